@@ -1,0 +1,45 @@
+# attnscope — the two README commands (`make demo`, `make test`) and their helpers.
+BUILD ?= build
+JOBS ?= $(shell nproc)
+CMAKE_FLAGS ?=
+GENERATOR := $(shell command -v ninja >/dev/null 2>&1 && echo "-G Ninja")
+
+.PHONY: deps deps-test configure build demo test test-asan bench bench-attention clean
+
+deps:
+	@scripts/deps.sh build
+
+deps-test:
+	@scripts/deps.sh test
+
+$(BUILD)/CMakeCache.txt:
+	@cmake -S . -B $(BUILD) $(GENERATOR) -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS) >/dev/null
+
+configure: deps $(BUILD)/CMakeCache.txt
+
+build: configure
+	@cmake --build $(BUILD) -j $(JOBS)
+
+demo: build
+	./$(BUILD)/attnscope demo
+
+test: deps deps-test build
+	@scripts/web-deps.sh
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 900
+
+# The test suite under AddressSanitizer + UndefinedBehaviorSanitizer (CI runs it after `make test`).
+test-asan: deps
+	@cmake -S . -B build-asan $(GENERATOR) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DATTNSCOPE_SANITIZE=ON \
+	  -DATTNSCOPE_BUILD_BENCH=OFF >/dev/null
+	@cmake --build build-asan -j $(JOBS)
+	cd build-asan && ASAN_OPTIONS=detect_leaks=1 ATTNSCOPE_SLOW_TESTS=0 \
+	  ctest --output-on-failure -j $(JOBS) --timeout 1200 -LE no-asan
+
+bench: build
+	@bench/run_all.sh $(BUILD)
+
+bench-attention: build
+	@bench/attention.sh $(BUILD)
+
+clean:
+	rm -rf $(BUILD) build-asan

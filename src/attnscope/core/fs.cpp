@@ -1,0 +1,63 @@
+#include "attnscope/core/fs.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "attnscope/core/error.h"
+
+namespace attnscope {
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw IoError("cannot open '" + path + "': " + std::strerror(errno));
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  if (in.bad()) throw IoError("cannot read '" + path + "'");
+  return std::move(ss).str();
+}
+
+namespace {
+std::string temp_name(const std::string& path) {
+  return path + ".tmp." + std::to_string(::getpid());
+}
+}  // namespace
+
+void write_atomic_with(const std::string& path, const std::function<void(const std::string&)>& fill) {
+  const std::string tmp = temp_name(path);
+  try {
+    fill(tmp);
+  } catch (...) {
+    std::remove(tmp.c_str());
+    throw;
+  }
+  // fsync so that the rename never exposes an empty file after a power loss.
+  int fd = ::open(tmp.c_str(), O_RDONLY);
+  if (fd >= 0) {
+    ::fsync(fd);
+    ::close(fd);
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    const std::string why = std::strerror(errno);
+    std::remove(tmp.c_str());
+    throw IoError("cannot write '" + path + "': " + why);
+  }
+}
+
+void write_file_atomic(const std::string& path, std::string_view bytes) {
+  write_atomic_with(path, [&](const std::string& tmp) {
+    std::FILE* f = std::fopen(tmp.c_str(), "wb");
+    if (!f) throw IoError("cannot create '" + path + "': " + std::strerror(errno));
+    const bool ok = std::fwrite(bytes.data(), 1, bytes.size(), f) == bytes.size();
+    const bool closed = std::fclose(f) == 0;
+    if (!ok || !closed) throw IoError("cannot write '" + path + "': disk full or I/O error");
+  });
+}
+
+}  // namespace attnscope

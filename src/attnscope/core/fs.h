@@ -1,0 +1,20 @@
+// File helpers. Every output of attnscope is written atomically: to a temporary file in the
+// same directory, flushed, then renamed over the target, so a crash never leaves half a file.
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace attnscope {
+
+// Reads a whole file; throws IoError naming the path on failure.
+std::string read_file(const std::string& path);
+// Writes bytes atomically (temp file + rename). Throws IoError.
+void write_file_atomic(const std::string& path, std::string_view bytes);
+// Atomic write through a callback that receives the temporary path to fill; the callback may
+// write it with any library (Cairo, giflib). On exception the temporary file is removed.
+void write_atomic_with(const std::string& path, const std::function<void(const std::string& tmp)>& fill);
+
+}  // namespace attnscope
