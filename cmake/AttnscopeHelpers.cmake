@@ -51,7 +51,8 @@ endfunction()
 # attnscope_add_layer_tests(<layer> LIBS ...): test_<layer> from tests/<layer>/*_test.cpp.
 function(attnscope_add_layer_tests layer)
   cmake_parse_arguments(A "" "TIMEOUT" "LIBS" ${ARGN})
-  file(GLOB srcs CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/${layer}/*_test.cpp)
+  file(GLOB srcs CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/${layer}/*_test.cpp
+    ${CMAKE_CURRENT_SOURCE_DIR}/${layer}/*_cases.cpp)
   if(srcs)
     attnscope_add_test(test_${layer} SOURCES ${srcs} LIBS ${A_LIBS} TIMEOUT ${A_TIMEOUT})
   endif()

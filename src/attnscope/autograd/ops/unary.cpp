@@ -1,0 +1,139 @@
+// Unary elementwise ops. Each: forward y = f(x), and its backward dx = dy * f'(x) expressed
+// through whichever of x or y makes f' cheapest (saved as a detached tensor).
+#include <cmath>
+
+#include "attnscope/autograd/graph.h"
+#include "attnscope/autograd/ops.h"
+#include "attnscope/autograd/ops/elementwise.h"
+#include "attnscope/core/error.h"
+
+namespace attnscope::autograd {
+const OpDef kOp_neg{"neg"};
+const OpDef kOp_scale{"scale"};
+const OpDef kOp_add_scalar{"add_scalar"};
+const OpDef kOp_exp{"exp"};
+const OpDef kOp_log{"log"};
+const OpDef kOp_sqrt{"sqrt"};
+const OpDef kOp_pow{"pow"};
+const OpDef kOp_tanh{"tanh"};
+const OpDef kOp_sigmoid{"sigmoid"};
+const OpDef kOp_relu{"relu"};
+const OpDef kOp_gelu_tanh{"gelu_tanh"};
+const OpDef kOp_gelu_erf{"gelu_erf"};
+}  // namespace attnscope::autograd
+
+namespace attnscope::ops {
+
+using autograd::record;
+using detail::map_binary_same;
+using detail::map_unary;
+
+namespace {
+// y = f(x) with dx = dy * dfdx(saved, dy) where saved is x or y (chosen per op).
+template <class F, class DF>
+Tensor unary(const autograd::OpDef& op, const Tensor& x, F f, DF df, bool save_output) {
+  if (!x.defined()) throw ShapeError(std::string(op.name) + ": undefined tensor");
+  Tensor y = dispatch_dtype(x.dtype(), [&]<class T>() { return map_unary<T>(x, [&](T v) { return f(v); }); });
+  record(op, {x}, y, [saved = save_output ? y.detach() : x.detach(), df](const Tensor& g) {
+    Tensor dx = dispatch_dtype(g.dtype(), [&]<class T>() {
+      return map_binary_same<T>(saved, g, [&](T s, T gv) { return gv * df(s); });
+    });
+    return std::vector<Tensor>{dx};
+  });
+  return y;
+}
+constexpr double kSqrt2OverPi = 0.7978845608028654;
+constexpr double kInvSqrt2 = 0.7071067811865476;
+constexpr double kInvSqrt2Pi = 0.3989422804014327;
+}  // namespace
+
+Tensor neg(const Tensor& x) {
+  return unary(autograd::kOp_neg, x, [](auto v) { return -v; }, [](auto) { return -1.0; }, false);
+}
+
+Tensor scale(const Tensor& x, double s) {
+  return unary(autograd::kOp_scale, x, [s](auto v) { return static_cast<decltype(v)>(s * v); },
+               [s](auto) { return s; }, false);
+}
+
+Tensor add_scalar(const Tensor& x, double s) {
+  return unary(autograd::kOp_add_scalar, x, [s](auto v) { return static_cast<decltype(v)>(v + s); },
+               [](auto) { return 1.0; }, false);
+}
+
+// y = e^x; dx = dy * y
+Tensor exp(const Tensor& x) {
+  return unary(autograd::kOp_exp, x, [](auto v) { return std::exp(v); }, [](auto y) { return y; }, true);
+}
+
+// y = ln x; dx = dy / x
+Tensor log(const Tensor& x) {
+  return unary(autograd::kOp_log, x, [](auto v) { return std::log(v); }, [](auto v) { return 1 / v; }, false);
+}
+
+// y = sqrt x; dx = dy / (2 y)
+Tensor sqrt(const Tensor& x) {
+  return unary(autograd::kOp_sqrt, x, [](auto v) { return std::sqrt(v); },
+               [](auto y) { return 0.5 / y; }, true);
+}
+
+// y = x^p; dx = dy * p x^(p-1)
+Tensor pow(const Tensor& x, double p) {
+  return unary(autograd::kOp_pow, x, [p](auto v) { return static_cast<decltype(v)>(std::pow(v, p)); },
+               [p](auto v) { return p * std::pow(v, p - 1); }, false);
+}
+
+// y = tanh x; dx = dy (1 - y^2)
+Tensor tanh(const Tensor& x) {
+  return unary(autograd::kOp_tanh, x, [](auto v) { return std::tanh(v); },
+               [](auto y) { return 1 - y * y; }, true);
+}
+
+// y = 1 / (1 + e^-x); dx = dy y (1 - y)
+Tensor sigmoid(const Tensor& x) {
+  return unary(autograd::kOp_sigmoid, x,
+               [](auto v) {
+                 using T = decltype(v);
+                 // Split by sign so exp never overflows.
+                 if (v >= 0) return T(1) / (T(1) + std::exp(-v));
+                 const T e = std::exp(v);
+                 return e / (T(1) + e);
+               },
+               [](auto y) { return y * (1 - y); }, true);
+}
+
+// y = max(x, 0); dx = dy [x > 0]
+Tensor relu(const Tensor& x) {
+  return unary(autograd::kOp_relu, x, [](auto v) { return v > 0 ? v : decltype(v)(0); },
+               [](auto v) { return v > 0 ? 1.0 : 0.0; }, false);
+}
+
+// y = 0.5 x (1 + tanh(u)), u = sqrt(2/pi) (x + 0.044715 x^3)
+// dx = dy [0.5 (1 + tanh u) + 0.5 x (1 - tanh^2 u) sqrt(2/pi) (1 + 3 * 0.044715 x^2)]
+Tensor gelu_tanh(const Tensor& x) {
+  return unary(autograd::kOp_gelu_tanh, x,
+               [](auto v) {
+                 using T = decltype(v);
+                 return static_cast<T>(0.5 * v * (1 + std::tanh(kSqrt2OverPi * (v + 0.044715 * v * v * v))));
+               },
+               [](auto v) {
+                 const double t = std::tanh(kSqrt2OverPi * (v + 0.044715 * v * v * v));
+                 return 0.5 * (1 + t) + 0.5 * v * (1 - t * t) * kSqrt2OverPi * (1 + 3 * 0.044715 * v * v);
+               },
+               false);
+}
+
+// y = x Phi(x); dx = dy (Phi(x) + x phi(x))
+Tensor gelu_erf(const Tensor& x) {
+  return unary(autograd::kOp_gelu_erf, x,
+               [](auto v) {
+                 using T = decltype(v);
+                 return static_cast<T>(0.5 * v * (1 + std::erf(v * kInvSqrt2)));
+               },
+               [](auto v) {
+                 return 0.5 * (1 + std::erf(v * kInvSqrt2)) + v * kInvSqrt2Pi * std::exp(-0.5 * v * v);
+               },
+               false);
+}
+
+}  // namespace attnscope::ops
