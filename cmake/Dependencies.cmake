@@ -37,3 +37,8 @@ find_package(Threads REQUIRED)
 add_library(attnscope_httplib INTERFACE)
 target_include_directories(attnscope_httplib SYSTEM INTERFACE ${HTTPLIB_INCLUDE})
 target_link_libraries(attnscope_httplib INTERFACE Threads::Threads)
+# Debian's libcpp-httplib-dev ships httplib.h in split mode (declarations only) plus
+# libcpp-httplib.so built with OpenSSL/zlib/brotli: link it and use the same defines (they
+# change class layouts).
+pkg_check_modules(CPPHTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
+target_link_libraries(attnscope_httplib INTERFACE PkgConfig::CPPHTTPLIB)

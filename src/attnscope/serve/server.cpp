@@ -1,0 +1,108 @@
+#include "attnscope/serve/server.h"
+
+#include <httplib.h>
+#include <sys/socket.h>
+
+#include <nlohmann/json.hpp>
+
+#include "attnscope/core/error.h"
+
+namespace attnscope::serve {
+namespace {
+
+void send_error(httplib::Response& res, int status, const std::string& message) {
+  res.status = status;
+  res.set_content(nlohmann::json{{"error", message}}.dump(), "application/json");
+}
+
+}  // namespace
+
+Server::Server(std::shared_ptr<const TraceSource> source, ServerOptions options)
+    : options_(std::move(options)),
+      api_(std::move(source)),
+      assets_(options_.web_root),
+      http_(std::make_unique<httplib::Server>()) {
+  routes();
+}
+
+Server::~Server() { stop(); }
+
+void Server::routes() {
+  auto& s = *http_;
+  // httplib's default sets SO_REUSEPORT, which would let a second viewer share the port and
+  // split requests between two traces: keep only SO_REUSEADDR (quick restarts).
+  s.set_socket_options([](socket_t sock) {
+    int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+  });
+  s.set_payload_max_length(4096);  // the API takes no bodies
+  s.set_read_timeout(10, 0);
+  s.set_keep_alive_max_count(1000);
+  s.Get(R"(/api/.*)", [this](const httplib::Request& req, httplib::Response& res) {
+    std::map<std::string, std::string> params;
+    for (const auto& [k, v] : req.params) params.emplace(k, v);  // first value wins
+    ApiResponse r = api_.handle(req.path, params);
+    res.status = r.status;
+    res.set_header("Cache-Control", "no-store");
+    res.set_content(std::move(r.body), r.content_type.c_str());
+  });
+  s.Get(R"(/.*)", [this](const httplib::Request& req, httplib::Response& res) {
+    auto asset = assets_.get(req.path);
+    if (!asset) return send_error(res, 404, "not found: " + req.path);
+    res.set_header("Cache-Control", "no-cache");
+    res.set_header("X-Content-Type-Options", "nosniff");
+    res.set_content(std::move(asset->data), asset->content_type.c_str());
+  });
+  auto refuse = [](const httplib::Request& req, httplib::Response& res) {
+    send_error(res, 405, "method " + req.method + " not allowed; the viewer is read-only");
+  };
+  s.Post(R"(.*)", refuse);
+  s.Put(R"(.*)", refuse);
+  s.Delete(R"(.*)", refuse);
+  s.Patch(R"(.*)", refuse);
+  // httplib's own refusals (414 long URL, 413 body, 400 malformed, unmatched) get a JSON body.
+  s.set_error_handler([](const httplib::Request&, httplib::Response& res) {
+    if (res.body.empty())
+      res.set_content(nlohmann::json{{"error", "HTTP " + std::to_string(res.status)}}.dump(),
+                      "application/json");
+  });
+  s.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
+    std::string what = "internal error";
+    try {
+      if (ep) std::rethrow_exception(ep);
+    } catch (const std::exception& e) {
+      what = e.what();
+    } catch (...) {
+    }
+    send_error(res, 500, what);
+  });
+}
+
+int Server::bind() {
+  if (options_.port == 0) {
+    port_ = http_->bind_to_any_port(options_.host);
+  } else {
+    port_ = http_->bind_to_port(options_.host, options_.port) ? options_.port : -1;
+  }
+  ATTNSCOPE_CHECK(port_ > 0, IoError,
+                  "cannot listen on " + options_.host + ":" + std::to_string(options_.port) +
+                      " (port in use or not permitted)");
+  return port_;
+}
+
+void Server::run() {
+  ATTNSCOPE_CHECK(port_ > 0, IoError, "Server::run before bind");
+  http_->listen_after_bind();
+}
+
+void Server::stop() {
+  if (http_) http_->stop();
+}
+
+bool Server::is_running() const { return http_->is_running(); }
+
+std::string Server::url() const {
+  return "http://" + options_.host + ":" + std::to_string(port_) + "/";
+}
+
+}  // namespace attnscope::serve
