@@ -48,6 +48,22 @@ struct TraceLayer {
   std::map<std::string, Extra> extras;
 };
 
+// Optional image pixels embedded in the trace: u8, row-major [height, width, channels],
+// channels 1 (grey), 3 (RGB) or 4 (RGBA).
+struct TraceImage {
+  int64_t height = 0, width = 0, channels = 0;
+  std::vector<uint8_t> pixels;
+  bool empty() const { return pixels.empty(); }
+};
+
+// Attention at one training step (focus across training): the trace's sequences, with layers
+// shaped like the trace's own. Animations show one frame per snapshot.
+struct TraceSnapshot {
+  std::string label;  // e.g. "epoch 3"
+  int64_t step = 0;   // training step
+  std::vector<TraceLayer> layers;
+};
+
 // A whole trace: sequences, attention sites, and free-form metadata (model, step, ...).
 struct Trace {
   std::vector<TraceSequence> sequences;
@@ -56,6 +72,14 @@ struct Trace {
   std::string image_path;                   // optional: the image an "image" sequence covers
   // Optional generation order: step s produced query position steps[s] (animations play it).
   std::vector<int64_t> steps;
+  TraceImage image;                       // optional embedded pixels (image_path may be set too)
+  std::vector<TraceSnapshot> snapshots;   // optional, in training order
+
+  const TraceLayer* find_layer(const std::string& name) const {
+    for (const auto& l : layers)
+      if (l.name == name) return &l;
+    return nullptr;
+  }
 
   const TraceSequence* find_sequence(const std::string& name) const {
     for (const auto& s : sequences)
