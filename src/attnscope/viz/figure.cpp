@@ -1,0 +1,67 @@
+#include "attnscope/viz/figure.h"
+
+#include <cairo-pdf.h>
+#include <cairo-svg.h>
+
+#include <algorithm>
+#include <cctype>
+
+#include "attnscope/core/error.h"
+#include "attnscope/core/fs.h"
+#include "attnscope/viz/color.h"
+
+namespace attnscope::viz {
+
+ImageFormat image_format_for(const std::string& path) {
+  const auto dot = path.rfind('.');
+  std::string ext = dot == std::string::npos ? "" : path.substr(dot + 1);
+  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
+  if (ext == "png") return ImageFormat::png;
+  if (ext == "svg") return ImageFormat::svg;
+  if (ext == "pdf") return ImageFormat::pdf;
+  throw ConfigError("cannot tell the picture format of '" + path + "': use a .png, .svg or .pdf name");
+}
+
+void check_cairo(cairo_t* cr, const char* what) {
+  const cairo_status_t st = cairo_status(cr);
+  if (st != CAIRO_STATUS_SUCCESS) throw Error(std::string(what) + ": cairo: " + cairo_status_to_string(st));
+}
+
+void write_figure(const std::string& path, int width, int height, const std::function<void(cairo_t*)>& draw) {
+  const ImageFormat fmt = image_format_for(path);
+  ATTNSCOPE_CHECK(width >= 1 && height >= 1 && width <= 16384 && height <= 16384, ValueError,
+                  "picture size " + std::to_string(width) + "x" + std::to_string(height) + " outside 1..16384");
+  write_atomic_with(path, [&](const std::string& tmp) {
+    cairo_surface_t* surface = nullptr;
+    switch (fmt) {
+      case ImageFormat::png: surface = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, width, height); break;
+      case ImageFormat::svg: surface = cairo_svg_surface_create(tmp.c_str(), width, height); break;
+      case ImageFormat::pdf: surface = cairo_pdf_surface_create(tmp.c_str(), width, height); break;
+    }
+    cairo_t* cr = cairo_create(surface);
+    struct Cleanup {
+      cairo_t* cr;
+      cairo_surface_t* s;
+      ~Cleanup() {
+        cairo_destroy(cr);
+        cairo_surface_destroy(s);
+      }
+    } cleanup{cr, surface};
+    if (cairo_surface_status(surface) != CAIRO_STATUS_SUCCESS)
+      throw IoError("cannot create '" + path + "': " + cairo_status_to_string(cairo_surface_status(surface)));
+    set_source(cr, kBackground);
+    cairo_paint(cr);
+    draw(cr);
+    check_cairo(cr, path.c_str());
+    if (fmt == ImageFormat::png) {
+      const cairo_status_t st = cairo_surface_write_to_png(surface, tmp.c_str());
+      if (st != CAIRO_STATUS_SUCCESS) throw IoError("cannot write '" + path + "': " + cairo_status_to_string(st));
+    } else {
+      cairo_surface_finish(surface);
+      if (cairo_surface_status(surface) != CAIRO_STATUS_SUCCESS)
+        throw IoError("cannot write '" + path + "': " + cairo_status_to_string(cairo_surface_status(surface)));
+    }
+  });
+}
+
+}  // namespace attnscope::viz

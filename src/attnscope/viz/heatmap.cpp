@@ -1,0 +1,145 @@
+#include "attnscope/viz/heatmap.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "attnscope/core/error.h"
+#include "attnscope/viz/color.h"
+#include "attnscope/viz/figure.h"
+#include "attnscope/viz/text.h"
+
+namespace attnscope::viz {
+
+namespace {
+constexpr double kMargin = 12, kLabelFont = 11, kTitleFont = 14, kSubFont = 11;
+constexpr double kLabelPitch = 13;  // px per label line: thinner spacing overlaps
+constexpr double kMaxLabel = 140;   // px: longer labels are ellipsized
+constexpr double kBarW = 14, kBarGap = 14, kBarText = 44;
+constexpr double kMinCell = 2;      // px: below this, cells are aggregated
+
+// A scratch context for measuring text before the picture's size is known.
+struct Measurer {
+  cairo_surface_t* s = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, 1, 1);
+  cairo_t* cr = cairo_create(s);
+  ~Measurer() {
+    cairo_destroy(cr);
+    cairo_surface_destroy(s);
+  }
+};
+
+double widest(cairo_t* cr, const std::vector<std::string>& labels, int64_t step) {
+  double w = 0;
+  for (size_t i = 0; step > 0 && i < labels.size(); i += static_cast<size_t>(step))
+    w = std::max(w, measure_text(cr, display_token(labels[i]), Font{kLabelFont}, kMaxLabel).w);
+  return w;
+}
+}  // namespace
+
+Heatmap::Heatmap(const focus::AttentionMap& m, std::vector<std::string> query_labels,
+                 std::vector<std::string> key_labels, HeatmapOptions opts)
+    : qlabels_(std::move(query_labels)), klabels_(std::move(key_labels)), opts_(std::move(opts)) {
+  ATTNSCOPE_CHECK(m.rows >= 1 && m.cols >= 1, ShapeError, "heatmap of an empty attention map");
+  (void)colormap(opts_.colormap);  // unknown names fail before any work
+  ATTNSCOPE_CHECK(opts_.budget >= 16 && opts_.budget <= 16000, ConfigError,
+                  "heatmap size budget " + std::to_string(opts_.budget) + " px outside 16..16000");
+  rows_ = m.rows;
+  cols_ = m.cols;
+  const int64_t max_cells = static_cast<int64_t>(opts_.budget / kMinCell);
+  grid_ = aggregate_max(m, max_cells, max_cells);
+  const int64_t longest = std::max(grid_.rows, grid_.cols);
+  cell_ = std::clamp(std::floor(opts_.budget / double(longest)), kMinCell, 40.0);
+  plot_w_ = cell_ * double(grid_.cols);
+  plot_h_ = cell_ * double(grid_.rows);
+  vmax_ = opts_.vmax > 0 ? opts_.vmax : grid_.max();
+  if (!(vmax_ > 0)) vmax_ = 1;  // an all-zero map: any scale
+
+  Measurer ms;
+  if (opts_.labels) {
+    // px per token along each axis, then one label every step tokens.
+    const double qpx = plot_h_ / double(rows_), kpx = plot_w_ / double(cols_);
+    qstep_ = std::max<int64_t>(1, static_cast<int64_t>(std::ceil(kLabelPitch / qpx)));
+    kstep_ = std::max<int64_t>(1, static_cast<int64_t>(std::ceil(kLabelPitch / kpx)));
+    qlabel_w_ = widest(ms.cr, qlabels_, qstep_) + 6;
+    klabel_h_ = widest(ms.cr, klabels_, kstep_) + 6;
+  }
+  if (opts_.subtitle.empty()) {
+    opts_.subtitle = std::to_string(rows_) + " queries \u00D7 " + std::to_string(cols_) + " keys";
+    if (grid_.fr > 1 || grid_.fc > 1)
+      opts_.subtitle += "; each cell = max of " + std::to_string(grid_.fr) + "\u00D7" + std::to_string(grid_.fc) +
+                        " weights";
+    if (opts_.labels && (qstep_ > 1 || kstep_ > 1))
+      opts_.subtitle += "; labels: 1 in " + std::to_string(std::max(qstep_, kstep_));
+  }
+  double top = kMargin;
+  if (!opts_.title.empty()) top += measure_text(ms.cr, opts_.title, Font{kTitleFont, true}).h + 2;
+  top += measure_text(ms.cr, opts_.subtitle, Font{kSubFont}).h + 8;
+  plot_x_ = kMargin + qlabel_w_;
+  plot_y_ = top;
+  const double bar_h = std::max(plot_h_, 120.0);
+  width_ = static_cast<int>(std::ceil(plot_x_ + plot_w_ + kBarGap + kBarW + kBarText + kMargin));
+  const double title_w = std::max(measure_text(ms.cr, opts_.title, Font{kTitleFont, true}).w,
+                                  measure_text(ms.cr, opts_.subtitle, Font{kSubFont}).w);
+  width_ = std::max(width_, static_cast<int>(std::ceil(2 * kMargin + title_w)));
+  height_ = static_cast<int>(std::ceil(plot_y_ + std::max(plot_h_ + klabel_h_, bar_h) + kMargin));
+}
+
+void Heatmap::cell_rect(int64_t q, int64_t k, double& x, double& y, double& w, double& h) const {
+  const double cw = plot_w_ / double(grid_.cols), ch = plot_h_ / double(grid_.rows);
+  x = plot_x_ + double(k / grid_.fc) * cw;
+  y = plot_y_ + double(q / grid_.fr) * ch;
+  w = cw;
+  h = ch;
+}
+
+void Heatmap::draw(cairo_t* cr, double ox, double oy) const {
+  const Colormap& cmap = colormap(opts_.colormap);
+  cairo_save(cr);
+  cairo_translate(cr, ox, oy);
+  double y = kMargin;
+  set_source(cr, kInk);
+  if (!opts_.title.empty()) y += draw_text(cr, opts_.title, kMargin, y, Font{kTitleFont, true}).h + 2;
+  set_source(cr, kFaint);
+  draw_text(cr, opts_.subtitle, kMargin, y, Font{kSubFont});
+
+  draw_cells(cr, plot_x_, plot_y_, plot_w_, plot_h_, grid_, cmap, vmax_);
+  draw_colorbar(cr, plot_x_ + plot_w_ + kBarGap, plot_y_, kBarW, std::max(plot_h_, 120.0), cmap, vmax_, kLabelFont);
+
+  set_source(cr, kInk);
+  if (qstep_ > 0) {
+    const double qpx = plot_h_ / double(rows_);
+    for (int64_t q = 0; q < rows_; q += qstep_)
+      draw_text(cr, display_token(qlabels_[static_cast<size_t>(q)]), plot_x_ - 4, plot_y_ + (double(q) + 0.5) * qpx,
+                Font{kLabelFont}, Align::end, Align::center, kMaxLabel);
+  }
+  if (kstep_ > 0) {
+    const double kpx = plot_w_ / double(cols_);
+    for (int64_t k = 0; k < cols_; k += kstep_)
+      draw_text(cr, display_token(klabels_[static_cast<size_t>(k)]), plot_x_ + (double(k) + 0.5) * kpx,
+                plot_y_ + plot_h_ + 4, Font{kLabelFont}, Align::start, Align::center, kMaxLabel, 90);
+  }
+  cairo_restore(cr);
+}
+
+std::string heatmap_title(const io::Trace& trace, const io::TraceLayer& layer, int64_t head) {
+  std::string t;
+  if (auto it = trace.meta.find("model"); it != trace.meta.end() && !it->second.empty()) t = it->second + " \u00B7 ";
+  t += "layer '" + layer.name + "' \u00B7 ";
+  t += head == focus::kHeadMean ? "mean of " + std::to_string(layer.heads) + " heads" : "head " + std::to_string(head);
+  return t;
+}
+
+Heatmap render_heatmap(const io::Trace& trace, int64_t layer, int64_t head, const std::string& path,
+                       HeatmapOptions opts) {
+  ATTNSCOPE_CHECK(layer >= 0 && layer < static_cast<int64_t>(trace.layers.size()), ConfigError,
+                  "layer " + std::to_string(layer) + " out of range (trace has " +
+                      std::to_string(trace.layers.size()) + " layers)");
+  const io::TraceLayer& L = trace.layers[static_cast<size_t>(layer)];
+  focus::check_layer(trace, L);
+  image_format_for(path);  // a bad extension fails before rendering
+  if (opts.title.empty()) opts.title = heatmap_title(trace, L, head);
+  Heatmap hm(focus::select_map(L, head), focus::query_labels(trace, L), focus::key_labels(trace, L), opts);
+  write_figure(path, hm.width(), hm.height(), [&](cairo_t* cr) { hm.draw(cr, 0, 0); });
+  return hm;
+}
+
+}  // namespace attnscope::viz

@@ -1,0 +1,95 @@
+#include "attnscope/viz/text.h"
+
+#include <pango/pangocairo.h>
+
+#include <cmath>
+#include <memory>
+
+namespace attnscope::viz {
+
+namespace {
+
+// DejaVu first (installed everywhere we build), then fontconfig's choice for whatever it lacks.
+PangoFontDescription* font_desc(const Font& font) {
+  PangoFontDescription* d = pango_font_description_from_string(font.mono ? "DejaVu Sans Mono" : "DejaVu Sans, sans-serif");
+  pango_font_description_set_absolute_size(d, font.size * PANGO_SCALE);
+  pango_font_description_set_weight(d, font.bold ? PANGO_WEIGHT_BOLD : PANGO_WEIGHT_NORMAL);
+  return d;
+}
+
+struct LayoutDeleter {
+  void operator()(PangoLayout* l) const { g_object_unref(l); }
+};
+using LayoutPtr = std::unique_ptr<PangoLayout, LayoutDeleter>;
+
+LayoutPtr make_layout(cairo_t* cr, const std::string& text, const Font& font, double max_width) {
+  LayoutPtr layout(pango_cairo_create_layout(cr));
+  PangoFontDescription* d = font_desc(font);
+  pango_layout_set_font_description(layout.get(), d);
+  pango_font_description_free(d);
+  // Validate here too: Pango asserts on invalid UTF-8.
+  gchar* valid = g_utf8_make_valid(text.data(), static_cast<gssize>(text.size()));
+  pango_layout_set_text(layout.get(), valid, -1);
+  g_free(valid);
+  pango_layout_set_single_paragraph_mode(layout.get(), TRUE);
+  if (max_width > 0) {
+    pango_layout_set_width(layout.get(), static_cast<int>(max_width * PANGO_SCALE));
+    pango_layout_set_ellipsize(layout.get(), PANGO_ELLIPSIZE_MIDDLE);
+  }
+  return layout;
+}
+
+TextSize size_of(PangoLayout* layout) {
+  int w = 0, h = 0;
+  pango_layout_get_pixel_size(layout, &w, &h);
+  return {static_cast<double>(w), static_cast<double>(h)};
+}
+
+double offset(Align a, double extent) {
+  return a == Align::start ? 0 : a == Align::center ? -extent / 2 : -extent;
+}
+
+}  // namespace
+
+std::string display_token(std::string_view raw) {
+  if (raw.empty()) return "\u2205";
+  gchar* valid = g_utf8_make_valid(raw.data(), static_cast<gssize>(raw.size()));
+  std::string in(valid);
+  g_free(valid);
+  std::string out;
+  // BPE / SentencePiece word-start markers: Ġ (U+0120) and ▁ (U+2581) mean a leading space.
+  for (std::string_view marker : {std::string_view("\xC4\xA0"), std::string_view("\xE2\x96\x81")})
+    if (in.rfind(marker, 0) == 0) {
+      in = " " + in.substr(marker.size());
+      break;
+    }
+  for (size_t i = 0; i < in.size(); ++i) {
+    const unsigned char c = static_cast<unsigned char>(in[i]);
+    if (c == '\n') out += "\u21B5";
+    else if (c == '\t') out += "\u2192";
+    else if (c == ' ' && (i == 0 || i + 1 == in.size())) out += "\u00B7";
+    else if (c < 0x20 || c == 0x7F) out += "\u00B7";
+    else out += static_cast<char>(c);
+  }
+  return out;
+}
+
+TextSize measure_text(cairo_t* cr, const std::string& text, const Font& font, double max_width) {
+  LayoutPtr layout = make_layout(cr, text, font, max_width);
+  return size_of(layout.get());
+}
+
+TextSize draw_text(cairo_t* cr, const std::string& text, double x, double y, const Font& font, Align ha,
+                   Align va, double max_width, double angle_deg) {
+  LayoutPtr layout = make_layout(cr, text, font, max_width);
+  const TextSize s = size_of(layout.get());
+  cairo_save(cr);
+  cairo_translate(cr, x, y);
+  if (angle_deg != 0) cairo_rotate(cr, angle_deg * M_PI / 180.0);
+  cairo_move_to(cr, offset(ha, s.w), offset(va, s.h));
+  pango_cairo_show_layout(cr, layout.get());
+  cairo_restore(cr);
+  return s;
+}
+
+}  // namespace attnscope::viz
