@@ -1,0 +1,67 @@
+// AVX2 + FMA instantiation of the tiled attention (flash_tile.h). bf16 storage is widened to f32
+// when packing (AVX2 has no bf16 dot product).
+#include <immintrin.h>
+
+#include "attnscope/kernels/attention/flash_tile.h"
+
+namespace attnscope::kernels::detail {
+namespace {
+
+struct V256 {
+  using F = __m256;
+  static constexpr int W = 8;
+  static F zero() { return _mm256_setzero_ps(); }
+  static F set1(float x) { return _mm256_set1_ps(x); }
+  static F load(const float* p) { return _mm256_loadu_ps(p); }
+  static void store(float* p, F x) { _mm256_storeu_ps(p, x); }
+  static F add(F a, F b) { return _mm256_add_ps(a, b); }
+  static F sub(F a, F b) { return _mm256_sub_ps(a, b); }
+  static F mul(F a, F b) { return _mm256_mul_ps(a, b); }
+  static F fma(F a, F b, F c) { return _mm256_fmadd_ps(a, b, c); }
+  static F max(F a, F b) { return _mm256_max_ps(a, b); }
+  static F abs(F a) { return _mm256_andnot_ps(_mm256_set1_ps(-0.0f), a); }
+  static F gt(F a, F b) { return _mm256_cmp_ps(a, b, _CMP_GT_OQ); }
+  static F lt(F a, F b) { return _mm256_cmp_ps(a, b, _CMP_LT_OQ); }
+  static F le(F a, F b) { return _mm256_cmp_ps(a, b, _CMP_LE_OQ); }
+  static F eq(F a, F b) { return _mm256_cmp_ps(a, b, _CMP_EQ_OQ); }
+  static F band(F a, F b) { return _mm256_and_ps(a, b); }
+  static bool any(F m) { return _mm256_movemask_ps(m) != 0; }
+  static F select(F m, F a, F b) { return _mm256_blendv_ps(b, a, m); }
+  // exp(x): Cephes expf polynomial, 2^n built in the exponent field; x < -87.3 (incl. -inf) -> 0.
+  static F exp(F x0) {
+    const F x = _mm256_min_ps(_mm256_max_ps(x0, _mm256_set1_ps(-87.3f)), _mm256_set1_ps(88.3f));
+    const F n = _mm256_round_ps(_mm256_mul_ps(x, _mm256_set1_ps(1.44269504088896341f)),
+                                _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    F r = _mm256_fnmadd_ps(n, _mm256_set1_ps(0.693359375f), x);
+    r = _mm256_fnmadd_ps(n, _mm256_set1_ps(-2.12194440e-4f), r);
+    F y = _mm256_set1_ps(1.9875691500e-4f);
+    y = _mm256_fmadd_ps(y, r, _mm256_set1_ps(1.3981999507e-3f));
+    y = _mm256_fmadd_ps(y, r, _mm256_set1_ps(8.3334519073e-3f));
+    y = _mm256_fmadd_ps(y, r, _mm256_set1_ps(4.1665795894e-2f));
+    y = _mm256_fmadd_ps(y, r, _mm256_set1_ps(1.6666665459e-1f));
+    y = _mm256_fmadd_ps(y, r, _mm256_set1_ps(5.0000001201e-1f));
+    y = _mm256_fmadd_ps(y, _mm256_mul_ps(r, r), _mm256_add_ps(r, _mm256_set1_ps(1.0f)));
+    const __m256i e = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23);
+    const F out = _mm256_mul_ps(y, _mm256_castsi256_ps(e));
+    return _mm256_blendv_ps(out, _mm256_setzero_ps(), _mm256_cmp_ps(x0, _mm256_set1_ps(-87.3f), _CMP_LT_OQ));
+  }
+};
+
+struct Isa256 {
+  using V = V256;
+  // 16 ymm registers: R * NV <= 12 accumulators + NV B-vectors + 1 broadcast.
+  using Ar = ArF32<V256, 6, 3, 12>;
+  static constexpr int kBr = 48, kBc = 64;
+  static constexpr bool kBf16 = false;
+  static uint16_t to_half(float x) { return _cvtss_sh(x, _MM_FROUND_TO_NEAREST_INT); }
+};
+
+}  // namespace
+
+void flash_forward_avx2(const AttentionParams& p, const AttentionCapture& c) { Flash<Isa256>::forward(p, c); }
+void flash_backward_avx2(const AttentionBackwardParams& p) { Flash<Isa256>::backward(p); }
+size_t flash_workspace_floats_avx2(const AttentionParams& p, bool backward) {
+  return backward ? Flash<Isa256>::backward_floats(p) : Flash<Isa256>::forward_floats(p, 0);
+}
+
+}  // namespace attnscope::kernels::detail
