@@ -1,0 +1,115 @@
+#include "attnscope/viz/head_view.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "attnscope/core/error.h"
+#include "attnscope/focus/attention_map.h"
+#include "attnscope/viz/color.h"
+#include "attnscope/viz/figure.h"
+#include "attnscope/viz/heatmap.h"
+#include "attnscope/viz/text.h"
+
+namespace attnscope::viz {
+
+namespace {
+constexpr double kMargin = 14, kFont = 12, kMaxLabel = 160, kGap = 220;  // kGap: between columns
+}
+
+HeadViewInfo render_head_view(const io::Trace& trace, int64_t layer, std::vector<int64_t> heads,
+                              const std::string& path, HeadViewOptions opts) {
+  ATTNSCOPE_CHECK(layer >= 0 && layer < static_cast<int64_t>(trace.layers.size()), ConfigError,
+                  "layer " + std::to_string(layer) + " out of range (trace has " +
+                      std::to_string(trace.layers.size()) + " layers)");
+  ATTNSCOPE_CHECK(opts.threshold >= 0 && opts.threshold <= 1, ConfigError,
+                  "head view threshold must be in [0, 1]");
+  const io::TraceLayer& L = trace.layers[static_cast<size_t>(layer)];
+  focus::check_layer(trace, L);
+  image_format_for(path);
+  if (heads.empty())
+    for (int64_t h = 0; h < L.heads; ++h) heads.push_back(h);
+  std::vector<focus::AttentionMap> maps;  // one [Q, N] per head shown
+  for (int64_t h : heads) maps.push_back(focus::select_map(L, h));
+  const auto ql = focus::query_labels(trace, L), kl = focus::key_labels(trace, L);
+  const int64_t n = std::max(L.queries, L.keys);
+
+  HeadViewInfo info;
+  const double pitch = n <= 60 ? 18.0 : std::max(2.0, 1100.0 / double(n));  // px per token row
+  info.label_step = std::max<int64_t>(1, static_cast<int64_t>(std::ceil(13.0 / pitch)));
+  // Measure labels for the column widths.
+  double lw = 0, rw = 0;
+  {
+    cairo_surface_t* s = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, 1, 1);
+    cairo_t* cr = cairo_create(s);
+    for (size_t i = 0; i < ql.size(); i += static_cast<size_t>(info.label_step))
+      lw = std::max(lw, measure_text(cr, display_token(ql[i]), Font{kFont}, kMaxLabel).w);
+    for (size_t i = 0; i < kl.size(); i += static_cast<size_t>(info.label_step))
+      rw = std::max(rw, measure_text(cr, display_token(kl[i]), Font{kFont}, kMaxLabel).w);
+    cairo_destroy(cr);
+    cairo_surface_destroy(s);
+  }
+  if (opts.title.empty()) {
+    opts.title = heatmap_title(trace, L, heads.size() == 1 ? heads[0] : 0);
+    if (heads.size() > 1) opts.title = opts.title.substr(0, opts.title.rfind(" \u00B7 ")) + " \u00B7 " +
+                                       std::to_string(heads.size()) + " heads";
+  }
+  const double top = kMargin + 48;  // title + legend
+  const double xl = kMargin + lw + 8, xr = xl + kGap;
+  info.width = std::max(opts.width, static_cast<int>(std::ceil(xr + 8 + rw + kMargin)));
+  info.width = std::max(info.width, 420);
+  info.height = static_cast<int>(std::ceil(top + pitch * double(n) + kMargin));
+
+  write_figure(path, info.width, info.height, [&](cairo_t* cr) {
+    set_source(cr, kInk);
+    draw_text(cr, opts.title, kMargin, kMargin, Font{14, true});
+    // Legend: a swatch per head.
+    double lx = kMargin;
+    char buf[64];
+    for (size_t i = 0; i < heads.size() && i < 24; ++i) {
+      const Rgb c = heads[i] == focus::kHeadMean ? kInk : head_color(heads[i]);
+      set_source(cr, c);
+      cairo_rectangle(cr, lx, kMargin + 24, 10, 10);
+      cairo_fill(cr);
+      set_source(cr, kInk);
+      std::snprintf(buf, sizeof buf, "%s", heads[i] == focus::kHeadMean ? "mean" : std::to_string(heads[i]).c_str());
+      lx += 14 + draw_text(cr, buf, lx + 13, kMargin + 29, Font{10}, Align::start, Align::center).w + 8;
+    }
+    std::snprintf(buf, sizeof buf, "lines: weight \u2265 %.2f", static_cast<double>(opts.threshold));
+    set_source(cr, kFaint);
+    draw_text(cr, buf, info.width - kMargin, kMargin + 29, Font{10}, Align::end, Align::center);
+
+    auto row_y = [&](int64_t i) { return top + (double(i) + 0.5) * pitch; };
+    // Lines first (lightest on top would hide the strong ones: draw in increasing weight).
+    struct Line {
+      float w;
+      int64_t q, k;
+      size_t head;
+    };
+    std::vector<Line> lines;
+    for (size_t hi = 0; hi < maps.size(); ++hi)
+      for (int64_t q = 0; q < maps[hi].rows; ++q)
+        for (int64_t k = 0; k < maps[hi].cols; ++k)
+          if (const float w = maps[hi].at(q, k); w >= opts.threshold && w > 0) lines.push_back({w, q, k, hi});
+    std::sort(lines.begin(), lines.end(), [](const Line& a, const Line& b) { return a.w < b.w; });
+    cairo_set_line_cap(cr, CAIRO_LINE_CAP_ROUND);
+    for (const Line& ln : lines) {
+      const Rgb c = heads[ln.head] == focus::kHeadMean ? Rgb{0.2, 0.35, 0.7} : head_color(heads[ln.head]);
+      cairo_set_source_rgba(cr, c.r, c.g, c.b, std::min(1.0, 0.15 + 0.85 * ln.w));
+      cairo_set_line_width(cr, std::max(0.5, std::min(pitch, 1.0 + 5.0 * ln.w)));
+      cairo_move_to(cr, xl, row_y(ln.q));
+      cairo_line_to(cr, xr, row_y(ln.k));
+      cairo_stroke(cr);
+    }
+    info.lines = static_cast<int64_t>(lines.size());
+    set_source(cr, kInk);
+    for (int64_t q = 0; q < L.queries; q += info.label_step)
+      draw_text(cr, display_token(ql[static_cast<size_t>(q)]), xl - 6, row_y(q), Font{kFont}, Align::end,
+                Align::center, kMaxLabel);
+    for (int64_t k = 0; k < L.keys; k += info.label_step)
+      draw_text(cr, display_token(kl[static_cast<size_t>(k)]), xr + 6, row_y(k), Font{kFont}, Align::start,
+                Align::center, kMaxLabel);
+  });
+  return info;
+}
+
+}  // namespace attnscope::viz

@@ -1,0 +1,28 @@
+// Head view (the BertViz picture, as a file): query tokens in a left column, key tokens in a
+// right column, one line per weight at or above a threshold, its width and opacity growing with
+// the weight, its colour the head's. Several heads overlay in their own colours.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "attnscope/io/trace.h"
+
+namespace attnscope::viz {
+
+struct HeadViewOptions {
+  float threshold = 0.05f;  // weights below are not drawn
+  int width = 0;            // 0: from the labels
+  std::string title;        // empty: model, layer and heads
+};
+
+struct HeadViewInfo {
+  int width = 0, height = 0;
+  int64_t lines = 0;       // lines drawn (weights >= threshold over the heads shown)
+  int64_t label_step = 1;  // one token label every label_step rows
+};
+
+// heads: head indices, or {focus::kHeadMean} for the average; empty = all heads of the layer.
+HeadViewInfo render_head_view(const io::Trace& trace, int64_t layer, std::vector<int64_t> heads,
+                              const std::string& path, HeadViewOptions opts = {});
+
+}  // namespace attnscope::viz

@@ -1,0 +1,123 @@
+#include "attnscope/viz/model_view.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "attnscope/core/error.h"
+#include "attnscope/focus/attention_map.h"
+#include "attnscope/viz/cell_grid.h"
+#include "attnscope/viz/color.h"
+#include "attnscope/viz/figure.h"
+#include "attnscope/viz/heatmap.h"
+#include "attnscope/viz/text.h"
+
+namespace attnscope::viz {
+
+namespace {
+constexpr double kMargin = 14, kGap = 6, kLabelW = 110, kTop = 64;
+
+void check_opts(const ModelViewOptions& o) {
+  (void)colormap(o.colormap);
+  ATTNSCOPE_CHECK(o.thumb >= 16 && o.thumb <= 1024, ConfigError,
+                  "thumbnail size " + std::to_string(o.thumb) + " px outside 16..1024");
+}
+
+void thumb(cairo_t* cr, double x, double y, double size, const focus::AttentionMap& m, const Colormap& cmap,
+           float vmax) {
+  const CellGrid g = aggregate_max(m, static_cast<int64_t>(size), static_cast<int64_t>(size));
+  draw_cells(cr, x, y, size, size, g, cmap, vmax > 0 ? vmax : std::max(g.max(), 1e-12f));
+}
+
+std::string model_name(const io::Trace& t) {
+  auto it = t.meta.find("model");
+  return it != t.meta.end() && !it->second.empty() ? it->second + " \u00B7 " : "";
+}
+}  // namespace
+
+ModelViewInfo render_model_view(const io::Trace& trace, const std::string& path, ModelViewOptions opts) {
+  check_opts(opts);
+  image_format_for(path);
+  std::vector<int64_t> shown;
+  for (size_t l = 0; l < trace.layers.size(); ++l)
+    if (trace.layers[l].keep != io::TraceKeep::stats) {
+      focus::check_layer(trace, trace.layers[l]);
+      shown.push_back(static_cast<int64_t>(l));
+    }
+  ATTNSCOPE_CHECK(!shown.empty(), ValueError, "model view: no layer of the trace kept dense or top-k weights");
+  ModelViewInfo info;
+  info.rows = static_cast<int64_t>(shown.size());
+  for (int64_t l : shown) info.cols = std::max(info.cols, trace.layers[static_cast<size_t>(l)].heads);
+  const double t = opts.thumb;
+  info.width = static_cast<int>(std::ceil(kMargin + kLabelW + double(info.cols) * (t + kGap) + kMargin));
+  info.height = static_cast<int>(std::ceil(kTop + double(info.rows) * (t + kGap) + kMargin));
+  info.width = std::max(info.width, 460);
+  const Colormap& cmap = colormap(opts.colormap);
+  write_figure(path, info.width, info.height, [&](cairo_t* cr) {
+    set_source(cr, kInk);
+    draw_text(cr, model_name(trace) + "model view: " + std::to_string(info.rows) + " layers \u00D7 heads", kMargin,
+              kMargin, Font{14, true});
+    set_source(cr, kFaint);
+    draw_text(cr, "rows: layers, columns: heads; each thumbnail scaled to its own maximum (" + opts.colormap + ")",
+              kMargin, kMargin + 20, Font{10});
+    set_source(cr, kInk);
+    for (int64_t h = 0; h < info.cols; ++h)
+      draw_text(cr, std::to_string(h), kMargin + kLabelW + double(h) * (t + kGap) + t / 2, kTop - 4, Font{10},
+                Align::center, Align::end);
+    for (size_t r = 0; r < shown.size(); ++r) {
+      const io::TraceLayer& L = trace.layers[static_cast<size_t>(shown[r])];
+      const double y = kTop + double(r) * (t + kGap);
+      set_source(cr, kInk);
+      draw_text(cr, L.name, kMargin + kLabelW - 8, y + t / 2, Font{11}, Align::end, Align::center, kLabelW - 10);
+      for (int64_t h = 0; h < L.heads; ++h)
+        thumb(cr, kMargin + kLabelW + double(h) * (t + kGap), y, t, focus::head_map(L, h), cmap, 0);
+    }
+  });
+  return info;
+}
+
+ModelViewInfo render_head_grid(const io::Trace& trace, int64_t layer, const std::string& path,
+                               ModelViewOptions opts) {
+  check_opts(opts);
+  ATTNSCOPE_CHECK(layer >= 0 && layer < static_cast<int64_t>(trace.layers.size()), ConfigError,
+                  "layer " + std::to_string(layer) + " out of range (trace has " +
+                      std::to_string(trace.layers.size()) + " layers)");
+  image_format_for(path);
+  const io::TraceLayer& L = trace.layers[static_cast<size_t>(layer)];
+  focus::check_layer(trace, L);
+  std::vector<focus::AttentionMap> maps;
+  float vmax = 0;
+  for (int64_t h = 0; h < L.heads; ++h) {
+    maps.push_back(focus::head_map(L, h));
+    for (float v : maps.back().w) vmax = std::max(vmax, v);
+  }
+  if (!(vmax > 0)) vmax = 1;
+  ModelViewInfo info;
+  info.cols = static_cast<int64_t>(std::ceil(std::sqrt(double(L.heads))));
+  info.rows = (L.heads + info.cols - 1) / info.cols;
+  const double t = std::max(opts.thumb, 160), cap = 18;
+  info.width = static_cast<int>(std::ceil(2 * kMargin + double(info.cols) * (t + 2 * kGap) + 70));
+  info.width = std::max(info.width, 460);
+  info.height = static_cast<int>(std::ceil(kTop + double(info.rows) * (t + cap + 2 * kGap) + kMargin));
+  const Colormap& cmap = colormap(opts.colormap);
+  write_figure(path, info.width, info.height, [&](cairo_t* cr) {
+    set_source(cr, kInk);
+    draw_text(cr, model_name(trace) + "layer '" + L.name + "' \u00B7 " + std::to_string(L.heads) + " heads", kMargin,
+              kMargin, Font{14, true});
+    set_source(cr, kFaint);
+    draw_text(cr, std::to_string(L.queries) + " queries \u00D7 " + std::to_string(L.keys) +
+                      " keys; one colour scale for all heads",
+              kMargin, kMargin + 20, Font{10});
+    for (int64_t h = 0; h < L.heads; ++h) {
+      const double x = kMargin + double(h % info.cols) * (t + 2 * kGap);
+      const double y = kTop + double(h / info.cols) * (t + cap + 2 * kGap);
+      set_source(cr, kInk);
+      draw_text(cr, "head " + std::to_string(h), x, y, Font{11});
+      thumb(cr, x, y + cap, t, maps[static_cast<size_t>(h)], cmap, vmax);
+    }
+    draw_colorbar(cr, info.width - kMargin - 56, kTop + cap, 12, std::min(t * double(info.rows), 240.0), cmap, vmax,
+                  10);
+  });
+  return info;
+}
+
+}  // namespace attnscope::viz

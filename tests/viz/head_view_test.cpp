@@ -1,0 +1,67 @@
+#include "attnscope/viz/head_view.h"
+
+#include <gtest/gtest.h>
+
+#include "attnscope/core/error.h"
+#include "attnscope/focus/attention_map.h"
+#include "attnscope/viz/model_view.h"
+#include "fixtures.h"
+#include "viz_test_util.h"
+
+using namespace attnscope;
+
+TEST(HeadView, OneLinePerWeightAboveThresholdInSvg) {
+  io::Trace t = fixture::self_trace(9, 1, 3);
+  viz::HeadViewOptions o;
+  o.threshold = 0.1f;
+  int64_t expected = 0;
+  for (int64_t h : {0, 2})
+    for (int64_t i = 0; i < 81; ++i) expected += t.layers[0].weights[static_cast<size_t>(h * 81 + i)] >= 0.1f;
+  const std::string path = fixture::out_path("head.svg");
+  viz::HeadViewInfo info = viz::render_head_view(t, 0, {0, 2}, path, o);
+  EXPECT_EQ(info.lines, expected);
+  const std::string svg = read_file(path);
+  EXPECT_EQ(fixture::xml_problem(svg), "");
+  // Lines are the only round-capped strokes.
+  EXPECT_EQ(static_cast<int64_t>(fixture::count(svg, "stroke-linecap:round")), expected);
+}
+
+TEST(HeadView, PngSizeAndLongInputsThinLabels) {
+  io::Trace t = fixture::self_trace(300, 1, 2);
+  const std::string path = fixture::out_path("head_long.png");
+  viz::HeadViewInfo info = viz::render_head_view(t, 0, {focus::kHeadMean}, path);
+  viz::Frame f = fixture::load_png(path);
+  EXPECT_EQ(f.width, info.width);
+  EXPECT_EQ(f.height, info.height);
+  EXPECT_GT(info.label_step, 1);
+  EXPECT_LT(info.height, 1300);
+  EXPECT_THROW(viz::render_head_view(t, 0, {5}, fixture::out_path("x.png")), ConfigError);
+  EXPECT_THROW(viz::render_head_view(t, 2, {}, fixture::out_path("x.png")), ConfigError);
+}
+
+TEST(ModelView, GridIsLayersByHeads) {
+  io::Trace t = fixture::self_trace(16, 4, 6);
+  const std::string path = fixture::out_path("model.png");
+  viz::ModelViewInfo info = viz::render_model_view(t, path);
+  EXPECT_EQ(info.rows, 4);
+  EXPECT_EQ(info.cols, 6);
+  viz::Frame f = fixture::load_png(path);
+  EXPECT_EQ(f.width, info.width);
+  EXPECT_EQ(f.height, info.height);
+  const std::string svg_path = fixture::out_path("model.svg");
+  viz::render_model_view(t, svg_path);
+  const std::string svg = read_file(svg_path);
+  EXPECT_EQ(fixture::xml_problem(svg), "");
+  EXPECT_EQ(fixture::count(svg, "fill-rule:nonzero;fill:rgb("), 4u * 6u * 16u * 16u);  // every cell of 24 maps
+  viz::ModelViewOptions bad;
+  bad.colormap = "jet";
+  EXPECT_THROW(viz::render_model_view(t, path, bad), ConfigError);
+}
+
+TEST(HeadGrid, OneThumbnailPerHead) {
+  io::Trace t = fixture::self_trace(10, 1, 5);
+  viz::ModelViewInfo info = viz::render_head_grid(t, 0, fixture::out_path("grid.png"));
+  EXPECT_EQ(info.cols * info.rows >= 5, true);
+  EXPECT_EQ(info.cols, 3);
+  EXPECT_EQ(info.rows, 2);
+}
