@@ -1,0 +1,95 @@
+// Building blocks: GEMM through kernels::gemm (OpenBLAS), the rest row-parallel loops.
+#include "attnscope/models/blocks.h"
+
+#include <cmath>
+
+#include "attnscope/core/parallel.h"
+#include "attnscope/kernels/gemm.h"
+
+namespace attnscope::models {
+
+void linear_forward(const float* x, const float* w, const float* b, int64_t T, int64_t in, int64_t out, float* y) {
+  kernels::gemm(false, true, T, out, in, 1.0f, x, in, w, in, 0.0f, y, out);
+  if (b)
+    parallel_for(0, T, 64, [&](int64_t lo, int64_t hi) {
+      for (int64_t t = lo; t < hi; ++t)
+        for (int64_t o = 0; o < out; ++o) y[t * out + o] += b[o];
+    });
+}
+
+void rmsnorm_forward(const float* x, const float* w, int64_t T, int64_t C, float eps, float* y) {
+  parallel_for(0, T, 16, [&](int64_t lo, int64_t hi) {
+    for (int64_t t = lo; t < hi; ++t) {
+      const float* xr = x + t * C;
+      float ss = 0.0f;
+      for (int64_t c = 0; c < C; ++c) ss += xr[c] * xr[c];
+      ss /= static_cast<float>(C);
+      ss += eps;
+      ss = 1.0f / std::sqrt(ss);
+      for (int64_t c = 0; c < C; ++c) y[t * C + c] = w[c] * (ss * xr[c]);
+    }
+  });
+}
+
+void layernorm_forward(const float* x, const float* w, const float* b, int64_t T, int64_t C, float eps, float* y) {
+  parallel_for(0, T, 16, [&](int64_t lo, int64_t hi) {
+    for (int64_t t = lo; t < hi; ++t) {
+      const float* xr = x + t * C;
+      float mean = 0.0f;
+      for (int64_t c = 0; c < C; ++c) mean += xr[c];
+      mean /= static_cast<float>(C);
+      float var = 0.0f;
+      for (int64_t c = 0; c < C; ++c) var += (xr[c] - mean) * (xr[c] - mean);
+      var /= static_cast<float>(C);
+      const float rstd = 1.0f / std::sqrt(var + eps);
+      for (int64_t c = 0; c < C; ++c) y[t * C + c] = (xr[c] - mean) * rstd * w[c] + b[c];
+    }
+  });
+}
+
+void gelu_tanh_inplace(float* x, int64_t n) {
+  const float k = std::sqrt(2.0f / 3.14159265358979f);
+  parallel_for(0, n, 1 << 14, [&](int64_t lo, int64_t hi) {
+    for (int64_t i = lo; i < hi; ++i) {
+      const float v = x[i];
+      x[i] = 0.5f * v * (1.0f + std::tanh(k * (v + 0.044715f * v * v * v)));
+    }
+  });
+}
+
+void gelu_erf_inplace(float* x, int64_t n) {
+  parallel_for(0, n, 1 << 14, [&](int64_t lo, int64_t hi) {
+    for (int64_t i = lo; i < hi; ++i) x[i] = 0.5f * x[i] * (1.0f + std::erf(x[i] * 0.70710678118654752f));
+  });
+}
+
+void swiglu_inplace(float* a, const float* b, int64_t n) {
+  parallel_for(0, n, 1 << 14, [&](int64_t lo, int64_t hi) {
+    for (int64_t i = lo; i < hi; ++i) {
+      const float v = a[i];
+      a[i] = v * (1.0f / (1.0f + std::exp(-v))) * b[i];
+    }
+  });
+}
+
+void rope_inplace(float* x, int64_t T, int64_t H, int64_t HS, int64_t pos0, float theta, bool interleaved) {
+  parallel_for(0, T, 8, [&](int64_t lo, int64_t hi) {
+    for (int64_t t = lo; t < hi; ++t) {
+      const float pos = static_cast<float>(pos0 + t);
+      for (int64_t h = 0; h < H; ++h) {
+        float* v = x + (t * H + h) * HS;
+        for (int64_t i = 0; i < HS / 2; ++i) {
+          const float freq = 1.0f / std::pow(theta, static_cast<float>(2 * i) / static_cast<float>(HS));
+          const float val = pos * freq, fcr = std::cos(val), fci = std::sin(val);
+          float* a = interleaved ? v + 2 * i : v + i;
+          float* b = interleaved ? v + 2 * i + 1 : v + i + HS / 2;
+          const float v0 = *a, v1 = *b;
+          *a = v0 * fcr - v1 * fci;
+          *b = v0 * fci + v1 * fcr;
+        }
+      }
+    }
+  });
+}
+
+}  // namespace attnscope::models

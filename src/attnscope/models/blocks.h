@@ -1,0 +1,29 @@
+// Inference building blocks shared by the imported architectures (llama.cpp, gpt2.cpp,
+// bert.cpp): plain functions over contiguous float buffers, no gradients (inference only).
+// Shape letters: T tokens (rows), C channels, IN/OUT linear sizes, V vocabulary.
+#pragma once
+#include <cstdint>
+
+namespace attnscope::models {
+
+// y[T, OUT] = x[T, IN] W[OUT, IN]^T (+ b[OUT] when given). Weights are stored [OUT, IN] (the
+// PyTorch nn.Linear layout; loaders transpose GPT-2's Conv1D [IN, OUT] once at load).
+void linear_forward(const float* x, const float* w, const float* b, int64_t T, int64_t in, int64_t out, float* y);
+
+// y = w * x / sqrt(mean(x^2) + eps), per row of C (llama2.c's float order of operations).
+void rmsnorm_forward(const float* x, const float* w, int64_t T, int64_t C, float eps, float* y);
+// y = (x - mean) / sqrt(var + eps) * w + b, per row of C.
+void layernorm_forward(const float* x, const float* w, const float* b, int64_t T, int64_t C, float eps, float* y);
+
+// In place, n values.
+void gelu_tanh_inplace(float* x, int64_t n);  // GPT-2 "gelu_new": 0.5x(1+tanh(sqrt(2/pi)(x+0.044715x^3)))
+void gelu_erf_inplace(float* x, int64_t n);   // BERT "gelu": 0.5x(1+erf(x/sqrt(2)))
+// a = silu(a) * b (SwiGLU), n values.
+void swiglu_inplace(float* a, const float* b, int64_t n);
+
+// Rotary position embedding on x[T, H*HS] for positions pos0..pos0+T-1.
+// interleaved: pairs (x[2i], x[2i+1]) within a head (Meta / llama2.c / GGUF); else halves
+// (x[i], x[i + HS/2]) (Hugging Face). Frequencies theta^(-2i/HS), computed in float as run.c.
+void rope_inplace(float* x, int64_t T, int64_t H, int64_t HS, int64_t pos0, float theta, bool interleaved);
+
+}  // namespace attnscope::models

@@ -1,0 +1,138 @@
+// Llama forward over a block of T tokens with a KV cache (llama2.c run.c's math, batched over
+// T with GEMMs). Shape legend: T new tokens, N = pos0 + T keys, C dim, NH/NKV heads, HS head
+// size, H feed-forward width, V vocabulary.
+#include "attnscope/models/llama.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "attnscope/core/error.h"
+#include "attnscope/models/blocks.h"
+#include "attnscope/models/self_attention.h"
+
+namespace attnscope::models {
+
+namespace {
+
+// Parameter -> tensor name, per source format. {i} is the layer index.
+struct NameScheme {
+  const char* tok_emb;
+  const char* attn_norm;
+  const char* wq;
+  const char* wk;
+  const char* wv;
+  const char* wo;
+  const char* ffn_norm;
+  const char* w1;
+  const char* w2;
+  const char* w3;
+  const char* norm;
+  const char* output;
+};
+constexpr NameScheme kNames[] = {
+    // Hugging Face LlamaForCausalLM
+    {"model.embed_tokens.weight", "model.layers.{i}.input_layernorm.weight", "model.layers.{i}.self_attn.q_proj.weight",
+     "model.layers.{i}.self_attn.k_proj.weight", "model.layers.{i}.self_attn.v_proj.weight",
+     "model.layers.{i}.self_attn.o_proj.weight", "model.layers.{i}.post_attention_layernorm.weight",
+     "model.layers.{i}.mlp.gate_proj.weight", "model.layers.{i}.mlp.down_proj.weight",
+     "model.layers.{i}.mlp.up_proj.weight", "model.norm.weight", "lm_head.weight"},
+    // Meta llama / llama2.c model.py (also the .bin, exposed under these names)
+    {"tok_embeddings.weight", "layers.{i}.attention_norm.weight", "layers.{i}.attention.wq.weight",
+     "layers.{i}.attention.wk.weight", "layers.{i}.attention.wv.weight", "layers.{i}.attention.wo.weight",
+     "layers.{i}.ffn_norm.weight", "layers.{i}.feed_forward.w1.weight", "layers.{i}.feed_forward.w2.weight",
+     "layers.{i}.feed_forward.w3.weight", "norm.weight", "output.weight"},
+    // GGUF (llama.cpp)
+    {"token_embd.weight", "blk.{i}.attn_norm.weight", "blk.{i}.attn_q.weight", "blk.{i}.attn_k.weight",
+     "blk.{i}.attn_v.weight", "blk.{i}.attn_output.weight", "blk.{i}.ffn_norm.weight", "blk.{i}.ffn_gate.weight",
+     "blk.{i}.ffn_down.weight", "blk.{i}.ffn_up.weight", "output_norm.weight", "output.weight"},
+};
+
+}  // namespace
+
+LlamaModel::LlamaModel(const ModelConfig& cfg, const WeightSource& src) {
+  cfg_ = cfg;
+  cfg_.validate(src.path());
+  const NameScheme* n = nullptr;
+  for (const auto& scheme : kNames)
+    if (src.has(scheme.tok_emb)) n = &scheme;
+  if (!n)
+    throw FormatError(src.path() + ": no Llama token embedding found (looked for model.embed_tokens.weight, "
+                                   "tok_embeddings.weight, token_embd.weight)");
+  // The RoPE pairing goes with the weight layout: HF permuted q/k rows for the half split; Meta,
+  // llama2.c and GGUF (whose converter undoes the permutation) pair adjacent values.
+  cfg_.rope_interleaved = n != &kNames[0];
+  const int64_t C = cfg_.dim, V = cfg_.vocab, Q = cfg_.n_heads * cfg_.head_dim, KV = cfg_.n_kv_heads * cfg_.head_dim;
+  const int64_t H = cfg_.hidden;
+  tok_emb_ = src.load(n->tok_emb, {V, C});
+  layers_.resize(cfg_.n_layers);
+  for (int64_t i = 0; i < cfg_.n_layers; ++i) {
+    Layer& l = layers_[i];
+    l.attn_norm = src.load(layer_name(n->attn_norm, i), {C});
+    l.wq = src.load(layer_name(n->wq, i), {Q, C});
+    l.wk = src.load(layer_name(n->wk, i), {KV, C});
+    l.wv = src.load(layer_name(n->wv, i), {KV, C});
+    l.wo = src.load(layer_name(n->wo, i), {C, Q});
+    l.ffn_norm = src.load(layer_name(n->ffn_norm, i), {C});
+    l.w1 = src.load(layer_name(n->w1, i), {H, C});
+    l.w2 = src.load(layer_name(n->w2, i), {C, H});
+    l.w3 = src.load(layer_name(n->w3, i), {H, C});
+  }
+  norm_ = src.load(n->norm, {C});
+  // An output tensor present wins over the tie flag (GGUF files omit it when tied).
+  if (src.has(n->output)) {
+    output_ = src.load(n->output, {V, C});
+    cfg_.tied_output = false;
+  } else if (!cfg_.tied_output && n != &kNames[2]) {
+    throw FormatError(src.path() + ": missing tensor '" + std::string(n->output) +
+                      "' (the config says the output is not tied to the embedding)");
+  } else {
+    cfg_.tied_output = true;
+  }
+  source_ = src.path();
+}
+
+ModelOutput LlamaModel::forward(std::span<const int32_t> tokens, AttentionCapture* capture) {
+  const int64_t pos0 = pos_;
+  check_tokens(tokens, pos0);
+  const int64_t T = static_cast<int64_t>(tokens.size()), N = pos0 + T;
+  const int64_t C = cfg_.dim, V = cfg_.vocab, NH = cfg_.n_heads, NKV = cfg_.n_kv_heads, HS = cfg_.head_dim;
+  const int64_t Q = NH * HS, KV = NKV * HS, H = cfg_.hidden, S = cfg_.max_seq;
+  if (k_cache_.empty()) {
+    k_cache_.assign(static_cast<size_t>(cfg_.n_layers * S * KV), 0.0f);
+    v_cache_.assign(k_cache_.size(), 0.0f);
+  }
+  std::vector<float> x(T * C), xb(T * C), q(T * Q), att(T * Q), h1(T * H), h3(T * H);  // activations
+  for (int64_t t = 0; t < T; ++t) std::memcpy(&x[t * C], &tok_emb_[tokens[t] * C], C * sizeof(float));
+  for (int64_t l = 0; l < cfg_.n_layers; ++l) {
+    const Layer& w = layers_[l];
+    float* kc = &k_cache_[(l * S) * KV];  // [S, KV]; rows pos0..N-1 written now
+    float* vc = &v_cache_[(l * S) * KV];
+    rmsnorm_forward(x.data(), w.attn_norm.data(), T, C, cfg_.norm_eps, xb.data());
+    linear_forward(xb.data(), w.wq.data(), nullptr, T, C, Q, q.data());
+    linear_forward(xb.data(), w.wk.data(), nullptr, T, C, KV, kc + pos0 * KV);
+    linear_forward(xb.data(), w.wv.data(), nullptr, T, C, KV, vc + pos0 * KV);
+    rope_inplace(q.data(), T, NH, HS, pos0, cfg_.rope_theta, cfg_.rope_interleaved);
+    rope_inplace(kc + pos0 * KV, T, NKV, HS, pos0, cfg_.rope_theta, cfg_.rope_interleaved);
+    SelfAttentionShape s{T, N, NH, NKV, HS, true, -1};
+    self_attention_forward(s, q.data(), kc, vc, att.data(), scratch_, capture, l, site_name(l));
+    linear_forward(att.data(), w.wo.data(), nullptr, T, Q, C, xb.data());
+    for (int64_t i = 0; i < T * C; ++i) x[i] += xb[i];
+    rmsnorm_forward(x.data(), w.ffn_norm.data(), T, C, cfg_.norm_eps, xb.data());
+    linear_forward(xb.data(), w.w1.data(), nullptr, T, C, H, h1.data());
+    linear_forward(xb.data(), w.w3.data(), nullptr, T, C, H, h3.data());
+    swiglu_inplace(h1.data(), h3.data(), T * H);
+    linear_forward(h1.data(), w.w2.data(), nullptr, T, H, C, xb.data());
+    for (int64_t i = 0; i < T * C; ++i) x[i] += xb[i];
+  }
+  rmsnorm_forward(x.data(), norm_.data(), T, C, cfg_.norm_eps, xb.data());
+  ModelOutput out;
+  out.kind = ModelOutput::Kind::token_logits;
+  out.rows = T;
+  out.cols = V;
+  out.values.resize(T * V);
+  linear_forward(xb.data(), output_.empty() ? tok_emb_.data() : output_.data(), nullptr, T, C, V, out.values.data());
+  pos_ = N;
+  return out;
+}
+
+}  // namespace attnscope::models

@@ -1,0 +1,39 @@
+// Llama-family decoder (Llama 1/2/3, Mistral-style, llama2.c): RMSNorm, RoPE (interleaved or
+// half-split pairing, per source), SwiGLU, grouped-query attention, tied or untied output.
+// Weights come from a WeightSource in one of three naming schemes (HF, Meta/llama2.c, GGUF).
+#pragma once
+#include <memory>
+#include <vector>
+
+#include "attnscope/models/model.h"
+#include "attnscope/models/weight_source.h"
+
+namespace attnscope::models {
+
+class LlamaModel : public Model {
+ public:
+  LlamaModel(const ModelConfig& cfg, const WeightSource& src);
+  bool is_decoder() const override { return true; }
+  ModelOutput forward(std::span<const int32_t> tokens, AttentionCapture* capture = nullptr) override;
+  void reset() override { pos_ = 0; }
+  std::string site_name(int64_t layer) const override { return "layers." + std::to_string(layer) + ".attn"; }
+
+ private:
+  struct Layer {
+    std::vector<float> attn_norm;  // [C]
+    std::vector<float> wq;         // [NH*HS, C]
+    std::vector<float> wk, wv;     // [NKV*HS, C]
+    std::vector<float> wo;         // [C, NH*HS]
+    std::vector<float> ffn_norm;   // [C]
+    std::vector<float> w1, w3;     // [H, C]  gate, up
+    std::vector<float> w2;         // [C, H]  down
+  };
+  std::vector<float> tok_emb_;     // [V, C]
+  std::vector<Layer> layers_;
+  std::vector<float> norm_;        // [C]
+  std::vector<float> output_;      // [V, C] (empty when tied to tok_emb_)
+  std::vector<float> k_cache_, v_cache_;  // [L, max_seq, NKV*HS]
+  std::vector<float> scratch_;
+};
+
+}  // namespace attnscope::models

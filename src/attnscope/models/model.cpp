@@ -1,0 +1,18 @@
+#include "attnscope/models/model.h"
+
+#include "attnscope/core/error.h"
+
+namespace attnscope::models {
+
+void Model::check_tokens(std::span<const int32_t> tokens, int64_t pos0) const {
+  if (tokens.empty()) throw ValueError("model input is empty (no tokens)");
+  if (pos0 + static_cast<int64_t>(tokens.size()) > cfg_.max_seq)
+    throw ValueError("input of " + std::to_string(pos0 + static_cast<int64_t>(tokens.size())) +
+                     " tokens is longer than the model's context of " + std::to_string(cfg_.max_seq));
+  for (int32_t t : tokens)
+    if (t < 0 || t >= cfg_.vocab)
+      throw ValueError("token id " + std::to_string(t) + " is outside the model's vocabulary [0, " +
+                       std::to_string(cfg_.vocab) + ")");
+}
+
+}  // namespace attnscope::models

@@ -1,0 +1,49 @@
+// Model: an imported pretrained network ready for inference (Llama-family decoders, GPT-2,
+// BERT encoders), loaded from a checkpoint whose format is detected (load_model in loader.h).
+// Decoders keep a KV cache: forward() appends tokens at position() and returns their logits,
+// so a prompt is one call and each generated token one more. Encoders run the whole sequence.
+#pragma once
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "attnscope/models/model_config.h"
+
+namespace attnscope::models {
+
+class AttentionCapture;
+
+struct ModelOutput {
+  enum class Kind { token_logits, class_logits, hidden };
+  Kind kind = Kind::token_logits;
+  int64_t rows = 0, cols = 0;  // token_logits [T, V]; class_logits [1, labels]; hidden [T, C]
+  std::vector<float> values;
+};
+
+class Model {
+ public:
+  virtual ~Model() = default;
+  const ModelConfig& config() const { return cfg_; }
+  virtual bool is_decoder() const = 0;
+  // Decoders: tokens continue the cached sequence (positions position()..position()+T-1); the
+  // result holds their next-token logits. Encoders: tokens are the whole input (cache unused).
+  // capture (may be null) receives every attention probability. Throws ValueError for token ids
+  // outside the vocabulary or a sequence longer than the context.
+  virtual ModelOutput forward(std::span<const int32_t> tokens, AttentionCapture* capture = nullptr) = 0;
+  // Forgets the cached sequence (decoders).
+  virtual void reset() {}
+  int64_t position() const { return pos_; }
+  // Names of the attention sites, in layer order ("layers.0.attn", "h.3.attn", ...).
+  virtual std::string site_name(int64_t layer) const = 0;
+  // Where the weights came from (file, format).
+  const std::string& source() const { return source_; }
+
+ protected:
+  void check_tokens(std::span<const int32_t> tokens, int64_t pos0) const;
+  ModelConfig cfg_;
+  int64_t pos_ = 0;
+  std::string source_;
+};
+
+}  // namespace attnscope::models
