@@ -16,7 +16,10 @@ struct OpDef {
 #define ATTNSCOPE_OPS(X)                                                                   \
   X(matmul) X(add) X(sub) X(mul) X(div) X(neg) X(scale) X(add_scalar) X(exp) X(log) X(sqrt) \
   X(pow) X(tanh) X(sigmoid) X(relu) X(gelu_tanh) X(gelu_erf) X(softmax) X(sum)             \
-  X(reshape) X(permute) X(contiguous)
+  X(reshape) X(permute) X(contiguous)                                                        \
+  X(log_softmax) X(mean) X(max) X(slice) X(concat) X(stack) X(index_select) X(embedding)     \
+  X(masked_fill) X(where) X(dropout) X(layer_norm) X(rms_norm) X(cross_entropy) X(mse)       \
+  X(conv2d) X(max_pool2d) X(avg_pool2d)
 
 #define ATTNSCOPE_DECLARE_OP(name) extern const OpDef kOp_##name;
 ATTNSCOPE_OPS(ATTNSCOPE_DECLARE_OP)

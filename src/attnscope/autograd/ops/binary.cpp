@@ -39,38 +39,6 @@ Shape broadcast_shapes(const Shape& a, const Shape& b, const char* op) {
   return out;
 }
 
-Tensor reduce_to(const Tensor& grad, const Shape& shape) {
-  if (grad.shape() == shape) return grad;
-  // Accumulate every element of grad into the target element it was broadcast from.
-  Tensor out = Tensor::zeros(shape, grad.dtype());
-  const Shape& gs = grad.shape();
-  Shape ts;  // target strides aligned to grad's dims, 0 where broadcast
-  const Shape cs = contiguous_strides(shape);
-  const int pad = gs.size() - shape.size();
-  for (int i = 0; i < gs.size(); ++i) {
-    const int j = i - pad;
-    ts.push_back(j < 0 || shape[j] == 1 ? 0 : cs[j]);
-  }
-  dispatch_dtype(grad.dtype(), [&]<class T>() {
-    Tensor g = grad.contiguous();
-    const T* pg = g.data<T>();
-    T* po = out.data<T>();
-    const int nd = gs.size();
-    std::array<int64_t, kMaxDims> idx{};
-    int64_t off = 0;
-    for (int64_t i = 0; i < g.numel(); ++i) {
-      po[off] += pg[i];
-      for (int d = nd - 1; d >= 0; --d) {
-        off += ts[d];
-        if (++idx[d] < gs[d]) break;
-        off -= ts[d] * gs[d];
-        idx[d] = 0;
-      }
-    }
-  });
-  return out;
-}
-
 namespace {
 
 template <class Op>
@@ -88,9 +56,11 @@ Tensor binary_forward(const Tensor& a, const Tensor& b, const char* name, Op op)
       });
       return;
     }
-    detail::for_each_broadcast2(out_shape, detail::broadcast_strides(a, out_shape),
-                                detail::broadcast_strides(b, out_shape),
-                                [&](int64_t i, int64_t oa, int64_t ob) { po[i] = op(pa[oa], pb[ob]); });
+    detail::for_each_broadcast_rows(
+        out_shape, detail::broadcast_strides(a, out_shape), detail::broadcast_strides(b, out_shape),
+        [&](int64_t i, int64_t oa, int64_t ob, int64_t ia, int64_t ib, int64_t n) {
+          detail::binary_row(po + i, pa + oa, pb + ob, ia, ib, n, op);
+        });
   });
   return out;
 }

@@ -57,6 +57,81 @@ void for_each_broadcast2(const Shape& out, const Shape& sa, const Shape& sb, F&&
   });
 }
 
+// Row form of for_each_broadcast2 for hot loops: dims that can be merged for both operands are
+// merged first (e.g. [B, T, C] + [C] -> rows of C), then f(out_index, off_a, off_b, inc_a, inc_b, n)
+// is called per row of n elements, where inc_* is the operand's stride along the row (0 or 1
+// in the common cases, so f can branch once per row into a loop the compiler vectorizes).
+template <class F>
+void for_each_broadcast_rows(const Shape& out, const Shape& sa, const Shape& sb, F&& f) {
+  if (out.numel() == 0) return;
+  // Merge dim d into d+1 when both operands are "contiguous" across the boundary.
+  Shape mo, ma, mb;
+  for (int d = 0; d < out.size(); ++d) {
+    if (out[d] == 1) continue;
+    if (!mo.empty()) {
+      const int l = mo.size() - 1;
+      if (ma[l] == sa[d] * out[d] && mb[l] == sb[d] * out[d]) {
+        mo[l] *= out[d];
+        ma[l] = sa[d];
+        mb[l] = sb[d];
+        continue;
+      }
+    }
+    mo.push_back(out[d]);
+    ma.push_back(sa[d]);
+    mb.push_back(sb[d]);
+  }
+  if (mo.empty()) {
+    mo.push_back(1);
+    ma.push_back(0);
+    mb.push_back(0);
+  }
+  const int nd = mo.size();
+  const int64_t inner = mo[nd - 1], ia = ma[nd - 1], ib = mb[nd - 1];
+  const int64_t rows = out.numel() / inner;
+  parallel_for(0, rows, std::max<int64_t>(1, 16384 / inner), [&](int64_t r0, int64_t r1) {
+    std::array<int64_t, kMaxDims> idx{};
+    int64_t oa = 0, ob = 0, rem = r0;
+    for (int d = nd - 2; d >= 0; --d) {
+      idx[d] = rem % mo[d];
+      rem /= mo[d];
+      oa += idx[d] * ma[d];
+      ob += idx[d] * mb[d];
+    }
+    for (int64_t r = r0; r < r1; ++r) {
+      f(r * inner, oa, ob, ia, ib, inner);
+      for (int d = nd - 2; d >= 0; --d) {
+        oa += ma[d];
+        ob += mb[d];
+        if (++idx[d] < mo[d]) break;
+        oa -= ma[d] * mo[d];
+        ob -= mb[d] * mo[d];
+        idx[d] = 0;
+      }
+    }
+  });
+}
+
+// y[i] = op(a[i * ia], b[i * ib]) for i < n, with the common stride patterns as separate
+// loops so they vectorize.
+template <class T, class Op>
+inline void binary_row(T* y, const T* a, const T* b, int64_t ia, int64_t ib, int64_t n, Op op) {
+  if (ia == 1 && ib == 1) {
+    for (int64_t i = 0; i < n; ++i) y[i] = op(a[i], b[i]);
+  } else if (ia == 1 && ib == 0) {
+    const T bv = b[0];
+    for (int64_t i = 0; i < n; ++i) y[i] = op(a[i], bv);
+  } else if (ia == 0 && ib == 1) {
+    const T av = a[0];
+    for (int64_t i = 0; i < n; ++i) y[i] = op(av, b[i]);
+  } else {
+    for (int64_t i = 0; i < n; ++i) y[i] = op(a[i * ia], b[i * ib]);
+  }
+}
+
+// Materializes t broadcast to `full` (a contiguous copy).
+Tensor expand_to(const Tensor& t, const Shape& full);
+
 // Applies y = f(x) elementwise into a new contiguous tensor.
 template <class T, class F>
 Tensor map_unary(const Tensor& x, F&& f) {

@@ -14,22 +14,26 @@ const OpDef kOp_sum{"sum"};
 
 namespace attnscope::ops {
 
-namespace {
-// Broadcasts g (shape `kept`, reduced dims as 1) to `full` by copying.
-Tensor expand_to(const Tensor& g, const Shape& kept, const Shape& full) {
-  Tensor gk = reshape(g, kept).contiguous();
-  Tensor out = Tensor::empty(full, g.dtype());
-  dispatch_dtype(g.dtype(), [&]<class T>() {
-    const T* pg = gk.data<T>();
+namespace detail {
+Tensor expand_to(const Tensor& t, const Shape& full) {
+  if (!(broadcast_shapes(t.shape(), full, "expand") == full))
+    throw ShapeError("expand: " + t.str() + " does not broadcast to " + full.str());
+  Tensor out = Tensor::empty(full, t.dtype());
+  dispatch_dtype(t.dtype(), [&]<class T>() {
+    const T* pt = t.data<T>();
     T* po = out.data<T>();
     Shape zero;
     for (int i = 0; i < full.size(); ++i) zero.push_back(0);
-    detail::for_each_broadcast2(full, detail::broadcast_strides(gk, full), zero,
-                                [&](int64_t i, int64_t og, int64_t) { po[i] = pg[og]; });
+    detail::for_each_broadcast_rows(
+        full, broadcast_strides(t, full), zero,
+        [&](int64_t i, int64_t ot, int64_t, int64_t it, int64_t, int64_t n) {
+          if (it == 0) std::fill(po + i, po + i + n, pt[ot]);
+          else for (int64_t j = 0; j < n; ++j) po[i + j] = pt[ot + j * it];
+        });
   });
   return out;
 }
-}  // namespace
+}  // namespace detail
 
 Tensor sum(const Tensor& x, const std::vector<int>& dims, bool keepdim) {
   if (!x.defined()) throw ShapeError("sum: undefined tensor");
@@ -46,7 +50,7 @@ Tensor sum(const Tensor& x, const std::vector<int>& dims, bool keepdim) {
   if (y.id() == xc.id()) y = y.clone();  // nothing reduced: never alias the input
   y = y.as_strided(out_shape, contiguous_strides(out_shape), y.offset());
   autograd::record(autograd::kOp_sum, {x}, y, [kept, full = x.shape()](const Tensor& g) {
-    return std::vector<Tensor>{expand_to(g, kept, full)};
+    return std::vector<Tensor>{detail::expand_to(reshape(g, kept), full)};
   });
   return y;
 }

@@ -1,0 +1,175 @@
+// conv2d (NCHW) by im2col + GEMM.
+//   cols_b [CKK, HoWo], CKK = Cin*KH*KW:  cols_b[(c,kh,kw), (oh,ow)] = x[b, c, oh*s - p + kh, ow*s - p + kw]
+//   forward:  y_b [Cout, HoWo] = W [Cout, CKK] @ cols_b + bias
+//   backward: dW += dy_b @ cols_b^T,  dcols_b = W^T @ dy_b -> col2im (scatter-add) into dx_b,
+//             dbias = sum over b, oh, ow of dy
+// Batch items are processed in groups whose cols fit a fixed budget (64 MB), so memory does not
+// grow with the batch. im2col/col2im split work over (b, c) planes: race-free and deterministic.
+#include <algorithm>
+
+#include "attnscope/autograd/graph.h"
+#include "attnscope/autograd/ops.h"
+#include "attnscope/autograd/ops/elementwise.h"
+#include "attnscope/core/error.h"
+#include "attnscope/kernels/gemm.h"
+
+namespace attnscope::autograd {
+const OpDef kOp_conv2d{"conv2d"};
+}
+
+namespace attnscope::ops {
+namespace {
+
+struct ConvGeom {
+  int64_t B, Cin, H, W, Cout, KH, KW, Ho, Wo, stride, pad;
+  int64_t ckk() const { return Cin * KH * KW; }
+  int64_t howo() const { return Ho * Wo; }
+  // Batch items per group: cols of a group stay under 64 MB.
+  int64_t group(size_t elem) const {
+    const int64_t per_item = std::max<int64_t>(1, ckk() * howo() * static_cast<int64_t>(elem));
+    return std::clamp<int64_t>((int64_t{64} << 20) / per_item, 1, B);
+  }
+};
+
+// cols [nb, CKK, HoWo] for items b0 .. b0+nb of x [B, Cin, H, W].
+template <class T>
+void im2col(const ConvGeom& g, const T* x, int64_t b0, int64_t nb, T* cols) {
+  parallel_for(0, nb * g.Cin, 1, [&](int64_t lo, int64_t hi) {
+    for (int64_t bc = lo; bc < hi; ++bc) {
+      const int64_t b = bc / g.Cin, c = bc % g.Cin;
+      const T* xp = x + ((b0 + b) * g.Cin + c) * g.H * g.W;
+      for (int64_t kh = 0; kh < g.KH; ++kh)
+        for (int64_t kw = 0; kw < g.KW; ++kw) {
+          T* row = cols + (b * g.ckk() + (c * g.KH + kh) * g.KW + kw) * g.howo();
+          for (int64_t oh = 0; oh < g.Ho; ++oh) {
+            const int64_t ih = oh * g.stride - g.pad + kh;
+            T* out = row + oh * g.Wo;
+            if (ih < 0 || ih >= g.H) {
+              std::fill(out, out + g.Wo, T(0));
+              continue;
+            }
+            for (int64_t ow = 0; ow < g.Wo; ++ow) {
+              const int64_t iw = ow * g.stride - g.pad + kw;
+              out[ow] = (iw >= 0 && iw < g.W) ? xp[ih * g.W + iw] : T(0);
+            }
+          }
+        }
+    }
+  });
+}
+
+// dx [B, Cin, H, W] += col2im(dcols [nb, CKK, HoWo]) for items b0 .. b0+nb.
+template <class T>
+void col2im(const ConvGeom& g, const T* dcols, int64_t b0, int64_t nb, T* dx) {
+  parallel_for(0, nb * g.Cin, 1, [&](int64_t lo, int64_t hi) {
+    for (int64_t bc = lo; bc < hi; ++bc) {
+      const int64_t b = bc / g.Cin, c = bc % g.Cin;
+      T* xp = dx + ((b0 + b) * g.Cin + c) * g.H * g.W;
+      for (int64_t kh = 0; kh < g.KH; ++kh)
+        for (int64_t kw = 0; kw < g.KW; ++kw) {
+          const T* row = dcols + (b * g.ckk() + (c * g.KH + kh) * g.KW + kw) * g.howo();
+          for (int64_t oh = 0; oh < g.Ho; ++oh) {
+            const int64_t ih = oh * g.stride - g.pad + kh;
+            if (ih < 0 || ih >= g.H) continue;
+            for (int64_t ow = 0; ow < g.Wo; ++ow) {
+              const int64_t iw = ow * g.stride - g.pad + kw;
+              if (iw >= 0 && iw < g.W) xp[ih * g.W + iw] += row[oh * g.Wo + ow];
+            }
+          }
+        }
+    }
+  });
+}
+
+}  // namespace
+
+Tensor conv2d(const Tensor& x, const Tensor& w, const Tensor& bias, int stride, int padding) {
+  detail::check_same_dtype(x, w, "conv2d");
+  if (x.ndim() != 4 || w.ndim() != 4 || x.shape()[1] != w.shape()[1])
+    throw ShapeError("conv2d: expected x [B, Cin, H, W] and w [Cout, Cin, KH, KW] with equal Cin, got " +
+                     x.str() + " and " + w.str());
+  if (stride < 1 || padding < 0)
+    throw ShapeError("conv2d: stride must be >= 1 and padding >= 0, got stride " +
+                     std::to_string(stride) + ", padding " + std::to_string(padding));
+  ConvGeom g{x.shape()[0], x.shape()[1], x.shape()[2], x.shape()[3], w.shape()[0], w.shape()[2],
+             w.shape()[3], 0, 0, stride, padding};
+  if (g.KH < 1 || g.KW < 1 || g.H + 2 * g.pad < g.KH || g.W + 2 * g.pad < g.KW)
+    throw ShapeError("conv2d: kernel " + w.str() + " larger than padded input " + x.str() +
+                     " (padding " + std::to_string(padding) + ")");
+  g.Ho = (g.H + 2 * g.pad - g.KH) / g.stride + 1;
+  g.Wo = (g.W + 2 * g.pad - g.KW) / g.stride + 1;
+  if (bias.defined()) {
+    detail::check_same_dtype(x, bias, "conv2d");
+    if (bias.ndim() != 1 || bias.shape()[0] != g.Cout)
+      throw ShapeError("conv2d: bias must be [" + std::to_string(g.Cout) + "], got " + bias.str());
+  }
+  const Tensor xc = x.contiguous(), wc = w.contiguous(), bc = bias.defined() ? bias.contiguous() : Tensor();
+  Tensor y = Tensor::empty(Shape{g.B, g.Cout, g.Ho, g.Wo}, x.dtype());
+  dispatch_dtype(x.dtype(), [&]<class T>() {
+    const int64_t G = g.group(sizeof(T)), CKK = g.ckk(), HW = g.howo();
+    std::vector<T> cols(static_cast<size_t>(G * CKK * HW));
+    T* py = y.data<T>();
+    for (int64_t b0 = 0; b0 < g.B; b0 += G) {
+      const int64_t nb = std::min(G, g.B - b0);
+      im2col(g, xc.data<T>(), b0, nb, cols.data());
+      kernels::gemm_batched<T>(false, false, nb, g.Cout, HW, CKK, T(1), wc.data<T>(), CKK, 0,
+                               cols.data(), HW, CKK * HW, T(0), py + b0 * g.Cout * HW, HW, g.Cout * HW);
+    }
+    if (bc.defined()) {
+      const T* pb = bc.data<T>();
+      parallel_for(0, g.B * g.Cout, 16, [&](int64_t lo, int64_t hi) {
+        for (int64_t i = lo; i < hi; ++i) {
+          T* p = py + i * HW;
+          const T v = pb[i % g.Cout];
+          for (int64_t j = 0; j < HW; ++j) p[j] += v;
+        }
+      });
+    }
+  });
+  const bool gx = x.requires_grad(), gw = w.requires_grad(), gb = bias.defined() && bias.requires_grad();
+  autograd::record(autograd::kOp_conv2d, {x, w, bias}, y,
+                   [g, xc = xc.detach(), wc = wc.detach(), gx, gw, gb](const Tensor& dy) {
+                     const Tensor dyc = dy.contiguous();
+                     Tensor dx, dw, db;
+                     dispatch_dtype(dyc.dtype(), [&]<class T>() {
+                       const int64_t G = g.group(sizeof(T)), CKK = g.ckk(), HW = g.howo();
+                       const T* pdy = dyc.data<T>();
+                       std::vector<T> cols(static_cast<size_t>(G * CKK * HW));
+                       if (gx) dx = Tensor::zeros(xc.shape(), xc.dtype());
+                       if (gw) dw = Tensor::zeros(wc.shape(), wc.dtype());
+                       for (int64_t b0 = 0; b0 < g.B; b0 += G) {
+                         const int64_t nb = std::min(G, g.B - b0);
+                         if (gw) {
+                           // dW += dy_b [Cout, HW] @ cols_b^T [HW, CKK], b in order.
+                           im2col(g, xc.data<T>(), b0, nb, cols.data());
+                           for (int64_t b = 0; b < nb; ++b)
+                             kernels::gemm(false, true, g.Cout, CKK, HW, T(1), pdy + (b0 + b) * g.Cout * HW,
+                                           HW, cols.data() + b * CKK * HW, HW, T(1), dw.data<T>(), CKK);
+                         }
+                         if (gx) {
+                           // dcols_b = W^T [CKK, Cout] @ dy_b [Cout, HW]
+                           kernels::gemm_batched<T>(true, false, nb, CKK, HW, g.Cout, T(1), wc.data<T>(), CKK,
+                                                    0, pdy + b0 * g.Cout * HW, HW, g.Cout * HW, T(0),
+                                                    cols.data(), HW, CKK * HW);
+                           col2im(g, cols.data(), b0, nb, dx.data<T>());
+                         }
+                       }
+                       if (gb) {
+                         db = Tensor::empty(Shape{g.Cout}, dyc.dtype());
+                         T* pb = db.data<T>();
+                         parallel_for(0, g.Cout, 1, [&](int64_t lo, int64_t hi) {
+                           for (int64_t co = lo; co < hi; ++co) {
+                             T s = 0;
+                             for (int64_t b = 0; b < g.B; ++b)
+                               for (int64_t j = 0; j < HW; ++j) s += pdy[(b * g.Cout + co) * HW + j];
+                             pb[co] = s;
+                           }
+                         });
+                       }
+                     });
+                     return std::vector<Tensor>{dx, dw, db};
+                   });
+  return y;
+}
+
+}  // namespace attnscope::ops

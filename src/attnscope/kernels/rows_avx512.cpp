@@ -1,0 +1,59 @@
+// Row kernels (rows.h) for AVX-512F: 16 float lanes, masked tails. Bodies in rows_simd.h.
+// gcc 12 warns inside its own _mm512_reduce_* (an intentionally undefined register).
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#include <immintrin.h>
+
+#include "attnscope/kernels/rows_simd.h"
+
+namespace attnscope::kernels {
+namespace {
+
+struct VecAvx512 {
+  using reg = __m512;
+  static constexpr int W = 16;
+  static reg load(const float* p) { return _mm512_loadu_ps(p); }
+  static void store(float* p, reg v) { _mm512_storeu_ps(p, v); }
+  static __mmask16 tail_mask(int64_t k) { return static_cast<__mmask16>((1u << k) - 1); }
+  static reg load_n(const float* p, int64_t k, float fill) {
+    return _mm512_mask_loadu_ps(_mm512_set1_ps(fill), tail_mask(k), p);
+  }
+  static void store_n(float* p, int64_t k, reg v) { _mm512_mask_storeu_ps(p, tail_mask(k), v); }
+  static reg set1(float v) { return _mm512_set1_ps(v); }
+  static reg add(reg a, reg b) { return _mm512_add_ps(a, b); }
+  static reg sub(reg a, reg b) { return _mm512_sub_ps(a, b); }
+  static reg mul(reg a, reg b) { return _mm512_mul_ps(a, b); }
+  static reg fmadd(reg a, reg b, reg c) { return _mm512_fmadd_ps(a, b, c); }
+  static reg max(reg a, reg b) { return _mm512_max_ps(a, b); }
+  static float hsum(reg v) { return _mm512_reduce_add_ps(v); }
+  static float hmax(reg v) { return _mm512_reduce_max_ps(v); }
+  // Cephes expf (see rows_avx2.cpp); the scaling by 2^n uses vscalefps, exact and overflow-free.
+  static reg exp(reg x) {
+    const reg xc = _mm512_max_ps(_mm512_set1_ps(-88.3762626647949f),
+                                 _mm512_min_ps(_mm512_set1_ps(88.3762626647949f), x));
+    const reg fx = _mm512_roundscale_ps(_mm512_mul_ps(xc, _mm512_set1_ps(1.44269504088896341f)),
+                                        _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    reg r = _mm512_fnmadd_ps(fx, _mm512_set1_ps(0.693359375f), xc);
+    r = _mm512_fnmadd_ps(fx, _mm512_set1_ps(-2.12194440e-4f), r);
+    reg p = _mm512_set1_ps(1.9875691500e-4f);
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.3981999507e-3f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(8.3334519073e-3f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(4.1665795894e-2f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.6666665459e-1f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(5.0000001201e-1f));
+    p = _mm512_fmadd_ps(p, _mm512_mul_ps(r, r), _mm512_add_ps(r, _mm512_set1_ps(1.0f)));
+    const reg y = _mm512_scalef_ps(p, fx);
+    // Underflow (and -inf) to exactly 0.
+    const __mmask16 under = _mm512_cmp_ps_mask(x, _mm512_set1_ps(-87.33654f), _CMP_LT_OQ);
+    return _mm512_mask_mov_ps(y, under, _mm512_setzero_ps());
+  }
+};
+
+}  // namespace
+
+const RowKernelTable<float>& row_kernels_avx512() {
+  static const RowKernelTable<float> table = simd::make_table<VecAvx512>();
+  return table;
+}
+
+}  // namespace attnscope::kernels
