@@ -1,0 +1,53 @@
+// `attnscope trace import ATTN.npy --tokens TOKENS.json -o OUT.attn.safetensors`: attention
+// computed by any framework ([layers, heads, queries, keys] float array) into a trace file.
+#include <cstdio>
+
+#include "attnscope/cli/common.h"
+#include "attnscope/cli/trace.h"
+#include "attnscope/io/trace_import.h"
+#include "attnscope/io/trace_io.h"
+
+namespace attnscope::cli {
+namespace {
+
+struct ImportArgs {
+  std::string attn, tokens, output, capture = "dense", array, mechanism, model;
+  bool f32 = false;
+};
+
+void setup_trace_import(CLI::App& trace) {
+  auto args = std::make_shared<ImportArgs>();
+  CLI::App* sub = trace.add_subcommand("import", "Import attention weights from .npy/.npz plus a tokens JSON file");
+  sub->add_option("ATTN", args->attn, "Attention weights [layers, heads, queries, keys] (.npy, or .npz)")
+      ->required()
+      ->check(CLI::ExistingFile);
+  sub->add_option("--tokens", args->tokens,
+                  "Tokens JSON: a list of strings (self-attention) or {\"queries\": [...], \"keys\": [...]}")
+      ->required()
+      ->check(CLI::ExistingFile);
+  add_output_flag(sub, args->output);
+  add_capture_flag(sub, args->capture);
+  sub->add_option("--array", args->array, "Array to use from an .npz (default: its only array, or 'attn')");
+  sub->add_option("--mechanism", args->mechanism, "Mechanism name recorded per layer (e.g. scaled_dot)");
+  sub->add_option("--model", args->model, "Model name recorded in the trace metadata");
+  sub->add_flag("--f32", args->f32, "Store weights as float32 (default float16)");
+  sub->callback([args] {
+    io::TraceImportOptions opt;
+    opt.capture = args->capture;
+    opt.array = args->array;
+    opt.mechanism = args->mechanism;
+    if (!args->model.empty()) opt.meta["model"] = args->model;
+    opt.meta["source"] = "attnscope trace import";
+    const io::Trace t = io::import_trace(args->attn, args->tokens, opt);
+    io::write_trace(t, args->output, {.f16_weights = !args->f32});
+    const auto& l = t.layers.front();
+    std::printf("wrote %s: %zu layers x %lld heads, %lld queries x %lld keys (%s)\n", args->output.c_str(),
+                t.layers.size(), static_cast<long long>(l.heads), static_cast<long long>(l.queries),
+                static_cast<long long>(l.keys), args->capture.c_str());
+  });
+}
+
+}  // namespace
+}  // namespace attnscope::cli
+
+ATTNSCOPE_REGISTER_TRACE_PART(attnscope::cli::setup_trace_import);

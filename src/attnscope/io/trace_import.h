@@ -1,0 +1,30 @@
+// Building a trace from attention weights computed elsewhere: an array [layers, heads, queries,
+// keys] (NumPy .npy / .npz, any float type) and the tokens as JSON — a list of strings for
+// self-attention, or {"queries": [...], "keys": [...]} for cross-attention (optional
+// "query_name" / "key_name" name the two sequences, e.g. "target" / "source").
+#pragma once
+#include <map>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "attnscope/io/trace.h"
+
+namespace attnscope::io {
+
+struct TraceImportOptions {
+  std::string capture = "dense";  // dense | topk:K | stats
+  std::string mechanism;          // recorded per layer, e.g. "scaled_dot"
+  std::string array;              // .npz member to use (default: the only one, or "attn")
+  std::map<std::string, std::string> meta;
+};
+
+// `shape` has rank 2 ([queries, keys]), 3 ([heads, queries, keys]) or 4 ([layers, heads, queries,
+// keys]); `tokens_json` as above. ShapeError when the array disagrees with the tokens, naming
+// both counts; FormatError for malformed tokens JSON; ValueError for non-finite weights.
+Trace trace_from_attention(std::span<const int64_t> shape, std::span<const float> weights, const std::string& tokens_json,
+                           const TraceImportOptions& opt = {});
+// Reads ATTN (.npy, or .npz with opt.array) and TOKENS.json, then as above. Errors name the files.
+Trace import_trace(const std::string& attn_path, const std::string& tokens_path, const TraceImportOptions& opt = {});
+
+}  // namespace attnscope::io
