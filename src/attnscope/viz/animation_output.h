@@ -1,0 +1,32 @@
+// Choosing the animation encoder from the output path: NAME.gif (giflib), NAME.mp4 (ffmpeg),
+// or DIR/ (a PNG frame sequence; a trailing slash or an existing directory). GIF and MP4 files
+// appear atomically: a failed or interrupted render leaves no partial file.
+#pragma once
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "attnscope/viz/frame.h"
+#include "attnscope/viz/frame_sink.h"
+
+namespace attnscope::viz {
+
+enum class AnimationFormat { gif, mp4, png_dir };
+
+// ConfigError for anything else.
+AnimationFormat animation_format_for(const std::string& path);
+
+struct AnimationTarget {
+  std::string path;
+  int width = 800, height = 600;
+  double fps = 10;
+  std::string colormap = "viridis";
+  // GIF palette: for frames holding a photograph, sample frames to choose colours from;
+  // empty = a drawing (colour map, greys, UI colours).
+  std::vector<Frame> photo_samples;
+};
+
+// Opens the encoder for target.path and calls render(sink); render must call sink.finish().
+void write_animation(const AnimationTarget& target, const std::function<void(FrameSink&)>& render);
+
+}  // namespace attnscope::viz

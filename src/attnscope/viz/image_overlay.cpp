@@ -1,0 +1,157 @@
+#include "attnscope/viz/image_overlay.h"
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+
+#include "attnscope/core/error.h"
+#include "attnscope/focus/attention_map.h"
+#include "attnscope/viz/color.h"
+#include "attnscope/viz/figure.h"
+#include "attnscope/viz/heatmap.h"
+#include "attnscope/viz/text.h"
+
+// stb_image with static linkage: other layers may compile their own copy without clashing.
+#define STB_IMAGE_STATIC
+#define STB_IMAGE_IMPLEMENTATION
+#define STBI_NO_GIF  // GIF and others we never read here
+#define STBI_NO_PSD
+#define STBI_NO_HDR
+#define STBI_NO_PIC
+#define STBI_NO_PNM
+#if defined(__GNUC__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wunused-function"
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+#endif
+#include <stb_image.h>
+#if defined(__GNUC__)
+#pragma GCC diagnostic pop
+#endif
+
+namespace attnscope::viz {
+
+std::pair<int64_t, int64_t> image_grid(const io::Trace& trace, const io::TraceLayer& layer) {
+  const io::TraceSequence* s = trace.find_sequence(layer.key_seq);
+  if (s && s->grid_h > 0 && s->grid_w > 0 && s->grid_h * s->grid_w == layer.keys) return {s->grid_h, s->grid_w};
+  return {0, 0};
+}
+
+Frame load_trace_image(const io::Trace& trace, const std::string& base_dir) {
+  if (!trace.image.empty()) {
+    const io::TraceImage& im = trace.image;
+    ATTNSCOPE_CHECK(im.height > 0 && im.width > 0 && im.height <= 16384 && im.width <= 16384 &&
+                        (im.channels == 1 || im.channels == 3 || im.channels == 4) &&
+                        im.pixels.size() == static_cast<size_t>(im.height * im.width * im.channels),
+                    ShapeError, "trace image pixels do not match their shape [h, w, c]");
+    Frame f(static_cast<int>(im.width), static_cast<int>(im.height));
+    for (size_t i = 0; i < f.px.size(); ++i) {
+      const uint8_t* p = im.pixels.data() + i * static_cast<size_t>(im.channels);
+      const uint32_t r = p[0], g = im.channels >= 3 ? p[1] : p[0], b = im.channels >= 3 ? p[2] : p[0];
+      f.px[i] = 0xFF000000u | r << 16 | g << 8 | b;
+    }
+    return f;
+  }
+  ATTNSCOPE_CHECK(!trace.image_path.empty(), ValueError, "the trace has neither image pixels nor an image path");
+  std::string path = trace.image_path;
+  if (!std::filesystem::exists(path) && !base_dir.empty() && std::filesystem::path(path).is_relative())
+    path = (std::filesystem::path(base_dir) / path).string();
+  int w = 0, h = 0, n = 0;
+  unsigned char* data = stbi_load(path.c_str(), &w, &h, &n, 3);
+  if (!data) {
+    ATTNSCOPE_CHECK(std::filesystem::exists(path), IoError, "trace image '" + path + "' not found");
+    throw FormatError("cannot decode trace image '" + path + "': " + stbi_failure_reason());
+  }
+  if (w > 16384 || h > 16384) {
+    stbi_image_free(data);
+    throw ValueError("trace image '" + path + "' is larger than 16384 px");
+  }
+  Frame f(w, h);
+  for (size_t i = 0; i < f.px.size(); ++i)
+    f.px[i] = 0xFF000000u | uint32_t(data[3 * i]) << 16 | uint32_t(data[3 * i + 1]) << 8 | data[3 * i + 2];
+  stbi_image_free(data);
+  return f;
+}
+
+void draw_overlay(cairo_t* cr, double& x, double& y, double& w, double& h, const Frame& img, const float* weights,
+                  int64_t gh, int64_t gw, float vmax, const Colormap& cmap) {
+  const double s = std::min(w / img.width, h / img.height);
+  const double iw = img.width * s, ih = img.height * s;
+  x += (w - iw) / 2;
+  y += (h - ih) / 2;
+  w = iw;
+  h = ih;
+  cairo_surface_t* photo = cairo_image_surface_create_for_data(
+      reinterpret_cast<unsigned char*>(const_cast<uint32_t*>(img.px.data())), CAIRO_FORMAT_RGB24, img.width,
+      img.height, img.width * 4);
+  cairo_save(cr);
+  cairo_rectangle(cr, x, y, w, h);
+  cairo_clip(cr);
+  cairo_save(cr);
+  cairo_translate(cr, x, y);
+  cairo_scale(cr, s, s);
+  cairo_set_source_surface(cr, photo, 0, 0);
+  cairo_pattern_set_filter(cairo_get_source(cr), CAIRO_FILTER_GOOD);
+  cairo_paint(cr);
+  cairo_restore(cr);
+  cairo_surface_destroy(photo);
+  if (weights && gh > 0 && gw > 0) {
+    // [gh, gw] premultiplied ARGB: colour cmap(t), opacity 0.75 t; bilinear upsampling by Cairo.
+    std::vector<uint32_t> px(static_cast<size_t>(gh * gw));
+    const double inv = vmax > 0 ? 1.0 / vmax : 0.0;
+    for (size_t i = 0; i < px.size(); ++i) {
+      const double t = std::clamp(weights[i] * inv, 0.0, 1.0), a = 0.75 * t;
+      const Rgb8 c = cmap.rgb8(t);
+      px[i] = uint32_t(std::lround(a * 255)) << 24 | uint32_t(std::lround(c.r * a)) << 16 |
+              uint32_t(std::lround(c.g * a)) << 8 | uint32_t(std::lround(c.b * a));
+    }
+    cairo_surface_t* field = cairo_image_surface_create_for_data(reinterpret_cast<unsigned char*>(px.data()),
+                                                                 CAIRO_FORMAT_ARGB32, int(gw), int(gh), int(gw) * 4);
+    cairo_translate(cr, x, y);
+    cairo_scale(cr, w / double(gw), h / double(gh));
+    cairo_set_source_surface(cr, field, 0, 0);
+    cairo_pattern_set_filter(cairo_get_source(cr), CAIRO_FILTER_BILINEAR);
+    cairo_pattern_set_extend(cairo_get_source(cr), CAIRO_EXTEND_PAD);
+    cairo_paint(cr);
+    cairo_surface_destroy(field);
+  }
+  cairo_restore(cr);
+}
+
+void render_overlay(const io::Trace& trace, int64_t layer, int64_t head, const std::string& path,
+                    const OverlayOptions& opts) {
+  const Colormap& cmap = colormap(opts.colormap);
+  ATTNSCOPE_CHECK(layer >= 0 && layer < static_cast<int64_t>(trace.layers.size()), ConfigError,
+                  "layer " + std::to_string(layer) + " out of range");
+  ATTNSCOPE_CHECK(opts.panel >= 32 && opts.panel <= 2048 && opts.max_panels >= 1, ConfigError,
+                  "overlay panel size must be in 32..2048 px");
+  image_format_for(path);
+  const io::TraceLayer& L = trace.layers[static_cast<size_t>(layer)];
+  focus::check_layer(trace, L);
+  const auto [gh, gw] = image_grid(trace, L);
+  ATTNSCOPE_CHECK(gh > 0, ConfigError,
+                  "layer '" + L.name + "' does not attend over an image grid (its key sequence has no grid shape)");
+  const Frame img = load_trace_image(trace, opts.base_dir);
+  const focus::AttentionMap m = focus::select_map(L, head);  // [Q, gh*gw]
+  const auto words = focus::query_labels(trace, L);
+  const int64_t n = std::min<int64_t>(m.rows, opts.max_panels);
+  const int64_t cols = std::min<int64_t>(n, 5), rows = (n + cols - 1) / cols;
+  const double P = opts.panel, cap = 22, M = 12, top = 40;
+  const int W = static_cast<int>(2 * M + double(cols) * (P + M)), H = static_cast<int>(top + double(rows) * (P + cap + M) + M);
+  write_figure(path, std::max(W, 360), H, [&](cairo_t* cr) {
+    set_source(cr, kInk);
+    draw_text(cr, heatmap_title(trace, L, head), M, M, Font{14, true});
+    for (int64_t q = 0; q < n; ++q) {
+      const float* row = m.w.data() + q * m.cols;
+      const float vmax = *std::max_element(row, row + m.cols);
+      double x = M + double(q % cols) * (P + M), y = top + double(q / cols) * (P + cap + M), w = P, h = P;
+      set_source(cr, kInk);
+      draw_text(cr, display_token(words[static_cast<size_t>(q)]), x + P / 2, y, Font{13, true}, Align::center,
+                Align::start, P);
+      y += cap;
+      draw_overlay(cr, x, y, w, h, img, row, gh, gw, vmax, cmap);
+    }
+  });
+}
+
+}  // namespace attnscope::viz
