@@ -224,6 +224,12 @@ std::string SpmTokenizer::display(int32_t id) const {
     if (b >= 0x20 && b < 0x7F) return std::string(1, static_cast<char>(b));
     return pieces_[id];
   }
+  if (types_[id] == PieceType::control || types_[id] == PieceType::unknown) {
+    // llama2.c spells BOS "\n<s>\n": show the name, not the newlines.
+    const std::string& p = pieces_[id];
+    const size_t a = p.find_first_not_of(" \n\t"), b = p.find_last_not_of(" \n\t");
+    return a == std::string::npos ? p : p.substr(a, b - a + 1);
+  }
   return piece_text(id);
 }
 

@@ -1,0 +1,62 @@
+// `attnscope generate MODEL "prompt" [--max-tokens N] [--temperature T] [--top-k K] [--seed S]`:
+// streams tokens as they are produced.
+#include <cstdio>
+
+#include "attnscope/cli/command.h"
+#include "attnscope/cli/common.h"
+#include "attnscope/core/error.h"
+#include "attnscope/models/generate.h"
+#include "attnscope/models/pipeline.h"
+
+namespace attnscope::cli {
+
+namespace {
+
+struct GenerateArgs {
+  std::string model, prompt, tokenizer;
+  int64_t max_tokens = 128;
+  float temperature = 0.0f;
+  int64_t top_k = 0;
+  uint64_t seed = 0;
+  bool no_stop = false;
+};
+
+void run(const GenerateArgs& a) {
+  models::Pipeline p = models::open_pipeline(a.model, a.prompt.empty() ? a.tokenizer : a.tokenizer);
+  const auto ids = models::encode_input(p, a.prompt);
+  models::SamplingOptions opt;
+  opt.temperature = a.temperature;
+  opt.top_k = a.top_k;
+  opt.seed = a.seed;
+  std::fputs(a.prompt.c_str(), stdout);
+  std::fflush(stdout);
+  int32_t prev = ids.back();
+  const int32_t stop = a.no_stop ? -1 : p.tokenizer->specials().eos;
+  models::generate(*p.model, ids, a.max_tokens, opt, stop, [&](int32_t id) {
+    if (id != stop) std::fputs(p.tokenizer->decode_step(prev, id).c_str(), stdout);
+    std::fflush(stdout);
+    prev = id;
+    return true;
+  });
+  std::fputs("\n", stdout);
+}
+
+void setup(CLI::App& app) {
+  auto a = std::make_shared<GenerateArgs>();
+  CLI::App* sub = app.add_subcommand("generate", "Generate text with a pretrained language model (streams tokens)");
+  sub->add_option("MODEL", a->model, "Model directory or file (HF dir, .safetensors, .gguf, llama2.c .bin)")->required();
+  sub->add_option("PROMPT", a->prompt, "Prompt text (may be empty)")->required();
+  sub->add_option("--tokenizer", a->tokenizer, "Tokenizer file (default: found beside the model)");
+  sub->add_option("--max-tokens", a->max_tokens, "New tokens to generate")->check(CLI::PositiveNumber);
+  sub->add_option("--temperature", a->temperature, "0 = greedy; > 0 samples")->check(CLI::NonNegativeNumber);
+  sub->add_option("--top-k", a->top_k, "Sample among the K most likely (0 = all)")->check(CLI::NonNegativeNumber);
+  add_seed_flag(sub, a->seed);
+  sub->add_flag("--no-stop", a->no_stop, "Do not stop at the end-of-sequence token");
+  sub->callback([a] { run(*a); });
+}
+
+}  // namespace
+
+}  // namespace attnscope::cli
+
+ATTNSCOPE_REGISTER_COMMAND(attnscope::cli::setup);

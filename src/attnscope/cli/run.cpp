@@ -1,0 +1,68 @@
+// `attnscope run MODEL "text"`: tokens, then next-token top-5 (language models) or class
+// probabilities (classifiers); --perplexity prints "perplexity=X tokens=N" (N counts BOS).
+#include <cmath>
+#include <cstdio>
+
+#include "attnscope/cli/command.h"
+#include "attnscope/cli/common.h"
+#include "attnscope/models/generate.h"
+#include "attnscope/models/pipeline.h"
+
+namespace attnscope::cli {
+
+namespace {
+
+struct RunArgs {
+  std::string model, text, tokenizer;
+  bool perplexity = false;
+  int64_t top = 5;
+};
+
+void run(const RunArgs& a) {
+  models::Pipeline p = models::open_pipeline(a.model, a.tokenizer);
+  const auto ids = models::encode_input(p, a.text);
+  const auto& c = p.model->config();
+  std::printf("model: %s, %lld layers, %lld heads (%lld kv), dim %lld, vocab %lld, context %lld\n",
+              models::arch_name(c.arch), static_cast<long long>(c.n_layers), static_cast<long long>(c.n_heads),
+              static_cast<long long>(c.n_kv_heads), static_cast<long long>(c.dim), static_cast<long long>(c.vocab),
+              static_cast<long long>(c.max_seq));
+  std::printf("tokens (%zu):", ids.size());
+  for (int32_t id : ids) std::printf(" [%d %s]", id, p.tokenizer->display(id).c_str());
+  std::printf("\n");
+  if (a.perplexity) {
+    const auto r = models::perplexity(*p.model, ids);
+    std::printf("perplexity=%.6f tokens=%lld\n", r.perplexity, static_cast<long long>(r.tokens));
+    return;
+  }
+  const models::ModelOutput out = p.model->forward(ids);
+  if (out.kind == models::ModelOutput::Kind::token_logits) {
+    std::printf("next-token top-%lld:\n", static_cast<long long>(a.top));
+    const auto last = std::span<const float>(out.values).subspan((out.rows - 1) * out.cols, out.cols);
+    for (const auto& [id, prob] : models::top_k_probs(last, a.top))
+      std::printf("  %-6d %-16s %.4f\n", id, ("'" + p.tokenizer->display(id) + "'").c_str(), prob);
+  } else if (out.kind == models::ModelOutput::Kind::class_logits) {
+    std::printf("class probabilities:\n");
+    const auto probs = models::top_k_probs(out.values, out.cols);
+    for (const auto& [id, prob] : probs) std::printf("  %-16s %.4f\n", c.labels[id].c_str(), prob);
+  } else {
+    std::printf("hidden states [%lld, %lld] (no classification head in this checkpoint)\n",
+                static_cast<long long>(out.rows), static_cast<long long>(out.cols));
+  }
+}
+
+void setup(CLI::App& app) {
+  auto a = std::make_shared<RunArgs>();
+  CLI::App* sub = app.add_subcommand("run", "Run a pretrained model on a text (tokens, top-5 or class probabilities)");
+  sub->add_option("MODEL", a->model, "Model directory or file (HF dir, .safetensors, .gguf, llama2.c .bin)")->required();
+  sub->add_option("TEXT", a->text, "Input text")->required();
+  sub->add_option("--tokenizer", a->tokenizer, "Tokenizer file (default: found beside the model)");
+  sub->add_flag("--perplexity", a->perplexity, "Print teacher-forced perplexity: perplexity=X tokens=N");
+  sub->add_option("--top", a->top, "How many next-token candidates to show")->check(CLI::PositiveNumber);
+  sub->callback([a] { run(*a); });
+}
+
+}  // namespace
+
+}  // namespace attnscope::cli
+
+ATTNSCOPE_REGISTER_COMMAND(attnscope::cli::setup);

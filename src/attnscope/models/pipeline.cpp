@@ -1,0 +1,56 @@
+#include "attnscope/models/pipeline.h"
+
+#include <filesystem>
+
+#include "attnscope/core/error.h"
+#include "attnscope/models/loader.h"
+
+namespace attnscope::models {
+
+Pipeline open_pipeline(const std::string& model_path, const std::string& tokenizer_path) {
+  Pipeline p;
+  p.model = load_model(model_path);
+  p.tokenizer = load_model_tokenizer(model_path, tokenizer_path);
+  p.model_path = model_path;
+  if (p.tokenizer->vocab_size() > p.model->config().vocab)
+    throw ConfigError(model_path + ": the tokenizer has " + std::to_string(p.tokenizer->vocab_size()) +
+                      " tokens but the model only " + std::to_string(p.model->config().vocab) +
+                      " (wrong tokenizer? name one with --tokenizer FILE)");
+  return p;
+}
+
+std::vector<int32_t> encode_input(const Pipeline& p, const std::string& text) {
+  std::vector<int32_t> ids = p.tokenizer->encode(text, true, true);
+  if (ids.empty()) {
+    const int32_t bos = p.tokenizer->specials().bos;
+    if (bos < 0) throw ValueError("the text is empty and the tokenizer has no BOS token to start from");
+    ids.push_back(bos);
+  }
+  const int64_t ctx = p.model->config().max_seq;
+  if (static_cast<int64_t>(ids.size()) > ctx)
+    throw ValueError("the text is " + std::to_string(ids.size()) + " tokens, longer than the model's context of " +
+                     std::to_string(ctx));
+  return ids;
+}
+
+std::vector<std::string> token_labels(const data::Tokenizer& tok, const std::vector<int32_t>& ids) {
+  std::vector<std::string> out;
+  out.reserve(ids.size());
+  for (int32_t id : ids) out.push_back(tok.display(id));
+  return out;
+}
+
+io::Trace make_trace(const Pipeline& p, const std::vector<int32_t>& ids, const AttentionCapture& capture,
+                     const std::string& text) {
+  const ModelConfig& c = p.model->config();
+  std::map<std::string, std::string> meta = {
+      {"model", std::filesystem::path(p.model_path).filename().string()},
+      {"architecture", arch_name(c.arch)},
+      {"source", p.model->source()},
+      {"tokenizer", p.tokenizer->kind()},
+      {"source_text", text},
+  };
+  return capture.to_trace(token_labels(*p.tokenizer, ids), meta);
+}
+
+}  // namespace attnscope::models

@@ -1,0 +1,36 @@
+// Pipeline: a loaded model with its tokenizer, and the steps every front end (CLI verbs, the
+// viewer) shares: encoding text the way the model expects, labelling tokens, and turning a
+// capture into a trace. The CLI holds no logic; it calls these.
+#pragma once
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "attnscope/data/tokenizer.h"
+#include "attnscope/io/trace.h"
+#include "attnscope/models/attention_capture.h"
+#include "attnscope/models/model.h"
+
+namespace attnscope::models {
+
+struct Pipeline {
+  std::unique_ptr<Model> model;
+  std::unique_ptr<data::Tokenizer> tokenizer;
+  std::string model_path;
+};
+
+// load_model + load_model_tokenizer; ConfigError when the tokenizer's vocabulary does not fit
+// the model's.
+Pipeline open_pipeline(const std::string& model_path, const std::string& tokenizer_path = "");
+
+// Token ids of text with the model's specials (BOS for Llama, [CLS]/[SEP] for BERT, nothing for
+// GPT-2 unless the text is empty: then <|endoftext|>). ValueError when longer than the context.
+std::vector<int32_t> encode_input(const Pipeline& p, const std::string& text);
+// Readable labels of ids (one per token).
+std::vector<std::string> token_labels(const data::Tokenizer& tok, const std::vector<int32_t>& ids);
+// The trace of a capture over ids, with model/source metadata.
+io::Trace make_trace(const Pipeline& p, const std::vector<int32_t>& ids, const AttentionCapture& capture,
+                     const std::string& text);
+
+}  // namespace attnscope::models
