@@ -142,6 +142,7 @@ AttentionResult dot_product_attention(const Tensor& q, const Tensor& k, const Te
         cap.dense = weights.data<float>();
       } else {
         r = &recorder->open(site, B, NH, T, N);
+        r->extras = opt.extras;
         r->lse.resize(B * NH * T);
         if (keep.mode == io::TraceKeep::dense) {
           cap.mode = kernels::CaptureMode::dense;
@@ -167,7 +168,7 @@ AttentionResult dot_product_attention(const Tensor& q, const Tensor& k, const Te
       std::copy_n(lse.data<float>(), B * NH * T, r->lse.data());
       recorder->finish(*r);
     } else if (rec) {
-      recorder->record(site, weights, {}, lse);
+      recorder->record(site, weights, opt.extras, lse);
     }
     if (opt.need_weights) res.weights = weights;
     return res;
@@ -192,7 +193,7 @@ AttentionResult dot_product_attention(const Tensor& q, const Tensor& k, const Te
   }
   res.context = ops::matmul(p, vx);  // [B, NH, T, HSv]
   res.weights = p;
-  if (rec) recorder->record(site, p);
+  if (rec) recorder->record(site, p, opt.extras);
   return res;
 }
 

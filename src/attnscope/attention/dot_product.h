@@ -35,6 +35,7 @@ struct DotProductOptions {
   Normalizer normalizer = Normalizer::softmax;
   Backend backend = Backend::automatic;
   bool need_weights = false;        // return P even when the fused path runs (costs T x N)
+  Extras extras;                    // attached to the record when a recorder is set
 };
 
 // q [B, NH, T, HS], k, v [B, NKV, N, HS] with NH % NKV == 0 (query head h reads kv head
