@@ -1,0 +1,116 @@
+#include "attnscope/serve/html_export.h"
+
+#include <zlib.h>
+
+#include <nlohmann/json.hpp>
+
+#include "attnscope/core/error.h"
+#include "attnscope/serve/api.h"
+#include "attnscope/serve/binary_block.h"
+
+namespace attnscope::serve {
+namespace {
+
+std::string deflate(const std::string& in) {
+  uLongf n = compressBound(in.size());
+  std::string out(n, '\0');
+  const int rc = compress2(reinterpret_cast<Bytef*>(out.data()), &n,
+                           reinterpret_cast<const Bytef*>(in.data()), in.size(), 6);
+  ATTNSCOPE_CHECK(rc == Z_OK, Error, "zlib compress failed (" + std::to_string(rc) + ")");
+  out.resize(n);
+  return out;
+}
+
+std::string base64(const std::string& in) {
+  static const char* k = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  out.reserve((in.size() + 2) / 3 * 4 + in.size() / 57 + 1);
+  size_t i = 0;
+  for (; i + 2 < in.size(); i += 3) {
+    const uint32_t v = (uint8_t(in[i]) << 16) | (uint8_t(in[i + 1]) << 8) | uint8_t(in[i + 2]);
+    out += {k[v >> 18], k[(v >> 12) & 63], k[(v >> 6) & 63], k[v & 63]};
+    if ((i / 3 + 1) % 19 == 0) out += '\n';  // 76-column lines keep the file editor-friendly
+  }
+  if (i + 1 == in.size()) {
+    const uint32_t v = uint8_t(in[i]) << 16;
+    out += {k[v >> 18], k[(v >> 12) & 63], '=', '='};
+  } else if (i + 2 == in.size()) {
+    const uint32_t v = (uint8_t(in[i]) << 16) | (uint8_t(in[i + 1]) << 8);
+    out += {k[v >> 18], k[(v >> 12) & 63], k[(v >> 6) & 63], '='};
+  }
+  return out;
+}
+
+// JSON text safe inside <script>: "</" would end the element early.
+std::string script_json(const nlohmann::json& j) {
+  std::string s = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size(); ++i) {
+    out += s[i];
+    if (s[i] == '<' && i + 1 < s.size() && s[i + 1] == '/') out += '\\';
+  }
+  return out;
+}
+
+std::string asset(const AssetStore& assets, const std::string& path) {
+  auto a = assets.get("/" + path);
+  ATTNSCOPE_CHECK(a.has_value(), IoError, "viewer asset '" + path + "' missing");
+  return a->data;
+}
+
+void replace_once(std::string& s, const std::string& what, const std::string& with) {
+  const size_t at = s.find(what);
+  ATTNSCOPE_CHECK(at != std::string::npos, FormatError, "index.html lacks '" + what + "'");
+  s.replace(at, what.size(), with);
+}
+
+}  // namespace
+
+int64_t stored_weights(const io::Trace& trace) {
+  int64_t n = 0;
+  for (const auto& L : trace.layers) {
+    if (L.keep == io::TraceKeep::dense) n += static_cast<int64_t>(L.weights.size());
+    if (L.keep == io::TraceKeep::topk) n += static_cast<int64_t>(L.topk_weight.size());
+  }
+  return n;
+}
+
+std::string export_html(const TraceSource& source, const AssetStore& assets) {
+  const io::Trace& t = source.trace();
+  const int64_t n = stored_weights(t);
+  ATTNSCOPE_CHECK(n <= kMaxExportWeights, ConfigError,
+                  "trace holds " + std::to_string(n) + " attention weights; export --html takes at most " +
+                      std::to_string(kMaxExportWeights) + " (use `attnscope view` for larger traces)");
+  // The trace as one block: the /api/meta document and the tokens in the header.
+  nlohmann::json tokens = nlohmann::json::object();
+  for (const auto& s : t.sequences) tokens[s.name] = s.tokens;
+  const Api api(std::shared_ptr<const TraceSource>(&source, [](const TraceSource*) {}));
+  BinaryBlock block(nlohmann::json{{"meta", nlohmann::json::parse(api.meta_json())}, {"tokens", tokens}});
+  for (size_t i = 0; i < t.layers.size(); ++i) {
+    const auto& L = t.layers[i];
+    const std::string p = std::to_string(i) + "/";
+    if (L.keep == io::TraceKeep::dense) {
+      block.add_f16(p + "weights", {L.heads, L.queries, L.keys}, L.weights);
+    } else if (L.keep == io::TraceKeep::topk) {
+      block.add_i32(p + "index", {L.heads, L.queries, L.k}, L.topk_index);
+      block.add_f16(p + "weight", {L.heads, L.queries, L.k}, L.topk_weight);
+    }
+  }
+  const std::string data = base64(deflate(block.encode()));
+
+  // The page: modules by path (all .js but the loader), then the data, then the loader.
+  nlohmann::json modules = nlohmann::json::object();
+  for (const auto& a : embedded_assets()) {
+    const std::string path(a.path);
+    if (path.size() > 3 && path.ends_with(".js") && path != "offline.js") modules[path] = asset(assets, path);
+  }
+  std::string html = asset(assets, "index.html");
+  replace_once(html, "<link rel=\"stylesheet\" href=\"style.css\">", "<style>\n" + asset(assets, "style.css") + "</style>");
+  replace_once(html, "<script type=\"module\" src=\"main.js\"></script>",
+               "<script id=\"attnscope-modules\" type=\"application/json\">" + script_json(modules) +
+                   "</script>\n<script id=\"attnscope-data\" type=\"application/octet-stream\">\n" + data +
+                   "\n</script>\n<script type=\"module\">\n" + asset(assets, "offline.js") + "</script>");
+  return html;
+}
+
+}  // namespace attnscope::serve

@@ -1,0 +1,109 @@
+#include "attnscope/serve/terminal_show.h"
+
+#include <algorithm>
+#include <cstdio>
+
+#include "attnscope/core/error.h"
+#include "attnscope/viz/colormap.h"
+
+namespace attnscope::serve {
+namespace {
+
+// Terminal cell width of a UTF-8 string, roughly: one per code point, two for wide CJK/emoji.
+int display_width(const std::string& s) {
+  int w = 0;
+  for (size_t i = 0; i < s.size();) {
+    const unsigned char c = s[i];
+    uint32_t cp = c;
+    int len = c < 0x80 ? 1 : c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;
+    if (len > 1 && i + len <= s.size()) {
+      cp = c & (0x7f >> len);
+      for (int j = 1; j < len; ++j) cp = (cp << 6) | (static_cast<unsigned char>(s[i + j]) & 0x3f);
+    }
+    w += (cp >= 0x1100 && (cp <= 0x115f || (cp >= 0x2e80 && cp <= 0xa4cf) || (cp >= 0xac00 && cp <= 0xd7a3) ||
+                           (cp >= 0xf900 && cp <= 0xfaff) || (cp >= 0xff00 && cp <= 0xff60) ||
+                           (cp >= 0x1f300 && cp <= 0x1faff) || (cp >= 0x20000 && cp <= 0x3fffd)))
+             ? 2 : 1;
+    i += len;
+  }
+  return w;
+}
+
+// Control characters would move the cursor: show them as visible escapes.
+std::string printable(const std::string& tok) {
+  std::string out;
+  for (unsigned char c : tok) {
+    if (c == '\n') out += "\\n";
+    else if (c == '\t') out += "\\t";
+    else if (c < 0x20 || c == 0x7f) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\x%02x", c);
+      out += buf;
+    } else out += static_cast<char>(c);
+  }
+  return out.empty() ? "∅" : out;
+}
+
+std::string fmt_weight(float w) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, w >= 0.001f || w == 0.0f ? "%.4f" : "%.2e", w);
+  return buf;
+}
+
+}  // namespace
+
+std::string show_trace(const TraceSource& source, const ShowOptions& o) {
+  const viz::Colormap& cmap = viz::colormap(o.cmap);  // ConfigError naming the valid maps
+  const auto& L = source.layer(o.layer);
+  const int64_t q = o.query < 0 ? L.queries - 1 : o.query;
+  ATTNSCOPE_CHECK(q < L.queries, ConfigError,
+                  "--query " + std::to_string(q) + " out of range [0, " + std::to_string(L.queries) + ")");
+  const auto row = source.row(o.layer, o.head, q);
+  const auto& keys = source.trace().find_sequence(L.key_seq)->tokens;
+  const auto& queries = source.trace().find_sequence(L.query_seq)->tokens;
+  const float vmax = std::max(1e-30f, *std::max_element(row.begin(), row.end()));
+  const bool self = L.query_seq == L.key_seq;
+
+  std::string out = L.name + " · " + (o.head == kHeadMean ? std::string("mean of heads") : "head " + std::to_string(o.head)) +
+                    " · query " + std::to_string(q) + " \"" + printable(queries[q]) + "\" attends to " +
+                    (self ? "" : "'" + L.key_seq + "' ") + "(darker = less, colour map " + o.cmap + ")\n";
+  int col = 0;
+  for (size_t k = 0; k < keys.size(); ++k) {
+    std::string tok = printable(keys[k]);
+    if (!o.color) tok += "[" + fmt_weight(row[k]) + "]";
+    const int w = display_width(tok) + 1;
+    if (col > 0 && col + w > o.width) {
+      out += "\n";
+      col = 0;
+    }
+    if (o.color) {
+      const auto c = cmap.rgb8(row[k] / vmax);
+      const bool dark = 0.299 * c.r + 0.587 * c.g + 0.114 * c.b < 140;
+      char esc[64];
+      std::snprintf(esc, sizeof esc, "\x1b[48;2;%d;%d;%dm\x1b[38;2;%s", c.r, c.g, c.b,
+                    dark ? "255;255;255m" : "0;0;0m");
+      out += esc;
+      if (self && static_cast<int64_t>(k) == q) out += "\x1b[4;1m";
+      out += tok + "\x1b[0m ";
+    } else {
+      out += (self && static_cast<int64_t>(k) == q) ? "_" + tok + "_ " : tok + " ";
+    }
+    col += w;
+  }
+  out += "\n";
+  std::vector<int64_t> order(keys.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = static_cast<int64_t>(i);
+  const size_t top = std::min<size_t>(o.top, order.size());
+  std::partial_sort(order.begin(), order.begin() + top, order.end(),
+                    [&](int64_t a, int64_t b) { return row[a] > row[b] || (row[a] == row[b] && a < b); });
+  for (size_t i = 0; i < top; ++i) {
+    const int64_t k = order[i];
+    const int bar = static_cast<int>(row[k] / vmax * 30 + 0.5);
+    char head[48];
+    std::snprintf(head, sizeof head, "  %6lld  %s  ", static_cast<long long>(k), fmt_weight(row[k]).c_str());
+    out += head + std::string(bar, '#') + std::string(30 - bar, ' ') + "  " + printable(keys[k]) + "\n";
+  }
+  return out;
+}
+
+}  // namespace attnscope::serve

@@ -1,0 +1,25 @@
+// `attnscope show`: a quick look in the terminal. The key tokens of one attention row are
+// printed as running text, each on a background shaded by its weight (24-bit ANSI colours from
+// the same colour maps as the pictures), the query token underlined, followed by the strongest
+// keys with their exact weights and a bar. Without colour, weights are printed in brackets.
+#pragma once
+#include <cstdint>
+#include <string>
+
+#include "attnscope/serve/trace_source.h"
+
+namespace attnscope::serve {
+
+struct ShowOptions {
+  int64_t layer = 0;
+  int head = kHeadMean;
+  int64_t query = -1;       // -1: the last query (the last generated token)
+  std::string cmap = "viridis";
+  bool color = true;        // false: plain text with [weights]
+  int width = 100;          // wrap column
+  int top = 5;              // strongest keys listed
+};
+
+std::string show_trace(const TraceSource& source, const ShowOptions& options);
+
+}  // namespace attnscope::serve

@@ -1,0 +1,33 @@
+// Writes the viewer's fixture traces (browser tests, benchmarks) with io::write_trace:
+//   viewer_fixture DIR          small.attn.safetensors (3 layers x 4 heads x 24 tokens, dense),
+//                               topk.attn.safetensors (2 x 4 x 300, top-8), cross.attn.safetensors
+//   viewer_fixture DIR --big    big.attn.safetensors (12 layers x 12 heads x 4,096 tokens, top-16)
+#include <cstdio>
+#include <filesystem>
+#include <string>
+
+#include "attnscope/io/trace_io.h"
+#include "serve/fixture_trace.h"
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    std::fprintf(stderr, "usage: viewer_fixture DIR [--big]\n");
+    return 2;
+  }
+  const std::filesystem::path dir = argv[1];
+  std::filesystem::create_directories(dir);
+  try {
+    using namespace attnscope;
+    if (argc > 2 && std::string(argv[2]) == "--big") {
+      io::write_trace(test::make_topk_trace(12, 12, 4096, 16), (dir / "big.attn.safetensors").string());
+      return 0;
+    }
+    io::write_trace(test::make_trace(3, 4, 24), (dir / "small.attn.safetensors").string());
+    io::write_trace(test::make_topk_trace(2, 4, 300, 8), (dir / "topk.attn.safetensors").string());
+    io::write_trace(test::make_cross_trace(), (dir / "cross.attn.safetensors").string());
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "viewer_fixture: %s\n", e.what());
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,31 @@
+// The viewer's one state object. Views read it and call set(); nothing is kept in the DOM.
+// set(patch) merges and tells every subscriber which keys changed, so a view can choose
+// between render() (full redraw: layer, head, view) and update() (cheap: hover, colour map).
+export const state = {
+  meta: null,          // /api/meta
+  tokens: {},          // sequence name -> token strings
+  view: 'matrix',      // matrix | head | model | playback
+  layer: 0,
+  head: 0,             // index or 'mean'
+  cmap: 'viridis',
+  gamma: 1,            // colour scale exponent: 1 linear, 0.5 sqrt
+  hover: null,         // { q, k, weight, text } under the pointer, if any
+  status: '',          // one line at the bottom (errors, aggregation notes)
+  step: 0,             // playback position
+  playing: false,
+  speed: 4,            // playback tokens per second
+};
+
+const subscribers = [];
+
+export function subscribe(fn) { subscribers.push(fn); }
+
+export function set(patch) {
+  Object.assign(state, patch);
+  const keys = Object.keys(patch);
+  for (const fn of subscribers) fn(keys);
+}
+
+export function currentLayer() { return state.meta.layers[state.layer]; }
+export function queryTokens() { return state.tokens[currentLayer().query_seq] || []; }
+export function keyTokens() { return state.tokens[currentLayer().key_seq] || []; }

@@ -1,0 +1,272 @@
+// Matrix view: queries x keys heatmap on a canvas with zoom (wheel), pan (drag) and levels of
+// detail. At scale s pixels per weight the view asks for level floor(log2(1/s)) (a tile cell
+// covers 2^level x 2^level weights, aggregated by max so a single hot weight stays visible),
+// only for the visible 256x256 tiles; the coarsest level (the whole matrix in one tile) is
+// always drawn first underneath, so panning never shows holes. Hover reads the exact weight.
+import { api } from '../api.js';
+import { state, set, currentLayer, queryTokens, keyTokens } from '../state.js';
+import { colorize, cssOf } from '../util/color.js';
+import { makeCanvas, fitCanvas, frameScheduler } from '../util/canvas.js';
+import { tokenLabel, fmtWeight, quoteToken } from '../util/format.js';
+
+const TILE = 256;
+const M = { left: 96, top: 96, right: 70, bottom: 12 };  // margins: labels and colour bar
+
+let canvas, schedule;
+let view = { scale: 1, x: 0, y: 0 };  // pixels per weight; weight coords at the plot's top-left
+let viewKey = '';                      // layer/head the view was fitted for
+const tiles = new Map();               // key -> { values, rows, cols, factor, image, cmapKey } | 'pending'
+const rows = new Map();                // exact rows for hover: key -> Float32Array
+let vmax = 0;                          // colour scale top: max of the coarsest tile
+let firstPaintDone = false;
+
+function layerHeadKey() { return `${state.layer}/${state.head}`; }
+function plotSize(w, h) { return { pw: Math.max(10, w - M.left - M.right), ph: Math.max(10, h - M.top - M.bottom) }; }
+
+function fit(w, h) {
+  const L = currentLayer(), { pw, ph } = plotSize(w, h);
+  view = { scale: Math.min(pw / L.keys, ph / L.queries), x: 0, y: 0 };
+}
+
+function levelFor(scale) {
+  const L = currentLayer();
+  return Math.max(0, Math.min(L.max_level, Math.floor(Math.log2(1 / scale))));
+}
+
+function tileKey(level, ty, tx) { return `${layerHeadKey()}/${level}/${ty}/${tx}`; }
+
+function request(level, ty, tx) {
+  const key = tileKey(level, ty, tx);
+  if (tiles.has(key)) return tiles.get(key);
+  tiles.set(key, 'pending');
+  api.tile(state.layer, state.head, level, ty, tx).then((t) => {
+    t.max = 0;
+    for (const v of t.values) t.max = Math.max(t.max, v);
+    tiles.set(key, t);
+    schedule();
+  }).catch((e) => { tiles.delete(key); set({ status: `tile: ${e.message}` }); });
+  return 'pending';
+}
+
+// The tile's pixels in the current colour map (recoloured only when the map changes).
+function imageOf(t) {
+  const cmapKey = `${state.cmap}/${state.gamma}/${vmax}`;
+  if (t.image && t.cmapKey === cmapKey) return t.image;
+  const c = t.image || document.createElement('canvas');
+  c.width = t.cols;
+  c.height = t.rows;
+  const ctx = c.getContext('2d'), img = ctx.createImageData(t.cols, t.rows);
+  colorize(t.values, img.data, state.cmap, vmax, state.gamma);
+  ctx.putImageData(img, 0, 0);
+  t.image = c;
+  t.cmapKey = cmapKey;
+  return c;
+}
+
+function clampView(w, h) {
+  const L = currentLayer(), { pw, ph } = plotSize(w, h);
+  const minScale = Math.min(pw / L.keys, ph / L.queries) / 2;
+  view.scale = Math.min(64, Math.max(minScale, view.scale));
+  view.x = Math.min(Math.max(0, L.keys - pw / view.scale), Math.max(0, view.x));
+  view.y = Math.min(Math.max(0, L.queries - ph / view.scale), Math.max(0, view.y));
+}
+
+function drawLevel(ctx, level, pw, ph, need) {
+  const L = currentLayer(), f = 2 ** level, span = TILE * f;
+  const ty0 = Math.floor(view.y / span), ty1 = Math.floor(Math.min(L.queries - 1, view.y + ph / view.scale) / span);
+  const tx0 = Math.floor(view.x / span), tx1 = Math.floor(Math.min(L.keys - 1, view.x + pw / view.scale) / span);
+  let complete = true;
+  for (let ty = ty0; ty <= ty1; ty++)
+    for (let tx = tx0; tx <= tx1; tx++) {
+      const t = need ? request(level, ty, tx) : tiles.get(tileKey(level, ty, tx));
+      if (!t || t === 'pending') { complete = false; continue; }
+      // Tile cells cover f weights each; the last ones may cover fewer (clip at the matrix edge).
+      const x = M.left + (tx * span - view.x) * view.scale, y = M.top + (ty * span - view.y) * view.scale;
+      const w = Math.min(t.cols * f, L.keys - tx * span) * view.scale, h = Math.min(t.rows * f, L.queries - ty * span) * view.scale;
+      const img = imageOf(t);
+      ctx.drawImage(img, 0, 0, Math.min(t.cols, (L.keys - tx * span) / f), Math.min(t.rows, (L.queries - ty * span) / f), x, y, w, h);
+    }
+  return complete;
+}
+
+function drawLabels(ctx, pw, ph) {
+  const qt = queryTokens(), kt = keyTokens(), s = view.scale;
+  const every = Math.max(1, Math.ceil(13 / s));  // thin labels to one per 13 px
+  const font = Math.max(8, Math.min(12, s - 1));
+  ctx.fillStyle = '#222';
+  ctx.font = `${font}px sans-serif`;
+  ctx.textAlign = 'right';
+  ctx.textBaseline = 'middle';
+  const q0 = Math.floor(view.y), q1 = Math.min(qt.length, Math.ceil(view.y + ph / s));
+  for (let q = Math.ceil(q0 / every) * every; q < q1; q += every) {
+    const y = M.top + (q + 0.5 - view.y) * s;
+    if (y >= M.top && y <= M.top + ph) ctx.fillText(every > 1 ? `${q} ${tokenLabel(qt[q], 8)}` : tokenLabel(qt[q], 12), M.left - 4, y);
+  }
+  const k0 = Math.floor(view.x), k1 = Math.min(kt.length, Math.ceil(view.x + pw / s));
+  for (let k = Math.ceil(k0 / every) * every; k < k1; k += every) {
+    const x = M.left + (k + 0.5 - view.x) * s;
+    if (x < M.left || x > M.left + pw) continue;
+    ctx.save();
+    ctx.translate(x, M.top - 4);
+    ctx.rotate(-Math.PI / 2);
+    ctx.textAlign = 'left';
+    ctx.fillText(every > 1 ? `${k} ${tokenLabel(kt[k], 8)}` : tokenLabel(kt[k], 12), 0, 0);
+    ctx.restore();
+  }
+}
+
+function drawColorbar(ctx, w, ph) {
+  const x = w - M.right + 14, n = 64, bh = ph;
+  for (let i = 0; i < n; i++) {
+    ctx.fillStyle = cssOf(state.cmap, 1 - (i + 0.5) / n);
+    ctx.fillRect(x, M.top + (i * bh) / n, 12, bh / n + 0.5);
+  }
+  ctx.fillStyle = '#222';
+  ctx.font = '10px sans-serif';
+  ctx.textAlign = 'left';
+  ctx.textBaseline = 'middle';
+  ctx.fillText(fmtWeight(vmax), x + 15, M.top + 4);
+  ctx.fillText(state.gamma === 1 ? '0' : '0 (√)', x + 15, M.top + bh - 4);
+}
+
+function drawHover(ctx, pw, ph) {
+  const hv = state.hover;
+  if (!hv || hv.view !== 'matrix') return;
+  const s = view.scale, f = hv.factor || 1;
+  const x = M.left + (hv.k0 - view.x) * s, y = M.top + (hv.q0 - view.y) * s;
+  ctx.strokeStyle = '#ff3b30';
+  ctx.lineWidth = 1.5;
+  ctx.strokeRect(x, y, Math.max(2, f * s), Math.max(2, f * s));
+}
+
+// Draws everything on ctx (a canvas or an SvgContext) in CSS pixels.
+export function paint(ctx, w, h) {
+  const L = currentLayer(), { pw, ph } = plotSize(w, h);
+  ctx.fillStyle = '#fff';
+  ctx.fillRect(0, 0, w, h);
+  if (!L.has_matrix) {
+    ctx.fillStyle = '#222';
+    ctx.fillText(`layer ${L.name} keeps only row statistics`, 20, 40);
+    return;
+  }
+  ctx.save();
+  ctx.beginPath();
+  ctx.rect(M.left, M.top, pw, ph);
+  if (ctx.clip) ctx.clip();
+  ctx.imageSmoothingEnabled = false;
+  const top = tiles.get(tileKey(L.max_level, 0, 0));
+  if (top && top !== 'pending') vmax = top.max;  // the colour scale: largest weight of the matrix
+  const level = levelFor(view.scale);
+  const base = drawLevel(ctx, L.max_level, pw, ph, true);  // background, always complete soon
+  if (level !== L.max_level) drawLevel(ctx, level, pw, ph, true);
+  drawHover(ctx, pw, ph);
+  ctx.restore();
+  drawLabels(ctx, pw, ph);
+  drawColorbar(ctx, w, ph);
+  ctx.fillStyle = '#555';
+  ctx.font = '11px sans-serif';
+  ctx.textAlign = 'left';
+  ctx.textBaseline = 'top';
+  const head = state.head === 'mean' ? 'mean of heads' : `head ${state.head}`;
+  const agg = level > 0 ? ` · each cell = max of ${2 ** level}×${2 ** level} weights` : '';
+  ctx.fillText(`${L.name} · ${head} · ${L.queries}×${L.keys}${agg}`, 6, 6);
+  return base;
+}
+
+function render() {
+  const { ctx, w, h } = fitCanvas(canvas);
+  if (viewKey !== `${state.layer}`) { fit(w, h); viewKey = `${state.layer}`; }
+  clampView(w, h);
+  const base = paint(ctx, w, h);
+  if (base && !firstPaintDone) {
+    firstPaintDone = true;
+    window.__attnscope.firstPaint = performance.now();
+  }
+}
+
+function cellAt(ev) {
+  const r = canvas.getBoundingClientRect(), L = currentLayer();
+  const px = ev.clientX - r.left - M.left, py = ev.clientY - r.top - M.top;
+  const k = Math.floor(view.x + px / view.scale), q = Math.floor(view.y + py / view.scale);
+  if (px < 0 || py < 0 || k >= L.keys || q >= L.queries) return null;
+  return { q, k };
+}
+
+async function hover(ev) {
+  const cell = cellAt(ev);
+  if (!cell) { if (state.hover) set({ hover: null }); return; }
+  const level = levelFor(view.scale), f = 2 ** level, qt = queryTokens(), kt = keyTokens();
+  if (level === 0) {
+    const key = `${layerHeadKey()}/${cell.q}`;
+    let row = rows.get(key);
+    if (!row) {
+      row = await api.row(state.layer, state.head, cell.q);
+      if (rows.size > 256) rows.delete(rows.keys().next().value);
+      rows.set(key, row);
+    }
+    const w = row[cell.k];
+    set({ hover: { view: 'matrix', q: cell.q, k: cell.k, q0: cell.q, k0: cell.k, factor: 1, weight: w,
+      text: `query ${cell.q} ${quoteToken(qt[cell.q])} → key ${cell.k} ${quoteToken(kt[cell.k])}: ${fmtWeight(w)}` } });
+  } else {
+    const q0 = cell.q - (cell.q % f), k0 = cell.k - (cell.k % f);
+    const t = tiles.get(tileKey(level, Math.floor(q0 / (TILE * f)), Math.floor(k0 / (TILE * f))));
+    if (!t || t === 'pending') return;
+    const v = t.values[((q0 / f) % TILE) * t.cols + ((k0 / f) % TILE)];
+    set({ hover: { view: 'matrix', q: cell.q, k: cell.k, q0, k0, factor: f, weight: v,
+      text: `queries ${q0}–${q0 + f - 1} × keys ${k0}–${k0 + f - 1}: max ${fmtWeight(v)} (zoom in for single weights)` } });
+  }
+}
+
+export function mount(container) {
+  canvas = makeCanvas(container);
+  schedule = frameScheduler(render);
+  let drag = null;
+  canvas.addEventListener('wheel', (ev) => {
+    ev.preventDefault();
+    const r = canvas.getBoundingClientRect();
+    const px = ev.clientX - r.left - M.left, py = ev.clientY - r.top - M.top;
+    const wx = view.x + px / view.scale, wy = view.y + py / view.scale;
+    view.scale *= Math.exp(-ev.deltaY * 0.0015);
+    const { w, h } = { w: canvas.clientWidth, h: canvas.clientHeight };
+    clampView(w, h);
+    view.x = wx - px / view.scale;
+    view.y = wy - py / view.scale;
+    clampView(w, h);
+    schedule();
+  }, { passive: false });
+  canvas.addEventListener('mousedown', (ev) => { drag = { x: ev.clientX, y: ev.clientY, vx: view.x, vy: view.y }; });
+  window.addEventListener('mouseup', () => { drag = null; });
+  canvas.addEventListener('mousemove', (ev) => {
+    if (drag) {
+      view.x = drag.vx - (ev.clientX - drag.x) / view.scale;
+      view.y = drag.vy - (ev.clientY - drag.y) / view.scale;
+      clampView(canvas.clientWidth, canvas.clientHeight);
+      schedule();
+    } else {
+      hover(ev).catch((e) => set({ status: `hover: ${e.message}` }));
+    }
+  });
+  canvas.addEventListener('mouseleave', () => { if (state.hover) set({ hover: null }); });
+  canvas.addEventListener('dblclick', () => { fit(canvas.clientWidth, canvas.clientHeight); schedule(); });
+}
+
+// Full redraw: layer or head changed (the tile cache stays, so going back is instant).
+export { render };
+
+// Cheap change: hover outline or colour map only.
+export function update() { schedule(); }
+
+export const name = 'matrix';
+export function getCanvas() { return canvas; }
+// Zoom to show a query/key window (tests and links): scale so `cells` weights fill the plot.
+export function zoomTo(q, k, cells) {
+  const { pw, ph } = plotSize(canvas.clientWidth, canvas.clientHeight);
+  view.scale = Math.min(pw, ph) / cells;
+  view.x = k;
+  view.y = q;
+  schedule();
+}
+export function cellCenter(q, k) {
+  const r = canvas.getBoundingClientRect();
+  return { x: r.left + M.left + (k + 0.5 - view.x) * view.scale, y: r.top + M.top + (q + 0.5 - view.y) * view.scale };
+}

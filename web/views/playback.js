@@ -1,0 +1,194 @@
+// Playback: the first seed's animation. Tokens appear one at a time; the current token is
+// boxed; arcs run from it to the tokens it attends to, width and colour by weight, and those
+// tokens are shaded by weight. Self-attention lays the text out as one paragraph; for
+// cross-attention (encoder-decoder) the source is shown whole above and the output grows below.
+// Play/pause, scrub (slider) and speed; with trace steps the order follows generation.
+import { api } from '../api.js';
+import { state, set, currentLayer, queryTokens, keyTokens } from '../state.js';
+import { cssOf } from '../util/color.js';
+import { makeCanvas, fitCanvas, frameScheduler } from '../util/canvas.js';
+import { tokenLabel, fmtWeight, quoteToken } from '../util/format.js';
+
+const K = 12, CHUNK = 128, LINE = 30, PAD = 16, THRESHOLD = 0.005;
+let canvas, schedule, slider, playBtn, label;
+const chunks = new Map();   // "layer/head/chunk" -> edges | 'pending'
+let layoutCache = null;     // { key, w, boxes: [{x, y, w}] } per token sequence
+let lastTick = 0;
+
+function stepsOf() {
+  const L = currentLayer(), steps = state.meta.steps;
+  return steps && steps.length ? steps.filter((q) => q < L.queries) : null;
+}
+function stepCount() { const s = stepsOf(); return s ? s.length : currentLayer().queries; }
+function queryAt(step) { const s = stepsOf(); return s ? s[step] : step; }
+function cross() { const L = currentLayer(); return L.query_seq !== L.key_seq; }
+
+function edgesFor(q) {
+  const c = Math.floor(q / CHUNK), key = `${state.layer}/${state.head}/${c}`, L = currentLayer();
+  const e = chunks.get(key);
+  if (e === undefined) {
+    chunks.set(key, 'pending');
+    api.edges(state.layer, state.head, c * CHUNK, Math.min(L.queries, (c + 1) * CHUNK), Math.min(K, L.keys))
+      .then((r) => { chunks.set(key, r); schedule(); })
+      .catch((err) => { chunks.delete(key); set({ status: `edges: ${err.message}` }); });
+    return null;
+  }
+  if (e === 'pending') return null;
+  const i = q - e.q0, out = [];
+  for (let j = 0; j < e.k; j++) if (e.index[i * e.k + j] >= 0) out.push([e.index[i * e.k + j], e.weight[i * e.k + j]]);
+  return out;
+}
+
+// Word boxes for a token list, wrapped at width w (measured once per list and width).
+function layout(ctx, tokens, w, key) {
+  if (layoutCache && layoutCache[key] && layoutCache[key].w === w && layoutCache[key].n === tokens.length) return layoutCache[key].boxes;
+  ctx.font = '14px sans-serif';
+  const boxes = [];
+  let x = PAD, y = 0;
+  for (const t of tokens) {
+    const bw = ctx.measureText(tokenLabel(t, 24)).width + 8;
+    if (x + bw > w - PAD && x > PAD) { x = PAD; y += LINE; }
+    boxes.push({ x, y, w: bw });
+    x += bw + 3;
+  }
+  layoutCache = { ...(layoutCache || {}), [key]: { w, n: tokens.length, boxes } };
+  return boxes;
+}
+
+export function paint(ctx, w, h) {
+  const L = currentLayer();
+  ctx.fillStyle = '#fff';
+  ctx.fillRect(0, 0, w, h);
+  if (!L.has_matrix) return;
+  const step = Math.min(state.step, stepCount() - 1), q = queryAt(step);
+  const qt = queryTokens(), kt = keyTokens(), isCross = cross();
+  const kb = layout(ctx, kt, w, L.key_seq), qb = isCross ? layout(ctx, qt, w, L.query_seq) : kb;
+  const kHeight = kb.length ? kb[kb.length - 1].y + LINE : 0;
+  // Vertical placement: keys at the top (scrolled so the current token's line stays in view).
+  const top = 70;
+  let kOff = top, qOff = top;
+  if (isCross) {
+    qOff = top + Math.min(kHeight, (h - top) * 0.45) + 40;
+    kOff = top;
+  } else {
+    const cy = qb[q] ? qb[q].y : 0;
+    kOff = qOff = top - Math.max(0, cy - (h - top) * 0.55);
+  }
+  const edges = edgesFor(q) || [];
+  let wmax = 0;
+  for (const [, v] of edges) wmax = Math.max(wmax, v);
+  const weightOf = new Map(edges.filter(([, v]) => v >= THRESHOLD).map(([k, v]) => [k, v]));
+  ctx.font = '14px sans-serif';
+  ctx.textBaseline = 'middle';
+  ctx.textAlign = 'left';
+  // Key tokens: for self-attention only those already seen (tokens appear one by one).
+  const shownKeys = isCross ? kt.length : Math.min(kt.length, q + 1);
+  for (let k = 0; k < shownKeys; k++) {
+    const b = kb[k], y = kOff + b.y;
+    if (y < top - LINE || y > h + LINE) continue;
+    const v = weightOf.get(k);
+    if (v !== undefined) {
+      ctx.fillStyle = cssOf(state.cmap, 0.25 + 0.75 * (v / wmax), 0.85);
+      ctx.fillRect(b.x, y - 11, b.w, 22);
+    }
+    ctx.fillStyle = v !== undefined && v / wmax > 0.5 ? '#000' : '#333';
+    ctx.fillText(tokenLabel(kt[k], 24), b.x + 4, y);
+  }
+  if (isCross) {
+    ctx.fillStyle = '#777';
+    ctx.font = '11px sans-serif';
+    ctx.fillText(`${L.key_seq}`, PAD, kOff - 22);
+    ctx.fillText(`${L.query_seq}`, PAD, qOff - 22);
+    ctx.font = '14px sans-serif';
+    for (let s = 0; s <= step; s++) {
+      const qi = queryAt(s), b = qb[qi], y = qOff + b.y;
+      ctx.fillStyle = '#333';
+      ctx.fillText(tokenLabel(qt[qi], 24), b.x + 4, y);
+    }
+  }
+  // The current token, and arcs to what it attends to (drawn light to heavy).
+  const cb = qb[q], cx = cb.x + cb.w / 2, cy = qOff + cb.y;
+  const sorted = [...weightOf.entries()].sort((a, b) => a[1] - b[1]);
+  for (const [k, v] of sorted) {
+    const b = kb[k], x = b.x + b.w / 2, y = kOff + b.y, t = v / wmax;
+    const lift = isCross ? 0 : Math.min(120, 18 + Math.abs(x - cx) * 0.25 + Math.abs(y - cy) * 0.3);
+    ctx.strokeStyle = cssOf(state.cmap, 0.2 + 0.8 * t, 0.35 + 0.6 * t);
+    ctx.lineWidth = 1 + 7 * t;
+    ctx.beginPath();
+    if (isCross) {
+      ctx.moveTo(cx, cy - 12);
+      ctx.bezierCurveTo(cx, (cy + y) / 2, x, (cy + y) / 2, x, y + 12);
+    } else {
+      ctx.moveTo(cx, cy - 11);
+      ctx.quadraticCurveTo((cx + x) / 2, Math.min(cy, y) - lift, x, y - 11);
+    }
+    ctx.stroke();
+  }
+  ctx.strokeStyle = '#d0021b';
+  ctx.lineWidth = 2.5;
+  ctx.strokeRect(cb.x - 1, cy - 12, cb.w + 2, 24);
+  // Caption: what is playing.
+  ctx.fillStyle = '#fff';
+  ctx.fillRect(0, 0, w, 52);
+  ctx.fillStyle = '#222';
+  ctx.font = '13px sans-serif';
+  ctx.textBaseline = 'top';
+  const head = state.head === 'mean' ? 'mean of heads' : `head ${state.head}`;
+  ctx.fillText(`${L.name} · ${head} · step ${step + 1}/${stepCount()} · token ${q} ${quoteToken(qt[q])}`, PAD, 8);
+  ctx.fillStyle = '#555';
+  ctx.font = '11px sans-serif';
+  const strongest = edges.slice(0, 3).map(([k, v]) => `${tokenLabel(kt[k], 12)} ${fmtWeight(v)}`).join(' · ');
+  ctx.fillText(edges.length ? `strongest: ${strongest}` : 'loading…', PAD, 28);
+}
+
+function render() {
+  const { ctx, w, h } = fitCanvas(canvas);
+  slider.max = String(stepCount() - 1);
+  slider.value = String(Math.min(state.step, stepCount() - 1));
+  playBtn.textContent = state.playing ? '❚❚ pause' : '▶ play';
+  label.textContent = `${Math.min(state.step, stepCount() - 1) + 1} / ${stepCount()}`;
+  paint(ctx, w, h);
+}
+
+function tick(now) {
+  if (!state.playing) return;
+  if (now - lastTick >= 1000 / state.speed) {
+    lastTick = now;
+    if (state.step + 1 >= stepCount()) set({ playing: false });
+    else set({ step: state.step + 1 });
+  }
+  requestAnimationFrame(tick);
+}
+
+export function play(on) {
+  set({ playing: on });
+  if (on) {
+    if (state.step + 1 >= stepCount()) set({ step: 0 });
+    lastTick = performance.now();
+    requestAnimationFrame(tick);
+  }
+}
+
+export function mount(container) {
+  const bar = document.createElement('div');
+  bar.className = 'playbar';
+  bar.innerHTML = `<button id="play">▶ play</button>
+    <input id="scrub" type="range" min="0" max="0" value="0" step="1">
+    <span id="steplabel"></span>
+    <label>speed <select id="speed"><option>1</option><option>2</option><option selected>4</option><option>8</option><option>16</option><option>32</option></select> tokens/s</label>`;
+  container.appendChild(bar);
+  canvas = makeCanvas(container);
+  canvas.classList.add('with-bar');
+  schedule = frameScheduler(render);
+  slider = bar.querySelector('#scrub');
+  playBtn = bar.querySelector('#play');
+  label = bar.querySelector('#steplabel');
+  playBtn.addEventListener('click', () => play(!state.playing));
+  slider.addEventListener('input', () => set({ step: Number(slider.value), playing: false }));
+  bar.querySelector('#speed').addEventListener('change', (ev) => set({ speed: Number(ev.target.value) }));
+}
+
+export { render };
+export function update() { schedule(); }
+export function getCanvas() { return canvas; }
+export const name = 'playback';
