@@ -10,6 +10,7 @@
 #include "attnscope/data/tokenizer.h"
 #include "attnscope/io/trace.h"
 #include "attnscope/models/attention_capture.h"
+#include "attnscope/models/generate.h"
 #include "attnscope/models/model.h"
 
 namespace attnscope::models {
@@ -32,5 +33,12 @@ std::vector<std::string> token_labels(const data::Tokenizer& tok, const std::vec
 // The trace of a capture over ids, with model/source metadata.
 io::Trace make_trace(const Pipeline& p, const std::vector<int32_t>& ids, const AttentionCapture& capture,
                      const std::string& text);
+
+// Runs text through the model capturing attention (spec), and returns the trace. generate > 0
+// (decoders): then generates that many tokens (sampling opt), capturing each step; the trace's
+// tokens cover prompt + generation and trace.steps lists the query position of each step, so
+// an animation plays the generation step by step.
+io::Trace capture_trace(Pipeline& p, const std::string& text, const CaptureSpec& spec, int64_t generate = 0,
+                        const SamplingOptions& opt = {});
 
 }  // namespace attnscope::models

@@ -1,0 +1,61 @@
+// `attnscope trace MODEL "text" -o OUT.attn.safetensors [--capture dense|topk:K|stats]
+// [--generate N]`: runs a pretrained model and writes its attention as a trace file. A part of
+// the `trace` subcommand (cli/trace.h): it adds positionals to `trace` and the capture action.
+#include <cstdio>
+
+#include "attnscope/cli/common.h"
+#include "attnscope/cli/trace.h"
+#include "attnscope/core/error.h"
+#include "attnscope/io/trace_io.h"
+#include "attnscope/models/pipeline.h"
+
+namespace attnscope::cli {
+
+namespace {
+
+struct TraceModelArgs {
+  std::string model, text, tokenizer, output, capture = "dense";
+  int64_t generate = 0;
+  float temperature = 0.0f;
+  int64_t top_k = 0;
+  uint64_t seed = 0;
+  bool f32 = false;
+};
+
+void run(const TraceModelArgs& a) {
+  if (a.model.empty()) throw ConfigError("trace: give MODEL \"text\" (or a subcommand such as import)");
+  if (a.output.empty()) throw ConfigError("trace: -o/--output OUT.attn.safetensors is required");
+  models::Pipeline p = models::open_pipeline(a.model, a.tokenizer);
+  models::SamplingOptions opt;
+  opt.temperature = a.temperature;
+  opt.top_k = a.top_k;
+  opt.seed = a.seed;
+  const io::Trace trace = models::capture_trace(p, a.text, models::CaptureSpec::parse(a.capture), a.generate, opt);
+  io::TraceWriteOptions wo;
+  wo.f16_weights = !a.f32;
+  io::write_trace(trace, a.output, wo);
+  std::printf("wrote %s: %zu layers, %zu tokens, capture %s\n", a.output.c_str(), trace.layers.size(),
+              trace.sequences.front().tokens.size(), a.capture.c_str());
+}
+
+void setup(CLI::App& trace) {
+  auto a = std::make_shared<TraceModelArgs>();
+  trace.add_option("MODEL", a->model, "Model directory or file (HF dir, .safetensors, .gguf, llama2.c .bin)");
+  trace.add_option("TEXT", a->text, "Input text");
+  trace.add_option("--tokenizer", a->tokenizer, "Tokenizer file (default: found beside the model)");
+  add_output_flag(&trace, a->output, false);
+  add_capture_flag(&trace, a->capture);
+  trace.add_option("--generate", a->generate, "Also generate N tokens, capturing each step")->check(CLI::NonNegativeNumber);
+  trace.add_option("--temperature", a->temperature, "Sampling temperature for --generate (0 = greedy)")
+      ->check(CLI::NonNegativeNumber);
+  trace.add_option("--top-k", a->top_k, "Top-k sampling for --generate")->check(CLI::NonNegativeNumber);
+  add_seed_flag(&trace, a->seed);
+  trace.add_flag("--f32", a->f32, "Store weights as float32 (default float16)");
+  set_trace_capture_action([a] { run(*a); });
+}
+
+}  // namespace
+
+}  // namespace attnscope::cli
+
+ATTNSCOPE_REGISTER_TRACE_PART(attnscope::cli::setup);
