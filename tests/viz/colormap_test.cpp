@@ -65,3 +65,16 @@ TEST(Colormap, WebColormapsJsIsGeneratedFromTheSameTables) {
                                     "ATTNSCOPE_UPDATE_COLORMAPS_JS=1";
   EXPECT_NE(js.find("0.267004, 0.004874, 0.329415"), std::string::npos);
 }
+
+#include "attnscope/viz/text.h"
+
+TEST(Text, DisplayTokenMakesTokensVisible) {
+  EXPECT_EQ(viz::display_token(" day"), "day");
+  EXPECT_EQ(viz::display_token("\xC4\xA0with"), "with");
+  EXPECT_EQ(viz::display_token("\xE2\x96\x81the"), "the");
+  EXPECT_EQ(viz::display_token(" "), "\u00B7");
+  EXPECT_EQ(viz::display_token("\n<s>\n"), "\u21B5<s>\u21B5");
+  EXPECT_EQ(viz::display_token(""), "\u2205");
+  EXPECT_EQ(viz::display_token("été"), "été");
+  EXPECT_EQ(viz::display_token("\xFF" "a"), "\uFFFD" "a");  // invalid UTF-8
+}

@@ -56,13 +56,15 @@ std::string display_token(std::string_view raw) {
   gchar* valid = g_utf8_make_valid(raw.data(), static_cast<gssize>(raw.size()));
   std::string in(valid);
   g_free(valid);
-  std::string out;
   // BPE / SentencePiece word-start markers: Ġ (U+0120) and ▁ (U+2581) mean a leading space.
   for (std::string_view marker : {std::string_view("\xC4\xA0"), std::string_view("\xE2\x96\x81")})
     if (in.rfind(marker, 0) == 0) {
       in = " " + in.substr(marker.size());
       break;
     }
+  // A word-start space is implied by the gap between tokens in every view: drop one.
+  if (in.size() > 1 && in[0] == ' ' && in[1] != ' ') in.erase(0, 1);
+  std::string out;
   for (size_t i = 0; i < in.size(); ++i) {
     const unsigned char c = static_cast<unsigned char>(in[i]);
     if (c == '\n') out += "\u21B5";

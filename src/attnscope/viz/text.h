@@ -21,9 +21,10 @@ struct TextSize {
   double w = 0, h = 0;
 };
 
-// A token as it should appear: invalid UTF-8 replaced by U+FFFD, a leading space shown as "·"
-// (or the BPE markers Ġ/▁ turned into it), newline as "↵", tab as "→", other control characters
-// as "·", empty as "∅".
+// A token as it should appear: invalid UTF-8 replaced by U+FFFD; one word-start space (or the
+// BPE markers Ġ/▁) dropped, since views separate tokens anyway; a space-only token or other
+// leading/trailing spaces shown as "·"; newline as "↵", tab as "→", other control characters
+// as "·"; empty as "∅".
 std::string display_token(std::string_view raw);
 
 // Size of `text` laid out in one line; max_width > 0 ellipsizes in the middle past that width.

@@ -1,0 +1,73 @@
+#include "attnscope/viz/training_animation.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "attnscope/core/error.h"
+#include "attnscope/core/progress.h"
+#include "attnscope/focus/attention_map.h"
+#include "attnscope/viz/color.h"
+#include "attnscope/viz/heatmap.h"
+#include "attnscope/viz/text.h"
+
+namespace attnscope::viz {
+
+std::vector<TrainingFrame> snapshot_frames(const io::Trace& trace, int64_t layer) {
+  ATTNSCOPE_CHECK(!trace.snapshots.empty(), ValueError,
+                  "the trace has no training snapshots (focus across training needs them)");
+  std::vector<TrainingFrame> out;
+  for (const auto& s : trace.snapshots) {
+    ATTNSCOPE_CHECK(layer >= 0 && layer < static_cast<int64_t>(s.layers.size()), ConfigError,
+                    "layer " + std::to_string(layer) + " out of range in snapshot '" + s.label + "'");
+    out.push_back({s.label.empty() ? "step " + std::to_string(s.step) : s.label, &trace,
+                   &s.layers[static_cast<size_t>(layer)]});
+  }
+  return out;
+}
+
+int64_t render_training_animation(const std::vector<TrainingFrame>& frames, int64_t head,
+                                  const TrainingAnimationOptions& o, FrameSink& sink, bool quiet) {
+  (void)colormap(o.colormap);
+  ATTNSCOPE_CHECK(!frames.empty(), ValueError, "no snapshots to animate");
+  ATTNSCOPE_CHECK(o.width >= 160 && o.height >= 120 && o.width <= 7680 && o.height <= 4320, ConfigError,
+                  "animation size outside 160x120..7680x4320");
+  ATTNSCOPE_CHECK(o.seconds_per_frame > 0 && o.hold >= 0, ConfigError, "frame durations must be positive");
+  std::vector<focus::AttentionMap> maps;
+  float vmax = 0;
+  for (const auto& f : frames) {
+    focus::check_layer(*f.trace, *f.layer);
+    maps.push_back(focus::select_map(*f.layer, head));
+    for (float v : maps.back().w) vmax = std::max(vmax, v);
+  }
+  Frame frame(o.width, o.height);
+  Progress progress("animate", static_cast<int64_t>(frames.size()), quiet);
+  for (size_t i = 0; i < frames.size(); ++i) {
+    HeatmapOptions ho;
+    ho.colormap = o.colormap;
+    ho.vmax = vmax;
+    ho.title = frames[i].label + " \u00B7 " + heatmap_title(*frames[i].trace, *frames[i].layer, head);
+    ho.subtitle = "snapshot " + std::to_string(i + 1) + " of " + std::to_string(frames.size()) +
+                  "; one colour scale for all snapshots";
+    // Largest cell budget whose picture fits the frame.
+    auto make = [&](int budget) {
+      ho.budget = budget;
+      return Heatmap(maps[i], focus::query_labels(*frames[i].trace, *frames[i].layer),
+                     focus::key_labels(*frames[i].trace, *frames[i].layer), ho);
+    };
+    int budget = std::max(16, std::min(o.width, o.height) - 40);
+    Heatmap hm = make(budget);
+    for (int tries = 0; tries < 8 && (hm.width() > o.width || hm.height() > o.height) && budget > 16; ++tries) {
+      const double s = std::min(double(o.width) / hm.width(), double(o.height) / hm.height());
+      budget = std::max(16, static_cast<int>(budget * s * 0.97));
+      hm = make(budget);
+    }
+    frame.paint([&](cairo_t* cr) { hm.draw(cr, std::max(0.0, (o.width - hm.width()) / 2.0), 0); });
+    sink.add(frame, o.seconds_per_frame + (i + 1 == frames.size() ? o.hold : 0.0));
+    progress.tick();
+  }
+  progress.finish();
+  sink.finish();
+  return static_cast<int64_t>(frames.size());
+}
+
+}  // namespace attnscope::viz

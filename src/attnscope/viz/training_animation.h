@@ -1,0 +1,33 @@
+// Focus across training: one frame per training snapshot, the heatmap of one layer/head at
+// that step, on one colour scale for all frames (so a head sharpening over training shows as
+// the map brightening, not as a rescaled picture).
+#pragma once
+#include <string>
+#include <vector>
+
+#include "attnscope/io/trace.h"
+#include "attnscope/viz/frame_sink.h"
+
+namespace attnscope::viz {
+
+struct TrainingFrame {
+  std::string label;         // "epoch 3", "step 1200"
+  const io::Trace* trace;    // sequences (tokens) come from here
+  const io::TraceLayer* layer;
+};
+
+// Snapshots of trace.layers[layer] from trace.snapshots, in order (ValueError if none).
+std::vector<TrainingFrame> snapshot_frames(const io::Trace& trace, int64_t layer);
+
+struct TrainingAnimationOptions {
+  int width = 800, height = 600;
+  double seconds_per_frame = 0.5;
+  double hold = 2.0;
+  std::string colormap = "viridis";
+};
+
+// Renders one frame per snapshot into sink (and finishes it). Returns the frame count.
+int64_t render_training_animation(const std::vector<TrainingFrame>& frames, int64_t head,
+                                  const TrainingAnimationOptions& opts, FrameSink& sink, bool quiet = true);
+
+}  // namespace attnscope::viz
