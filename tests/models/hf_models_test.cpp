@@ -1,0 +1,128 @@
+// GPT-2, BERT and HF-layout Llama against an independent NumPy forward: the checkpoints and
+// the references come from tests/models/make_hf_checkpoints.py (random weights in the exact HF
+// layouts). Logits and every attention probability must agree within 1e-4. Also the bad-input
+// errors: missing tensor, shape disagreeing with config.json, unknown architecture, bad dtype.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <unistd.h>
+
+#include "attnscope/core/error.h"
+#include "attnscope/io/safetensors.h"
+#include "attnscope/models/attention_capture.h"
+#include "attnscope/models/loader.h"
+
+namespace fs = std::filesystem;
+using namespace attnscope;
+using namespace attnscope::models;
+
+namespace {
+
+class HfModels : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    // One directory per process: ctest runs each TEST as its own process, possibly in parallel.
+    dir_ = (fs::path(ATTNSCOPE_BINARY_DIR) / ("models_hf_fixtures_" + std::to_string(getpid()))).string();
+    if (!fs::exists("/usr/bin/python3")) return;
+    const std::string cmd = "/usr/bin/python3 " + std::string(ATTNSCOPE_SOURCE_DIR) +
+                            "/tests/models/make_hf_checkpoints.py " + dir_ + " 2>&1";
+    const int rc = std::system(cmd.c_str());
+    ok_ = rc == 0;
+  }
+  static void TearDownTestSuite() {
+    std::error_code ec;
+    fs::remove_all(dir_, ec);
+  }
+  void SetUp() override {
+    if (!ok_) GTEST_SKIP() << "/usr/bin/python3 with NumPy is needed to generate the HF fixtures";
+  }
+  static std::string path(const std::string& name) { return (fs::path(dir_) / name).string(); }
+
+  // Runs the model on the reference ids; compares logits and attention.
+  static void compare(const std::string& name) {
+    auto model = load_model(path(name));
+    const auto ref = io::SafetensorsFile::open(path(name) + "/reference.safetensors");
+    const auto ids64 = ref.read_i64("ids");
+    const std::vector<int32_t> ids(ids64.begin(), ids64.end());
+    const auto logits = ref.read_f32("logits");
+    const auto att = ref.read_f32("attention");  // [L, NH, T, T]
+    AttentionCapture cap;
+    const ModelOutput out = model->forward(ids, &cap);
+    ASSERT_EQ(out.values.size(), logits.size());
+    double worst = 0;
+    for (size_t i = 0; i < logits.size(); ++i) worst = std::max(worst, std::abs(double(out.values[i]) - logits[i]));
+    EXPECT_LT(worst, 1e-4) << name << " logits";
+    const auto trace = cap.to_trace(std::vector<std::string>(ids.size(), "t"), {});
+    const int64_t T = static_cast<int64_t>(ids.size());
+    ASSERT_EQ(static_cast<int64_t>(trace.layers.size()), model->config().n_layers);
+    double worst_att = 0;
+    size_t offset = 0;
+    for (const auto& layer : trace.layers) {
+      ASSERT_EQ(layer.weights.size(), static_cast<size_t>(layer.heads * T * T));
+      for (size_t i = 0; i < layer.weights.size(); ++i)
+        worst_att = std::max(worst_att, std::abs(double(layer.weights[i]) - att[offset + i]));
+      offset += layer.weights.size();
+    }
+    EXPECT_EQ(offset, att.size());
+    EXPECT_LT(worst_att, 1e-4) << name << " attention";
+  }
+
+  static std::string error_of(const std::string& name) {
+    try {
+      load_model(path(name));
+    } catch (const Error& e) {
+      return e.what();
+    }
+    return "(no error)";
+  }
+
+  static inline std::string dir_;
+  static inline bool ok_ = false;
+};
+
+}  // namespace
+
+TEST_F(HfModels, Gpt2MatchesNumpy) { compare("gpt2"); }
+TEST_F(HfModels, BertClassifierMatchesNumpy) { compare("bert"); }
+TEST_F(HfModels, ShardedHfLlamaWithHalfSplitRopeMatchesNumpy) { compare("llama_hf"); }
+
+TEST_F(HfModels, F16CheckpointLoadsCloseToF32) {
+  auto a = load_model(path("llama_hf")), b = load_model(path("llama_hf_f16"));
+  const std::vector<int32_t> ids = {3, 14, 15, 9, 2};
+  const auto x = a->forward(ids), y = b->forward(ids);
+  double worst = 0;
+  for (size_t i = 0; i < x.values.size(); ++i) worst = std::max(worst, std::abs(double(x.values[i]) - y.values[i]));
+  EXPECT_GT(worst, 0.0);
+  EXPECT_LT(worst, 0.05);
+}
+
+TEST_F(HfModels, Gpt2IncrementalDecodingMatchesFullForward) {
+  auto model = load_model(path("gpt2"));
+  const std::vector<int32_t> ids = {5, 17, 3, 88, 41, 0, 9};
+  const auto full = model->forward(ids);
+  model->reset();
+  ModelOutput last;
+  for (int32_t id : ids) last = model->forward(std::span<const int32_t>(&id, 1));
+  for (int64_t v = 0; v < full.cols; ++v) EXPECT_NEAR(last.values[v], full.values[(full.rows - 1) * full.cols + v], 1e-4);
+}
+
+TEST_F(HfModels, BadCheckpointsGiveOneClearError) {
+  EXPECT_NE(error_of("gpt2_missing_tensor").find("missing tensor 'transformer.h.1.mlp.c_fc.bias'"), std::string::npos)
+      << error_of("gpt2_missing_tensor");
+  EXPECT_NE(error_of("gpt2_bad_shape").find("has shape [32, 33], the config implies [32, 32]"), std::string::npos)
+      << error_of("gpt2_bad_shape");
+  EXPECT_NE(error_of("unknown_arch").find("unknown architecture 'mamba'"), std::string::npos) << error_of("unknown_arch");
+  EXPECT_NE(error_of("gpt2_bad_dtype").find("has dtype I32"), std::string::npos) << error_of("gpt2_bad_dtype");
+  EXPECT_NE(error_of("does_not_exist").find("no such model"), std::string::npos);
+  EXPECT_THROW(load_model(ATTNSCOPE_SOURCE_DIR), ConfigError);  // a directory with no model
+  auto model = load_model(path("gpt2"));
+  std::vector<int32_t> too_long(41, 1);  // n_positions is 40
+  try {
+    model->forward(too_long);
+    ADD_FAILURE();
+  } catch (const ValueError& e) {
+    EXPECT_NE(std::string(e.what()).find("longer than the model's context of 40"), std::string::npos) << e.what();
+  }
+}
