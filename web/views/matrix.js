@@ -116,7 +116,10 @@ function drawLabels(ctx, pw, ph) {
 }
 
 function drawColorbar(ctx, w, ph) {
-  const x = w - M.right + 14, n = 64, bh = ph;
+  // Beside the matrix (or the plot's right edge when the matrix overflows it).
+  const L = currentLayer(), { pw } = plotSize(w, ph + M.top + M.bottom);
+  const x = M.left + Math.min(pw, (L.keys - view.x) * view.scale) + 14, n = 64;
+  const bh = Math.min(ph, (L.queries - view.y) * view.scale);
   for (let i = 0; i < n; i++) {
     ctx.fillStyle = cssOf(state.cmap, 1 - (i + 0.5) / n);
     ctx.fillRect(x, M.top + (i * bh) / n, 12, bh / n + 0.5);

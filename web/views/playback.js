@@ -9,7 +9,7 @@ import { cssOf } from '../util/color.js';
 import { makeCanvas, fitCanvas, frameScheduler } from '../util/canvas.js';
 import { tokenLabel, fmtWeight, quoteToken } from '../util/format.js';
 
-const K = 12, CHUNK = 128, LINE = 30, PAD = 16, THRESHOLD = 0.005;
+const K = 12, CHUNK = 128, LINE = 34, PAD = 16, THRESHOLD = 0.005;
 let canvas, schedule, slider, playBtn, label;
 const chunks = new Map();   // "layer/head/chunk" -> edges | 'pending'
 let layoutCache = null;     // { key, w, boxes: [{x, y, w}] } per token sequence
@@ -64,12 +64,12 @@ export function paint(ctx, w, h) {
   const qt = queryTokens(), kt = keyTokens(), isCross = cross();
   const kb = layout(ctx, kt, w, L.key_seq), qb = isCross ? layout(ctx, qt, w, L.query_seq) : kb;
   const kHeight = kb.length ? kb[kb.length - 1].y + LINE : 0;
-  // Vertical placement: keys at the top (scrolled so the current token's line stays in view).
-  const top = 70;
+  // Vertical placement below the caption, leaving room for the arcs above the first line; for
+  // self-attention the text scrolls so that the current token's line stays in view.
+  const top = 52 + (isCross ? 50 : 96);
   let kOff = top, qOff = top;
   if (isCross) {
-    qOff = top + Math.min(kHeight, (h - top) * 0.45) + 40;
-    kOff = top;
+    qOff = top + Math.min(kHeight, (h - top) * 0.45) + 110;
   } else {
     const cy = qb[q] ? qb[q].y : 0;
     kOff = qOff = top - Math.max(0, cy - (h - top) * 0.55);
@@ -81,9 +81,8 @@ export function paint(ctx, w, h) {
   ctx.font = '14px sans-serif';
   ctx.textBaseline = 'middle';
   ctx.textAlign = 'left';
-  // Key tokens: for self-attention only those already seen (tokens appear one by one).
-  const shownKeys = isCross ? kt.length : Math.min(kt.length, q + 1);
-  for (let k = 0; k < shownKeys; k++) {
+  // Key tokens; for self-attention the ones not yet fed are pale (tokens appear one by one).
+  for (let k = 0; k < kt.length; k++) {
     const b = kb[k], y = kOff + b.y;
     if (y < top - LINE || y > h + LINE) continue;
     const v = weightOf.get(k);
@@ -91,14 +90,14 @@ export function paint(ctx, w, h) {
       ctx.fillStyle = cssOf(state.cmap, 0.25 + 0.75 * (v / wmax), 0.85);
       ctx.fillRect(b.x, y - 11, b.w, 22);
     }
-    ctx.fillStyle = v !== undefined && v / wmax > 0.5 ? '#000' : '#333';
+    ctx.fillStyle = !isCross && k > q && v === undefined ? '#c8c8c8' : '#222';
     ctx.fillText(tokenLabel(kt[k], 24), b.x + 4, y);
   }
   if (isCross) {
     ctx.fillStyle = '#777';
     ctx.font = '11px sans-serif';
-    ctx.fillText(`${L.key_seq}`, PAD, kOff - 22);
-    ctx.fillText(`${L.query_seq}`, PAD, qOff - 22);
+    ctx.fillText(`${L.key_seq} (attended to)`, PAD, kOff - 26);
+    ctx.fillText(`${L.query_seq} (step by step)`, PAD, qOff + 26);
     ctx.font = '14px sans-serif';
     for (let s = 0; s <= step; s++) {
       const qi = queryAt(s), b = qb[qi], y = qOff + b.y;
@@ -111,7 +110,7 @@ export function paint(ctx, w, h) {
   const sorted = [...weightOf.entries()].sort((a, b) => a[1] - b[1]);
   for (const [k, v] of sorted) {
     const b = kb[k], x = b.x + b.w / 2, y = kOff + b.y, t = v / wmax;
-    const lift = isCross ? 0 : Math.min(120, 18 + Math.abs(x - cx) * 0.25 + Math.abs(y - cy) * 0.3);
+    const lift = isCross ? 0 : Math.min(88, 16 + Math.abs(x - cx) * 0.2 + Math.abs(y - cy) * 0.3);
     ctx.strokeStyle = cssOf(state.cmap, 0.2 + 0.8 * t, 0.35 + 0.6 * t);
     ctx.lineWidth = 1 + 7 * t;
     ctx.beginPath();
