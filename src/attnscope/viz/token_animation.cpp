@@ -128,7 +128,8 @@ void TokenAnimation::layout() {
   Scratch sc;
   auto widths = [&](const std::vector<std::string>& toks) {
     std::vector<double> w;
-    for (const auto& t : toks) w.push_back(measure_text(sc.cr, t, Font{kMeasureFont}).w);
+    // Bold: the current token is drawn bold in the same box.
+    for (const auto& t : toks) w.push_back(measure_text(sc.cr, t, Font{kMeasureFont, true}).w);
     return w;
   };
   const double x0 = kMargin, x1 = o_.width - kMargin, top = kHeader, bottom = o_.height - kFooter;

@@ -1,0 +1,88 @@
+// The render and animate verbs end to end through the built binary: outputs as asked, bad
+// input -> one line on stderr, exit 2 for bad options, 1 for bad files, no partial output.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+
+#include "attnscope/core/fs.h"
+#include "attnscope/io/trace_io.h"
+#include "fixtures.h"
+#include "viz_test_util.h"
+
+using namespace attnscope;
+
+namespace {
+const std::string kBin = std::string(ATTNSCOPE_BINARY_DIR) + "/attnscope";
+
+struct CliRun {
+  int code = -1;
+  std::string err;
+};
+
+CliRun run(const std::string& args) {
+  const std::string errf = fixture::out_path("cli_stderr.txt");
+  const int rc = std::system((kBin + " " + args + " 2> " + errf + " > /dev/null").c_str());
+  CliRun r;
+  r.code = WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+  r.err = read_file(errf);
+  return r;
+}
+
+std::string trace_file() {
+  const std::string path = fixture::out_path("cli.attn.safetensors");
+  io::Trace t = fixture::self_trace(10, 2, 2);
+  io::write_trace(t, path);
+  return path;
+}
+}  // namespace
+
+TEST(CliRender, PicturesAndAnimations) {
+  if (!std::filesystem::exists(kBin)) GTEST_SKIP() << "attnscope binary not built";
+  const std::string tr = trace_file();
+  for (const char* view : {"heatmap", "head", "model"}) {
+    const std::string out = fixture::out_path(std::string("cli_") + view + ".svg");
+    CliRun r = run("render " + tr + " --view " + view + " --layer 1 --head 0 -o " + out);
+    EXPECT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(fixture::xml_problem(read_file(out)), "") << view;
+  }
+  const std::string gif = fixture::out_path("cli.gif");
+  CliRun r = run("animate " + tr + " --layer 0 --head mean --fps 5 --per-token 0.2 --hold 1 --size 320x200 -q -o " + gif);
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(read_file(gif).substr(0, 6), "GIF89a");
+}
+
+TEST(CliRender, BadInputIsOneLineAndNoOutput) {
+  if (!std::filesystem::exists(kBin)) GTEST_SKIP() << "attnscope binary not built";
+  const std::string tr = trace_file();
+  const std::string out = fixture::out_path("cli_bad.png");
+  std::filesystem::remove(out);
+  struct Case {
+    std::string args;
+    int code;
+    std::string says;
+  };
+  const std::string truncated = fixture::out_path("cli_truncated.attn.safetensors");
+  const std::string bytes = read_file(tr);
+  write_file_atomic(truncated, bytes.substr(0, bytes.size() / 2));
+  const Case cases[] = {
+      {"render " + tr + " --cmap jet -o " + out, 2, "unknown colour map 'jet'"},
+      {"render " + tr + " --layer 5 -o " + out, 2, "out of range"},
+      {"render " + tr + " --head 9 -o " + out, 2, "out of range"},
+      {"render " + tr + " -o " + fixture::out_path("x.bmp"), 2, ".png, .svg or .pdf"},
+      {"render " + truncated + " -o " + out, 1, "cli_truncated"},
+      {"render /nonexistent.attn.safetensors -o " + out, 1, "nonexistent"},
+      {"animate " + tr + " --size 12x -o " + fixture::out_path("x.gif"), 2, "WxH"},
+      {"animate " + tr + " -o " + fixture::out_path("x.avi"), 2, "NAME.gif"},
+      {"animate " + tr + " --fps 60 -o " + fixture::out_path("x.gif"), 2, "20 ms"},
+      {"animate " + tr + " --training -o " + fixture::out_path("x.gif"), 1, "snapshots"},
+  };
+  for (const Case& c : cases) {
+    CliRun r = run(c.args);
+    EXPECT_EQ(r.code, c.code) << c.args << "\n" << r.err;
+    EXPECT_NE(r.err.find(c.says), std::string::npos) << c.args << "\n" << r.err;
+    EXPECT_EQ(fixture::count(r.err, "\n"), 1u) << r.err;
+  }
+  EXPECT_FALSE(std::filesystem::exists(out));
+  EXPECT_FALSE(std::filesystem::exists(fixture::out_path("x.gif")));
+}
