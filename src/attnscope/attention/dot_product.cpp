@@ -5,24 +5,14 @@
 #include <cmath>
 #include <limits>
 
+#include "attnscope/attention/adaptive_span.h"
 #include "attnscope/attention/alibi.h"
-#include "attnscope/attention/entmax.h"
 #include "attnscope/attention/fused_attention.h"
-#include "attnscope/attention/sparsemax.h"
 #include "attnscope/autograd/graph.h"
 #include "attnscope/autograd/ops.h"
 #include "attnscope/core/error.h"
 
 namespace attnscope::attention {
-
-const char* normalizer_name(Normalizer n) {
-  switch (n) {
-    case Normalizer::softmax: return "softmax";
-    case Normalizer::sparsemax: return "sparsemax";
-    case Normalizer::entmax15: return "entmax15";
-  }
-  return "?";
-}
 
 Tensor repeat_kv(const Tensor& x, int64_t NH) {
   const int64_t NKV = x.size(1);
@@ -87,6 +77,7 @@ void validate(const Tensor& q, const Tensor& k, const Tensor& v, const DotProduc
 
 bool fused_supported(const Tensor& q, const Tensor& k, const Tensor& v, const DotProductOptions& opt) {
   return q.dtype() == DType::f32 && opt.normalizer == Normalizer::softmax && k.size(3) == v.size(3) &&
+         !opt.soft_mask.defined() &&
          !(opt.bias.defined() && opt.bias.requires_grad() && autograd::grad_enabled());
 }
 
@@ -98,12 +89,12 @@ AttentionResult dot_product_attention(const Tensor& q, const Tensor& k, const Te
   Site site = site_in;
   if (site.mechanism.empty()) site.mechanism = op;
   if (site.mechanism == "scaled_dot" && opt.normalizer != Normalizer::softmax) site.mechanism = normalizer_name(opt.normalizer);
-  site.kind = opt.normalizer == Normalizer::softmax ? WeightKind::soft : WeightKind::sparse;
+  site.kind = normalizer_kind(opt.normalizer);
   const double scale = (opt.scale > 0 ? opt.scale : 1.0 / std::sqrt(static_cast<double>(HS))) / opt.temperature;
 
   bool fused = opt.backend == Backend::fused || (opt.backend == Backend::automatic && fused_supported(q, k, v, opt));
   if (opt.backend == Backend::fused && !fused_supported(q, k, v, opt))
-    throw ConfigError(std::string(op) + ": the fused kernel needs f32, softmax and a constant bias (" + dims(q, k, v) + ")");
+    throw ConfigError(std::string(op) + ": the fused kernel needs f32, softmax, a constant bias and no soft mask (" + dims(q, k, v) + ")");
 
   AttentionResult res;
   if (fused) {
@@ -185,12 +176,8 @@ AttentionResult dot_product_attention(const Tensor& q, const Tensor& k, const Te
     Tensor a = alibi_bias(opt.alibi_slopes, T, N, q.dtype());
     mask = mask.defined() ? ops::add(mask, a) : a;
   }
-  Tensor p;
-  switch (opt.normalizer) {
-    case Normalizer::softmax: p = ops::softmax(s, mask); break;
-    case Normalizer::sparsemax: p = sparsemax(s, mask); break;
-    case Normalizer::entmax15: p = entmax15(s, mask); break;
-  }
+  Tensor p = normalize(s, mask, opt.normalizer);
+  if (opt.soft_mask.defined()) p = apply_soft_mask(p, opt.soft_mask.dtype() == p.dtype() ? opt.soft_mask : opt.soft_mask.to(p.dtype()));
   res.context = ops::matmul(p, vx);  // [B, NH, T, HSv]
   res.weights = p;
   if (rec) recorder->record(site, p, opt.extras);

@@ -17,14 +17,13 @@
 #include <vector>
 
 #include "attnscope/attention/mask.h"
+#include "attnscope/attention/normalizer.h"
 #include "attnscope/attention/recorder.h"
 #include "attnscope/attention/result.h"
 
 namespace attnscope::attention {
 
-enum class Normalizer : uint8_t { softmax, sparsemax, entmax15 };
 enum class Backend : uint8_t { automatic, fused, reference };
-const char* normalizer_name(Normalizer n);
 
 struct DotProductOptions {
   AttentionMask mask;
@@ -36,6 +35,9 @@ struct DotProductOptions {
   Backend backend = Backend::automatic;
   bool need_weights = false;        // return P even when the fused path runs (costs T x N)
   Extras extras;                    // attached to the record when a recorder is set
+  // Multiplicative soft mask broadcastable to [B, NH, T, N] (adaptive span), differentiable:
+  // P <- P m / sum(P m). Reference path only.
+  Tensor soft_mask;
 };
 
 // q [B, NH, T, HS], k, v [B, NKV, N, HS] with NH % NKV == 0 (query head h reads kv head

@@ -29,6 +29,8 @@ MultiHeadAttention::MultiHeadAttention(const MultiHeadConfig& cfg, Rng& rng) : c
     relative_bias_ = register_module("relative_bias", std::make_shared<RelativePositionBias>(
                                                           NH, rng, cfg_.relative_buckets, cfg_.relative_max_distance, !cfg_.causal));
   if (cfg_.position_bias == PositionBias::alibi) alibi_ = alibi_slopes(NH);
+  if (cfg_.adaptive_span > 0)
+    adaptive_span_ = register_module("adaptive_span", std::make_shared<AdaptiveSpan>(NH, cfg_.adaptive_span, cfg_.adaptive_span_ramp));
 }
 
 AttentionResult MultiHeadAttention::forward(const Tensor& x, const AttentionCall& call) const {
@@ -82,10 +84,12 @@ AttentionResult MultiHeadAttention::run(const Tensor& x, const Tensor& memory, b
   o.backend = cfg_.backend;
   o.need_weights = call.need_weights;
   if (relative_bias_) o.bias = relative_bias_->forward(T, N, N - T);  // query row i sits at key position N - T + i
+  if (adaptive_span_) o.soft_mask = adaptive_span_->mask(T, N);
   if (call.prior.defined()) o.bias = o.bias.defined() ? ops::add(o.bias, call.prior) : call.prior;
   Site site{.name = record_name_, .mechanism = "scaled_dot", .query_seq = "tokens", .key_seq = cross ? "source" : "tokens",
             .query_offset = offset};
   if (recording()) {
+    if (adaptive_span_) o.extras["span"] = Extra::of(adaptive_span_->spans().detach(), false);
     if (!alibi_.empty()) o.extras["alibi_slope"] = Extra::of(Tensor::from(std::span<const float>(alibi_), Shape{NH}), false);
     if (o.bias.defined() && recorder_->keep().mode == io::TraceKeep::dense) {
       // The additive bias this call used, so its effect on the weights can be read off the trace.

@@ -7,12 +7,14 @@
 // decoding (output equal to the full recompute), RoPE on q and k, ALiBi or a learned T5 relative
 // bias, a temperature, and a user prior (an additive guide such as "prefer the diagonal"), all
 // of which show in the recorded weights. Softmax runs on the fused kernel by default.
-// Parameter names: q_proj, k_proj, v_proj, o_proj (.weight/.bias), relative_bias.embedding.
+// Parameter names: q_proj, k_proj, v_proj, o_proj (.weight/.bias), relative_bias.embedding,
+// adaptive_span.span.
 #pragma once
 #include <cstdint>
 #include <memory>
 #include <vector>
 
+#include "attnscope/attention/adaptive_span.h"
 #include "attnscope/attention/dot_product.h"
 #include "attnscope/attention/kv_cache.h"
 #include "attnscope/attention/recorder.h"
@@ -38,6 +40,8 @@ struct MultiHeadConfig {
   PositionBias position_bias = PositionBias::none;
   int64_t relative_buckets = 32, relative_max_distance = 128;
   double temperature = 1.0;
+  int64_t adaptive_span = 0;  // > 0: learned span per head up to this many keys (Sukhbaatar 2019)
+  double adaptive_span_ramp = 32;
   Normalizer normalizer = Normalizer::softmax;
   Backend backend = Backend::automatic;
 };
@@ -67,12 +71,15 @@ class MultiHeadAttention : public nn::Module, public Recordable {
   nn::Linear& k_proj() const { return *k_proj_; }
   nn::Linear& v_proj() const { return *v_proj_; }
   nn::Linear& o_proj() const { return *o_proj_; }
+  // The adaptive span (null unless config().adaptive_span > 0): spans(), penalty(lambda).
+  const AdaptiveSpan* adaptive_span() const { return adaptive_span_.get(); }
 
  private:
   AttentionResult run(const Tensor& x, const Tensor& memory, bool cross, const AttentionCall& call) const;
   MultiHeadConfig cfg_;
   std::shared_ptr<nn::Linear> q_proj_, k_proj_, v_proj_, o_proj_;
   std::shared_ptr<RelativePositionBias> relative_bias_;
+  std::shared_ptr<AdaptiveSpan> adaptive_span_;
   std::vector<float> alibi_;
 };
 
