@@ -56,8 +56,10 @@ async function start() {
   const data = document.getElementById('attnscope-data');
   if (data) useLocal(await LocalSource.fromBase64(data.textContent));
   const meta = await api.meta();
+  // Tokens load while the first tiles are fetched and drawn (labels appear when they arrive).
+  const tokensReady = Promise.all(meta.sequences.map((s) => api.tokens(s.name)));
   const tokens = {};
-  for (const s of meta.sequences) tokens[s.name] = await api.tokens(s.name);
+  for (const s of meta.sequences) tokens[s.name] = [];
   const first = Math.max(0, meta.layers.findIndex((L) => L.has_matrix));
   set({ meta, tokens, layer: first });
   document.title = `attnscope · ${meta.meta.model || 'trace'}`;
@@ -92,6 +94,9 @@ async function start() {
   });
   subscribe(route);
   syncControls();
+  views[state.view].render();
+  const lists = await tokensReady;
+  meta.sequences.forEach((s, i) => { tokens[s.name] = lists[i]; });
   views[state.view].render();
   window.__attnscope.ready = true;
 }

@@ -105,6 +105,9 @@ std::string export_html(const TraceSource& source, const AssetStore& assets) {
     if (path.size() > 3 && path.ends_with(".js") && path != "offline.js") modules[path] = asset(assets, path);
   }
   std::string html = asset(assets, "index.html");
+  // Preload hints name files that do not exist beside an exported page: drop those lines.
+  for (size_t at; (at = html.find("<link rel=\"modulepreload\"")) != std::string::npos;)
+    html.erase(at, html.find('\n', at) - at + 1);
   replace_once(html, "<link rel=\"stylesheet\" href=\"style.css\">", "<style>\n" + asset(assets, "style.css") + "</style>");
   replace_once(html, "<script type=\"module\" src=\"main.js\"></script>",
                "<script id=\"attnscope-modules\" type=\"application/json\">" + script_json(modules) +
