@@ -61,7 +61,9 @@ int64_t render_training_animation(const std::vector<TrainingFrame>& frames, int6
       budget = std::max(16, static_cast<int>(budget * s * 0.97));
       hm = make(budget);
     }
-    frame.paint([&](cairo_t* cr) { hm.draw(cr, std::max(0.0, (o.width - hm.width()) / 2.0), 0); });
+    frame.paint([&](cairo_t* cr) {
+      hm.draw(cr, std::max(0.0, (o.width - hm.width()) / 2.0), std::max(0.0, (o.height - hm.height()) / 2.0));
+    });
     sink.add(frame, o.seconds_per_frame + (i + 1 == frames.size() ? o.hold : 0.0));
     progress.tick();
   }
