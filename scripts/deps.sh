@@ -7,8 +7,10 @@ build_pkgs=(build-essential cmake ninja-build pkg-config ccache
   libcairo2-dev libpango1.0-dev libgif-dev libpng-dev libjpeg-dev zlib1g-dev
   libgtest-dev libgmock-dev libbenchmark-dev fonts-dejavu-core)
 test_pkgs=(chromium nodejs npm python3-numpy)
+bench_pkgs=(python3-torch)  # optional: the PyTorch comparison of bench/models_gpt2.sh
 pkgs=("${build_pkgs[@]}")
 [ "${1:-build}" = test ] && pkgs+=("${test_pkgs[@]}")
+[ "${1:-build}" = bench ] && pkgs+=("${bench_pkgs[@]}")
 
 missing=()
 for p in "${pkgs[@]}"; do
