@@ -75,12 +75,12 @@ int64_t stored_weights(const io::Trace& trace) {
   return n;
 }
 
-std::string export_html(const TraceSource& source, const AssetStore& assets) {
+std::string export_html(const TraceSource& source, const AssetStore& assets, int64_t max_weights) {
   const io::Trace& t = source.trace();
   const int64_t n = stored_weights(t);
-  ATTNSCOPE_CHECK(n <= kMaxExportWeights, ConfigError,
+  ATTNSCOPE_CHECK(n <= max_weights, ConfigError,
                   "trace holds " + std::to_string(n) + " attention weights; export --html takes at most " +
-                      std::to_string(kMaxExportWeights) + " (use `attnscope view` for larger traces)");
+                      std::to_string(max_weights) + " (use `attnscope view` for larger traces)");
   // The trace as one block: the /api/meta document and the tokens in the header.
   nlohmann::json tokens = nlohmann::json::object();
   for (const auto& s : t.sequences) tokens[s.name] = s.tokens;

@@ -18,6 +18,7 @@ namespace attnscope::serve {
 inline constexpr int64_t kMaxExportWeights = int64_t{16} << 20;
 
 int64_t stored_weights(const io::Trace& trace);
-std::string export_html(const TraceSource& source, const AssetStore& assets);
+std::string export_html(const TraceSource& source, const AssetStore& assets,
+                        int64_t max_weights = kMaxExportWeights);
 
 }  // namespace attnscope::serve

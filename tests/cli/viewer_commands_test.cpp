@@ -1,0 +1,140 @@
+// Runs build/attnscope's viewer verbs (show, export, view) on traces made with `trace import`
+// and on bad input: one line on stderr starting "attnscope: error:", exit 1 (2 for usage),
+// never a crash or a half-written output.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct CmdResult {
+  int code = -1;
+  std::string out, err;
+};
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// A float32 .npy of shape [L, H, T, T]: row-softmax-like weights with query T-1 hot on key 2.
+std::string npy(int L, int H, int T) {
+  std::string dict = "{'descr': '<f4', 'fortran_order': False, 'shape': (" + std::to_string(L) + ", " +
+                     std::to_string(H) + ", " + std::to_string(T) + ", " + std::to_string(T) + "), }";
+  while ((10 + dict.size() + 1) % 64 != 0) dict += ' ';
+  dict += '\n';
+  std::string out = std::string("\x93NUMPY\x01\x00", 8);
+  out += static_cast<char>(dict.size() & 0xff);
+  out += static_cast<char>(dict.size() >> 8);
+  out += dict;
+  std::vector<float> w(static_cast<size_t>(L) * H * T * T, 0.5f / T);
+  for (int r = 0; r < L * H * T; ++r) {
+    float* row = w.data() + static_cast<size_t>(r) * T;
+    row[r % T == T - 1 ? 2 : r % T] += 0.5f;
+  }
+  out.append(reinterpret_cast<const char*>(w.data()), w.size() * 4);
+  return out;
+}
+
+class ViewerCommands : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::path(ATTNSCOPE_BINARY_DIR) / "test-tmp" /
+           ("viewer_" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+    std::ofstream(dir_ / "attn.npy", std::ios::binary) << npy(2, 3, 6);
+    std::ofstream(dir_ / "tokens.json") << R"(["The", "cat", "sat", "on", "the", "mat"])";
+    ASSERT_EQ(run("trace import attn.npy --tokens tokens.json -o t.attn.safetensors --model m").code, 0);
+  }
+  CmdResult run(const std::string& args) {
+    const std::string cmd = "cd '" + dir_.string() + "' && NO_COLOR=1 '" + ATTNSCOPE_BINARY_DIR +
+                            "/attnscope' " + args + " >out.txt 2>err.txt";
+    const int status = std::system(cmd.c_str());
+    CmdResult r;
+    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    r.out = slurp(dir_ / "out.txt");
+    r.err = slurp(dir_ / "err.txt");
+    return r;
+  }
+  void expect_error(const std::string& args, int code, const std::string& needle) {
+    const CmdResult r = run(args);
+    EXPECT_EQ(r.code, code) << args << "\n" << r.err;
+    EXPECT_EQ(r.err.rfind("attnscope: ", 0), 0u) << r.err;
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+    EXPECT_NE(r.err.find(needle), std::string::npos) << "want '" << needle << "' in: " << r.err;
+  }
+  fs::path dir_;
+};
+
+}  // namespace
+
+TEST_F(ViewerCommands, ShowPrintsTokensWithWeights) {
+  const CmdResult r = run("show t.attn.safetensors --layer 1 --head 2");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("query 5 \"mat\""), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("sat[0.583"), std::string::npos) << r.out;  // 0.5/6 + 0.5, stored as f16
+  // the strongest key is listed first, with a full bar
+  EXPECT_NE(r.out.find("2  0.583"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("  ##############################  sat\n"), std::string::npos) << r.out;
+}
+
+TEST_F(ViewerCommands, ShowRejectsBadOptions) {
+  expect_error("show t.attn.safetensors --cmap rainbow", 2, "unknown colour map 'rainbow'");
+  expect_error("show t.attn.safetensors --layer 9", 2, "layer");
+  expect_error("show t.attn.safetensors --head 3", 2, "head");
+  expect_error("show t.attn.safetensors --query 6", 2, "--query 6 out of range");
+  expect_error("show missing.attn.safetensors", 1, "missing.attn.safetensors");
+}
+
+TEST_F(ViewerCommands, TruncatedTraceIsAClearError) {
+  const std::string bytes = slurp(dir_ / "t.attn.safetensors");
+  std::ofstream(dir_ / "cut.attn.safetensors", std::ios::binary) << bytes.substr(0, bytes.size() / 2);
+  expect_error("show cut.attn.safetensors", 1, "cut.attn.safetensors");
+  expect_error("view cut.attn.safetensors", 1, "cut.attn.safetensors");
+  expect_error("export cut.attn.safetensors --html -o cut.html", 1, "cut.attn.safetensors");
+  EXPECT_FALSE(fs::exists(dir_ / "cut.html"));
+}
+
+TEST_F(ViewerCommands, ExportWritesOneOfflineFile) {
+  const CmdResult r = run("export t.attn.safetensors --html -o t.html");
+  ASSERT_EQ(r.code, 0) << r.err;
+  const std::string html = slurp(dir_ / "t.html");
+  EXPECT_NE(html.find("<script id=\"attnscope-data\""), std::string::npos);
+  EXPECT_NE(html.find("<script id=\"attnscope-modules\""), std::string::npos);
+  EXPECT_EQ(html.find("src=\"http"), std::string::npos);   // no CDN, no remote script
+  EXPECT_EQ(html.find("href=\"http"), std::string::npos);
+  EXPECT_EQ(html.find("modulepreload"), std::string::npos);
+  expect_error("export t.attn.safetensors -o t2.html", 2, "--html");
+  expect_error("export t.attn.safetensors --html -o t2.png", 2, ".html");
+}
+
+TEST_F(ViewerCommands, ViewOnABusyPortFailsCleanly) {
+  // Hold a port with a first viewer, then ask a second one for it.
+  const std::string bg = "cd '" + dir_.string() + "' && ('" + std::string(ATTNSCOPE_BINARY_DIR) +
+                         "/attnscope' view t.attn.safetensors >url.txt 2>&1 & echo $! >pid.txt)";
+  ASSERT_EQ(std::system(bg.c_str()), 0);
+  std::string url;
+  for (int i = 0; i < 200 && url.find("http://127.0.0.1:") == std::string::npos; ++i) {
+    std::system("sleep 0.05");
+    url = slurp(dir_ / "url.txt");
+  }
+  const size_t at = url.find("127.0.0.1:");
+  ASSERT_NE(at, std::string::npos) << url;
+  const int port = std::atoi(url.c_str() + at + 10);
+  expect_error("view t.attn.safetensors --port " + std::to_string(port), 1, "cannot listen on 127.0.0.1:" + std::to_string(port));
+  std::system(("kill " + slurp(dir_ / "pid.txt")).c_str());
+  expect_error("view t.attn.safetensors --port 70000", 2, "70000");
+}
