@@ -7,6 +7,7 @@
 #include <numeric>
 
 #include "attnscope/core/error.h"
+#include "attnscope/io/trace_io.h"
 
 namespace attnscope::attention {
 
@@ -281,6 +282,13 @@ io::Trace Recorder::to_trace(int64_t batch) const {
     L.heads = first.H;
     L.keep = first.keep.mode;
     L.k = first.keep.mode == io::TraceKeep::topk ? first.keep.k : 0;
+    auto seq_len = [&](const std::string& seq) -> int64_t {
+      for (const auto& s : sequences_)
+        if (s.name == seq) return static_cast<int64_t>(s.tokens.size());
+      return 0;
+    };
+    L.queries = seq_len(L.query_seq);
+    L.keys = seq_len(L.key_seq);
     for (const Record* r : calls) {
       if (r->H != first.H || r->keep.mode != first.keep.mode || r->keep.k != first.keep.k)
         throw ConfigError("recorder: calls named '" + name + "' disagree on heads or keep mode");
@@ -320,7 +328,53 @@ io::Trace Recorder::to_trace(int64_t batch) const {
     tr.meta["kind." + name] = weight_kind_name(first.site.kind);
     tr.layers.push_back(std::move(L));
   }
+  // Sequences no one provided: position labels, as long as the longest side that uses them.
+  std::map<std::string, int64_t> need;
+  for (const auto& L : tr.layers) {
+    need[L.query_seq] = std::max(need[L.query_seq], L.queries);
+    need[L.key_seq] = std::max(need[L.key_seq], L.keys);
+  }
+  for (const auto& [seq, n] : need) {
+    if (tr.find_sequence(seq)) continue;
+    io::TraceSequence s;
+    s.name = seq;
+    for (int64_t i = 0; i < n; ++i) s.tokens.push_back(std::to_string(i));
+    tr.sequences.push_back(std::move(s));
+  }
+  // A synthesized sequence may be longer than a layer that uses it: extend the layer.
+  for (auto& L : tr.layers) {
+    const int64_t q = static_cast<int64_t>(tr.find_sequence(L.query_seq)->tokens.size());
+    const int64_t n = static_cast<int64_t>(tr.find_sequence(L.key_seq)->tokens.size());
+    if (q == L.queries && n == L.keys) continue;
+    if (q < L.queries || n < L.keys) continue;  // the provided tokens are too few: validation names it
+    io::TraceLayer G = L;
+    G.queries = q;
+    G.keys = n;
+    const int64_t HQ = G.heads * q, k = G.k;
+    G.entropy.assign(HQ, 0.f); G.max_weight.assign(HQ, 0.f); G.argmax.assign(HQ, -1);
+    if (!L.lse.empty()) G.lse.assign(HQ, 0.f);
+    if (G.keep == io::TraceKeep::dense) G.weights.assign(HQ * n, 0.f);
+    if (G.keep == io::TraceKeep::topk) { G.topk_index.assign(HQ * k, -1); G.topk_weight.assign(HQ * k, 0.f); }
+    for (int64_t h = 0; h < L.heads; ++h)
+      for (int64_t i = 0; i < L.queries; ++i) {
+        const int64_t src = h * L.queries + i, dst = h * q + i;
+        G.entropy[dst] = L.entropy[src]; G.max_weight[dst] = L.max_weight[src]; G.argmax[dst] = L.argmax[src];
+        if (!L.lse.empty()) G.lse[dst] = L.lse[src];
+        if (G.keep == io::TraceKeep::dense) std::copy_n(L.weights.data() + src * L.keys, L.keys, G.weights.data() + dst * n);
+        if (G.keep == io::TraceKeep::topk) {
+          std::copy_n(L.topk_index.data() + src * k, k, G.topk_index.data() + dst * k);
+          std::copy_n(L.topk_weight.data() + src * k, k, G.topk_weight.data() + dst * k);
+        }
+      }
+    L = std::move(G);
+  }
   return tr;
+}
+
+void Recorder::write(const std::string& path, int64_t batch, bool f16_weights) const {
+  io::TraceWriteOptions opt;
+  opt.f16_weights = f16_weights;
+  io::write_trace(to_trace(batch), path, opt);
 }
 
 }  // namespace attnscope::attention

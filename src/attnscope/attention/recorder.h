@@ -139,7 +139,13 @@ class Recorder {
   // The trace of one batch item: one layer per site name (first-seen order), calls merged by
   // query/key position. Throws ConfigError for a batch index out of range or inconsistent calls
   // under one name (different keep modes / head counts).
+  // Sequences a layer names but set_sequence() did not provide are synthesized with position
+  // labels ("0", "1", ...); a provided sequence longer than the recorded rows/columns extends
+  // the layer (unrecorded rows are empty: zero weights, argmax -1).
   io::Trace to_trace(int64_t batch = 0) const;
+  // Writes to_trace(batch) as a trace file (NAME.attn.safetensors, docs/TRACE_FORMAT.md),
+  // atomically; throws the io layer's errors (validation names the layer and field).
+  void write(const std::string& path, int64_t batch = 0, bool f16_weights = true) const;
 
  private:
   Keep keep_;
