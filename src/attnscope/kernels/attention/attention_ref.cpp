@@ -55,11 +55,13 @@ void probabilities(const AttentionParams& p, int64_t b, int64_t h, const std::ve
       }
       if (r.lo >= r.hi) { std::fill(s, s + N, 0.0f); continue; }
       double sum = 0;
-      for (int64_t j = r.lo; j < r.hi; ++j) sum += std::exp(static_cast<double>(s[j]) - mx);
-      const double l = std::log(sum) + mx;
-      for (int64_t j = 0; j < N; ++j)
-        s[j] = (j < r.lo || j >= r.hi) ? 0.0f : static_cast<float>(std::exp(s[j] - l));
-      lse[i] = static_cast<float>(l);
+      for (int64_t j = r.lo; j < r.hi; ++j) {
+        s[j] = std::exp(s[j] - mx);
+        sum += s[j];
+      }
+      const float inv = static_cast<float>(1.0 / sum);
+      for (int64_t j = 0; j < N; ++j) s[j] = (j < r.lo || j >= r.hi) ? 0.0f : s[j] * inv;
+      lse[i] = static_cast<float>(std::log(sum) + mx);
     }
   });
 }

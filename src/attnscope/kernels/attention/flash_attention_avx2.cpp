@@ -26,6 +26,7 @@ struct V256 {
   static F eq(F a, F b) { return _mm256_cmp_ps(a, b, _CMP_EQ_OQ); }
   static F band(F a, F b) { return _mm256_and_ps(a, b); }
   static bool any(F m) { return _mm256_movemask_ps(m) != 0; }
+  static unsigned bits(F m) { return static_cast<unsigned>(_mm256_movemask_ps(m)); }
   static F select(F m, F a, F b) { return _mm256_blendv_ps(b, a, m); }
   // exp(x): Cephes expf polynomial, 2^n built in the exponent field; x < -87.3 (incl. -inf) -> 0.
   static F exp(F x0) {

@@ -29,6 +29,7 @@ struct V512 {
   static __mmask16 eq(F a, F b) { return _mm512_cmp_ps_mask(a, b, _CMP_EQ_OQ); }
   static __mmask16 band(__mmask16 a, __mmask16 b) { return a & b; }
   static bool any(__mmask16 m) { return m != 0; }
+  static unsigned bits(__mmask16 m) { return m; }
   static F select(__mmask16 m, F a, F b) { return _mm512_mask_blend_ps(m, b, a); }
   // exp(x): Cephes expf polynomial on r = x - n ln2, scaled by 2^n with vscalefps (which also
   // flushes x <= -110, hence -inf, to exactly 0). Max relative error ~2 ulp.

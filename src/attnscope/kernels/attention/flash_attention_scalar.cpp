@@ -60,6 +60,11 @@ struct VScalar {
       if (b) return true;
     return false;
   }
+  static unsigned bits(M m) {
+    unsigned r = 0;
+    for (int i = 0; i < W; ++i) r |= static_cast<unsigned>(m.x[i]) << i;
+    return r;
+  }
   static F select(M m, F a, F b) {
     for (int i = 0; i < W; ++i) a.x[i] = m.x[i] ? a.x[i] : b.x[i];
     return a;

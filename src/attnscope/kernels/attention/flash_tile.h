@@ -15,6 +15,7 @@
 // the backward are one register-tiled GEMM shape, C[M, cols] (+)= A[M, K] . B[K, cols], with A read
 // by broadcasts through two strides (which is how K, V, P and dS are used transposed without a copy).
 #pragma once
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstdint>
@@ -162,10 +163,10 @@ struct Flash {
 
   // ---- scores: scale / ALiBi / user bias / index mask on a tile S [Bc, Br] -----------------
   static void fixup_scores(const AttentionParams& p, int64_t b, int64_t h, int64_t i0, int64_t j0,
-                           float* S, float scale, const Rows& q) {
+                           int64_t nj, float* S, float scale, const Rows& q) {
     const F vscale = V::set1(scale), vslope = V::set1(p.alibi_slopes ? p.alibi_slopes[h] : 0.0f);
     const F ninf = V::set1(kNegInf);
-    for (int64_t j = 0; j < Bc; ++j) {
+    for (int64_t j = 0; j < nj; ++j) {
       const F jf = V::set1(static_cast<float>(j0 + j));
       for (int v = 0; v < Br / W; ++v) {
         F s = V::mul(V::load(S + j * Br + v * W), vscale);
@@ -175,7 +176,7 @@ struct Flash {
       }
     }
     if (p.bias) {
-      const int64_t valid = std::min<int64_t>(Br, p.T - i0), jn = std::min<int64_t>(Bc, p.N - j0);
+      const int64_t valid = std::min<int64_t>(Br, p.T - i0), jn = std::min<int64_t>(nj, p.N - j0);
       for (int64_t ii = 0; ii < valid; ++ii) {
         const float* brow = bias_row(p, b, h, i0 + ii) + j0;
         for (int64_t j = 0; j < jn; ++j) S[j * Br + ii] += brow[j];
@@ -183,52 +184,68 @@ struct Flash {
     }
   }
 
+  // ---- top-k: per query, its k best (score, key) so far, sorted; thr = the k-th score -------
+  // Equal scores keep the earlier (lower) key first, as the reference does.
+  // Branch-free: new[p] = max(old[p], min(old[p-1], sc)) walks the whole list (k selects, no
+  // mispredicted loop exit; the branchy insertion cost twice as much at k = 8).
   static void topk_insert(float* ts, int32_t* ti, int k, float sc, int32_t j) {
-    int pos = k - 1;
-    while (pos > 0 && ts[pos - 1] < sc) {  // equal scores keep the earlier (lower) key first
-      ts[pos] = ts[pos - 1];
-      ti[pos] = ti[pos - 1];
-      --pos;
+    for (int p = k - 1; p > 0; --p) {
+      const float prev = ts[p - 1], cur = ts[p];
+      const int32_t pi = ti[p - 1], ci = ti[p];
+      const bool above_prev = sc > prev, above_cur = sc > cur;
+      ts[p] = above_prev ? prev : (above_cur ? sc : cur);
+      ti[p] = above_prev ? pi : (above_cur ? j : ci);
     }
-    ts[pos] = sc;
-    ti[pos] = j;
+    const bool top = sc > ts[0];
+    ts[0] = top ? sc : ts[0];
+    ti[0] = top ? j : ti[0];
+  }
+  // One vector column (W queries) of a tile: a compare per key against the lanes' thresholds;
+  // the rare hits go to the scalar insertion. Kept out of line so the softmax loops stay tight.
+  // The threshold vector is refreshed every 8 keys, not after each hit: reloading right after the
+  // scalar stores stalls on store forwarding, and a stale (lower) threshold only lets a few more
+  // candidates through to the exact scalar test.
+  __attribute__((noinline)) static void topk_scan(const float* col, int64_t nj, float sv, int64_t j0,
+                                                  float* thr, float* ts, int32_t* ti, int k) {
+    const F vsv = V::set1(sv);
+    F vthr = V::load(thr);
+    for (int64_t j = 0; j < nj; ++j) {
+      if ((j & 7) == 0) vthr = V::load(thr);
+      const F sc = V::mul(V::load(col + j * Br), vsv);
+      if (unsigned bits = V::bits(V::gt(sc, vthr))) {
+        alignas(64) float lanes[W];
+        V::store(lanes, sc);
+        for (; bits; bits &= bits - 1) {
+          const int l = __builtin_ctz(bits);
+          if (lanes[l] <= thr[l]) continue;
+          topk_insert(ts + l * k, ti + l * k, k, lanes[l], static_cast<int32_t>(j0 + j));
+          thr[l] = ts[l * k + k - 1];
+        }
+      }
+    }
   }
 
   // ---- online softmax over one key tile (FlashAttention-2, Alg. 1 lines 8-10) ----------------
   // S [Bc, Br] holds s * (sv == 1 ? 1 : 1/sv) (sv: scale not yet applied). Writes P = exp(s - m_new)
   // in place (f32) or as bf16 row pairs into P2 [Bc/2, Br], and alpha = exp(m_old - m_new).
-  static void softmax_tile(float* S, uint32_t* P2, float sv, int64_t j0, Rows& q,
-                           const AttentionCapture& c, float* tk_s, int32_t* tk_i) {
-    const bool stats = c.mode == CaptureMode::stats, topk = c.mode == CaptureMode::topk;
+  // Instantiated per capture mode so the none/stats loops carry no mode tests.
+  template <CaptureMode Mode>
+  static void softmax_tile(float* S, uint32_t* P2, float sv, int64_t j0, int64_t nj, Rows& q, int k,
+                           float* tk_s, int32_t* tk_i) {
+    constexpr bool stats = Mode == CaptureMode::stats, topk = Mode == CaptureMode::topk;
     const F vsv = V::set1(sv), ninf = V::set1(kNegInf), zero = V::zero();
     for (int v = 0; v < Br / W; ++v) {
       float* col = S + v * W;
       const F mo = V::load(q.m + v * W);
       F tmax = ninf, targ = zero;
-      F thr = topk ? V::load(q.thr + v * W) : ninf;
-      for (int64_t j = 0; j < Bc; ++j) {
+      for (int64_t j = 0; j < nj; ++j) {
         const F s = V::load(col + j * Br);
-        if (stats) targ = V::select(V::gt(s, tmax), V::set1(static_cast<float>(j)), targ);
+        if constexpr (stats) targ = V::select(V::gt(s, tmax), V::set1(static_cast<float>(j)), targ);
         tmax = V::max(tmax, s);
-        if (topk) {
-          const F sc = V::mul(s, vsv);
-          const auto hit = V::gt(sc, thr);
-          if (V::any(hit)) {
-            alignas(64) float lanes[W];
-            V::store(lanes, sc);
-            for (int l = 0; l < W; ++l) {
-              const int ii = v * W + l;
-              if (lanes[l] > q.thr[ii]) {
-                topk_insert(tk_s + ii * c.k, tk_i + ii * c.k, c.k, lanes[l], static_cast<int32_t>(j0 + j));
-                q.thr[ii] = tk_s[ii * c.k + c.k - 1];
-              }
-            }
-            thr = V::load(q.thr + v * W);
-          }
-        }
       }
+      if constexpr (topk) topk_scan(col, nj, sv, j0, q.thr + v * W, tk_s + v * W * k, tk_i + v * W * k, k);
       const F tm = V::mul(tmax, vsv);
-      if (stats) {
+      if constexpr (stats) {
         const F ai = V::load(q.amax_i + v * W);
         V::store(q.amax_i + v * W, V::select(V::gt(tm, mo), V::add(targ, V::set1(static_cast<float>(j0))), ai));
       }
@@ -239,28 +256,28 @@ struct Flash {
       F sum = zero, eacc = zero;
       const F ufloor = V::set1(-1e30f);  // u = -inf for masked keys; p*u must stay 0, not NaN
       if (P2) {
-        for (int64_t j = 0; j < Bc; j += 2) {
+        for (int64_t j = 0; j < nj; j += 2) {
           const F u0 = V::fma(V::load(col + j * Br), vsv, nms);
           const F u1 = V::fma(V::load(col + (j + 1) * Br), vsv, nms);
           const F p0 = V::exp(u0), p1 = V::exp(u1);
           if constexpr (I::kBf16) I::pack_pairs(p0, p1, P2 + (j / 2) * Br + v * W);
           sum = V::add(sum, V::add(p0, p1));
-          if (stats) {
+          if constexpr (stats) {
             eacc = V::fma(p0, V::max(u0, ufloor), eacc);
             eacc = V::fma(p1, V::max(u1, ufloor), eacc);
           }
         }
       } else {
-        for (int64_t j = 0; j < Bc; ++j) {
+        for (int64_t j = 0; j < nj; ++j) {
           const F u = V::fma(V::load(col + j * Br), vsv, nms);
           const F pe = V::exp(u);
           V::store(col + j * Br, pe);
           sum = V::add(sum, pe);
-          if (stats) eacc = V::fma(pe, V::max(u, ufloor), eacc);
+          if constexpr (stats) eacc = V::fma(pe, V::max(u, ufloor), eacc);
         }
       }
       const F lo = V::load(q.l + v * W);
-      if (stats) {
+      if constexpr (stats) {
         // A = sum_j e^{u_j} u_j with u = s - m; when m grows by delta: A' = alpha (A - delta l).
         const F a = V::load(q.ent + v * W);
         const F kept = V::mul(alpha, V::sub(a, V::mul(V::sub(ms, mo), lo)));
@@ -362,18 +379,18 @@ struct Flash {
   // S [Bc, Br] for key tile j0, with scale/bias/mask applied when needed. Returns the factor
   // still to apply to S (1, or the scale on the bf16 path when no fixup ran).
   static float scores(const AttentionParams& p, const Geometry& g, int64_t b, int64_t h, int64_t i0,
-                      int64_t j0, const float* Kp, const float* Qt, float* S, const Rows& q) {
+                      int64_t j0, int64_t nj, const float* Kp, const float* Qt, float* S, const Rows& q) {
     if constexpr (I::kBf16) {
       if (g.bf16dot) {
-        TileGemm<typename I::ArBf16>::run(Bc, Br, g.D / 2, reinterpret_cast<const uint32_t*>(Kp) + j0 * (g.D / 2),
+        TileGemm<typename I::ArBf16>::run(nj, Br, g.D / 2, reinterpret_cast<const uint32_t*>(Kp) + j0 * (g.D / 2),
                                           g.D / 2, 1, reinterpret_cast<const uint32_t*>(Qt), Br, S, Br, false);
       }
     }
-    if (!g.bf16dot) G32::run(Bc, Br, g.D, Kp + j0 * g.D, g.D, 1, Qt, Br, S, Br, false);
+    if (!g.bf16dot) G32::run(nj, Br, g.D, Kp + j0 * g.D, g.D, 1, Qt, Br, S, Br, false);
     const float pending = g.bf16dot ? g.scale : 1.0f;
-    const bool full = q.maxlo <= j0 && j0 + Bc <= q.minhi;
+    const bool full = q.maxlo <= j0 && j0 + nj <= q.minhi;
     if (full && !p.bias && !p.alibi_slopes) return pending;
-    fixup_scores(p, b, h, i0, j0, S, pending, q);
+    fixup_scores(p, b, h, i0, j0, nj, S, pending, q);
     return 1.0f;
   }
 
@@ -398,8 +415,8 @@ struct Flash {
       *f = r;
       r += Br;
     }
-    float* tk_s = r;                                           // [Br, k]
-    int32_t* tk_i = reinterpret_cast<int32_t*>(tk_s + Br * k); // [Br, k]
+    float* tk_s = r;                                            // [Br, k] best scores, sorted
+    int32_t* tk_i = reinterpret_cast<int32_t*>(tk_s + Br * k);  // [Br, k] their keys
 
     pack_qt(p, g, b, h, i0, Qt, row);
     row_ranges(p, b, i0, q);
@@ -414,21 +431,28 @@ struct Flash {
       tk_s[t] = kNegInf;
       tk_i[t] = -1;
     }
-    const int64_t jt_lo = q.union_lo / Bc * Bc;
-    for (int64_t j0 = jt_lo; j0 < q.union_hi; j0 += Bc) {
-      const float sv = scores(p, g, b, h, i0, j0, Kp, Qt, S, q);
-      softmax_tile(S, g.bf16dot ? P2 : nullptr, sv, j0, q, c, tk_s, tk_i);
+    // Key tiles start at the first visible key (even, for bf16 pairs) and the last one is cut at
+    // the last visible key, so causal and window masks waste at most one key per tile edge.
+    for (int64_t j0 = q.union_lo & ~int64_t{1}; j0 < q.union_hi; j0 += Bc) {
+      const int64_t nj = std::min<int64_t>(Bc, round_up(q.union_hi - j0, 2));
+      const float sv = scores(p, g, b, h, i0, j0, nj, Kp, Qt, S, q);
+      uint32_t* p2 = g.bf16dot ? P2 : nullptr;
+      switch (c.mode) {
+        case CaptureMode::stats: softmax_tile<CaptureMode::stats>(S, p2, sv, j0, nj, q, k, tk_s, tk_i); break;
+        case CaptureMode::topk: softmax_tile<CaptureMode::topk>(S, p2, sv, j0, nj, q, k, tk_s, tk_i); break;
+        default: softmax_tile<CaptureMode::none>(S, p2, sv, j0, nj, q, k, tk_s, tk_i); break;
+      }
       for (int64_t cc = 0; cc < g.D; ++cc)
         for (int v = 0; v < Br / W; ++v)
           V::store(OT + cc * Br + v * W, V::mul(V::load(OT + cc * Br + v * W), V::load(q.alpha + v * W)));
       // OT [D, Br] += Vp[j0:j0+Bc]^T [D, Bc] . P [Bc, Br]
       if constexpr (I::kBf16) {
         if (g.bf16dot) {
-          TileGemm<typename I::ArBf16>::run(g.D, Br, Bc / 2, reinterpret_cast<const uint32_t*>(Vp) + (j0 / 2) * g.D,
+          TileGemm<typename I::ArBf16>::run(g.D, Br, nj / 2, reinterpret_cast<const uint32_t*>(Vp) + (j0 / 2) * g.D,
                                             1, g.D, P2, Br, OT, Br, true);
         }
       }
-      if (!g.bf16dot) G32::run(g.D, Br, Bc, Vp + j0 * g.D, 1, g.D, S, Br, OT, Br, true);
+      if (!g.bf16dot) G32::run(g.D, Br, nj, Vp + j0 * g.D, 1, g.D, S, Br, OT, Br, true);
     }
     // O = OT^T / l; lse = m + log l; capture outputs.
     const int64_t valid = std::min<int64_t>(Br, p.T - i0);
@@ -476,15 +500,15 @@ struct Flash {
       }
     }
     for (int64_t ii = 0; ii < Br; ++ii) q.thr[ii] = q.lse[ii] == kNegInf || ii >= valid ? kPosInf : q.lse[ii];
-    const int64_t jt_lo = q.union_lo / Bc * Bc;
-    for (int64_t j0 = jt_lo; j0 < q.union_hi; j0 += Bc) {
-      const F vsv = V::set1(scores(p, g, b, h, i0, j0, Kp, Qt, S, q));
-      for (int64_t j = 0; j < Bc; ++j)
+    for (int64_t j0 = q.union_lo & ~int64_t{1}; j0 < q.union_hi; j0 += Bc) {
+      const int64_t nj = std::min<int64_t>(Bc, round_up(q.union_hi - j0, 2));
+      const F vsv = V::set1(scores(p, g, b, h, i0, j0, nj, Kp, Qt, S, q));
+      for (int64_t j = 0; j < nj; ++j)
         for (int v = 0; v < Br / W; ++v) {
           const F s = V::load(S + j * Br + v * W);
           V::store(S + j * Br + v * W, V::exp(V::sub(V::mul(s, vsv), V::load(q.thr + v * W))));
         }
-      const int64_t jn = std::min<int64_t>(Bc, p.N - j0);
+      const int64_t jn = std::min<int64_t>(nj, p.N - j0);
       for (int64_t ii = 0; ii < valid; ++ii) {
         if (f16) {
           uint16_t* d = static_cast<uint16_t*>(c.dense) + (row0 + ii) * p.N + j0;
@@ -646,7 +670,7 @@ struct Flash {
           // S [Bc, Br] = Kt . Qt[:, i0:]   (scale folded into Qt), then bias / mask.
           G32::run(Bc, Br, g.D, Kt, g.D, 1, Qt + i0, g.Tp, S, Br, false);
           const bool full = q.maxlo <= j0 && j0 + Bc <= q.minhi;
-          if (!full || p.bias || p.alibi_slopes) fixup_scores(p, b, h, i0, j0, S, 1.0f, q);
+          if (!full || p.bias || p.alibi_slopes) fixup_scores(p, b, h, i0, j0, Bc, S, 1.0f, q);
           // P = exp(S - lse)                                   (forward: P = softmax(S))
           for (int64_t j = 0; j < Bc; ++j)
             for (int v = 0; v < Br / W; ++v)
