@@ -207,3 +207,21 @@ TEST(TokenAnimation, BadOptionsAreClearErrors) {
   t.steps = {0, 7};
   EXPECT_THROW(viz::TokenAnimation(t, 0, 0, o), ShapeError);
 }
+
+TEST(TokenAnimation, LongTextScrollsToKeepTheCurrentTokenInView) {
+  io::Trace t = fixture::self_trace(600, 1, 1, 5, true, 0.5);
+  fixture::plant(t.layers[0], 0, 590, 585);
+  viz::AnimationOptions o;
+  o.width = 480;
+  o.height = 320;
+  viz::TokenAnimation anim(t, 0, 0, o);
+  // Laid out past the frame: the last tokens sit below it before scrolling.
+  EXPECT_GT(anim.query_box(599).y, 320);
+  viz::Frame f(o.width, o.height);
+  f.paint([&](cairo_t* cr) { anim.draw(cr, 590.0); });
+  // The hottest key (585) is drawn somewhere in the frame in the colour map's top colour.
+  const viz::Rgb8 top = viz::colormap("viridis").entry8(255);
+  int hits = 0;
+  for (uint32_t p : f.px) hits += viz::Frame::r(p) == top.r && viz::Frame::g(p) == top.g && viz::Frame::b(p) == top.b;
+  EXPECT_GT(hits, 50);
+}

@@ -259,6 +259,7 @@ void TokenAnimation::draw_self_or_cross(cairo_t* cr, int64_t step, double grow) 
   // Token boxes.
   auto draw_box = [&](const Box& b0, const std::string& text, Rgb fill, Rgb ink, bool current) {
     const Box b = shifted(b0);
+    if (b.y + b.h < kHeader - 6 || b.y > bottom) return;  // scrolled out of view
     rounded_box(cr, b, font_ * 0.3);
     set_source(cr, fill);
     cairo_fill_preserve(cr);
