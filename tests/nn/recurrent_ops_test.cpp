@@ -149,3 +149,19 @@ TEST(RecurrentOpErrors, WrongShapesNameTheOpAndShapes) {
 
 }  // namespace
 }  // namespace attnscope::nn
+
+namespace attnscope::nn {
+namespace {
+TEST(RecurrentOutputs, GradcheckAndLayout) {
+  Rng rng(9);
+  const int64_t B = 2, T = 3, E = 2, H = 3;
+  std::vector<Tensor> in = {param(rng, {B, T + E, H}), param(rng, {B, T + E, H})};
+  Tensor out = recurrent_outputs(in, T);
+  ASSERT_EQ(out.shape(), (Shape{B, T, 2 * H}));
+  EXPECT_EQ(out.at({1, 2, 4}), in[1].at({1, 2, 1}));
+  auto res = autograd::gradcheck([&](const std::vector<Tensor>& v) { return recurrent_outputs(v, T); }, in);
+  EXPECT_TRUE(res.ok) << res.detail;
+  EXPECT_THROW(recurrent_outputs({in[0]}, T + E), ShapeError);
+}
+}  // namespace
+}  // namespace attnscope::nn

@@ -11,8 +11,8 @@ const autograd::OpDef kOp_gru_sequence{"gru_sequence"};
 
 namespace {
 
-template <class S>
-inline S sigmoid(S v) { return S(1) / (S(1) + std::exp(-v)); }
+using detail::sigmoid;
+using detail::tanh_act;
 
 struct GruCell {
   static constexpr int kGates = 3;
@@ -25,7 +25,7 @@ struct GruCell {
       const S r = sigmoid(gi[j] + gh[j]);
       const S z = sigmoid(gi[H + j] + gh[H + j]);
       const S ghn = gh[2 * H + j];
-      const S n = std::tanh(gi[2 * H + j] + r * ghn);
+      const S n = tanh_act(gi[2 * H + j] + r * ghn);
       h[j] = n + z * (hp[j] - n);  // (1 - z) n + z h
       act[j] = r; act[H + j] = z; act[2 * H + j] = n;
       aux[j] = ghn;

@@ -11,8 +11,8 @@ const autograd::OpDef kOp_lstm_sequence{"lstm_sequence"};
 
 namespace {
 
-template <class S>
-inline S sigmoid(S v) { return S(1) / (S(1) + std::exp(-v)); }
+using detail::sigmoid;
+using detail::tanh_act;
 
 struct LstmCell {
   static constexpr int kGates = 4;
@@ -24,10 +24,10 @@ struct LstmCell {
     for (int64_t j = 0; j < H; ++j) {
       const S i = sigmoid(gi[j] + gh[j]);
       const S f = sigmoid(gi[H + j] + gh[H + j]);
-      const S g = std::tanh(gi[2 * H + j] + gh[2 * H + j]);
+      const S g = tanh_act(gi[2 * H + j] + gh[2 * H + j]);
       const S o = sigmoid(gi[3 * H + j] + gh[3 * H + j]);
       c[j] = f * cp[j] + i * g;
-      const S tc = std::tanh(c[j]);
+      const S tc = tanh_act(c[j]);
       h[j] = o * tc;
       act[j] = i; act[H + j] = f; act[2 * H + j] = g; act[3 * H + j] = o;
       aux[j] = tc;

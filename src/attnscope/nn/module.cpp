@@ -5,8 +5,8 @@
 namespace attnscope::nn {
 
 void Module::check_new_name(const std::string& name) const {
-  if (name.empty() || name.find('.') != std::string::npos)
-    throw ConfigError(type_name() + ": invalid member name '" + name + "' (empty or has '.')");
+  if (name.empty() || name.find_first_of("./") != std::string::npos)
+    throw ConfigError(type_name() + ": invalid member name '" + name + "' (empty, or has '.' or '/')");
   for (const auto& [n, _] : params_)
     if (n == name) throw ConfigError(type_name() + ": duplicate member name '" + name + "'");
   for (const auto& [n, _] : children_)

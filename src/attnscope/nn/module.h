@@ -53,7 +53,7 @@ class Module {
 
  protected:
   // Registers a parameter (requires_grad is set); returns a handle sharing its storage and
-  // gradient. Names must be unique within this module and contain no '.' (ConfigError).
+  // gradient. Names must be unique within this module, without '.' or '/' (ConfigError).
   Tensor register_parameter(const std::string& name, Tensor value);
   // Registers a child; returns it typed, for `q_proj_ = register_module("q_proj", ...)`.
   template <class M>

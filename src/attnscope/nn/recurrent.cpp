@@ -54,7 +54,7 @@ RecurrentOutput RecurrentBase::forward(const Tensor& x, const Tensor& mask, cons
   std::vector<Tensor> hn, cn;
   Tensor in = x;
   for (int l = 0; l < L; ++l) {
-    std::vector<Tensor> outs;
+    std::vector<Tensor> packed;
     for (int d = 0; d < D; ++d) {
       const int k = l * D + d;
       const Weights& w = weights_[k];
@@ -64,11 +64,11 @@ RecurrentOutput RecurrentBase::forward(const Tensor& x, const Tensor& mask, cons
       else
         y = lstm_sequence(in, w.w_ih, w.w_hh, w.b_ih, w.b_hh, initial(h0, k), initial(c0, k), mask,
                           d == 1);
-      outs.push_back(ops::slice(y, 1, 0, T));
+      packed.push_back(y);
       hn.push_back(ops::reshape(ops::slice(y, 1, T, T + 1), Shape{B, H}));
       if (kind_ == Kind::lstm) cn.push_back(ops::reshape(ops::slice(y, 1, T + 1, T + 2), Shape{B, H}));
     }
-    in = D == 1 ? outs[0] : ops::concat(outs, 2);  // [B, T, D*H]
+    in = recurrent_outputs(packed, T);  // [B, T, D*H]
   }
   RecurrentOutput out;
   out.output = in;

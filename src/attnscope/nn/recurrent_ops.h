@@ -22,6 +22,8 @@
 // (take them apart with ops::slice; the recurrent modules in recurrent.h do).
 // Biases, h0 and c0 may be undefined (zeros). f32 for models, f64 for gradient checks.
 #pragma once
+#include <vector>
+
 #include "attnscope/autograd/registry.h"
 #include "attnscope/tensor/tensor.h"
 
@@ -37,9 +39,15 @@ Tensor lstm_sequence(const Tensor& x /*[B,T,C]*/, const Tensor& w_ih /*[4H,C]*/,
                      const Tensor& b_hh /*[4H]*/, const Tensor& h0 /*[B,H]*/,
                      const Tensor& c0 /*[B,H]*/, const Tensor& mask /*[B,T]*/, bool reverse);
 
+// The per-step outputs of D packed results (one per direction, each [B, T + E, H]) side by
+// side: -> [B, T, D*H], direction d in columns [d*H, (d+1)*H). One copy pass each way (slices
+// plus concat would cost three strided passes and a zero-fill).
+Tensor recurrent_outputs(const std::vector<Tensor>& packed, int64_t T);
+
 // Their OpDefs. They live in nn (not in autograd's ATTNSCOPE_OPS list, which autograd must be
 // able to link alone); tests/nn/recurrent_ops_test.cpp gradchecks both.
 extern const autograd::OpDef kOp_gru_sequence;
 extern const autograd::OpDef kOp_lstm_sequence;
+extern const autograd::OpDef kOp_recurrent_outputs;
 
 }  // namespace attnscope::nn
