@@ -2,6 +2,8 @@
 // input -> one line on stderr, exit 2 for bad options, 1 for bad files, no partial output.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <cstdlib>
 #include <filesystem>
 
@@ -21,7 +23,8 @@ struct CliRun {
 };
 
 CliRun run(const std::string& args) {
-  const std::string errf = fixture::out_path("cli_stderr.txt");
+  // Per process: ctest runs the tests of this file in parallel.
+  const std::string errf = fixture::out_path("cli_stderr_" + std::to_string(::getpid()) + ".txt");
   const int rc = std::system((kBin + " " + args + " 2> " + errf + " > /dev/null").c_str());
   CliRun r;
   r.code = WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
@@ -30,7 +33,7 @@ CliRun run(const std::string& args) {
 }
 
 std::string trace_file() {
-  const std::string path = fixture::out_path("cli.attn.safetensors");
+  const std::string path = fixture::out_path("cli_" + std::to_string(::getpid()) + ".attn.safetensors");
   io::Trace t = fixture::self_trace(10, 2, 2);
   io::write_trace(t, path);
   return path;
