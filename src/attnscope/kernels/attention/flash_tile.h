@@ -184,44 +184,35 @@ struct Flash {
     }
   }
 
-  // ---- top-k: per query, its k best (score, key) so far, sorted; thr = the k-th score -------
-  // Equal scores keep the earlier (lower) key first, as the reference does.
-  // Branch-free: new[p] = max(old[p], min(old[p-1], sc)) walks the whole list (k selects, no
-  // mispredicted loop exit; the branchy insertion cost twice as much at k = 8).
-  static void topk_insert(float* ts, int32_t* ti, int k, float sc, int32_t j) {
-    for (int p = k - 1; p > 0; --p) {
-      const float prev = ts[p - 1], cur = ts[p];
-      const int32_t pi = ti[p - 1], ci = ti[p];
-      const bool above_prev = sc > prev, above_cur = sc > cur;
-      ts[p] = above_prev ? prev : (above_cur ? sc : cur);
-      ti[p] = above_prev ? pi : (above_cur ? j : ci);
-    }
-    const bool top = sc > ts[0];
-    ts[0] = top ? sc : ts[0];
-    ti[0] = top ? j : ti[0];
-  }
-  // One vector column (W queries) of a tile: a compare per key against the lanes' thresholds;
-  // the rare hits go to the scalar insertion. Kept out of line so the softmax loops stay tight.
-  // The threshold vector is refreshed every 8 keys, not after each hit: reloading right after the
-  // scalar stores stalls on store forwarding, and a stale (lower) threshold only lets a few more
-  // candidates through to the exact scalar test.
+  // ---- top-k, vectorized across queries -------------------------------------------------------
+  // Each lane (query) of a vector column keeps its k best scores sorted in k vectors ts[p][W]
+  // (and their keys, as exact floats, in ti[p][W]). A key whose score beats some lane's k-th best
+  // is merged into all lanes at once by a branch-free insertion network:
+  //   ts[p] = sc > ts[p-1] ? ts[p-1] : (sc > ts[p] ? sc : ts[p])      (p = k-1 .. 1)
+  // Lanes it does not beat are left unchanged, and equal scores keep the earlier (lower) key
+  // first, as the reference does. (A per-lane scalar insertion cost ~110 cycles per insert and
+  // 30% of the forward at N = 2048, k = 8; see docs/KERNELS.md.)
   __attribute__((noinline)) static void topk_scan(const float* col, int64_t nj, float sv, int64_t j0,
-                                                  float* thr, float* ts, int32_t* ti, int k) {
+                                                  float* ts, float* ti, int k) {
     const F vsv = V::set1(sv);
-    F vthr = V::load(thr);
+    float* last = ts + (k - 1) * W;
+    F vthr = V::load(last);
     for (int64_t j = 0; j < nj; ++j) {
-      if ((j & 7) == 0) vthr = V::load(thr);
       const F sc = V::mul(V::load(col + j * Br), vsv);
-      if (unsigned bits = V::bits(V::gt(sc, vthr))) {
-        alignas(64) float lanes[W];
-        V::store(lanes, sc);
-        for (; bits; bits &= bits - 1) {
-          const int l = __builtin_ctz(bits);
-          if (lanes[l] <= thr[l]) continue;
-          topk_insert(ts + l * k, ti + l * k, k, lanes[l], static_cast<int32_t>(j0 + j));
-          thr[l] = ts[l * k + k - 1];
-        }
+      if (!V::any(V::gt(sc, vthr))) continue;
+      const F jf = V::set1(static_cast<float>(j0 + j));
+      for (int p = k - 1; p > 0; --p) {
+        const F prev = V::load(ts + (p - 1) * W), cur = V::load(ts + p * W);
+        const auto above_prev = V::gt(sc, prev), above_cur = V::gt(sc, cur);
+        V::store(ts + p * W, V::select(above_prev, prev, V::select(above_cur, sc, cur)));
+        const F pi = V::load(ti + (p - 1) * W), ci = V::load(ti + p * W);
+        V::store(ti + p * W, V::select(above_prev, pi, V::select(above_cur, jf, ci)));
       }
+      const F top = V::load(ts);
+      const auto above = V::gt(sc, top);
+      V::store(ts, V::select(above, sc, top));
+      V::store(ti, V::select(above, jf, V::load(ti)));
+      vthr = V::load(last);
     }
   }
 
@@ -231,7 +222,7 @@ struct Flash {
   // Instantiated per capture mode so the none/stats loops carry no mode tests.
   template <CaptureMode Mode>
   static void softmax_tile(float* S, uint32_t* P2, float sv, int64_t j0, int64_t nj, Rows& q, int k,
-                           float* tk_s, int32_t* tk_i) {
+                           float* tk_s, float* tk_i) {
     constexpr bool stats = Mode == CaptureMode::stats, topk = Mode == CaptureMode::topk;
     const F vsv = V::set1(sv), ninf = V::set1(kNegInf), zero = V::zero();
     for (int v = 0; v < Br / W; ++v) {
@@ -243,7 +234,7 @@ struct Flash {
         if constexpr (stats) targ = V::select(V::gt(s, tmax), V::set1(static_cast<float>(j)), targ);
         tmax = V::max(tmax, s);
       }
-      if constexpr (topk) topk_scan(col, nj, sv, j0, q.thr + v * W, tk_s + v * W * k, tk_i + v * W * k, k);
+      if constexpr (topk) topk_scan(col, nj, sv, j0, tk_s + v * W * k, tk_i + v * W * k, k);
       const F tm = V::mul(tmax, vsv);
       if constexpr (stats) {
         const F ai = V::load(q.amax_i + v * W);
@@ -415,8 +406,8 @@ struct Flash {
       *f = r;
       r += Br;
     }
-    float* tk_s = r;                                            // [Br, k] best scores, sorted
-    int32_t* tk_i = reinterpret_cast<int32_t*>(tk_s + Br * k);  // [Br, k] their keys
+    float* tk_s = r;               // [Br/W, k, W] best scores per query, sorted (see topk_scan)
+    float* tk_i = tk_s + Br * k;   // [Br/W, k, W] their keys
 
     pack_qt(p, g, b, h, i0, Qt, row);
     row_ranges(p, b, i0, q);
@@ -429,7 +420,7 @@ struct Flash {
     }
     for (int64_t t = 0; t < Br * k; ++t) {
       tk_s[t] = kNegInf;
-      tk_i[t] = -1;
+      tk_i[t] = -1.0f;
     }
     // Key tiles start at the first visible key (even, for bf16 pairs) and the last one is cut at
     // the last visible key, so causal and window masks waste at most one key per tile edge.
@@ -471,11 +462,12 @@ struct Flash {
         if (c.max_weight) c.max_weight[row0 + ii] = inv;
         if (c.argmax) c.argmax[row0 + ii] = empty ? -1 : static_cast<int32_t>(q.amax_i[ii]);
       } else if (c.mode == CaptureMode::topk) {
+        const int64_t base = (ii / W) * k * W + ii % W;  // lane ii % W of vector column ii / W
         for (int s = 0; s < k; ++s) {
-          const int32_t j = tk_i[ii * k + s];
+          const int32_t j = static_cast<int32_t>(tk_i[base + s * W]);
           if (c.topk_index) c.topk_index[(row0 + ii) * k + s] = j;
           if (c.topk_weight)
-            c.topk_weight[(row0 + ii) * k + s] = j < 0 ? 0.0f : std::exp(tk_s[ii * k + s] - q.lse[ii]);
+            c.topk_weight[(row0 + ii) * k + s] = j < 0 ? 0.0f : std::exp(tk_s[base + s * W] - q.lse[ii]);
         }
       }
     }
