@@ -124,7 +124,8 @@ std::string heatmap_title(const io::Trace& trace, const io::TraceLayer& layer, i
   std::string t;
   if (auto it = trace.meta.find("model"); it != trace.meta.end() && !it->second.empty()) t = it->second + " \u00B7 ";
   t += "layer '" + layer.name + "' \u00B7 ";
-  t += head == focus::kHeadMean ? "mean of " + std::to_string(layer.heads) + " heads" : "head " + std::to_string(head);
+  if (head != focus::kHeadMean) t += "head " + std::to_string(head);
+  else t += layer.heads == 1 ? std::string("1 head") : "mean of " + std::to_string(layer.heads) + " heads";
   return t;
 }
 

@@ -194,13 +194,15 @@ void TokenAnimation::draw_footer(cairo_t* cr, int64_t step, float row_max) const
     cairo_rectangle(cr, kMargin + i, y, 1, bh);
     cairo_fill(cr);
   }
-  char buf[96];
-  std::snprintf(buf, sizeof buf, "weight \u00F7 row max (%.3f)", static_cast<double>(row_max));
-  set_source(cr, kFaint);
-  draw_text(cr, buf, kMargin + bw + 8, y + bh / 2, Font{11}, Align::start, Align::center);
   const std::string cur = "current: " + qtok_[static_cast<size_t>(order_[static_cast<size_t>(step)])];
   set_source(cr, kHighlight);
-  draw_text(cr, cur, o_.width - kMargin, y + bh / 2, Font{12, true}, Align::end, Align::center, o_.width * 0.45);
+  const double cur_w = draw_text(cr, cur, o_.width - kMargin, y + bh / 2, Font{12, true}, Align::end, Align::center,
+                                 o_.width * 0.45).w;
+  char buf[96];
+  std::snprintf(buf, sizeof buf, "weight \u00F7 row max (%.3f)", static_cast<double>(row_max));
+  const double room = o_.width - 2 * kMargin - bw - 8 - cur_w - 12;
+  set_source(cr, kFaint);
+  if (room > 30) draw_text(cr, buf, kMargin + bw + 8, y + bh / 2, Font{11}, Align::start, Align::center, room);
 }
 
 void TokenAnimation::draw_self_or_cross(cairo_t* cr, int64_t step, double grow) const {
