@@ -87,7 +87,7 @@ Trace trace_from_attention(std::span<const int64_t> shape, std::span<const float
     layer.mechanism = opt.mechanism;
     layer.heads = NH, layer.queries = Q, layer.keys = K;
     layer.weights.assign(weights.begin() + l * per_layer, weights.begin() + (l + 1) * per_layer);  // [NH, Q, K]
-    t.layers.push_back(keep_as(layer, opt.capture));
+    t.layers.push_back(keep_as(std::move(layer), opt.capture));
   }
   validate_trace(t);
   return t;
@@ -113,8 +113,10 @@ Trace import_trace(const std::string& attn_path, const std::string& tokens_path,
   if (!dtype_is_float(arr.dtype))
     throw FormatError("'" + attn_path + "': attention weights must be floats, got " + std::string(dtype_name(arr.dtype)));
   const std::string tokens = read_file(tokens_path);
+  const std::vector<float> weights = arr.to_f32();
+  std::vector<unsigned char>().swap(arr.data);  // the raw bytes are no longer needed
   try {
-    return trace_from_attention(arr.shape, arr.to_f32(), tokens, opt);
+    return trace_from_attention(arr.shape, weights, tokens, opt);
   } catch (const ShapeError& e) {
     throw ShapeError("'" + attn_path + "' vs '" + tokens_path + "': " + e.what());
   } catch (const FormatError& e) {

@@ -15,14 +15,16 @@ void require_dense(const TraceLayer& l, const char* op) {
 }
 }  // namespace
 
-void compute_row_stats(TraceLayer& l) {
-  require_dense(l, "compute_row_stats");
-  const int64_t rows = l.heads * l.queries, K = l.keys;
+namespace {
+// Stats of src's dense rows written into dst (which may be src).
+void fill_row_stats(const TraceLayer& src, TraceLayer& l) {
+  require_dense(src, "compute_row_stats");
+  const int64_t rows = src.heads * src.queries, K = src.keys;
   l.entropy.assign(rows, 0.0f);
   l.max_weight.assign(rows, 0.0f);
   l.argmax.assign(rows, -1);
   for (int64_t r = 0; r < rows; ++r) {
-    const float* w = l.weights.data() + r * K;  // (K,)
+    const float* w = src.weights.data() + r * K;  // (K,)
     double h = 0;
     float best = 0;
     int32_t arg = -1;
@@ -36,11 +38,24 @@ void compute_row_stats(TraceLayer& l) {
   }
 }
 
+// Everything but the dense weights (which are what the reductions drop).
+TraceLayer without_weights(const TraceLayer& l) {
+  TraceLayer out;
+  out.name = l.name, out.query_seq = l.query_seq, out.key_seq = l.key_seq, out.mechanism = l.mechanism;
+  out.heads = l.heads, out.queries = l.queries, out.keys = l.keys;
+  out.lse = l.lse;
+  out.extras = l.extras;
+  return out;
+}
+}  // namespace
+
+void compute_row_stats(TraceLayer& l) { fill_row_stats(l, l); }
+
 TraceLayer keep_topk(const TraceLayer& dense, int64_t k) {
   require_dense(dense, "keep_topk");
   if (k < 1) throw ConfigError("top-k needs k >= 1, got " + std::to_string(k));
-  TraceLayer out = dense;
-  compute_row_stats(out);
+  TraceLayer out = without_weights(dense);
+  fill_row_stats(dense, out);
   const int64_t rows = dense.heads * dense.queries, K = dense.keys;
   k = std::max<int64_t>(1, std::min(k, K));
   out.keep = TraceKeep::topk;
@@ -58,21 +73,17 @@ TraceLayer keep_topk(const TraceLayer& dense, int64_t k) {
       out.topk_weight[r * k + j] = w[order[j]];
     }
   }
-  out.weights.clear();
-  out.weights.shrink_to_fit();
   return out;
 }
 
 TraceLayer keep_stats(const TraceLayer& dense) {
-  TraceLayer out = dense;
-  compute_row_stats(out);
+  TraceLayer out = without_weights(dense);
+  fill_row_stats(dense, out);
   out.keep = TraceKeep::stats;
-  out.weights.clear();
-  out.weights.shrink_to_fit();
   return out;
 }
 
-TraceLayer keep_as(const TraceLayer& dense, const std::string& capture) {
+TraceLayer keep_as(TraceLayer dense, const std::string& capture) {
   if (capture == "dense") return dense;
   if (capture == "stats") return keep_stats(dense);
   if (capture.rfind("topk:", 0) == 0 && capture.size() > 5 && capture.size() < 15 &&

@@ -18,6 +18,6 @@ TraceLayer keep_topk(const TraceLayer& dense, int64_t k);
 // A copy keeping only row statistics.
 TraceLayer keep_stats(const TraceLayer& dense);
 // Parses "dense" | "stats" | "topk:K" and reduces accordingly (ConfigError for other text).
-TraceLayer keep_as(const TraceLayer& dense, const std::string& capture);
+TraceLayer keep_as(TraceLayer dense, const std::string& capture);
 
 }  // namespace attnscope::io
