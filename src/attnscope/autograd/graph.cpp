@@ -5,6 +5,7 @@
 
 #include "attnscope/autograd/ops.h"
 #include "attnscope/core/error.h"
+#include "attnscope/core/parallel.h"
 
 namespace attnscope::autograd {
 namespace {
@@ -122,7 +123,9 @@ void backward(const Tensor& root, const Tensor& grad_root, bool retain_graph) {
             Tensor src = gin[i].contiguous();
             T* d = g.data<T>();
             const T* s = src.data<T>();
-            for (int64_t k = 0; k < g.numel(); ++k) d[k] += s[k];
+            parallel_for(0, g.numel(), 32768, [&](int64_t lo, int64_t hi) {
+              for (int64_t k = lo; k < hi; ++k) d[k] += s[k];
+            });
           });
         } else {
           accumulate(g, gin[i]);
