@@ -87,7 +87,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         exercise(spm(), body);
         // Exact round trips: byte-level BPE gives back any bytes; SentencePiece any text.
         if (bpe().decode(bpe().encode(body)) != body) std::abort();
-        if (spm().decode(spm().encode(body)) != body) std::abort();
+        // (A literal U+2581 is SentencePiece's space mark: it decodes to ' ', as upstream.)
+        if (body.find("\xE2\x96\x81") == std::string::npos && spm().decode(spm().encode(body)) != body) std::abort();
         break;
       }
     }

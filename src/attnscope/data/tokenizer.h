@@ -68,6 +68,9 @@ class Tokenizer {
 // vocab.txt, a llama2.c tokenizer.bin / tok*.bin. Throws FormatError/IoError naming the file,
 // or ConfigError listing what was looked for.
 std::unique_ptr<Tokenizer> load_tokenizer(const std::string& path);
+// A Hugging Face tokenizer.json from its text; `where` names it in errors.
+std::unique_ptr<Tokenizer> tokenizer_from_json_text(const std::string& text, const std::string& where);
+
 // The tokenizer file(s) found in dir, or "" when none (the first of: tokenizer.json,
 // vocab.json, vocab.txt, tokenizer.bin, tok*.bin).
 std::string find_tokenizer_file(const std::string& dir);

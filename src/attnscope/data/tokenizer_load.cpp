@@ -87,8 +87,13 @@ std::vector<std::pair<std::string, std::string>> hf_merges(const json& model, co
   return merges;
 }
 
-std::unique_ptr<Tokenizer> from_tokenizer_json(const std::string& path) {
-  const json root = parse_json_file(path);
+std::unique_ptr<Tokenizer> from_tokenizer_json_text(const std::string& text, const std::string& path) {
+  json root;
+  try {
+    root = json::parse(text);
+  } catch (const json::exception& e) {
+    throw FormatError(path + ": not valid JSON (" + e.what() + ")");
+  }
   if (!root.is_object() || !root.contains("model") || !root["model"].is_object())
     throw FormatError(path + ": not a Hugging Face tokenizer.json (no \"model\" object)");
   const json& model = root["model"];
@@ -166,6 +171,14 @@ WordPieceOptions wordpiece_options_beside(const fs::path& vocab) {
 
 }  // namespace
 
+std::unique_ptr<Tokenizer> tokenizer_from_json_text(const std::string& text, const std::string& where) {
+  try {
+    return from_tokenizer_json_text(text, where);
+  } catch (const json::exception& e) {  // a field of the wrong JSON type
+    throw FormatError(where + ": unexpected tokenizer.json content (" + e.what() + ")");
+  }
+}
+
 std::string find_tokenizer_file(const std::string& dir) {
   const fs::path d(dir);
   for (const char* name : {"tokenizer.json", "vocab.json", "vocab.txt", "tokenizer.bin"})
@@ -200,7 +213,7 @@ std::unique_ptr<Tokenizer> load_tokenizer(const std::string& path) {
     if (!fs::exists(merges)) throw ConfigError(p.string() + ": a GPT-2 vocab.json needs merges.txt beside it");
     return ByteBpeTokenizer::from_files(p.string(), merges.string());
   }
-  if (ext == ".json") return from_tokenizer_json(p.string());
+  if (ext == ".json") return tokenizer_from_json_text(read_file(p.string()), p.string());
   if (ext == ".txt") return WordPieceTokenizer::from_vocab_txt(p.string(), wordpiece_options_beside(p));
   if (ext == ".bin") return SpmTokenizer::from_llama2c(p.string());
   throw ConfigError(p.string() + ": unknown tokenizer format (expected tokenizer.json, vocab.json + merges.txt, "

@@ -62,7 +62,11 @@ SpmTokenizer::SpmTokenizer(std::vector<std::string> pieces, std::vector<float> s
 }
 
 std::unique_ptr<SpmTokenizer> SpmTokenizer::from_llama2c(const std::string& path, int32_t vocab_size) {
-  const std::string data = read_file(path);
+  return from_llama2c_bytes(read_file(path), path, vocab_size);
+}
+
+std::unique_ptr<SpmTokenizer> SpmTokenizer::from_llama2c_bytes(const std::string& data, const std::string& path,
+                                                               int32_t vocab_size) {
   size_t pos = 0;
   auto take = [&](void* dst, size_t n, const char* what) {
     if (pos + n > data.size())
@@ -129,7 +133,14 @@ std::vector<int32_t> SpmTokenizer::encode_plain(std::string_view text, bool at_s
   };
   std::vector<Sym> sym;
   for (size_t i = 0; i < s.size();) {
+    // One character; an invalid sequence (truncated, bad continuation) is a single byte, so
+    // the following characters stay intact and byte fallback restores the input exactly.
     size_t n = std::min(utf8_len(static_cast<unsigned char>(s[i])), s.size() - i);
+    for (size_t k = 1; k < n; ++k)
+      if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) {
+        n = 1;
+        break;
+      }
     sym.push_back({static_cast<int>(sym.size()) - 1, static_cast<int>(sym.size()) + 1, i, n});
     i += n;
   }

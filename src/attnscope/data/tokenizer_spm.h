@@ -29,6 +29,9 @@ class SpmTokenizer : public Tokenizer {
   // llama2.c tokenizer.bin: int32 max_token_length, then per id: float32 score, int32 length, bytes.
   // vocab_size: number of entries (llama2.c stores no count; 0 reads until the end of the file).
   static std::unique_ptr<SpmTokenizer> from_llama2c(const std::string& path, int32_t vocab_size = 0);
+  // The same from the file's bytes; `what` names them in errors.
+  static std::unique_ptr<SpmTokenizer> from_llama2c_bytes(const std::string& data, const std::string& what,
+                                                          int32_t vocab_size = 0);
 
   std::string kind() const override { return "sentencepiece"; }
   std::string display(int32_t id) const override;
