@@ -31,7 +31,7 @@ constexpr int64_t B = 4, T = 128, N = 128, C = 256, NH = 4;
 struct Case {
   std::shared_ptr<nn::Module> module;
   std::function<Tensor()> forward;  // returns the context
-  std::vector<std::shared_ptr<Tensor>> inputs;  // also receive gradients (luong_dot has no parameters)
+  std::vector<std::shared_ptr<Tensor>> inputs{};  // also receive gradients (luong_dot has no parameters)
 };
 
 Case make_case_impl(const std::string& name, Rng& rng, std::shared_ptr<Tensor> x, std::shared_ptr<Tensor> mem);

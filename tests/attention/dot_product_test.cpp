@@ -39,7 +39,7 @@ TEST(DotProduct, RowsSumToOneMaskedKeysExactlyZero) {
           double sum = 0;
           for (int64_t j = 0; j < N; ++j) {
             const double w = r.weights.at({b, h, i, j});
-            if (!o.mask.visible(b, i, j, T, N)) EXPECT_EQ(w, 0.0) << normalizer_name(norm);
+            if (!o.mask.visible(b, i, j, T, N)) { EXPECT_EQ(w, 0.0) << normalizer_name(norm); }
             sum += w;
           }
           EXPECT_NEAR(sum, 1.0, 1e-12) << normalizer_name(norm);
@@ -98,7 +98,7 @@ TEST(DotProduct, FusedRecordingMatchesReferenceInEveryKeepMode) {
     for (size_t i = 0; i < a.max_weight.size(); ++i) {
       EXPECT_NEAR(a.max_weight[i], b.max_weight[i], 1e-5);
       EXPECT_EQ(a.argmax[i], b.argmax[i]);
-      if (keep.mode != io::TraceKeep::topk) EXPECT_NEAR(a.entropy[i], b.entropy[i], 1e-4);
+      if (keep.mode != io::TraceKeep::topk) { EXPECT_NEAR(a.entropy[i], b.entropy[i], 1e-4); }
     }
     EXPECT_EQ(a.lse.size(), 10u);  // the kernel's lse is kept
   }

@@ -29,8 +29,9 @@ TEST(SoftAttention, EveryScoreSumsToOneOverValidKeys) {
           double sum = 0;
           for (int64_t j = 0; j < 5; ++j) sum += r.weights.at({b, t, j});
           EXPECT_NEAR(sum, 1.0, 1e-5) << score_name(s);
-          if (b == 1)
+          if (b == 1) {
             for (int64_t j = 2; j < 5; ++j) EXPECT_EQ(r.weights.at({b, t, j}), 0.0) << score_name(s);
+          }
         }
     }
 }
@@ -77,13 +78,13 @@ TEST(LocalAttention, WindowZerosGaussianAndCentre) {
     for (int64_t b = 0; b < 2; ++b)
       for (int64_t t = 0; t < 3; ++t) {
         const double p = c.at({b, t});
-        if (mode == LocalMode::monotonic) EXPECT_DOUBLE_EQ(p, static_cast<double>(t));
+        if (mode == LocalMode::monotonic) { EXPECT_DOUBLE_EQ(p, static_cast<double>(t)); }
         EXPECT_GE(p, 0.0);
         EXPECT_LE(p, b == 0 ? 11.0 : 7.0);  // S = valid length - 1
         double sum = 0;
         for (int64_t s = 0; s < 12; ++s) {
           const double w = r.weights.at({b, t, s});
-          if (std::abs(s - p) > 2 || (b == 1 && s >= 8)) EXPECT_EQ(w, 0.0);  // outside window / padding
+          if (std::abs(s - p) > 2 || (b == 1 && s >= 8)) { EXPECT_EQ(w, 0.0); }  // outside window / padding
           sum += w;
         }
         EXPECT_GT(sum, 0.0);
@@ -104,7 +105,7 @@ TEST(SentinelAttention, BetaInUnitIntervalAndOutputIsTheStatedMix) {
       const double be = beta.at({b, t});
       EXPECT_GE(be, 0.0);
       EXPECT_LE(be, 1.0);
-      if (b == 1) EXPECT_EQ(r.weights.at({b, t, 3}), 0.0);  // padded region
+      if (b == 1) { EXPECT_EQ(r.weights.at({b, t, 3}), 0.0); }  // padded region
       for (int64_t d = 0; d < 5; ++d)
         EXPECT_NEAR(r.context.at({b, t, d}), be * s.at({b, t, d}) + (1 - be) * c.at({b, t, d}), 1e-5);
       // alpha_hat's region part is (1 - beta) alpha.
@@ -124,7 +125,7 @@ TEST(AdaptiveSpan, MaskIsZeroBeyondSpanAndSpansLearnDown) {
         const double x = static_cast<double>(i - j), zz = h ? 5 : 2;
         const double expect = std::clamp((2 + zz - x) / 2, 0.0, 1.0);
         EXPECT_NEAR(m.at({0, h, i, j}), expect, 1e-6);
-        if (x >= zz + 2) EXPECT_EQ(m.at({0, h, i, j}), 0.0);
+        if (x >= zz + 2) { EXPECT_EQ(m.at({0, h, i, j}), 0.0); }
       }
   // In a model: weights beyond the span are exactly 0, the recorder shows the spans, and the L1
   // penalty alone shrinks them.
@@ -138,7 +139,7 @@ TEST(AdaptiveSpan, MaskIsZeroBeyondSpanAndSpansLearnDown) {
   for (int64_t h = 0; h < 2; ++h)
     for (int64_t i = 0; i < 10; ++i)
       for (int64_t j = 0; j < 10; ++j)
-        if (i - j >= spans[h] + 1) EXPECT_EQ(r.weights.at({0, h, i, j}), 0.0);
+        if (i - j >= spans[h] + 1) { EXPECT_EQ(r.weights.at({0, h, i, j}), 0.0); }
   io::Trace tr = rec.to_trace();
   ASSERT_TRUE(tr.layers[0].extras.count("span"));
   EXPECT_FLOAT_EQ(tr.layers[0].extras.at("span").values[0], 3.0f);

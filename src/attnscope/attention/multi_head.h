@@ -36,7 +36,7 @@ struct MultiHeadConfig {
   bool causal = false;
   int64_t window = 0;        // > 0: fixed sliding window of that many keys
   bool rope = false;
-  RopeOptions rope_options;
+  RopeOptions rope_options{};
   PositionBias position_bias = PositionBias::none;
   int64_t relative_buckets = 32, relative_max_distance = 128;
   double temperature = 1.0;
@@ -48,9 +48,9 @@ struct MultiHeadConfig {
 
 // Per-call inputs.
 struct AttentionCall {
-  std::vector<int32_t> key_lengths;  // [B] valid keys (padding on the right); empty: all
-  Tensor prior;                      // additive guide broadcastable to [B, NH, T, N] (constant or learned)
-  Tensor mask;                       // extra additive mask broadcastable to [B, NH, T, N]
+  std::vector<int32_t> key_lengths{};  // [B] valid keys (padding on the right); empty: all
+  Tensor prior{};                    // additive guide broadcastable to [B, NH, T, N] (constant or learned)
+  Tensor mask{};                     // extra additive mask broadcastable to [B, NH, T, N]
   KVCache* cache = nullptr;          // incremental decoding (self: appends; cross: filled once)
   int64_t query_offset = -1;         // position of query row 0; -1: the self-attention cache length
   bool need_weights = false;         // return weights even on the fused path

@@ -70,8 +70,8 @@ const char* weight_kind_name(WeightKind k);
 
 // Where a call happened and what it computed.
 struct Site {
-  std::string name;                 // "decoder.0.cross"
-  std::string mechanism;            // "scaled_dot", "additive", "sparsemax", "hard_sample", ...
+  std::string name{};               // "decoder.0.cross"
+  std::string mechanism{};          // "scaled_dot", "additive", "sparsemax", "hard_sample", ...
   WeightKind kind = WeightKind::soft;
   std::string query_seq = "tokens";  // io::TraceSequence names
   std::string key_seq = "tokens";

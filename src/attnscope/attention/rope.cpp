@@ -49,7 +49,7 @@ Tensor rope(const Tensor& x, int64_t offset, const RopeOptions& opt, const std::
   if (!(opt.base > 0)) throw ConfigError("rope: base must be > 0");
   std::vector<double> pos(Tn);
   for (int64_t t = 0; t < Tn; ++t) pos[t] = static_cast<double>(positions.empty() ? offset + t : positions[t]);
-  const int64_t outer = Tn * HS ? x.numel() / (Tn * HS) : 0;
+  const int64_t outer = Tn * HS != 0 ? x.numel() / (Tn * HS) : 0;
   const Tensor xc = x.detach().contiguous();
   Tensor y = Tensor::empty(x.shape(), x.dtype());
   dispatch_dtype(x.dtype(), [&]<class T>() {

@@ -38,8 +38,8 @@ struct SoftAttentionConfig {
 
 // Per-call inputs.
 struct SoftCall {
-  std::vector<int32_t> key_lengths;  // [B] valid memory positions; empty: all N
-  Tensor prior;                      // additive guide broadcastable to [B, T, N] (e.g. "prefer the diagonal")
+  std::vector<int32_t> key_lengths{};  // [B] valid memory positions; empty: all N
+  Tensor prior{};                    // additive guide broadcastable to [B, T, N] (e.g. "prefer the diagonal")
   int64_t query_offset = 0;          // position of query row 0 (decoding step) for the recorder
 };
 
