@@ -5,6 +5,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 
 #include "attnscope/core/error.h"
 #include "attnscope/core/fs.h"
@@ -239,4 +240,20 @@ TEST(Safetensors, ReadsRealStories260K) {
   std::vector<float> ref(e.size());
   std::memcpy(ref.data(), bin.data() + 28, ref.size() * 4);  // after llama2.c's 7-int header
   EXPECT_EQ(e, ref);
+}
+
+// Readers are stored in vectors (one per checkpoint shard): copies and moves must keep working.
+TEST(Safetensors, CopiesAndMovesStayValid) {
+  SafetensorsWriter w;
+  const std::vector<float> v{1, 2, 3};
+  w.add_f32("a_rather_long_tensor_name_beyond_small_string_optimisation", {3}, v);
+  std::vector<SafetensorsFile> files;
+  for (int i = 0; i < 9; ++i) files.push_back(SafetensorsFile::from_bytes(w.serialize()));
+  std::optional<SafetensorsFile> copy;
+  {
+    const SafetensorsFile original = SafetensorsFile::from_bytes(w.serialize());
+    copy.emplace(original);
+  }
+  EXPECT_EQ(copy->read_f32("a_rather_long_tensor_name_beyond_small_string_optimisation"), v);
+  for (const auto& f : files) EXPECT_TRUE(f.contains("a_rather_long_tensor_name_beyond_small_string_optimisation"));
 }

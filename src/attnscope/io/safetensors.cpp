@@ -156,12 +156,12 @@ void SafetensorsFile::parse() {
       reach_by = &t;
     }
   }
+  for (size_t i = 0; i < tensors_.size(); ++i) index_.emplace(tensors_[i].name, i);
 }
 
 const TensorInfo* SafetensorsFile::find(std::string_view name) const {
-  for (const auto& t : tensors_)
-    if (t.name == name) return &t;
-  return nullptr;
+  const auto it = index_.find(std::string(name));
+  return it == index_.end() ? nullptr : &tensors_[it->second];
 }
 
 const TensorInfo& SafetensorsFile::info(std::string_view name) const {

@@ -13,6 +13,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "attnscope/io/dtype.h"
@@ -70,6 +71,7 @@ class SafetensorsFile {
   std::string path_;
   uint64_t header_bytes_ = 0, data_offset_ = 0;
   std::vector<TensorInfo> tensors_;
+  std::unordered_map<std::string, size_t> index_;  // name -> position in tensors_ (owned keys: copies stay valid)
   std::map<std::string, std::string> metadata_;
 };
 
