@@ -27,6 +27,8 @@ try {
     // firstPaint is performance.now() in the page: milliseconds since navigation start.
     results.push({ run, firstPaint: await page.evaluate(() => window.__attnscope.firstPaint) });
     if (run === 'cold') {
+      await page.waitForTimeout(500);
+      await page.screenshot({ path: join(build, 'web-screens', 'bench-first.png') });
       // Interaction: frame gaps while zooming in around the centre, then dragging around.
       await page.evaluate(() => {
         window.__gaps = [];
@@ -37,7 +39,7 @@ try {
       await page.mouse.move(700, 450);
       for (let i = 0; i < 30; i++) { await page.mouse.wheel(0, -120); await page.waitForTimeout(16); }
       await page.mouse.down();
-      for (let i = 0; i < 30; i++) { await page.mouse.move(700 - 10 * i, 450 - 6 * i); await page.waitForTimeout(16); }
+      for (let i = 0; i < 30; i++) { await page.mouse.move(700 - 10 * i, 450 - 10 * i); await page.waitForTimeout(16); }
       await page.mouse.up();
       await page.waitForTimeout(300);
       const gaps = await page.evaluate(() => { window.__stop = true; return window.__gaps; });

@@ -98,6 +98,7 @@ async function start() {
   const lists = await tokensReady;
   meta.sequences.forEach((s, i) => { tokens[s.name] = lists[i]; });
   views[state.view].render();
+  set({ status: 'matrix: wheel zooms, drag pans, double-click fits · hover reads a weight' });
   window.__attnscope.ready = true;
 }
 

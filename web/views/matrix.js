@@ -1,5 +1,5 @@
 // Matrix view: queries x keys heatmap on a canvas with zoom (wheel), pan (drag) and levels of
-// detail. At scale s pixels per weight the view asks for level floor(log2(1/s)) (a tile cell
+// detail. At scale s pixels per weight the view asks for level ceil(log2(1/s)) (a tile cell
 // covers 2^level x 2^level weights, aggregated by max so a single hot weight stays visible),
 // only for the visible 256x256 tiles; the coarsest level (the whole matrix in one tile) is
 // always drawn first underneath, so panning never shows holes. Hover reads the exact weight.
@@ -17,7 +17,7 @@ let view = { scale: 1, x: 0, y: 0 };  // pixels per weight; weight coords at the
 let viewKey = '';                      // layer/head the view was fitted for
 const tiles = new Map();               // key -> { values, rows, cols, factor, image, cmapKey } | 'pending'
 const rows = new Map();                // exact rows for hover: key -> Float32Array
-let vmax = 0;                          // colour scale top: max of the coarsest tile
+let vmax = 0;                          // colour scale top (p99 of the coarsest tile)
 let firstPaintDone = false;
 
 function layerHeadKey() { return `${state.layer}/${state.head}`; }
@@ -30,7 +30,8 @@ function fit(w, h) {
 
 function levelFor(scale) {
   const L = currentLayer();
-  return Math.max(0, Math.min(L.max_level, Math.floor(Math.log2(1 / scale))));
+  // ceil: a tile cell is >= 1 screen pixel, so drawing never drops a cell (a lone hot column).
+  return Math.max(0, Math.min(L.max_level, Math.ceil(Math.log2(1 / scale) - 1e-9)));
 }
 
 function tileKey(level, ty, tx) { return `${layerHeadKey()}/${level}/${ty}/${tx}`; }
@@ -40,8 +41,10 @@ function request(level, ty, tx) {
   if (tiles.has(key)) return tiles.get(key);
   tiles.set(key, 'pending');
   api.tile(state.layer, state.head, level, ty, tx).then((t) => {
-    t.max = 0;
-    for (const v of t.values) t.max = Math.max(t.max, v);
+    // Colour scale top: the 99th percentile of the nonzero cells, not the max — causal rows
+    // start with a weight of exactly 1 (query 0 sees one key), which would darken the rest.
+    const nz = t.values.filter((v) => v > 0).sort();
+    t.max = nz.length ? nz[Math.min(nz.length - 1, Math.floor(nz.length * 0.99))] : 0;
     tiles.set(key, t);
     schedule();
   }).catch((e) => { tiles.delete(key); set({ status: `tile: ${e.message}` }); });
@@ -128,7 +131,7 @@ function drawColorbar(ctx, w, ph) {
   ctx.font = '10px sans-serif';
   ctx.textAlign = 'left';
   ctx.textBaseline = 'middle';
-  ctx.fillText(fmtWeight(vmax), x + 15, M.top + 4);
+  ctx.fillText(`≥ ${fmtWeight(vmax)}`, x + 15, M.top + 4);
   ctx.fillText(state.gamma === 1 ? '0' : '0 (√)', x + 15, M.top + bh - 4);
 }
 
@@ -158,7 +161,7 @@ export function paint(ctx, w, h) {
   if (ctx.clip) ctx.clip();
   ctx.imageSmoothingEnabled = false;
   const top = tiles.get(tileKey(L.max_level, 0, 0));
-  if (top && top !== 'pending') vmax = top.max;  // the colour scale: largest weight of the matrix
+  if (top && top !== 'pending') vmax = top.max;
   const level = levelFor(view.scale);
   const base = drawLevel(ctx, L.max_level, pw, ph, true);  // background, always complete soon
   if (level !== L.max_level) drawLevel(ctx, level, pw, ph, true);
