@@ -174,3 +174,35 @@ np.savez_compressed(d + '/comp.npz', attn=a)
   EXPECT_EQ(comp[0].first, "attn");
   EXPECT_EQ(comp[0].second.to_f32(), expect);
 }
+
+// Many directory entries pointing at the same compressed bytes would multiply the inflated size
+// (a zip bomb without recursion): the reader refuses entries that claim more than the file holds.
+TEST(Npz, OverlappingEntriesAreRefused) {
+  const std::string a = npy_f32({1024}, std::vector<float>(1024, 0.5f));
+  std::string z = attnscope::io::testing::make_zip({{"a.npy", a}}, true);
+  uint32_t cd_offset, cd_size;
+  std::memcpy(&cd_offset, z.data() + z.size() - 22 + 16, 4);
+  std::memcpy(&cd_size, z.data() + z.size() - 22 + 12, 4);
+  const std::string entry = z.substr(cd_offset, cd_size);
+  std::string cd;
+  const int copies = 200;
+  for (int i = 0; i < copies; ++i) {
+    std::string e = entry;
+    e[46] = static_cast<char>('A' + i % 26);  // distinct names of the same length
+    e[47] = static_cast<char>('a' + i / 26);
+    cd += e;
+  }
+  std::string eocd = z.substr(z.size() - 22);
+  const uint16_t n = copies;
+  const uint32_t size = static_cast<uint32_t>(cd.size());
+  std::memcpy(eocd.data() + 8, &n, 2);
+  std::memcpy(eocd.data() + 10, &n, 2);
+  std::memcpy(eocd.data() + 12, &size, 4);
+  const std::string bomb = z.substr(0, cd_offset) + cd + eocd;
+  try {
+    parse_npz(bomb, "bomb.npz");
+    FAIL() << "accepted overlapping entries";
+  } catch (const FormatError& e) {
+    EXPECT_NE(std::string(e.what()).find("overlapping"), std::string::npos) << e.what();
+  }
+}

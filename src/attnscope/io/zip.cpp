@@ -61,6 +61,7 @@ ZipReader::ZipReader(std::string_view bytes, std::string what) : b_(bytes), what
   if (count > cd_size / 46) fail("central directory claims " + std::to_string(count) + " entries, too many for its size");
 
   std::set<std::string> names;
+  uint64_t total_compressed = 0;
   size_t p = cd_offset;
   const size_t cd_end = cd_offset + cd_size;
   for (uint64_t i = 0; i < count; ++i) {
@@ -99,6 +100,12 @@ ZipReader::ZipReader(std::string_view bytes, std::string what) : b_(bytes), what
     if (e.method != 0 && e.method != 8)
       fail("entry '" + e.name + "' uses compression method " + std::to_string(e.method) + " (only stored and deflate)");
     if (!names.insert(e.name).second) fail("entry '" + e.name + "' appears twice");
+    // Entries hold disjoint bytes of the file, so their compressed sizes add up to at most the
+    // file size; this also bounds the total inflated size to kMaxDeflateRatio x the file size
+    // (entries pointing at the same bytes would otherwise multiply it).
+    if (e.compressed_size > size - total_compressed)
+      fail("entries claim more compressed bytes than the file holds (overlapping entries?)");
+    total_compressed += e.compressed_size;
     entries_.push_back(std::move(e));
     p += 46 + name_len + extra_len + comment_len;
   }
