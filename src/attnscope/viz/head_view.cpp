@@ -39,14 +39,11 @@ HeadViewInfo render_head_view(const io::Trace& trace, int64_t layer, std::vector
   // Measure labels for the column widths.
   double lw = 0, rw = 0;
   {
-    cairo_surface_t* s = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, 1, 1);
-    cairo_t* cr = cairo_create(s);
+    ScratchContext sc;
     for (size_t i = 0; i < ql.size(); i += static_cast<size_t>(info.label_step))
-      lw = std::max(lw, measure_text(cr, display_token(ql[i]), Font{kFont}, kMaxLabel).w);
+      lw = std::max(lw, measure_text(sc.get(), display_token(ql[i]), Font{kFont}, kMaxLabel).w);
     for (size_t i = 0; i < kl.size(); i += static_cast<size_t>(info.label_step))
-      rw = std::max(rw, measure_text(cr, display_token(kl[i]), Font{kFont}, kMaxLabel).w);
-    cairo_destroy(cr);
-    cairo_surface_destroy(s);
+      rw = std::max(rw, measure_text(sc.get(), display_token(kl[i]), Font{kFont}, kMaxLabel).w);
   }
   if (opts.title.empty()) {
     opts.title = heatmap_title(trace, L, heads.size() == 1 ? heads[0] : 0);

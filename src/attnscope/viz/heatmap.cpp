@@ -17,16 +17,6 @@ constexpr double kMaxLabel = 140;   // px: longer labels are ellipsized
 constexpr double kBarW = 14, kBarGap = 14, kBarText = 44;
 constexpr double kMinCell = 2;      // px: below this, cells are aggregated
 
-// A scratch context for measuring text before the picture's size is known.
-struct Measurer {
-  cairo_surface_t* s = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, 1, 1);
-  cairo_t* cr = cairo_create(s);
-  ~Measurer() {
-    cairo_destroy(cr);
-    cairo_surface_destroy(s);
-  }
-};
-
 double widest(cairo_t* cr, const std::vector<std::string>& labels, int64_t step) {
   double w = 0;
   for (size_t i = 0; step > 0 && i < labels.size(); i += static_cast<size_t>(step))
@@ -53,14 +43,14 @@ Heatmap::Heatmap(const focus::AttentionMap& m, std::vector<std::string> query_la
   vmax_ = opts_.vmax > 0 ? opts_.vmax : grid_.max();
   if (!(vmax_ > 0)) vmax_ = 1;  // an all-zero map: any scale
 
-  Measurer ms;
+  ScratchContext ms;
   if (opts_.labels) {
     // px per token along each axis, then one label every step tokens.
     const double qpx = plot_h_ / double(rows_), kpx = plot_w_ / double(cols_);
     qstep_ = std::max<int64_t>(1, static_cast<int64_t>(std::ceil(kLabelPitch / qpx)));
     kstep_ = std::max<int64_t>(1, static_cast<int64_t>(std::ceil(kLabelPitch / kpx)));
-    qlabel_w_ = widest(ms.cr, qlabels_, qstep_) + 6;
-    klabel_h_ = widest(ms.cr, klabels_, kstep_) + 6;
+    qlabel_w_ = widest(ms.get(), qlabels_, qstep_) + 6;
+    klabel_h_ = widest(ms.get(), klabels_, kstep_) + 6;
   }
   if (opts_.subtitle.empty()) {
     opts_.subtitle = std::to_string(rows_) + " queries \u00D7 " + std::to_string(cols_) + " keys";
@@ -71,14 +61,14 @@ Heatmap::Heatmap(const focus::AttentionMap& m, std::vector<std::string> query_la
       opts_.subtitle += "; labels: 1 in " + std::to_string(std::max(qstep_, kstep_));
   }
   double top = kMargin;
-  if (!opts_.title.empty()) top += measure_text(ms.cr, opts_.title, Font{kTitleFont, true}).h + 2;
-  top += measure_text(ms.cr, opts_.subtitle, Font{kSubFont}).h + 8;
+  if (!opts_.title.empty()) top += measure_text(ms.get(), opts_.title, Font{kTitleFont, true}).h + 2;
+  top += measure_text(ms.get(), opts_.subtitle, Font{kSubFont}).h + 8;
   plot_x_ = kMargin + qlabel_w_;
   plot_y_ = top;
   const double bar_h = std::max(plot_h_, 120.0);
   width_ = static_cast<int>(std::ceil(plot_x_ + plot_w_ + kBarGap + kBarW + kBarText + kMargin));
-  const double title_w = std::max(measure_text(ms.cr, opts_.title, Font{kTitleFont, true}).w,
-                                  measure_text(ms.cr, opts_.subtitle, Font{kSubFont}).w);
+  const double title_w = std::max(measure_text(ms.get(), opts_.title, Font{kTitleFont, true}).w,
+                                  measure_text(ms.get(), opts_.subtitle, Font{kSubFont}).w);
   width_ = std::max(width_, static_cast<int>(std::ceil(2 * kMargin + title_w)));
   height_ = static_cast<int>(std::ceil(plot_y_ + std::max(plot_h_ + klabel_h_, bar_h) + kMargin));
 }

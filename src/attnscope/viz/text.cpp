@@ -51,6 +51,13 @@ double offset(Align a, double extent) {
 
 }  // namespace
 
+ScratchContext::ScratchContext()
+    : surface_(cairo_image_surface_create(CAIRO_FORMAT_ARGB32, 1, 1)), cr_(cairo_create(surface_)) {}
+ScratchContext::~ScratchContext() {
+  cairo_destroy(cr_);
+  cairo_surface_destroy(surface_);
+}
+
 std::string display_token(std::string_view raw) {
   if (raw.empty()) return "\u2205";
   gchar* valid = g_utf8_make_valid(raw.data(), static_cast<gssize>(raw.size()));

@@ -17,6 +17,20 @@ struct Font {
 
 enum class Align { start, center, end };
 
+// A 1x1 scratch context for measuring text before a picture's size is known.
+class ScratchContext {
+ public:
+  ScratchContext();
+  ~ScratchContext();
+  ScratchContext(const ScratchContext&) = delete;
+  ScratchContext& operator=(const ScratchContext&) = delete;
+  cairo_t* get() const { return cr_; }
+
+ private:
+  cairo_surface_t* surface_;
+  cairo_t* cr_;
+};
+
 struct TextSize {
   double w = 0, h = 0;
 };

@@ -18,15 +18,6 @@ constexpr double kMargin = 16, kHeader = 52, kFooter = 46;
 constexpr double kMinFont = 9, kMaxFont = 24, kMeasureFont = 10;
 const Rgb kIdle{0.94, 0.94, 0.94};  // an unattended token's box
 
-struct Scratch {
-  cairo_surface_t* s = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, 1, 1);
-  cairo_t* cr = cairo_create(s);
-  ~Scratch() {
-    cairo_destroy(cr);
-    cairo_surface_destroy(s);
-  }
-};
-
 // Wraps boxes of the given widths (at font size 10, scaled to fs) into [x0, x1] from y0 on.
 // Returns the bottom of the last line. Box heights fs * 1.5; lines `pitch` apart.
 double flow(std::vector<TokenAnimation::Box>& boxes, const std::vector<double>& w10, double fs, double x0, double x1,
@@ -125,11 +116,11 @@ TokenAnimation::TokenAnimation(const io::Trace& trace, int64_t layer, int64_t he
 TokenAnimation::~TokenAnimation() = default;
 
 void TokenAnimation::layout() {
-  Scratch sc;
+  ScratchContext sc;
   auto widths = [&](const std::vector<std::string>& toks) {
     std::vector<double> w;
     // Bold: the current token is drawn bold in the same box.
-    for (const auto& t : toks) w.push_back(measure_text(sc.cr, t, Font{kMeasureFont, true}).w);
+    for (const auto& t : toks) w.push_back(measure_text(sc.get(), t, Font{kMeasureFont, true}).w);
     return w;
   };
   const double x0 = kMargin, x1 = o_.width - kMargin, top = kHeader, bottom = o_.height - kFooter;
