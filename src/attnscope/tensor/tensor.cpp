@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <new>
+#include <type_traits>
 
 #include "attnscope/core/error.h"
 
@@ -76,7 +77,7 @@ Tensor Tensor::randn(const Shape& shape, Rng& rng, double stddev, DType dtype) {
   Tensor t = empty(shape, dtype);
   dispatch_dtype(dtype, [&]<class T>() {
     T* p = t.data<T>();
-    for (int64_t i = 0; i < t.numel(); ++i) p[i] = static_cast<T>(rng.normal() * stddev);
+    for (int64_t i = 0, n = t.numel(); i < n; ++i) p[i] = static_cast<T>(rng.normal() * stddev);
   });
   return t;
 }
@@ -85,7 +86,7 @@ Tensor Tensor::uniform(const Shape& shape, Rng& rng, double lo, double hi, DType
   Tensor t = empty(shape, dtype);
   dispatch_dtype(dtype, [&]<class T>() {
     T* p = t.data<T>();
-    for (int64_t i = 0; i < t.numel(); ++i) p[i] = static_cast<T>(rng.uniform(lo, hi));
+    for (int64_t i = 0, n = t.numel(); i < n; ++i) p[i] = static_cast<T>(rng.uniform(lo, hi));
   });
   return t;
 }
@@ -166,19 +167,25 @@ void for_each_strided(const Shape& shape, const Shape& strides, F&& f) {
 void Tensor::copy_from(const Tensor& src) {
   if (!(src.shape() == shape()))
     throw ShapeError("copy_from: shape " + src.shape().str() + " into " + shape().str());
+  const int64_t n = numel();
   dispatch_dtype(dtype(), [&]<class D>() {
     dispatch_dtype(src.dtype(), [&]<class S>() {
       const S* s = static_cast<const S*>(src.impl_->storage->data) + src.offset();
       D* base = static_cast<D*>(impl_->storage->data) + offset();
-      if (is_contiguous() && src.is_contiguous()) {
-        for (int64_t i = 0; i < numel(); ++i) base[i] = static_cast<D>(s[i]);
-        return;
+      const bool dst_dense = is_contiguous();
+      if (dst_dense && src.is_contiguous()) {
+        if constexpr (std::is_same_v<D, S>) {
+          std::memcpy(base, s, n * sizeof(D));
+        } else {
+          for (int64_t i = 0; i < n; ++i) base[i] = static_cast<D>(s[i]);
+        }
+      } else if (dst_dense) {  // gather a strided source in row-major order
+        for_each_strided(src.shape(), src.strides(), [&](int64_t i, int64_t o) { base[i] = static_cast<D>(s[o]); });
+      } else {  // strided destination: gather densely first, then scatter
+        std::vector<D> tmp(n);
+        for_each_strided(src.shape(), src.strides(), [&](int64_t i, int64_t o) { tmp[i] = static_cast<D>(s[o]); });
+        for_each_strided(shape(), strides(), [&](int64_t i, int64_t o) { base[o] = tmp[i]; });
       }
-      // Strided destination: gather the source densely first, then scatter.
-      std::vector<D> tmp(numel());
-      for_each_strided(src.shape(), src.strides(),
-                       [&](int64_t i, int64_t o) { tmp[i] = static_cast<D>(s[o]); });
-      for_each_strided(shape(), strides(), [&](int64_t i, int64_t o) { base[o] = tmp[i]; });
     });
   });
 }

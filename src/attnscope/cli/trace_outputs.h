@@ -1,0 +1,22 @@
+// The picture flags shared by verbs that produce a trace (translate, demo, ...):
+// --trace OUT.attn.safetensors, --png/--svg (heatmap), --gif (token-by-token animation),
+// --html (standalone viewer). Pure wiring over io/, viz/ and serve/.
+#pragma once
+#include <CLI/CLI.hpp>
+#include <string>
+
+#include "attnscope/io/trace.h"
+
+namespace attnscope::cli {
+
+struct TraceOutputs {
+  std::string trace, png, svg, gif, html;
+  std::string layer = "-1", head = "mean";  // last layer, head average
+  bool any() const { return !trace.empty() || !png.empty() || !svg.empty() || !gif.empty() || !html.empty(); }
+};
+
+void add_trace_output_flags(CLI::App* sub, TraceOutputs& o);
+// Writes every requested output (atomically) and prints one line per file to stderr.
+void write_trace_outputs(const io::Trace& trace, const TraceOutputs& o);
+
+}  // namespace attnscope::cli

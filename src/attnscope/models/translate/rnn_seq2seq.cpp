@@ -1,0 +1,157 @@
+#include "attnscope/models/translate/rnn_seq2seq.h"
+
+#include "attnscope/autograd/ops.h"
+#include "attnscope/core/error.h"
+
+namespace attnscope::models {
+
+using namespace attnscope::ops;
+
+nlohmann::json RnnSeq2SeqConfig::to_json() const {
+  return {{"src_vocab", src_vocab}, {"tgt_vocab", tgt_vocab}, {"embed", embed}, {"hidden", hidden},
+          {"cell", cell}, {"attention", attention}, {"dropout", dropout}};
+}
+
+RnnSeq2SeqConfig RnnSeq2SeqConfig::from_json(const nlohmann::json& j) {
+  RnnSeq2SeqConfig c;
+  try {
+    c.src_vocab = j.at("src_vocab");
+    c.tgt_vocab = j.at("tgt_vocab");
+    c.embed = j.value("embed", c.embed);
+    c.hidden = j.value("hidden", c.hidden);
+    c.cell = j.value("cell", c.cell);
+    c.attention = j.value("attention", c.attention);
+    c.dropout = j.value("dropout", c.dropout);
+  } catch (const nlohmann::json::exception& e) {
+    throw ConfigError(std::string("seq2seq-rnn config: ") + e.what());
+  }
+  if (c.src_vocab < 5 || c.tgt_vocab < 5) throw ConfigError("seq2seq-rnn config: vocabularies too small");
+  if (c.embed <= 0 || c.hidden <= 0 || c.hidden % 2) throw ConfigError("seq2seq-rnn config: hidden must be even and positive");
+  if (c.cell != "gru" && c.cell != "lstm") throw ConfigError("seq2seq-rnn: --cell must be gru or lstm, got '" + c.cell + "'");
+  if (c.attention != "additive" && c.attention != "dot" && c.attention != "general" && c.attention != "none")
+    throw ConfigError("seq2seq-rnn: --attention must be additive, dot, general or none, got '" + c.attention + "'");
+  if (c.dropout < 0 || c.dropout >= 1) throw ConfigError("seq2seq-rnn: dropout must be in [0, 1)");
+  return c;
+}
+
+struct RnnSeq2Seq::State : DecodeState {
+  Tensor memory;                   // [B, S, H]
+  std::vector<int32_t> src_len;    // [B]
+  Tensor h, c;                     // [1, B, H] decoder state (c: LSTM)
+  Tensor feed;                     // [B, H] attentional vector of the previous step
+  Tensor last;                     // [B, 1, H] encoder summary (the "none" baseline's context)
+};
+
+namespace {
+std::shared_ptr<nn::RecurrentBase> make_rnn(const std::string& cell, const nn::RecurrentOptions& o, Rng& rng) {
+  if (cell == "lstm") return std::make_shared<nn::LSTM>(o, rng);
+  return std::make_shared<nn::GRU>(o, rng);
+}
+
+attention::Score score_of(const std::string& name) {
+  if (name == "dot") return attention::Score::dot;
+  if (name == "general") return attention::Score::general;
+  return attention::Score::additive;
+}
+}  // namespace
+
+RnnSeq2Seq::RnnSeq2Seq(const RnnSeq2SeqConfig& cfg, Rng& rng) : cfg_(RnnSeq2SeqConfig::from_json(cfg.to_json())), dropout_rng_(rng.fork()) {
+  const int64_t H = cfg_.hidden, E = cfg_.embed;
+  src_embed_ = register_module("src_embed", std::make_shared<nn::Embedding>(cfg_.src_vocab, E, rng));
+  encoder_ = register_module("encoder", make_rnn(cfg_.cell, {E, H / 2, 1, true, true}, rng));
+  bridge_ = register_module("bridge", std::make_shared<nn::Linear>(H, H, rng));
+  tgt_embed_ = register_module("tgt_embed", std::make_shared<nn::Embedding>(cfg_.tgt_vocab, E, rng));
+  decoder_ = register_module("decoder", make_rnn(cfg_.cell, {E + H, H, 1, false, true}, rng));
+  if (cfg_.attention != "none") {
+    attention::SoftAttentionConfig ac;
+    ac.query_dim = H;
+    ac.key_dim = H;
+    ac.attn_dim = H;
+    ac.score = score_of(cfg_.attention);
+    attention_ = register_module("attention", std::make_shared<attention::SoftAttention>(ac, rng));
+  }
+  combine_ = register_module("combine", std::make_shared<nn::Linear>(2 * H, H, rng));
+  out_ = register_module("out", std::make_shared<nn::Linear>(H, cfg_.tgt_vocab, rng));
+  register_rng("dropout", &dropout_rng_);
+}
+
+void RnnSeq2Seq::set_recorder(attention::Recorder* r) {
+  if (attention_) attention_->set_recorder(r, "decoder.cross");
+}
+
+std::unique_ptr<DecodeState> RnnSeq2Seq::encode(const Batch& b) {
+  for (int64_t id : b.src)
+    if (id < 0 || id >= cfg_.src_vocab)
+      throw ValueError("seq2seq-rnn: source id " + std::to_string(id) + " outside the vocabulary");
+  auto st = std::make_unique<State>();
+  const int64_t H = cfg_.hidden;
+  std::vector<int64_t> lengths(b.src_len.begin(), b.src_len.end());
+  Tensor emb = dropout(src_embed_->forward(b.src, Shape{b.B, b.S}), cfg_.dropout, training(), dropout_rng_);
+  Tensor mask = nn::lengths_to_mask(lengths, b.S);
+  nn::RecurrentOutput enc = encoder_->forward(emb, mask);
+  st->memory = enc.output;  // [B, S, H]
+  st->src_len = b.src_len;
+  // h_n [2, B, H/2]: forward direction's last state, backward direction's state at t = 0.
+  Tensor summary = concat({index_select(enc.h_n, 0, {0}), index_select(enc.h_n, 0, {1})}, 2);  // [1, B, H]
+  st->h = tanh(bridge_->forward(summary));
+  if (cfg_.cell == "lstm") st->c = Tensor::zeros(Shape{1, b.B, H});
+  st->feed = Tensor::zeros(Shape{b.B, H});
+  st->last = reshape(summary, Shape{b.B, 1, H});
+  return st;
+}
+
+Tensor RnnSeq2Seq::step(State& st, const std::vector<int64_t>& prev) {
+  const int64_t B = static_cast<int64_t>(prev.size()), H = cfg_.hidden;
+  for (int64_t id : prev)
+    if (id < 0 || id >= cfg_.tgt_vocab) throw ValueError("seq2seq-rnn: target id " + std::to_string(id) + " outside the vocabulary");
+  Tensor emb = tgt_embed_->forward(prev, Shape{B, 1});                          // [B, 1, E]
+  Tensor x = concat({emb, reshape(st.feed, Shape{B, 1, H})}, 2);                // [B, 1, E+H]
+  nn::RecurrentOutput r = decoder_->forward(x, {}, st.h, st.c);
+  st.h = r.h_n;
+  if (cfg_.cell == "lstm") st.c = r.c_n;
+  Tensor s = r.output;                                                            // [B, 1, H]
+  Tensor ctx;
+  if (attention_) {
+    attention::SoftCall call;
+    call.key_lengths = st.src_len;
+    call.query_offset = st.step;
+    ctx = attention_->forward(s, st.memory, {}, call).context;                   // [B, 1, H]
+  } else {
+    ctx = st.last;
+  }
+  Tensor a = tanh(combine_->forward(concat({s, ctx}, 2)));                       // [B, 1, H]
+  a = dropout(a, cfg_.dropout, training(), dropout_rng_);
+  st.feed = reshape(a, Shape{B, H});
+  ++st.step;
+  return reshape(out_->forward(a), Shape{B, cfg_.tgt_vocab});                    // [B, V]
+}
+
+Tensor RnnSeq2Seq::forward(const Batch& b) {
+  auto base = encode(b);
+  State& st = static_cast<State&>(*base);
+  std::vector<Tensor> logits;
+  std::vector<int64_t> prev(b.B);
+  for (int64_t t = 0; t < b.T; ++t) {
+    for (int64_t i = 0; i < b.B; ++i) prev[i] = b.tgt_in[i * b.T + t];
+    logits.push_back(step(st, prev));
+  }
+  return stack(logits, 1);  // [B, T, V]
+}
+
+Tensor RnnSeq2Seq::decode_step(DecodeState& state, const std::vector<int64_t>& prev) {
+  return log_softmax(step(static_cast<State&>(state), prev));
+}
+
+void RnnSeq2Seq::reorder(DecodeState& state, const std::vector<int64_t>& rows) {
+  State& st = static_cast<State&>(state);
+  st.memory = index_select(st.memory, 0, rows);
+  st.h = index_select(st.h, 1, rows);
+  if (st.c.defined()) st.c = index_select(st.c, 1, rows);
+  st.feed = index_select(st.feed, 0, rows);
+  st.last = index_select(st.last, 0, rows);
+  std::vector<int32_t> len;
+  for (int64_t r : rows) len.push_back(st.src_len[r]);
+  st.src_len = len;
+}
+
+}  // namespace attnscope::models

@@ -1,0 +1,50 @@
+// The encoder-decoder interface shared by the RNN and Transformer translators: teacher-forced
+// training, incremental decoding (greedy / beam search, decode.h), and attention recording.
+// Shapes: B batch, S source length, T target length, V target vocabulary, C model width.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "attnscope/attention/recorder.h"
+#include "attnscope/nn/module.h"
+
+namespace attnscope::models {
+
+// A padded batch. Padding id is data::Vocab::kPad (0); targets use -100 as ignore index.
+struct Batch {
+  int64_t B = 0, S = 0, T = 0;
+  std::vector<int64_t> src;       // [B, S]
+  std::vector<int32_t> src_len;   // [B]
+  std::vector<int64_t> tgt_in;    // [B, T]  <bos> y1 .. y_n, padded
+  std::vector<int64_t> tgt_out;   // [B, T]  y1 .. y_n <eos>, padded with kIgnore
+};
+inline constexpr int64_t kIgnore = -100;
+
+// Sources (and optionally targets, without <bos>/<eos>) -> a padded batch.
+Batch make_batch(const std::vector<std::vector<int64_t>>& src,
+                 const std::vector<std::vector<int64_t>>& tgt = {});
+
+// Model state carried between decoding steps (encoder memory, recurrent or cached state).
+struct DecodeState {
+  virtual ~DecodeState() = default;
+  int64_t step = 0;  // target positions produced so far
+};
+
+class Seq2SeqModel : public nn::Module {
+ public:
+  // Teacher-forced logits [B, T, V]. Every attention call reports to the recorder if set.
+  virtual Tensor forward(const Batch& batch) = 0;
+  // Encodes batch.src for decoding.
+  virtual std::unique_ptr<DecodeState> encode(const Batch& batch) = 0;
+  // One step: previous tokens [B] -> log-probabilities [B, V].
+  virtual Tensor decode_step(DecodeState& state, const std::vector<int64_t>& prev) = 0;
+  // Keeps rows `rows` of every batch-shaped state tensor (beam search).
+  virtual void reorder(DecodeState& state, const std::vector<int64_t>& rows) = 0;
+  // Attaches (nullptr: detaches) a recorder to every attention module.
+  virtual void set_recorder(attention::Recorder* recorder) = 0;
+  virtual int64_t target_vocab_size() const = 0;
+};
+
+}  // namespace attnscope::models
