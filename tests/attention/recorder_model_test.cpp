@@ -63,7 +63,9 @@ TEST(RecorderModel, EveryCallInEveryKeepMode) {
       EXPECT_EQ(L.argmax.size(), static_cast<size_t>(heads[l] * queries[l]));
       if (L.keep == io::TraceKeep::dense) EXPECT_EQ(L.weights.size(), static_cast<size_t>(heads[l] * queries[l] * kT));
       else EXPECT_TRUE(L.weights.empty());
-      if (L.keep == io::TraceKeep::topk) EXPECT_EQ(L.topk_index.size(), static_cast<size_t>(heads[l] * queries[l] * 2));
+      if (L.keep == io::TraceKeep::topk) {
+        EXPECT_EQ(L.topk_index.size(), static_cast<size_t>(heads[l] * queries[l] * 2));
+      }
       // Batch item 1 has 3 valid keys: nothing recorded past them.
       for (int32_t a : L.argmax) EXPECT_LT(a, 3);
     }

@@ -54,7 +54,7 @@ AttentionResult HardAttention::forward(const Tensor& query, const Tensor& keys, 
                      std::to_string(N) + " (keys " + keys.str() + ")");
   Tensor e = score_->scores(query, keys);  // [B, T, N]
   if (cfg_.score.temperature != 1.0) e = ops::scale(e, 1.0 / cfg_.score.temperature);
-  if (call.prior.defined()) e = ops::add(e, call.prior.to(dt));
+  e = add_prior(e, call.prior, op);
   Tensor mask = SoftAttention::padding_mask(call.key_lengths, B, N, dt, op);
   const Tensor ed = e.detach().contiguous();
   const std::vector<double> ev = ed.to_vector_f64();

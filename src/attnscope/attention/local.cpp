@@ -71,7 +71,7 @@ AttentionResult LocalAttention::forward(const Tensor& query, const Tensor& keys,
   }
   Tensor e = align_->scores(query, keys);  // [B, T, N]
   if (align_->config().temperature != 1.0) e = ops::scale(e, 1.0 / align_->config().temperature);
-  if (call.prior.defined()) e = ops::add(e, call.prior.to(dt));
+  e = add_prior(e, call.prior, op);
   AttentionResult r;
   r.weights = local_weights(e, ops::reshape(centre, Shape{B, T}), cfg_.window, pad, align_->config().normalizer);
   r.context = ops::matmul(r.weights, values);

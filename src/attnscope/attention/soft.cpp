@@ -83,6 +83,17 @@ Tensor SoftAttention::scores(const Tensor& query, const Tensor& keys) const {
   return {};
 }
 
+Tensor add_prior(const Tensor& e, const Tensor& prior, const char* op) {
+  if (!prior.defined()) return e;
+  bool ok = prior.ndim() <= e.ndim();
+  for (int d = 0; ok && d < prior.ndim(); ++d) {
+    const int64_t p = prior.shape()[d], s = e.shape()[d + e.ndim() - prior.ndim()];
+    ok = p == 1 || p == s;
+  }
+  if (!ok) throw ShapeError(std::string(op) + ": prior " + prior.str() + " does not broadcast to scores " + e.str() + " [B, T, N]");
+  return ops::add(e, prior.dtype() == e.dtype() ? prior : prior.to(e.dtype()));
+}
+
 Tensor SoftAttention::padding_mask(const std::vector<int32_t>& key_lengths, int64_t B, int64_t N, DType dtype, const char* op) {
   if (key_lengths.empty()) return {};
   AttentionMask m;
@@ -99,11 +110,7 @@ AttentionResult SoftAttention::forward(const Tensor& query, const Tensor& keys, 
   const int64_t B = query.size(0), T = query.size(1), N = keys.size(1);
   Tensor e = scores(query, keys);  // [B, T, N]
   if (cfg_.temperature != 1.0) e = ops::scale(e, 1.0 / cfg_.temperature);
-  if (call.prior.defined()) {
-    if (!(ops::broadcast_shapes(e.shape(), call.prior.shape(), op) == e.shape()))
-      throw ShapeError(std::string(op) + ": prior " + call.prior.str() + " does not broadcast to scores " + e.str() + " [B, T, N]");
-    e = ops::add(e, call.prior.dtype() == e.dtype() ? call.prior : call.prior.to(e.dtype()));
-  }
+  e = add_prior(e, call.prior, op);
   {
     const Tensor ed = e.detach();
     dispatch_dtype(ed.dtype(), [&]<class V>() {

@@ -66,6 +66,10 @@ class SoftAttention : public nn::Module, public Recordable {
 // pq = W_q s [B, T, A], pk = W_k h + b [B, N, A], v [1, A]  ->  e [B, T, N] = v . tanh(pq_i + pk_j).
 Tensor additive_score(const Tensor& pq, const Tensor& pk, const Tensor& v);
 
+// e + prior (prior broadcastable to e [B, T, N], cast to e's dtype only when it differs so a
+// learned prior keeps its gradient); ShapeError naming `op` otherwise. Undefined prior: e.
+Tensor add_prior(const Tensor& e, const Tensor& prior, const char* op);
+
 // Checks query [B, T, Cq], keys [B, N, Ck], values [B, N, Cv] agree; ShapeError naming `op`.
 void check_memory_shapes(const Tensor& query, const Tensor& keys, const Tensor& values, int64_t Cq, int64_t Ck,
                          const char* op);
