@@ -188,3 +188,23 @@ TEST_F(IoCommands, TraceImportBadInput) {
   expect_error("trace", 2, "subcommand");
   EXPECT_FALSE(fs::exists(dir_ / "o.attn.safetensors"));
 }
+
+// A trace whose tokens disagree with its weights, and a truncated trace: every command reading
+// traces goes through io::read_trace; `inspect` shows the error contract.
+TEST_F(IoCommands, InspectBrokenTraces) {
+  spit(dir_ / "attn.npy", npy({2, 3, 4, 4}));
+  spit(dir_ / "tokens.json", R"(["The", "cat", "sat", "."])");
+  ASSERT_EQ(run("trace import attn.npy --tokens tokens.json -o good.attn.safetensors").code, 0);
+  const std::string good = slurp(dir_ / "good.attn.safetensors");
+  // Drop the last token inside the JSON description, keeping the byte length (offsets stay valid).
+  const std::string from = R"(\"sat\",\".\"])", to = R"(\"sat\"]      )";
+  ASSERT_EQ(from.size(), to.size());
+  std::string bad = good;
+  const size_t at = bad.find(from);
+  ASSERT_NE(at, std::string::npos);
+  bad.replace(at, from.size(), to);
+  spit(dir_ / "short.attn.safetensors", bad);
+  expect_error("inspect short.attn.safetensors", 1, "4 queries but sequence 'tokens' has 3 tokens");
+  spit(dir_ / "cut.attn.safetensors", good.substr(0, good.size() - 10));
+  expect_error("inspect cut.attn.safetensors", 1, "truncated");
+}
