@@ -19,7 +19,9 @@ TEST(Isa, SupportedListStartsWithScalarAndEndsWithDetected) {
   EXPECT_EQ(isas.front(), Isa::scalar);
   EXPECT_EQ(isas.back(), detected_isa());
   EXPECT_TRUE(isa_supported(Isa::scalar));
-  if (cpu_has_avx512_bf16()) EXPECT_TRUE(isa_supported(Isa::avx512));
+  if (cpu_has_avx512_bf16()) {
+    EXPECT_TRUE(isa_supported(Isa::avx512));
+  }
 }
 
 TEST(Isa, SetActiveAcceptsSupportedAndRejectsOthers) {
@@ -28,8 +30,11 @@ TEST(Isa, SetActiveAcceptsSupportedAndRejectsOthers) {
     set_active_isa(isa);
     EXPECT_EQ(active_isa(), isa);
   }
-  for (Isa isa : {Isa::avx2, Isa::avx512})
-    if (!isa_supported(isa)) EXPECT_THROW(set_active_isa(isa), ConfigError);
+  for (Isa isa : {Isa::avx2, Isa::avx512}) {
+    if (!isa_supported(isa)) {
+      EXPECT_THROW(set_active_isa(isa), ConfigError);
+    }
+  }
   set_active_isa(saved);
 }
 
