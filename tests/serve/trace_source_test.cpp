@@ -127,3 +127,16 @@ TEST(TraceSource, StatsLayersHaveNoMatrix) {
   EXPECT_FALSE(s.has_matrix(0));
   EXPECT_THROW(s.row(0, 0, 0), ConfigError);
 }
+
+TEST(TraceSource, SparseTopkAggregationMatchesDenseAtCoarseLevels) {
+  const auto dense = test::make_trace(1, 2, 300);
+  TraceSource d(dense), k(test::to_topk(dense, 300));
+  for (auto agg : {Aggregate::max, Aggregate::mean})
+    for (int head : {1, serve::kHeadMean}) {
+      const auto a = d.tile(0, head, 1, 0, 0, agg), b = k.tile(0, head, 1, 0, 0, agg);
+      ASSERT_EQ(a.values.size(), b.values.size());
+      for (size_t i = 0; i < a.values.size(); ++i) ASSERT_NEAR(a.values[i], b.values[i], 1e-6) << i;
+      const auto ta = d.thumbnail(0, 0, 37), tb = k.thumbnail(0, 0, 37);
+      for (size_t i = 0; i < ta.values.size(); ++i) ASSERT_NEAR(ta.values[i], tb.values[i], 1e-6) << i;
+    }
+}

@@ -126,6 +126,20 @@ export function paint(ctx, w, h) {
   ctx.strokeStyle = '#d0021b';
   ctx.lineWidth = 2.5;
   ctx.strokeRect(cb.x - 1, cy - 12, cb.w + 2, 24);
+  // Attended tokens scrolled off the top: named, stacked, where their arcs leave the picture
+  // (far above, an arc leaves nearly straight up from the current token).
+  ctx.font = '11px sans-serif';
+  ctx.textBaseline = 'middle';
+  let above = 0;
+  for (const [k, v] of [...weightOf.entries()].sort((a, b) => b[1] - a[1])) {
+    if (kOff + kb[k].y >= 52 + 12 || above >= 4) continue;
+    const text = `↑ ${tokenLabel(kt[k], 12)} ${fmtWeight(v)}`, tw = ctx.measureText(text).width + 8;
+    const x = Math.min(w - tw - 4, Math.max(4, cx + 8)), y = 58 + 20 * above++;
+    ctx.fillStyle = cssOf(state.cmap, 0.25 + 0.75 * (v / wmax), 0.95);
+    ctx.fillRect(x, y, tw, 18);
+    ctx.fillStyle = v / wmax > 0.5 ? '#000' : '#fff';
+    ctx.fillText(text, x + 4, y + 9);
+  }
   // Caption: what is playing.
   ctx.fillStyle = '#fff';
   ctx.fillRect(0, 0, w, 52);
