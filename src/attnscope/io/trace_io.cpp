@@ -82,7 +82,7 @@ void validate_layer(const Trace& t, const TraceLayer& l, const std::string& wher
       break;
     }
     case TraceKeep::stats:
-      if (l.lse.empty() && l.entropy.empty() && l.max_weight.empty() && l.argmax.empty() && l.heads * l.queries > 0)
+      if (l.lse.empty() && l.entropy.empty() && l.max_weight.empty() && l.argmax.empty() && rows.value_or(1) > 0)
         throw FormatError(where + ": keep is 'stats' but no statistics are present");
       break;
   }
@@ -324,11 +324,11 @@ class TraceParser {
       }
       if (named.opt("tokens")) {
         s.tokens = string_list(named.array("tokens"), named.where);
-      } else if (s.grid_h > 0 && s.grid_w > 0 && s.grid_h <= 4096 && s.grid_w <= 4096) {
+      } else if (s.grid_h > 0 && s.grid_w > 0 && s.grid_h <= 4096 && s.grid_w <= 4096 && s.grid_h * s.grid_w <= (1 << 20)) {
         for (int64_t r = 0; r < s.grid_h; ++r)  // image regions labelled "r,c" by default
           for (int64_t c = 0; c < s.grid_w; ++c) s.tokens.push_back(std::to_string(r) + "," + std::to_string(c));
       } else {
-        throw FormatError(named.where + ": missing 'tokens'");
+        throw FormatError(named.where + ": missing 'tokens' (a grid of up to 2^20 cells may omit them)");
       }
       t.sequences.push_back(std::move(s));
     }
