@@ -221,6 +221,7 @@ TrainTaskResult train_reverse(const ReverseConfig& cfg_in, const ReverseTrainOpt
 
   Rng eval_rng(opt.seed + 0x9e3779b97f4a7c15ULL);
   res.metrics["token_accuracy"] = reverse_accuracy(model, eval_rng);
+  if (opt.on_finish) opt.on_finish(model);
   res.steps = step;
   res.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return res;

@@ -28,7 +28,7 @@ struct ReverseConfig {
   int64_t seq_len = 8;       // T (longest sequence)
   int64_t min_len = 8;       // shortest sequence (== seq_len: fixed length)
   int64_t embed = 16;        // E
-  int64_t hidden = 64;       // H
+  int64_t hidden = 128;      // H
   int layers = 1;
   double dropout = 0.0;      // on embeddings
   std::string to_json() const;
@@ -75,7 +75,7 @@ double reverse_accuracy(ReverseModel& model, Rng& rng, int64_t batches = 8, int6
 
 struct ReverseTrainOptions {
   uint64_t seed = 1;
-  int64_t steps = 1500;
+  int64_t steps = 600;
   int64_t batch = 64;
   double lr = 1e-2;
   int64_t warmup = 50;
@@ -84,6 +84,7 @@ struct ReverseTrainOptions {
   int64_t checkpoint_every = 0;  // also save every N steps (0: only at the end)
   std::string output, resume;
   bool quiet = true;
+  std::function<void(ReverseModel&)> on_finish;  // called with the trained model (e.g. to show examples)
 };
 
 // Trains (or resumes) to opt.steps total steps. on_step(step, loss) is called after each step.
