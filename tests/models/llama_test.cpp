@@ -13,6 +13,7 @@
 #include "attnscope/models/attention_capture.h"
 #include "attnscope/models/generate.h"
 #include "attnscope/models/loader.h"
+#include "attnscope/models/pipeline.h"
 
 namespace fs = std::filesystem;
 using namespace attnscope;
@@ -126,4 +127,28 @@ TEST(StoriesErrors, ContextAndVocabulary) {
   model->reset();
   std::vector<int32_t> bad = {1, 512};
   EXPECT_THROW(model->forward(bad), ValueError);
+}
+
+TEST(StoriesErrors, TruncatedCheckpointAndLongText) {
+  if (!fs::exists(stories_dir())) GTEST_SKIP() << "../shared/data is absent (real-data test)";
+  const fs::path tmp = fs::path(ATTNSCOPE_BINARY_DIR) / ("stories_cut_" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()));
+  fs::create_directories(tmp);
+  const std::string bytes = read_file(stories_dir() + "/stories260K.bin");
+  write_file_atomic((tmp / "cut.bin").string(), std::string_view(bytes).substr(0, bytes.size() - 100));
+  try {
+    load_model((tmp / "cut.bin").string());
+    ADD_FAILURE() << "no error";
+  } catch (const FormatError& e) {
+    EXPECT_NE(std::string(e.what()).find("the file has"), std::string::npos) << e.what();
+  }
+  fs::remove_all(tmp);
+  auto p = open_pipeline(stories_dir());
+  std::string text;
+  for (int i = 0; i < 200; ++i) text += "the cat sat. ";
+  try {
+    encode_input(p, text);
+    ADD_FAILURE() << "no error";
+  } catch (const ValueError& e) {
+    EXPECT_NE(std::string(e.what()).find("longer than the model's context of 512"), std::string::npos) << e.what();
+  }
 }

@@ -22,7 +22,7 @@ struct GenerateArgs {
 };
 
 void run(const GenerateArgs& a) {
-  models::Pipeline p = models::open_pipeline(a.model, a.prompt.empty() ? a.tokenizer : a.tokenizer);
+  models::Pipeline p = models::open_pipeline(a.model, a.tokenizer);
   const auto ids = models::encode_input(p, a.prompt);
   models::SamplingOptions opt;
   opt.temperature = a.temperature;

@@ -240,6 +240,9 @@ std::string GgufFile::get_string(std::string_view key) const {
 int64_t GgufFile::get_int(std::string_view key) const {
   const GgufValue& v = get(key);
   if (!is_integer_type(v.type)) wrong_type(path_, key, v, "an integer");
+  // u64 values above 2^63 do not fit (and converting them would be undefined behaviour).
+  if (!(v.num < 9.2e18 && v.num > -9.2e18))
+    throw FormatError(path_ + ": GGUF key '" + std::string(key) + "' holds an integer out of range");
   return static_cast<int64_t>(v.num);
 }
 double GgufFile::get_float(std::string_view key) const {

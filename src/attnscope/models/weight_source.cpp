@@ -120,6 +120,8 @@ class Llama2cSource : public WeightSource {
     per_layer("feed_forward.w2.weight", {C, H});
     per_layer("feed_forward.w3.weight", {H, C});
     add("norm.weight", {C});
+    if (static_cast<double>(S) * static_cast<double>(HS) * 4.0 > static_cast<double>(file_->size()))
+      throw FormatError(path_ + ": the llama2.c header implies RoPE tables larger than the file");
     off += static_cast<size_t>(S * HS / 2) * 4 * 2;  // freq_cis_real, freq_cis_imag (unused)
     if (!c.tied_output) add("output.weight", {V, C});
     if (off != file_->size())
