@@ -38,7 +38,9 @@ TEST(TraceKeep, TopkKeepsLargestDescendingWithStats) {
 TEST(TraceImport, SelfAndCrossAttention) {
   const std::vector<float> w = attnscope::io::testing::causal_rows(6, 3);  // [2 layers x 3 heads, 3, 3]
   const std::vector<int64_t> shape{2, 3, 3, 3};
-  const Trace t = trace_from_attention(shape, w, R"(["a", "b", "c"])", {.mechanism = "scaled_dot"});
+  TraceImportOptions named;
+  named.mechanism = "scaled_dot";
+  const Trace t = trace_from_attention(shape, w, R"(["a", "b", "c"])", named);
   ASSERT_EQ(t.layers.size(), 2u);
   EXPECT_EQ(t.sequences.size(), 1u);
   EXPECT_EQ(t.layers[1].name, "layer.1");
@@ -53,7 +55,9 @@ TEST(TraceImport, SelfAndCrossAttention) {
   EXPECT_EQ(x.layers[0].key_seq, "source");
   EXPECT_EQ(x.layers[0].heads, 1);
 
-  const Trace k = trace_from_attention(shape, w, R"(["a", "b", "c"])", {.capture = "topk:1"});
+  TraceImportOptions topk;
+  topk.capture = "topk:1";
+  const Trace k = trace_from_attention(shape, w, R"(["a", "b", "c"])", topk);
   EXPECT_EQ(k.layers[0].keep, TraceKeep::topk);
   EXPECT_EQ(k.layers[0].topk_index[2], 2);  // row 2 of head 0: the diagonal is largest
 }
