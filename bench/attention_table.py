@@ -53,7 +53,7 @@ def main(paths):
         impl, dtype, pas, cap, hs, n, causal = k
         b = table[k]
         t = ms(b)
-        gflops = b.get("GFLOPS", 0) / 1e9 if b.get("GFLOPS", 0) > 1e6 else b.get("GFLOPS", 0)
+        gflops = 4.0 * 12 * n * n * hs * (0.5 if causal else 1.0) * (3.5 if pas == "fwdbwd" else 1.0) / (t * 1e6)
         ref = table.get(("ref", "f32", pas, "none", hs, n, causal))
         vs = f"{ms(ref) / t:6.2f}x" if ref else "      -"
         print(f"{impl:5} {dtype:5} {pas:6} {cap:9} {hs:4d} {n:5d} {causal:6d} {t:9.2f} {gflops:8.1f} "
