@@ -1,9 +1,7 @@
 // Reference attention: the plain GEMM + softmax + GEMM path. It builds the T x N score matrix of
 // one (batch, head) at a time, so it is simple to check by eye; the fused kernel is tested
-// against it, and exotic mechanisms can use it. GEMMs go through OpenBLAS (its own threads);
+// against it, and exotic mechanisms can use it. GEMMs go through kernels::gemm (OpenBLAS);
 // the softmax rows are split with parallel_for.
-#include <cblas.h>
-
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -11,6 +9,7 @@
 #include <vector>
 
 #include "attnscope/core/parallel.h"
+#include "attnscope/kernels/gemm.h"
 #include "attnscope/kernels/attention/attention_common.h"
 #include "attnscope/kernels/attention/flash_attention.h"
 
@@ -37,8 +36,7 @@ void probabilities(const AttentionParams& p, int64_t b, int64_t h, const std::ve
   lse.assign(static_cast<size_t>(T), kNegInf);
   if (T == 0 || N == 0) return;
   // S [T, N] = scale * Q [T, HS] K^T [HS, N]
-  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)T, (int)N, (int)HS, scale, q.data(),
-              (int)HS, k.data(), (int)HS, 0.0f, P.data(), (int)N);
+  gemm(false, true, T, N, HS, scale, q.data(), HS, k.data(), HS, 0.0f, P.data(), N);
   const float slope = p.alibi_slopes ? p.alibi_slopes[h] : 0.0f;
   parallel_for(0, T, 16, [&](int64_t lo_row, int64_t hi_row) {
     for (int64_t i = lo_row; i < hi_row; ++i) {
@@ -126,8 +124,7 @@ void attention_ref_forward(const AttentionParams& p, const AttentionCapture& c) 
       if (p.T > 0) {
         float* o = p.o + detail::o_offset(p, b, h);
         if (p.N > 0) {
-          cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)p.T, (int)p.HS, (int)p.N, 1.0f,
-                      P.data(), (int)p.N, v.data(), (int)p.HS, 0.0f, o, (int)p.o_row_stride);
+          gemm(false, false, p.T, p.HS, p.N, 1.0f, P.data(), p.N, v.data(), p.HS, 0.0f, o, p.o_row_stride);
         } else {
           for (int64_t i = 0; i < p.T; ++i) std::fill(o + i * p.o_row_stride, o + i * p.o_row_stride + p.HS, 0.0f);
         }
@@ -157,11 +154,9 @@ void attention_ref_backward(const AttentionBackwardParams& p) {
       float* dk = p.dk + b * p.dk_batch_stride + hk * p.dk_head_stride;
       float* dv = p.dv + b * p.dv_batch_stride + hk * p.dv_head_stride;
       // dV [N, HS] += P^T [N, T] dO [T, HS]            (forward: O = P V)
-      cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)N, (int)HS, (int)T, 1.0f, P.data(),
-                  (int)N, dO.data(), (int)HS, 1.0f, dv, (int)p.dv_row_stride);
+      gemm(true, false, N, HS, T, 1.0f, P.data(), N, dO.data(), HS, 1.0f, dv, p.dv_row_stride);
       // dP [T, N] = dO [T, HS] V^T [HS, N]
-      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)T, (int)N, (int)HS, 1.0f, dO.data(),
-                  (int)HS, v.data(), (int)HS, 0.0f, dP.data(), (int)N);
+      gemm(false, true, T, N, HS, 1.0f, dO.data(), HS, v.data(), HS, 0.0f, dP.data(), N);
       // dS = P * (dP - D), D_i = sum_j P_ij dP_ij          (softmax backward, row-wise)
       parallel_for(0, T, 16, [&](int64_t lo, int64_t hi) {
         for (int64_t i = lo; i < hi; ++i) {
@@ -172,10 +167,8 @@ void attention_ref_backward(const AttentionBackwardParams& p) {
         }
       });
       // dQ [T, HS] += scale dS [T, N] K [N, HS];  dK [N, HS] += scale dS^T [N, T] Q [T, HS]
-      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)T, (int)HS, (int)N, scale,
-                  dP.data(), (int)N, k.data(), (int)HS, 1.0f, dq, (int)p.dq_row_stride);
-      cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)N, (int)HS, (int)T, scale,
-                  dP.data(), (int)N, q.data(), (int)HS, 1.0f, dk, (int)p.dk_row_stride);
+      gemm(false, false, T, HS, N, scale, dP.data(), N, k.data(), HS, 1.0f, dq, p.dq_row_stride);
+      gemm(true, false, N, HS, T, scale, dP.data(), N, q.data(), HS, 1.0f, dk, p.dk_row_stride);
     }
   }
 }
