@@ -5,6 +5,21 @@
 #include <cmath>
 #include <memory>
 
+// fontconfig (under Pango) keeps its pattern caches for the whole process, and LeakSanitizer
+// reports them as leaks of libfontconfig (its stacks end there). They are not ours and not
+// growing, so sanitizer builds suppress exactly that library. This file is linked whenever text
+// is drawn, so every binary that draws gets the suppression.
+#if defined(__SANITIZE_ADDRESS__)
+#define ATTNSCOPE_LSAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define ATTNSCOPE_LSAN 1
+#endif
+#endif
+#ifdef ATTNSCOPE_LSAN
+extern "C" const char* __lsan_default_suppressions() { return "leak:libfontconfig.so\n"; }
+#endif
+
 namespace attnscope::viz {
 
 namespace {
