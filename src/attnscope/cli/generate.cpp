@@ -1,9 +1,11 @@
 // `attnscope generate MODEL "prompt" [--max-tokens N] [--temperature T] [--top-k K] [--seed S]`:
 // streams tokens as they are produced.
 #include <cstdio>
+#include <memory>
 
 #include "attnscope/cli/command.h"
 #include "attnscope/cli/common.h"
+#include "attnscope/cli/view.h"
 #include "attnscope/core/error.h"
 #include "attnscope/models/generate.h"
 #include "attnscope/models/pipeline.h"
@@ -19,6 +21,9 @@ struct GenerateArgs {
   int64_t top_k = 0;
   uint64_t seed = 0;
   bool no_stop = false;
+  bool view = false;
+  std::string capture = "dense";
+  ViewFlags view_flags;
 };
 
 void run(const GenerateArgs& a) {
@@ -32,13 +37,17 @@ void run(const GenerateArgs& a) {
   std::fflush(stdout);
   int32_t prev = ids.back();
   const int32_t stop = a.no_stop ? -1 : p.tokenizer->specials().eos;
-  models::generate(*p.model, ids, a.max_tokens, opt, stop, [&](int32_t id) {
+  // --view: capture every step, then open the viewer on the generation (it plays step by step).
+  std::unique_ptr<models::AttentionCapture> capture;
+  if (a.view) capture = std::make_unique<models::AttentionCapture>(models::CaptureSpec::parse(a.capture));
+  const auto out = models::generate(*p.model, ids, a.max_tokens, opt, stop, [&](int32_t id) {
     if (id != stop) std::fputs(p.tokenizer->decode_step(prev, id).c_str(), stdout);
     std::fflush(stdout);
     prev = id;
     return true;
-  });
+  }, capture.get());
   std::fputs("\n", stdout);
+  if (a.view) view_trace(models::generation_trace(p, ids, out, *capture, a.prompt), a.view_flags);
 }
 
 void setup(CLI::App& app) {
@@ -52,6 +61,9 @@ void setup(CLI::App& app) {
   sub->add_option("--top-k", a->top_k, "Sample among the K most likely (0 = all)")->check(CLI::NonNegativeNumber);
   add_seed_flag(sub, a->seed);
   sub->add_flag("--no-stop", a->no_stop, "Do not stop at the end-of-sequence token");
+  sub->add_flag("--view", a->view, "Capture attention and open the viewer on the generation (plays step by step)");
+  add_capture_flag(sub, a->capture);
+  add_view_flags(sub, a->view_flags);
   sub->callback([a] { run(*a); });
 }
 

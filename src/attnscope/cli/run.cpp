@@ -2,9 +2,11 @@
 // probabilities (classifiers); --perplexity prints "perplexity=X tokens=N" (N counts BOS).
 #include <cmath>
 #include <cstdio>
+#include <memory>
 
 #include "attnscope/cli/command.h"
 #include "attnscope/cli/common.h"
+#include "attnscope/cli/view.h"
 #include "attnscope/models/generate.h"
 #include "attnscope/models/pipeline.h"
 
@@ -16,6 +18,9 @@ struct RunArgs {
   std::string model, text, tokenizer;
   bool perplexity = false;
   int64_t top = 5;
+  bool view = false;
+  std::string capture = "dense";
+  ViewFlags view_flags;
 };
 
 void run(const RunArgs& a) {
@@ -34,7 +39,10 @@ void run(const RunArgs& a) {
     std::printf("perplexity=%.6f tokens=%lld\n", r.perplexity, static_cast<long long>(r.tokens));
     return;
   }
-  const models::ModelOutput out = p.model->forward(ids);
+  std::unique_ptr<models::AttentionCapture> capture;
+  if (a.view) capture = std::make_unique<models::AttentionCapture>(models::CaptureSpec::parse(a.capture));
+  p.model->reset();
+  const models::ModelOutput out = p.model->forward(ids, capture.get());
   if (out.kind == models::ModelOutput::Kind::token_logits) {
     std::printf("next-token top-%lld:\n", static_cast<long long>(a.top));
     const auto last = std::span<const float>(out.values).subspan((out.rows - 1) * out.cols, out.cols);
@@ -48,6 +56,7 @@ void run(const RunArgs& a) {
     std::printf("hidden states [%lld, %lld] (no classification head in this checkpoint)\n",
                 static_cast<long long>(out.rows), static_cast<long long>(out.cols));
   }
+  if (a.view) view_trace(models::make_trace(p, ids, *capture, a.text), a.view_flags);
 }
 
 void setup(CLI::App& app) {
@@ -58,6 +67,9 @@ void setup(CLI::App& app) {
   sub->add_option("--tokenizer", a->tokenizer, "Tokenizer file (default: found beside the model)");
   sub->add_flag("--perplexity", a->perplexity, "Print teacher-forced perplexity: perplexity=X tokens=N");
   sub->add_option("--top", a->top, "How many next-token candidates to show")->check(CLI::PositiveNumber);
+  sub->add_flag("--view", a->view, "Capture attention and open the viewer on it");
+  add_capture_flag(sub, a->capture);
+  add_view_flags(sub, a->view_flags);
   sub->callback([a] { run(*a); });
 }
 

@@ -54,25 +54,27 @@ io::Trace make_trace(const Pipeline& p, const std::vector<int32_t>& ids, const A
   return capture.to_trace(token_labels(*p.tokenizer, ids), meta);
 }
 
+io::Trace generation_trace(const Pipeline& p, const std::vector<int32_t>& prompt, const std::vector<int32_t>& generated,
+                           const AttentionCapture& capture, const std::string& text) {
+  std::vector<int32_t> ids = prompt;
+  if (!generated.empty()) ids.insert(ids.end(), generated.begin(), generated.end() - 1);
+  io::Trace trace = make_trace(p, ids, capture, text);
+  for (int64_t q = static_cast<int64_t>(prompt.size()); q < static_cast<int64_t>(ids.size()); ++q) trace.steps.push_back(q);
+  return trace;
+}
+
 io::Trace capture_trace(Pipeline& p, const std::string& text, const CaptureSpec& spec, int64_t generate,
                         const SamplingOptions& opt) {
-  std::vector<int32_t> ids = encode_input(p, text);
+  const std::vector<int32_t> ids = encode_input(p, text);
   AttentionCapture capture(spec);
-  const int64_t prompt = static_cast<int64_t>(ids.size());
   if (generate > 0) {
     if (!p.model->is_decoder()) throw ConfigError("--generate needs a decoder (language model), not an encoder");
     const auto out = models::generate(*p.model, ids, generate, opt, p.tokenizer->specials().eos, nullptr, &capture);
-    ids.insert(ids.end(), out.begin(), out.end());
-    // The last generated token was never fed back: it has no attention row, so drop it.
-    ids.pop_back();
-  } else {
-    p.model->reset();
-    p.model->forward(ids, &capture);
+    return generation_trace(p, ids, out, capture, text);
   }
-  io::Trace trace = make_trace(p, ids, capture, text);
-  if (generate > 0)
-    for (int64_t q = prompt; q < static_cast<int64_t>(ids.size()); ++q) trace.steps.push_back(q);
-  return trace;
+  p.model->reset();
+  p.model->forward(ids, &capture);
+  return make_trace(p, ids, capture, text);
 }
 
 }  // namespace attnscope::models

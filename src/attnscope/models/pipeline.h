@@ -34,6 +34,11 @@ std::vector<std::string> token_labels(const data::Tokenizer& tok, const std::vec
 io::Trace make_trace(const Pipeline& p, const std::vector<int32_t>& ids, const AttentionCapture& capture,
                      const std::string& text);
 
+// The trace of a generation: tokens = prompt + generated, minus the last generated token (it was
+// never fed back, so it has no attention row); steps = the query positions of generated tokens.
+io::Trace generation_trace(const Pipeline& p, const std::vector<int32_t>& prompt, const std::vector<int32_t>& generated,
+                           const AttentionCapture& capture, const std::string& text);
+
 // Runs text through the model capturing attention (spec), and returns the trace. generate > 0
 // (decoders): then generates that many tokens (sampling opt), capturing each step; the trace's
 // tokens cover prompt + generation and trace.steps lists the query position of each step, so
