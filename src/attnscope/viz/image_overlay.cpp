@@ -145,20 +145,23 @@ void render_overlay(const io::Trace& trace, int64_t layer, int64_t head, const s
   const auto words = focus::query_labels(trace, L);
   const int64_t n = std::min<int64_t>(m.rows, opts.max_panels);
   const int64_t cols = std::min<int64_t>(n, 5), rows = (n + cols - 1) / cols;
+  // Panels take the image's aspect (P px on the long side), the word above each.
   const double P = opts.panel, cap = 22, M = 12, top = 40;
-  const int W = static_cast<int>(2 * M + double(cols) * (P + M)), H = static_cast<int>(top + double(rows) * (P + cap + M) + M);
+  const double pw = img.width >= img.height ? P : P * img.width / img.height;
+  const double ph = img.width >= img.height ? P * img.height / img.width : P;
+  const int W = static_cast<int>(std::ceil(2 * M + double(cols) * (pw + M)));
+  const int H = static_cast<int>(std::ceil(top + double(rows) * (ph + cap + M) + M));
   write_figure(path, std::max(W, 360), H, [&](cairo_t* cr) {
     set_source(cr, kInk);
     draw_text(cr, heatmap_title(trace, L, head), M, M, Font{14, true});
     for (int64_t q = 0; q < n; ++q) {
       const float* row = m.w.data() + q * m.cols;
       const float vmax = *std::max_element(row, row + m.cols);
-      double x = M + double(q % cols) * (P + M), y = top + double(q / cols) * (P + cap + M), w = P, h = P;
-      set_source(cr, kInk);
-      draw_text(cr, display_token(words[static_cast<size_t>(q)]), x + P / 2, y, Font{13, true}, Align::center,
-                Align::start, P);
-      y += cap;
+      double x = M + double(q % cols) * (pw + M), y = top + double(q / cols) * (ph + cap + M) + cap, w = pw, h = ph;
       draw_overlay(cr, x, y, w, h, img, row, gh, gw, vmax, cmap);
+      set_source(cr, kInk);
+      draw_text(cr, display_token(words[static_cast<size_t>(q)]), x + w / 2, y - 4, Font{13, true}, Align::center,
+                Align::end, pw);
     }
   });
 }
