@@ -86,7 +86,8 @@ AttentionResult MultiHeadAttention::run(const Tensor& x, const Tensor& memory, b
   if (relative_bias_) o.bias = relative_bias_->forward(T, N, N - T);  // query row i sits at key position N - T + i
   if (adaptive_span_) o.soft_mask = adaptive_span_->mask(T, N);
   if (call.prior.defined()) o.bias = o.bias.defined() ? ops::add(o.bias, call.prior) : call.prior;
-  Site site{.name = record_name_, .mechanism = "scaled_dot", .query_seq = "tokens", .key_seq = cross ? "source" : "tokens",
+  Site site{.name = record_name_, .mechanism = "scaled_dot", .query_seq = query_seq_or("tokens"),
+            .key_seq = key_seq_or(cross ? "source" : "tokens"),
             .query_offset = offset};
   if (recording()) {
     if (adaptive_span_) o.extras["span"] = Extra::of(adaptive_span_->spans().detach(), false);

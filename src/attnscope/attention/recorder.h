@@ -163,14 +163,24 @@ class Recordable {
     recorder_ = r;
     record_name_ = std::move(name);
   }
+  // The io::TraceSequence names the recorded rows and columns index (e.g. an encoder's
+  // self-attention: "source", "source"); empty keeps the module's defaults.
+  void set_sequences(std::string query_seq, std::string key_seq) {
+    query_seq_ = std::move(query_seq);
+    key_seq_ = std::move(key_seq);
+  }
   Recorder* recorder() const { return recorder_; }
   const std::string& record_name() const { return record_name_; }
   // True when a call should be recorded.
   bool recording() const { return recorder_ && !recorder_->paused(); }
 
  protected:
+  // The sequence name to record: the one set, else the module's default.
+  std::string query_seq_or(const char* fallback) const { return query_seq_.empty() ? fallback : query_seq_; }
+  std::string key_seq_or(const char* fallback) const { return key_seq_.empty() ? fallback : key_seq_; }
   Recorder* recorder_ = nullptr;
   std::string record_name_ = "attn";
+  std::string query_seq_, key_seq_;
 };
 
 // Row statistics of a weight row (length n): entropy in nats over positive weights, max weight,

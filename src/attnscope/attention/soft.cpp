@@ -132,7 +132,7 @@ AttentionResult SoftAttention::forward(const Tensor& query, const Tensor& keys, 
       ex["bias"] = Extra::of(ops::add(call.prior.detach().to(DType::f32), Tensor::zeros(Shape{B, T, N})), true, 0);
     }
     recorder_->record({.name = record_name_, .mechanism = op, .kind = normalizer_kind(cfg_.normalizer),
-                       .query_seq = "target", .key_seq = "source", .query_offset = call.query_offset},
+                       .query_seq = query_seq_or("target"), .key_seq = key_seq_or("source"), .query_offset = call.query_offset},
                       ops::reshape(r.weights.detach(), Shape{B, 1, T, N}), std::move(ex));
   }
   return r;

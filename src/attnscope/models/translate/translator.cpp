@@ -3,6 +3,7 @@
 #include "attnscope/autograd/graph.h"
 #include "attnscope/core/error.h"
 #include "attnscope/models/translate/rnn_seq2seq.h"
+#include "attnscope/models/translate/transformer_seq2seq.h"
 
 namespace attnscope::models {
 
@@ -109,6 +110,7 @@ std::unique_ptr<Seq2SeqModel> make_seq2seq(const std::string& kind, nlohmann::js
   config["src_vocab"] = codec.source_vocab.size();
   config["tgt_vocab"] = codec.target_vocab.size();
   if (kind == "rnn") return std::make_unique<RnnSeq2Seq>(RnnSeq2SeqConfig::from_json(config), rng);
+  if (kind == "transformer") return std::make_unique<TransformerSeq2Seq>(TransformerSeq2SeqConfig::from_json(config), rng);
   throw ConfigError("unknown translation model '" + kind + "' (expected rnn or transformer)");
 }
 

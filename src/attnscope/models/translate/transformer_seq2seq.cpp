@@ -1,0 +1,215 @@
+#include "attnscope/models/translate/transformer_seq2seq.h"
+
+#include <cmath>
+
+#include "attnscope/autograd/ops.h"
+#include "attnscope/core/error.h"
+
+namespace attnscope::models {
+
+using namespace attnscope::ops;
+
+nlohmann::json TransformerSeq2SeqConfig::to_json() const {
+  return {{"src_vocab", src_vocab}, {"tgt_vocab", tgt_vocab}, {"hidden", hidden},       {"heads", heads},
+          {"layers", layers},       {"ff", ff},               {"max_len", max_len},     {"positions", positions},
+          {"dropout", dropout}};
+}
+
+TransformerSeq2SeqConfig TransformerSeq2SeqConfig::from_json(const nlohmann::json& j) {
+  TransformerSeq2SeqConfig c;
+  try {
+    c.src_vocab = j.at("src_vocab");
+    c.tgt_vocab = j.at("tgt_vocab");
+    c.hidden = j.value("hidden", c.hidden);
+    c.heads = j.value("heads", c.heads);
+    c.layers = j.value("layers", c.layers);
+    c.ff = j.value("ff", c.ff);
+    c.max_len = j.value("max_len", c.max_len);
+    c.positions = j.value("positions", c.positions);
+    c.dropout = j.value("dropout", c.dropout);
+  } catch (const nlohmann::json::exception& e) {
+    throw ConfigError(std::string("seq2seq-transformer config: ") + e.what());
+  }
+  if (c.src_vocab < 5 || c.tgt_vocab < 5) throw ConfigError("seq2seq-transformer config: vocabularies too small");
+  if (c.hidden <= 0 || c.heads <= 0 || c.hidden % c.heads)
+    throw ConfigError("seq2seq-transformer: --hidden must be a positive multiple of --heads");
+  if (c.layers <= 0 || c.layers > 24) throw ConfigError("seq2seq-transformer: --layers must be in 1..24");
+  if (c.ff < 0 || c.max_len <= 0) throw ConfigError("seq2seq-transformer: bad ff or max_len");
+  if (c.positions != "sinusoidal" && c.positions != "learned" && c.positions != "alibi")
+    throw ConfigError("seq2seq-transformer: --positions must be sinusoidal, learned or alibi, got '" + c.positions + "'");
+  if (c.dropout < 0 || c.dropout >= 1) throw ConfigError("seq2seq-transformer: dropout must be in [0, 1)");
+  return c;
+}
+
+struct TransformerSeq2Seq::Block : nn::Module {
+  std::string type_name() const override { return "TransformerBlock"; }
+  std::shared_ptr<nn::LayerNorm> norm1, norm2, norm3;
+  std::shared_ptr<attention::MultiHeadAttention> self_attn, cross_attn;
+  std::shared_ptr<nn::Linear> ff1, ff2;
+  Block(const TransformerSeq2SeqConfig& c, bool decoder, Rng& rng) {
+    attention::MultiHeadConfig m;
+    m.dim = c.hidden;
+    m.num_heads = c.heads;
+    m.causal = decoder;
+    if (c.positions == "alibi") m.position_bias = attention::PositionBias::alibi;
+    norm1 = register_module("norm1", std::make_shared<nn::LayerNorm>(c.hidden));
+    self_attn = register_module("self_attn", std::make_shared<attention::MultiHeadAttention>(m, rng));
+    if (decoder) {
+      attention::MultiHeadConfig x = m;
+      x.causal = false;
+      x.position_bias = attention::PositionBias::none;
+      norm3 = register_module("norm_cross", std::make_shared<nn::LayerNorm>(c.hidden));
+      cross_attn = register_module("cross_attn", std::make_shared<attention::MultiHeadAttention>(x, rng));
+    }
+    norm2 = register_module("norm2", std::make_shared<nn::LayerNorm>(c.hidden));
+    const int64_t ff = c.ff > 0 ? c.ff : 4 * c.hidden;
+    ff1 = register_module("ff1", std::make_shared<nn::Linear>(c.hidden, ff, rng));
+    ff2 = register_module("ff2", std::make_shared<nn::Linear>(ff, c.hidden, rng));
+  }
+};
+
+struct TransformerSeq2Seq::State : DecodeState {
+  Tensor memory;                                  // [B, S, C]
+  std::vector<int32_t> src_len;                   // [B]
+  std::vector<attention::KVCache> self_caches, cross_caches;  // one per decoder layer
+};
+
+TransformerSeq2Seq::TransformerSeq2Seq(const TransformerSeq2SeqConfig& cfg, Rng& rng)
+    : cfg_(TransformerSeq2SeqConfig::from_json(cfg.to_json())), dropout_rng_(rng.fork()) {
+  const int64_t C = cfg_.hidden;
+  src_embed_ = register_module("src_embed", std::make_shared<nn::Embedding>(cfg_.src_vocab, C, rng));
+  tgt_embed_ = register_module("tgt_embed", std::make_shared<nn::Embedding>(cfg_.tgt_vocab, C, rng));
+  if (cfg_.positions == "learned") {
+    src_pos_ = register_module("src_pos", std::make_shared<nn::Embedding>(cfg_.max_len, C, rng));
+    tgt_pos_ = register_module("tgt_pos", std::make_shared<nn::Embedding>(cfg_.max_len, C, rng));
+  }
+  encoder_ = register_module("encoder", std::make_shared<nn::ModuleList<Block>>());
+  decoder_ = register_module("decoder", std::make_shared<nn::ModuleList<Block>>());
+  for (int64_t l = 0; l < cfg_.layers; ++l) {
+    encoder_->push_back(std::make_shared<Block>(cfg_, false, rng));
+    decoder_->push_back(std::make_shared<Block>(cfg_, true, rng));
+  }
+  enc_norm_ = register_module("encoder_norm", std::make_shared<nn::LayerNorm>(C));
+  dec_norm_ = register_module("decoder_norm", std::make_shared<nn::LayerNorm>(C));
+  out_ = register_module("out", std::make_shared<nn::Linear>(C, cfg_.tgt_vocab, rng));
+  register_rng("dropout", &dropout_rng_);
+  // PE(p, 2i) = sin(p / 10000^(2i/C)), PE(p, 2i+1) = cos(p / 10000^(2i/C))
+  std::vector<float> pe(cfg_.max_len * C);
+  for (int64_t p = 0; p < cfg_.max_len; ++p)
+    for (int64_t i = 0; i < C; ++i) {
+      const double angle = p / std::pow(10000.0, static_cast<double>(2 * (i / 2)) / C);
+      pe[p * C + i] = static_cast<float>(i % 2 ? std::cos(angle) : std::sin(angle));
+    }
+  sinusoid_ = Tensor::from(std::span<const float>(pe), Shape{cfg_.max_len, C});
+}
+
+void TransformerSeq2Seq::set_recorder(attention::Recorder* r) {
+  for (size_t l = 0; l < encoder_->size(); ++l) {
+    auto& e = (*encoder_)[l];
+    e.self_attn->set_recorder(r, "encoder." + std::to_string(l) + ".self");
+    e.self_attn->set_sequences("source", "source");
+    auto& d = (*decoder_)[l];
+    d.self_attn->set_recorder(r, "decoder." + std::to_string(l) + ".self");
+    d.self_attn->set_sequences("target", "target");
+    d.cross_attn->set_recorder(r, "decoder." + std::to_string(l) + ".cross");
+    d.cross_attn->set_sequences("target", "source");
+  }
+}
+
+Tensor TransformerSeq2Seq::embed(const nn::Embedding& table, const std::vector<int64_t>& ids, int64_t B, int64_t T,
+                                 int64_t offset) const {
+  if (offset + T > cfg_.max_len)
+    throw ValueError("seq2seq-transformer: sequence of " + std::to_string(offset + T) + " tokens exceeds max_len " +
+                     std::to_string(cfg_.max_len));
+  Tensor x = table.forward(ids, Shape{B, T});  // [B, T, C]
+  if (cfg_.positions == "sinusoidal") {
+    x = add(scale(x, std::sqrt(static_cast<double>(cfg_.hidden))), slice(sinusoid_, 0, offset, offset + T));
+  } else if (cfg_.positions == "learned") {
+    std::vector<int64_t> pos(T);
+    for (int64_t t = 0; t < T; ++t) pos[t] = offset + t;
+    const nn::Embedding& p = &table == src_embed_.get() ? *src_pos_ : *tgt_pos_;
+    x = add(x, p.forward(pos, Shape{T}));
+  }
+  return dropout(x, cfg_.dropout, training(), dropout_rng_);
+}
+
+Tensor TransformerSeq2Seq::feed_forward(const Block& b, const Tensor& x) const {
+  return b.ff2->forward(dropout(gelu_tanh(b.ff1->forward(x)), cfg_.dropout, training(), dropout_rng_));
+}
+
+Tensor TransformerSeq2Seq::encode_memory(const Batch& b, std::vector<int32_t>& lengths) const {
+  for (int64_t id : b.src)
+    if (id < 0 || id >= cfg_.src_vocab) throw ValueError("seq2seq-transformer: source id " + std::to_string(id) + " outside the vocabulary");
+  lengths = b.src_len;
+  Tensor x = embed(*src_embed_, b.src, b.B, b.S, 0);
+  attention::AttentionCall call;
+  call.key_lengths = lengths;
+  for (const auto& blk : *encoder_) {
+    x = add(x, dropout(blk->self_attn->forward(blk->norm1->forward(x), call).context, cfg_.dropout, training(), dropout_rng_));
+    x = add(x, dropout(feed_forward(*blk, blk->norm2->forward(x)), cfg_.dropout, training(), dropout_rng_));
+  }
+  return enc_norm_->forward(x);
+}
+
+Tensor TransformerSeq2Seq::decode(Tensor y, const Tensor& memory, const std::vector<int32_t>& lengths,
+                                  std::vector<attention::KVCache>* self_caches,
+                                  std::vector<attention::KVCache>* cross_caches) const {
+  for (size_t l = 0; l < decoder_->size(); ++l) {
+    const Block& blk = (*decoder_)[l];
+    attention::AttentionCall self_call;
+    if (self_caches) self_call.cache = &(*self_caches)[l];
+    else self_call.query_offset = 0;
+    y = add(y, dropout(blk.self_attn->forward(blk.norm1->forward(y), self_call).context, cfg_.dropout, training(), dropout_rng_));
+    attention::AttentionCall cross_call;
+    cross_call.key_lengths = lengths;
+    if (cross_caches) cross_call.cache = &(*cross_caches)[l];
+    if (self_caches) cross_call.query_offset = (*self_caches)[l].length() - y.size(1);
+    y = add(y, dropout(blk.cross_attn->forward(blk.norm3->forward(y), memory, cross_call).context, cfg_.dropout, training(), dropout_rng_));
+    y = add(y, dropout(feed_forward(blk, blk.norm2->forward(y)), cfg_.dropout, training(), dropout_rng_));
+  }
+  return out_->forward(dec_norm_->forward(y));
+}
+
+Tensor TransformerSeq2Seq::forward(const Batch& b) {
+  std::vector<int32_t> lengths;
+  Tensor memory = encode_memory(b, lengths);
+  for (int64_t id : b.tgt_in)
+    if (id < 0 || id >= cfg_.tgt_vocab) throw ValueError("seq2seq-transformer: target id " + std::to_string(id) + " outside the vocabulary");
+  return decode(embed(*tgt_embed_, b.tgt_in, b.B, b.T, 0), memory, lengths, nullptr, nullptr);
+}
+
+std::unique_ptr<DecodeState> TransformerSeq2Seq::encode(const Batch& b) {
+  auto st = std::make_unique<State>();
+  st->memory = encode_memory(b, st->src_len);
+  st->self_caches.resize(decoder_->size());
+  st->cross_caches.resize(decoder_->size());
+  return st;
+}
+
+Tensor TransformerSeq2Seq::decode_step(DecodeState& state, const std::vector<int64_t>& prev) {
+  State& st = static_cast<State&>(state);
+  const int64_t B = static_cast<int64_t>(prev.size());
+  for (int64_t id : prev)
+    if (id < 0 || id >= cfg_.tgt_vocab) throw ValueError("seq2seq-transformer: target id " + std::to_string(id) + " outside the vocabulary");
+  Tensor y = embed(*tgt_embed_, prev, B, 1, st.step);
+  Tensor logits = decode(y, st.memory, st.src_len, &st.self_caches, &st.cross_caches);  // [B, 1, V]
+  ++st.step;
+  return log_softmax(reshape(logits, Shape{B, cfg_.tgt_vocab}));
+}
+
+void TransformerSeq2Seq::reorder(DecodeState& state, const std::vector<int64_t>& rows) {
+  State& st = static_cast<State&>(state);
+  st.memory = index_select(st.memory, 0, rows);
+  std::vector<int32_t> len;
+  for (int64_t r : rows) len.push_back(st.src_len[r]);
+  st.src_len = len;
+  for (auto* caches : {&st.self_caches, &st.cross_caches})
+    for (auto& c : *caches) {
+      if (c.empty()) continue;
+      attention::KVCache n;
+      n.append(index_select(c.keys(), 0, rows), index_select(c.values(), 0, rows));
+      c = std::move(n);
+    }
+}
+
+}  // namespace attnscope::models

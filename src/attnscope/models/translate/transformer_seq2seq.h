@@ -1,0 +1,66 @@
+// Transformer encoder-decoder (Vaswani et al. 2017) in the pre-LayerNorm arrangement
+// (Xiong et al. 2020), which trains stably without a long warm-up:
+//   encoder layer: x += SelfAttn(LN(x));             x += FFN(LN(x))
+//   decoder layer: y += CausalSelfAttn(LN(y));       y += CrossAttn(LN(y), memory);  y += FFN(LN(y))
+//   FFN(x) = W2 gelu(W1 x);  final LayerNorms on both stacks; logits = W_out y.
+// Positions: sinusoidal (added to sqrt(C)-scaled embeddings), learned, or ALiBi (Press et al.
+// 2022) biases in the self-attentions. Decoding uses a KV cache per decoder layer (the output
+// equals the full recompute). Recorded sites: encoder.<l>.self, decoder.<l>.self, decoder.<l>.cross.
+#pragma once
+#include <memory>
+#include <nlohmann/json.hpp>
+
+#include "attnscope/attention/multi_head.h"
+#include "attnscope/models/translate/seq2seq.h"
+#include "attnscope/nn/embedding.h"
+#include "attnscope/nn/linear.h"
+#include "attnscope/nn/norm.h"
+
+namespace attnscope::models {
+
+struct TransformerSeq2SeqConfig {
+  int64_t src_vocab = 0, tgt_vocab = 0;
+  int64_t hidden = 128;      // C
+  int64_t heads = 4;         // NH
+  int64_t layers = 2;        // per stack
+  int64_t ff = 0;            // FFN width; 0: 4 C
+  int64_t max_len = 256;     // learned positions / sinusoid table length
+  std::string positions = "sinusoidal";  // sinusoidal | learned | alibi
+  double dropout = 0.1;
+  nlohmann::json to_json() const;
+  static TransformerSeq2SeqConfig from_json(const nlohmann::json& j);  // ConfigError when invalid
+};
+
+class TransformerSeq2Seq : public Seq2SeqModel {
+ public:
+  TransformerSeq2Seq(const TransformerSeq2SeqConfig& cfg, Rng& rng);
+  std::string type_name() const override { return "seq2seq-transformer"; }
+
+  Tensor forward(const Batch& batch) override;
+  std::unique_ptr<DecodeState> encode(const Batch& batch) override;
+  Tensor decode_step(DecodeState& state, const std::vector<int64_t>& prev) override;
+  void reorder(DecodeState& state, const std::vector<int64_t>& rows) override;
+  void set_recorder(attention::Recorder* recorder) override;
+  int64_t target_vocab_size() const override { return cfg_.tgt_vocab; }
+
+ private:
+  struct Block;  // one layer: attention(s), norms, feed-forward
+  struct State;
+  // Token embeddings (+ positions starting at `offset`) -> [B, T, C].
+  Tensor embed(const nn::Embedding& table, const std::vector<int64_t>& ids, int64_t B, int64_t T, int64_t offset) const;
+  Tensor encode_memory(const Batch& batch, std::vector<int32_t>& lengths) const;
+  // Decoder stack over y [B, T, C] -> logits [B, T, V]; caches (one per layer) when decoding.
+  Tensor decode(Tensor y, const Tensor& memory, const std::vector<int32_t>& lengths,
+                std::vector<attention::KVCache>* self_caches, std::vector<attention::KVCache>* cross_caches) const;
+  Tensor feed_forward(const Block& b, const Tensor& x) const;
+
+  TransformerSeq2SeqConfig cfg_;
+  mutable Rng dropout_rng_;
+  std::shared_ptr<nn::Embedding> src_embed_, tgt_embed_, src_pos_, tgt_pos_;
+  std::shared_ptr<nn::ModuleList<Block>> encoder_, decoder_;
+  std::shared_ptr<nn::LayerNorm> enc_norm_, dec_norm_;
+  std::shared_ptr<nn::Linear> out_;
+  Tensor sinusoid_;  // [max_len, C], constant
+};
+
+}  // namespace attnscope::models
