@@ -93,6 +93,18 @@ TEST(Server, RefusesHugeAndWrongRequestsWith4xx) {
   EXPECT_EQ(r->status, 200);
 }
 
+TEST(Server, AnswersOnlyItsOwnHostNames) {
+  Running s;
+  auto c = s.client();
+  auto r = c.Get("/api/meta", {{"Host", "attacker.example:" + std::to_string(s.port)}});
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 403);
+  EXPECT_NE(r->body.find("unexpected Host header"), std::string::npos);
+  r = c.Get("/api/meta", {{"Host", "localhost:" + std::to_string(s.port)}});
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+}
+
 TEST(Server, WebRootServesFromDiskButNotThroughSymlinks) {
   const fs::path dir = fs::path(ATTNSCOPE_BINARY_DIR) / "serve_test_webroot";
   fs::remove_all(dir);

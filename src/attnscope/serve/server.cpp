@@ -38,6 +38,15 @@ void Server::routes() {
   s.set_payload_max_length(4096);  // the API takes no bodies
   s.set_read_timeout(10, 0);
   s.set_keep_alive_max_count(1000);
+  // DNS rebinding: a web page whose name resolves to 127.0.0.1 could otherwise read the trace.
+  // Only requests addressed to the loopback names of our own port are answered.
+  s.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+    const std::string host = req.get_header_value("Host"), port = ":" + std::to_string(port_);
+    for (const char* name : {"127.0.0.1", "localhost", "[::1]"})
+      if (host == name + port || host == name) return httplib::Server::HandlerResponse::Unhandled;
+    send_error(res, 403, "unexpected Host header '" + host + "'; open " + url());
+    return httplib::Server::HandlerResponse::Handled;
+  });
   s.Get(R"(/api/.*)", [this](const httplib::Request& req, httplib::Response& res) {
     std::map<std::string, std::string> params;
     for (const auto& [k, v] : req.params) params.emplace(k, v);  // first value wins
