@@ -108,6 +108,27 @@ TEST_F(ViewerCommands, TruncatedTraceIsAClearError) {
   EXPECT_FALSE(fs::exists(dir_ / "cut.html"));
 }
 
+TEST_F(ViewerCommands, ShapesThatDisagreeWithTokensAreAClearError) {
+  // Drop one token from the trace's JSON description (the header is rewritten with its new
+  // length; tensor offsets are relative to the data section, so they stay valid).
+  const std::string bytes = slurp(dir_ / "t.attn.safetensors");
+  uint64_t n = 0;
+  std::memcpy(&n, bytes.data(), 8);
+  std::string header = bytes.substr(8, n);
+  const std::string from = R"(\"the\",\"mat\"])", to = R"(\"the\"])";
+  const size_t at = header.find(from);
+  ASSERT_NE(at, std::string::npos) << header;
+  header.replace(at, from.size(), to);
+  const uint64_t m = header.size();
+  std::string out(reinterpret_cast<const char*>(&m), 8);
+  out += header + bytes.substr(8 + n);
+  std::ofstream(dir_ / "bad.attn.safetensors", std::ios::binary) << out;
+  expect_error("show bad.attn.safetensors", 1, "6");
+  expect_error("view bad.attn.safetensors", 1, "tokens");
+  expect_error("export bad.attn.safetensors --html -o bad.html", 1, "tokens");
+  EXPECT_FALSE(fs::exists(dir_ / "bad.html"));
+}
+
 TEST_F(ViewerCommands, ExportWritesOneOfflineFile) {
   const CmdResult r = run("export t.attn.safetensors --html -o t.html");
   ASSERT_EQ(r.code, 0) << r.err;
