@@ -118,6 +118,16 @@ try {
   await svg.saveAs(svgPath);
   const svgText = readFileSync(svgPath, 'utf8');
   check(svgText.includes('<svg') && (svgText.match(/<path /g) || []).length >= 10 && svgText.includes('>over<'), 'export SVG has lines and token text');
+  await page.click('button[data-view="matrix"]');
+  await page.waitForTimeout(300);
+  const [svg2] = await Promise.all([page.waitForEvent('download'), page.click('#svg')]);
+  const svg2Path = join(shots, 'export-matrix.svg');
+  await svg2.saveAs(svg2Path);
+  for (const [name, text] of [['head', svgText], ['matrix', readFileSync(svg2Path, 'utf8')]]) {
+    const bad = await page.evaluate((t) => new DOMParser().parseFromString(t, 'image/svg+xml').getElementsByTagName('parsererror').length, text);
+    check(bad === 0, `${name} SVG is well-formed XML`);
+  }
+  check(readFileSync(svg2Path, 'utf8').includes('<image '), 'matrix SVG embeds the heatmap tiles');
 
   check(errors.length === 0, `no page errors (${errors.join(' | ')})`);
   await page.close();
