@@ -3,8 +3,9 @@
 //   forward:  y_b [Cout, HoWo] = W [Cout, CKK] @ cols_b + bias
 //   backward: dW += dy_b @ cols_b^T,  dcols_b = W^T @ dy_b -> col2im (scatter-add) into dx_b,
 //             dbias = sum over b, oh, ow of dy
-// Batch items are processed in groups whose cols fit a fixed budget (64 MB), so memory does not
-// grow with the batch. im2col/col2im split work over (b, c) planes: race-free and deterministic.
+// Batch items are processed in groups whose cols fit a fixed budget (4 MB), so memory does not
+// grow with the batch and the buffer is reused warm: a 64 MB budget (one 58 MB buffer for
+// 8 x 64 x 56 x 56, 3x3) ran at 21 GFLOP/s, page faults and cache misses included. im2col/col2im split work over (b, c) planes: race-free and deterministic.
 #include <algorithm>
 
 #include "attnscope/autograd/graph.h"
@@ -24,10 +25,10 @@ struct ConvGeom {
   int64_t B, Cin, H, W, Cout, KH, KW, Ho, Wo, stride, pad;
   int64_t ckk() const { return Cin * KH * KW; }
   int64_t howo() const { return Ho * Wo; }
-  // Batch items per group: cols of a group stay under 64 MB.
+  // Batch items per group: cols of a group stay under 4 MB (at least one item).
   int64_t group(size_t elem) const {
     const int64_t per_item = std::max<int64_t>(1, ckk() * howo() * static_cast<int64_t>(elem));
-    return std::clamp<int64_t>((int64_t{64} << 20) / per_item, 1, B);
+    return std::clamp<int64_t>((int64_t{4} << 20) / per_item, 1, B);
   }
 };
 
