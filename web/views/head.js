@@ -47,8 +47,11 @@ export function paint(ctx, w, h) {
   ctx.fillText(`${L.name} · ${head} · queries ${start}–${Math.min(L.queries, start + n) - 1} of ${L.queries} (wheel scrolls) · top ${K} keys per query`, 6, 6);
   if (!L.has_matrix) return;
   const yq = (q) => TOP + (q - start) * ROW + ROW / 2, yk = (k) => TOP + (k - ks) * ROW + ROW / 2;
+  // Colour and width relative to the strongest weight shown (the focused row's, when hovering).
   let wmax = 0;
-  if (edges) for (const v of edges.weight) wmax = Math.max(wmax, v);
+  if (edges)
+    for (let i = 0; i < edges.weight.length; i++)
+      if (focus < 0 || edges.q0 + Math.floor(i / edges.k) === focus) wmax = Math.max(wmax, edges.weight[i]);
   const focusW = new Map();
   if (edges && edges.key.startsWith(`${state.layer}/${state.head}/`)) {
     for (let i = 0; i < edges.q1 - edges.q0; i++) {
