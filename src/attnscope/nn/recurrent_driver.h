@@ -37,8 +37,10 @@ SeqDims check_sequence_args(const char* op, int gates, const Tensor& x, const Te
 // mask [B, T] (any dtype, nonzero = valid) -> bytes; undefined -> all ones.
 std::vector<uint8_t> mask_bytes(const Tensor& mask, int64_t B, int64_t T);
 
-// Rows handled per parallel chunk: enough gate work (~4k elements) to pay for a fork.
-inline int64_t row_grain(int64_t H, int G) { return std::max<int64_t>(1, 4096 / std::max<int64_t>(1, G * H)); }
+// Rows handled per parallel chunk: ~32k gate elements (~50 us). Smaller steps run inline: a
+// fork/join per time step cost more than it saved at B=64, H=128, and on a loaded machine a
+// descheduled worker stalls every step.
+inline int64_t row_grain(int64_t H, int G) { return std::max<int64_t>(1, 32768 / std::max<int64_t>(1, G * H)); }
 
 // Gate activations. f32 computes tanh through one expf (glibc's tanhf goes through expm1f,
 // measured 30% of a GRU step); absolute error stays ~1e-7. f64 (gradient checks) uses std::.
@@ -59,7 +61,7 @@ inline S tanh_act(S v) {
 template <class T>
 void add_bias_rows(T* m, int64_t rows, int64_t cols, const T* bias) {
   if (!bias) return;
-  parallel_for(0, rows, row_grain(cols, 1), [&](int64_t lo, int64_t hi) {
+  parallel_for(0, rows, std::max<int64_t>(1, (1 << 16) / std::max<int64_t>(1, cols)), [&](int64_t lo, int64_t hi) {
     for (int64_t r = lo; r < hi; ++r)
       for (int64_t j = 0; j < cols; ++j) m[r * cols + j] += bias[j];
   });

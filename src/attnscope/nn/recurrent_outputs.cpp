@@ -32,7 +32,7 @@ Tensor recurrent_outputs(const std::vector<Tensor>& packed, int64_t T) {
       S* f = flat.data<S>();
       std::vector<S*> p;
       for (Tensor& t : packs) p.push_back(t.data<S>());
-      parallel_for(0, B * T, 256, [&](int64_t lo, int64_t hi) {
+      parallel_for(0, B * T, 2048, [&](int64_t lo, int64_t hi) {
         for (int64_t i = lo; i < hi; ++i) {
           const int64_t b = i / T, t = i % T;
           for (int64_t d = 0; d < D; ++d) {
