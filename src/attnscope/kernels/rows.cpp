@@ -135,6 +135,30 @@ void rms_norm_backward(const T* x, const T* gamma, T rstd, const T* dy, T* dx, T
   }
 }
 
+template <class T>
+void exp(const T* x, T* y, int64_t n) noexcept {
+  for (int64_t j = 0; j < n; ++j) y[j] = std::exp(x[j]);
+}
+
+template <class T>
+void tanh(const T* x, T* y, int64_t n) noexcept {
+  for (int64_t j = 0; j < n; ++j) y[j] = std::tanh(x[j]);
+}
+
+template <class T>
+void sigmoid(const T* x, T* y, int64_t n) noexcept {
+  // Split by sign so that exp never overflows.
+  for (int64_t j = 0; j < n; ++j) {
+    const T v = x[j];
+    if (v >= 0) {
+      y[j] = T(1) / (T(1) + std::exp(-v));
+    } else {
+      const T e = std::exp(v);
+      y[j] = e / (T(1) + e);
+    }
+  }
+}
+
 }  // namespace ref
 
 template <class T>
@@ -143,7 +167,8 @@ const RowKernelTable<T>& ref_row_kernels() {
       ref::softmax<T>,    ref::log_softmax<T>, ref::softmax_backward<T>,
       ref::log_softmax_backward<T>, ref::logsumexp<T>, ref::sum<T>,
       ref::exp_affine<T>, ref::layer_norm<T>,  ref::layer_norm_backward<T>,
-      ref::rms_norm<T>,   ref::rms_norm_backward<T>};
+      ref::rms_norm<T>,   ref::rms_norm_backward<T>, ref::exp<T>,
+      ref::tanh<T>,       ref::sigmoid<T>};
   return table;
 }
 template const RowKernelTable<float>& ref_row_kernels<float>();

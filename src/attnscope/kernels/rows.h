@@ -1,5 +1,5 @@
 // Row kernels: softmax, log_softmax, logsumexp, layer_norm and rms_norm over one contiguous row
-// of n elements (the last dim). Callers (autograd/ops) split rows over threads with
+// of n elements (the last dim), and the elementwise activations exp, tanh, sigmoid. Callers (autograd/ops) split rows over threads with
 // parallel_for; the kernels never make threads and are noexcept.
 //
 //  - ref::*<T>: the readable scalar reference, templated so float64 gradchecks use it too.
@@ -45,6 +45,12 @@ struct RowKernelTable {
   // xhat = x rstd, dxhat = dy gamma: dx = rstd (dxhat - xhat mean(dxhat xhat)); dgamma += dy xhat.
   void (*rms_norm_backward)(const T* x, const T* gamma, T rstd, const T* dy, T* dx, T* dgamma,
                             int64_t n) noexcept;
+  // Elementwise activations over n elements (the GRU/LSTM gates and additive-attention scores
+  // spend most of their time here): y = exp(x), tanh(x), 1 / (1 + exp(-x)). Max error ~2 ulp of
+  // 1 (absolute 2e-7 for tanh/sigmoid); NaN stays NaN.
+  void (*exp)(const T* x, T* y, int64_t n) noexcept;
+  void (*tanh)(const T* x, T* y, int64_t n) noexcept;
+  void (*sigmoid)(const T* x, T* y, int64_t n) noexcept;
 };
 
 // The scalar reference, for float and double.

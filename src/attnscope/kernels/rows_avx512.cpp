@@ -25,6 +25,16 @@ struct VecAvx512 {
   static reg mul(reg a, reg b) { return _mm512_mul_ps(a, b); }
   static reg fmadd(reg a, reg b, reg c) { return _mm512_fmadd_ps(a, b, c); }
   static reg max(reg a, reg b) { return _mm512_max_ps(a, b); }
+  static reg div(reg a, reg b) { return _mm512_div_ps(a, b); }
+  static reg abs(reg a) { return _mm512_abs_ps(a); }
+  static reg copysign(reg mag, reg sign) {
+    const __m512i m = _mm512_set1_epi32(static_cast<int>(0x80000000u));
+    return _mm512_castsi512_ps(_mm512_or_si512(_mm512_andnot_si512(m, _mm512_castps_si512(mag)),
+                                               _mm512_and_si512(m, _mm512_castps_si512(sign))));
+  }
+  static reg select_lt(reg x, reg t, reg a, reg b) {
+    return _mm512_mask_blend_ps(_mm512_cmp_ps_mask(x, t, _CMP_LT_OQ), b, a);
+  }
   static float hsum(reg v) { return _mm512_reduce_add_ps(v); }
   static float hmax(reg v) { return _mm512_reduce_max_ps(v); }
   // Cephes expf (see rows_avx2.cpp); the scaling by 2^n uses vscalefps, exact and overflow-free.

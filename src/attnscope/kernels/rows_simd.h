@@ -3,7 +3,8 @@
 // intrinsics; V does). Tails use masked loads/stores, so there is no separate scalar tail code.
 //
 // V provides: reg, W (lanes), load, store, load_n(p, k, fill) (lanes >= k get fill), store_n,
-// set1, add, sub, mul, fmadd(a, b, c) = a*b + c, max, hsum, hmax, exp (0 below -87.3, NaN kept).
+// set1, add, sub, mul, div, fmadd(a, b, c) = a*b + c, max, abs, copysign(mag, sign),
+// select_lt(x, t, a, b) = x < t ? a : b, hsum, hmax, exp (0 below -87.3, NaN kept).
 #pragma once
 #include <algorithm>
 #include <cmath>
@@ -208,10 +209,46 @@ void rms_norm_backward(const float* x, const float* gamma, float rstd, const flo
 }
 
 template <class V>
+void exp_n(const float* x, float* y, int64_t n) noexcept {
+  chunks<V>(n, [&](int64_t j, int64_t k) { store<V>(y + j, k, V::exp(load<V>(x + j, k, 0))); });
+}
+
+// tanh: Cephes tanhf. |x| < 0.625: x + x^3 P(x^2) (no cancellation near 0);
+// otherwise sign(x) (1 - 2 / (exp(2|x|) + 1)), which saturates to +-1 without overflow.
+template <class V>
+void tanh_n(const float* x, float* y, int64_t n) noexcept {
+  const auto one = V::set1(1.f), two = V::set1(2.f);
+  chunks<V>(n, [&](int64_t j, int64_t k) {
+    const auto v = load<V>(x + j, k, 0);
+    const auto a = V::abs(v);
+    const auto z = V::mul(v, v);
+    auto p = V::set1(-5.70498872745e-3f);
+    p = V::fmadd(p, z, V::set1(2.06390887954e-2f));
+    p = V::fmadd(p, z, V::set1(-5.37397155531e-2f));
+    p = V::fmadd(p, z, V::set1(1.33314422036e-1f));
+    p = V::fmadd(p, z, V::set1(-3.33332819422e-1f));
+    const auto small = V::fmadd(V::mul(p, z), v, v);
+    const auto big = V::sub(one, V::div(two, V::add(V::exp(V::add(a, a)), one)));
+    store<V>(y + j, k, V::select_lt(a, V::set1(0.625f), small, V::copysign(big, v)));
+  });
+}
+
+// sigmoid(x) = 1 / (1 + exp(-x)); exp(-x) saturates (clamped exp), so no inf/inf.
+template <class V>
+void sigmoid_n(const float* x, float* y, int64_t n) noexcept {
+  const auto one = V::set1(1.f), zero = V::set1(0.f);
+  chunks<V>(n, [&](int64_t j, int64_t k) {
+    const auto v = load<V>(x + j, k, 0);
+    store<V>(y + j, k, V::div(one, V::add(one, V::exp(V::sub(zero, v)))));
+  });
+}
+
+template <class V>
 RowKernelTable<float> make_table() {
   return {softmax<V>,   log_softmax<V>,         softmax_backward<V>, log_softmax_backward<V>,
           logsumexp<V>, sum<V>,                 exp_affine<V>,       layer_norm<V>,
-          layer_norm_backward<V>, rms_norm<V>,  rms_norm_backward<V>};
+          layer_norm_backward<V>, rms_norm<V>,  rms_norm_backward<V>, exp_n<V>,
+          tanh_n<V>,    sigmoid_n<V>};
 }
 
 }  // namespace attnscope::kernels::simd

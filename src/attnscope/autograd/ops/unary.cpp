@@ -6,6 +6,7 @@
 #include "attnscope/autograd/ops.h"
 #include "attnscope/autograd/ops/elementwise.h"
 #include "attnscope/core/error.h"
+#include "attnscope/kernels/rows.h"
 
 namespace attnscope::autograd {
 const OpDef kOp_neg{"neg"};
@@ -29,11 +30,24 @@ using detail::map_binary_same;
 using detail::map_unary;
 
 namespace {
-// y = f(x) with dx = dy * dfdx(saved, dy) where saved is x or y (chosen per op).
+using FastKernel = void (*kernels::RowKernelTable<float>::*)(const float*, float*, int64_t) noexcept;
+
+// y = f(x) with dx = dy * dfdx(saved, dy) where saved is x or y (chosen per op). `fast`, when
+// given, is the vectorized float32 forward from the row-kernel table (kernels/rows.h).
 template <class F, class DF>
-Tensor unary(const autograd::OpDef& op, const Tensor& x, F f, DF df, bool save_output) {
+Tensor unary(const autograd::OpDef& op, const Tensor& x, F f, DF df, bool save_output, FastKernel fast = nullptr) {
   if (!x.defined()) throw ShapeError(std::string(op.name) + ": undefined tensor");
-  Tensor y = dispatch_dtype(x.dtype(), [&]<class T>() { return map_unary<T>(x, [&](T v) { return f(v); }); });
+  Tensor y;
+  if (fast && x.dtype() == DType::f32) {
+    const Tensor xc = x.contiguous();
+    y = Tensor::empty(x.shape(), DType::f32);
+    const float* px = xc.data<float>();
+    float* py = y.data<float>();
+    const auto kernel = kernels::row_kernels().*fast;
+    parallel_for(0, x.numel(), 16384, [&](int64_t lo, int64_t hi) { kernel(px + lo, py + lo, hi - lo); });
+  } else {
+    y = dispatch_dtype(x.dtype(), [&]<class T>() { return map_unary<T>(x, [&](T v) { return f(v); }); });
+  }
   record(op, {x}, y, [saved = save_output ? y.detach() : x.detach(), df](const Tensor& g) {
     Tensor dx = dispatch_dtype(g.dtype(), [&]<class T>() {
       return map_binary_same<T>(saved, g, [&](T s, T gv) { return gv * df(s); });
@@ -63,7 +77,8 @@ Tensor add_scalar(const Tensor& x, double s) {
 
 // y = e^x; dx = dy * y
 Tensor exp(const Tensor& x) {
-  return unary(autograd::kOp_exp, x, [](auto v) { return std::exp(v); }, [](auto y) { return y; }, true);
+  return unary(autograd::kOp_exp, x, [](auto v) { return std::exp(v); }, [](auto y) { return y; }, true,
+               &kernels::RowKernelTable<float>::exp);
 }
 
 // y = ln x; dx = dy / x
@@ -86,7 +101,7 @@ Tensor pow(const Tensor& x, double p) {
 // y = tanh x; dx = dy (1 - y^2)
 Tensor tanh(const Tensor& x) {
   return unary(autograd::kOp_tanh, x, [](auto v) { return std::tanh(v); },
-               [](auto y) { return 1 - y * y; }, true);
+               [](auto y) { return 1 - y * y; }, true, &kernels::RowKernelTable<float>::tanh);
 }
 
 // y = 1 / (1 + e^-x); dx = dy y (1 - y)
@@ -99,7 +114,7 @@ Tensor sigmoid(const Tensor& x) {
                  const T e = std::exp(v);
                  return e / (T(1) + e);
                },
-               [](auto y) { return y * (1 - y); }, true);
+               [](auto y) { return y * (1 - y); }, true, &kernels::RowKernelTable<float>::sigmoid);
 }
 
 // y = max(x, 0); dx = dy [x > 0]
