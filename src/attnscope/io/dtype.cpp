@@ -79,7 +79,7 @@ void convert_to_f32(DType t, const void* src, size_t n, float* dst) {
     case DType::BF16: for (size_t i = 0; i < n; ++i) dst[i] = bf16_to_f32(load<uint16_t>(s + 2 * i)); return;
     case DType::I32: convert_loop<int32_t>(s, n, dst); return;
     case DType::U32: convert_loop<uint32_t>(s, n, dst); return;
-    case DType::F32: std::memcpy(dst, s, n * sizeof(float)); return;
+    case DType::F32: if (n) std::memcpy(dst, s, n * sizeof(float)); return;  // dst may be null when n == 0
     case DType::F64: convert_loop<double>(s, n, dst); return;
     case DType::I64: convert_loop<int64_t>(s, n, dst); return;
     case DType::U64: convert_loop<uint64_t>(s, n, dst); return;
