@@ -4,7 +4,7 @@ JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 GENERATOR := $(shell command -v ninja >/dev/null 2>&1 && echo "-G Ninja")
 
-.PHONY: deps deps-test configure build demo test test-asan bench bench-attention clean
+.PHONY: deps deps-test configure build build-bin demo test test-asan bench bench-attention clean
 
 deps:
 	@scripts/deps.sh build
@@ -20,7 +20,11 @@ configure: deps $(BUILD)/CMakeCache.txt
 build: configure
 	@cmake --build $(BUILD) -j $(JOBS)
 
-demo: build
+# Only the executable (the demo needs no tests or benchmarks built).
+build-bin: configure
+	@cmake --build $(BUILD) -j $(JOBS) --target attnscope
+
+demo: build-bin
 	./$(BUILD)/attnscope demo
 
 test: deps deps-test build
