@@ -137,7 +137,8 @@ void render_overlay(const io::Trace& trace, int64_t layer, int64_t head, const s
   image_format_for(path);
   const io::TraceLayer& L = trace.layers[static_cast<size_t>(layer)];
   focus::check_layer(trace, L);
-  const auto [gh, gw] = image_grid(trace, L);
+  const auto grid = image_grid(trace, L);  // no structured binding: clang < 16 cannot capture one
+  const int64_t gh = grid.first, gw = grid.second;
   ATTNSCOPE_CHECK(gh > 0, ConfigError,
                   "layer '" + L.name + "' does not attend over an image grid (its key sequence has no grid shape)");
   const Frame img = load_trace_image(trace, opts.base_dir);
