@@ -16,12 +16,17 @@ using json = nlohmann::json;
 constexpr const char* kFormat = "attnscope.checkpoint";
 constexpr const char* kOptPrefix = "optimizer/";
 
-// Rng is a plain value (four words of xoshiro state + the cached normal), so its bytes are its
-// state; stored as hex.
-static_assert(std::is_trivially_copyable_v<Rng>);
+// Rng is a plain value: four words of xoshiro state, the cached normal and its flag (x86-64
+// layout: bytes 0-31 state, 32-39 spare, 40 has_spare, 41-47 padding). Its bytes are its state;
+// stored as hex with the padding zeroed, and a loaded flag byte must be 0 or 1 (a bool holding
+// anything else would be undefined behaviour).
+static_assert(std::is_trivially_copyable_v<Rng> && std::is_standard_layout_v<Rng> && sizeof(Rng) == 48);
+constexpr size_t kRngFlagByte = 40;
+
 std::string rng_to_hex(const Rng& r) {
   unsigned char b[sizeof(Rng)];
   std::memcpy(b, &r, sizeof(Rng));
+  std::memset(b + kRngFlagByte + 1, 0, sizeof(Rng) - kRngFlagByte - 1);
   static const char* kHex = "0123456789abcdef";
   std::string s;
   for (unsigned char c : b) {
@@ -30,19 +35,21 @@ std::string rng_to_hex(const Rng& r) {
   }
   return s;
 }
+
 bool rng_from_hex(const std::string& s, Rng& r) {
   if (s.size() != 2 * sizeof(Rng)) return false;
   unsigned char b[sizeof(Rng)];
+  auto nib = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    return -1;
+  };
   for (size_t i = 0; i < sizeof(Rng); ++i) {
-    auto nib = [](char c) -> int {
-      if (c >= '0' && c <= '9') return c - '0';
-      if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-      return -1;
-    };
     const int hi = nib(s[2 * i]), lo = nib(s[2 * i + 1]);
     if (hi < 0 || lo < 0) return false;
     b[i] = static_cast<unsigned char>(hi * 16 + lo);
   }
+  if (b[kRngFlagByte] > 1) return false;
   std::memcpy(&r, b, sizeof(Rng));
   return true;
 }
@@ -130,10 +137,18 @@ CheckpointMeta read_checkpoint_meta(const std::string& path) {
   return meta_of(io::SafetensorsFile::open(path));
 }
 
+CheckpointMeta read_checkpoint_meta(const io::SafetensorsFile& file) { return meta_of(file); }
+
 CheckpointMeta load_checkpoint(const std::string& path, Module& model,
                                const std::string& expected_model_type, Optimizer* optimizer,
                                const NamedRngs& extra_rngs) {
-  const io::SafetensorsFile f = io::SafetensorsFile::open(path);
+  return load_checkpoint(io::SafetensorsFile::open(path), model, expected_model_type, optimizer, extra_rngs);
+}
+
+CheckpointMeta load_checkpoint(const io::SafetensorsFile& f, Module& model,
+                               const std::string& expected_model_type, Optimizer* optimizer,
+                               const NamedRngs& extra_rngs) {
+  const std::string& path = f.path();
   const CheckpointMeta meta = meta_of(f);
   const std::string where = "checkpoint '" + path + "'";
   if (!expected_model_type.empty() && meta.model_type != expected_model_type)

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "attnscope/core/rng.h"
+#include "attnscope/io/safetensors.h"
 #include "attnscope/nn/module.h"
 #include "attnscope/nn/optimizer.h"
 
@@ -36,10 +37,15 @@ void save_checkpoint(const std::string& path, Module& model, const CheckpointMet
 
 // Reads only the metadata (to build the right model before loading it).
 CheckpointMeta read_checkpoint_meta(const std::string& path);
+CheckpointMeta read_checkpoint_meta(const io::SafetensorsFile& file);
 
 // Loads into model (and optimizer, and the RNG streams: model.named_rngs() + extra_rngs, all
 // of which must be in the file). expected_model_type empty = accept any. Returns the metadata.
 CheckpointMeta load_checkpoint(const std::string& path, Module& model,
+                               const std::string& expected_model_type,
+                               Optimizer* optimizer = nullptr, const NamedRngs& extra_rngs = {});
+// Same from an already opened (validated) file, e.g. SafetensorsFile::from_bytes.
+CheckpointMeta load_checkpoint(const io::SafetensorsFile& file, Module& model,
                                const std::string& expected_model_type,
                                Optimizer* optimizer = nullptr, const NamedRngs& extra_rngs = {});
 
