@@ -1,6 +1,8 @@
 // Row kernels (rows.h) for AVX2 + FMA: 8 float lanes. The bodies are in rows_simd.h.
 #include <immintrin.h>
 
+#include "attnscope/kernels/simd/exp_avx2.h"
+
 #include "attnscope/kernels/rows_simd.h"
 
 namespace attnscope::kernels {
@@ -46,27 +48,7 @@ struct VecAvx2 {
     s = _mm_max_ss(s, _mm_movehdup_ps(s));
     return _mm_cvtss_f32(s);
   }
-  // Cephes expf: 2^n * p(r), |r| <= ln2/2, ~1 ulp. min/max operand order keeps a NaN input NaN
-  // (the instructions return their second operand when either is NaN).
-  static reg exp(reg x) {
-    const reg xc = _mm256_max_ps(_mm256_set1_ps(-88.3762626647949f),
-                                 _mm256_min_ps(_mm256_set1_ps(88.3762626647949f), x));
-    const reg fx = _mm256_round_ps(_mm256_mul_ps(xc, _mm256_set1_ps(1.44269504088896341f)),
-                                   _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-    reg r = _mm256_fnmadd_ps(fx, _mm256_set1_ps(0.693359375f), xc);
-    r = _mm256_fnmadd_ps(fx, _mm256_set1_ps(-2.12194440e-4f), r);
-    reg p = _mm256_set1_ps(1.9875691500e-4f);
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.3981999507e-3f));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(8.3334519073e-3f));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(4.1665795894e-2f));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.6666665459e-1f));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(5.0000001201e-1f));
-    p = _mm256_fmadd_ps(p, _mm256_mul_ps(r, r), _mm256_add_ps(r, _mm256_set1_ps(1.0f)));
-    const __m256i e = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(fx), _mm256_set1_epi32(127)), 23);
-    const reg y = _mm256_mul_ps(p, _mm256_castsi256_ps(e));
-    // Underflow (and -inf) to exactly 0.
-    return _mm256_andnot_ps(_mm256_cmp_ps(x, _mm256_set1_ps(-87.33654f), _CMP_LT_OQ), y);
-  }
+  static reg exp(reg x) { return simd::exp_avx2(x); }
 };
 
 }  // namespace

@@ -4,6 +4,8 @@
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #include <immintrin.h>
 
+#include "attnscope/kernels/simd/exp_avx512.h"
+
 #include "attnscope/kernels/rows_simd.h"
 
 namespace attnscope::kernels {
@@ -37,26 +39,7 @@ struct VecAvx512 {
   }
   static float hsum(reg v) { return _mm512_reduce_add_ps(v); }
   static float hmax(reg v) { return _mm512_reduce_max_ps(v); }
-  // Cephes expf (see rows_avx2.cpp); the scaling by 2^n uses vscalefps, exact and overflow-free.
-  static reg exp(reg x) {
-    const reg xc = _mm512_max_ps(_mm512_set1_ps(-88.3762626647949f),
-                                 _mm512_min_ps(_mm512_set1_ps(88.3762626647949f), x));
-    const reg fx = _mm512_roundscale_ps(_mm512_mul_ps(xc, _mm512_set1_ps(1.44269504088896341f)),
-                                        _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-    reg r = _mm512_fnmadd_ps(fx, _mm512_set1_ps(0.693359375f), xc);
-    r = _mm512_fnmadd_ps(fx, _mm512_set1_ps(-2.12194440e-4f), r);
-    reg p = _mm512_set1_ps(1.9875691500e-4f);
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.3981999507e-3f));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(8.3334519073e-3f));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(4.1665795894e-2f));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.6666665459e-1f));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(5.0000001201e-1f));
-    p = _mm512_fmadd_ps(p, _mm512_mul_ps(r, r), _mm512_add_ps(r, _mm512_set1_ps(1.0f)));
-    const reg y = _mm512_scalef_ps(p, fx);
-    // Underflow (and -inf) to exactly 0.
-    const __mmask16 under = _mm512_cmp_ps_mask(x, _mm512_set1_ps(-87.33654f), _CMP_LT_OQ);
-    return _mm512_mask_mov_ps(y, under, _mm512_setzero_ps());
-  }
+  static reg exp(reg x) { return simd::exp_avx512(x); }
 };
 
 }  // namespace

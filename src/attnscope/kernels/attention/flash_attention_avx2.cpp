@@ -2,6 +2,8 @@
 // when packing (AVX2 has no bf16 dot product).
 #include <immintrin.h>
 
+#include "attnscope/kernels/simd/exp_avx2.h"
+
 #include "attnscope/kernels/attention/flash_tile.h"
 
 namespace attnscope::kernels::detail {
@@ -28,24 +30,7 @@ struct V256 {
   static bool any(F m) { return _mm256_movemask_ps(m) != 0; }
   static unsigned bits(F m) { return static_cast<unsigned>(_mm256_movemask_ps(m)); }
   static F select(F m, F a, F b) { return _mm256_blendv_ps(b, a, m); }
-  // exp(x): Cephes expf polynomial, 2^n built in the exponent field; x < -87.3 (incl. -inf) -> 0.
-  static F exp(F x0) {
-    const F x = _mm256_min_ps(_mm256_max_ps(x0, _mm256_set1_ps(-87.3f)), _mm256_set1_ps(88.3f));
-    const F n = _mm256_round_ps(_mm256_mul_ps(x, _mm256_set1_ps(1.44269504088896341f)),
-                                _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-    F r = _mm256_fnmadd_ps(n, _mm256_set1_ps(0.693359375f), x);
-    r = _mm256_fnmadd_ps(n, _mm256_set1_ps(-2.12194440e-4f), r);
-    F y = _mm256_set1_ps(1.9875691500e-4f);
-    y = _mm256_fmadd_ps(y, r, _mm256_set1_ps(1.3981999507e-3f));
-    y = _mm256_fmadd_ps(y, r, _mm256_set1_ps(8.3334519073e-3f));
-    y = _mm256_fmadd_ps(y, r, _mm256_set1_ps(4.1665795894e-2f));
-    y = _mm256_fmadd_ps(y, r, _mm256_set1_ps(1.6666665459e-1f));
-    y = _mm256_fmadd_ps(y, r, _mm256_set1_ps(5.0000001201e-1f));
-    y = _mm256_fmadd_ps(y, _mm256_mul_ps(r, r), _mm256_add_ps(r, _mm256_set1_ps(1.0f)));
-    const __m256i e = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23);
-    const F out = _mm256_mul_ps(y, _mm256_castsi256_ps(e));
-    return _mm256_blendv_ps(out, _mm256_setzero_ps(), _mm256_cmp_ps(x0, _mm256_set1_ps(-87.3f), _CMP_LT_OQ));
-  }
+  static F exp(F x) { return simd::exp_avx2(x); }
 };
 
 struct Isa256 {

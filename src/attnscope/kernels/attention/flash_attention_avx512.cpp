@@ -4,6 +4,8 @@
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #include <immintrin.h>
 
+#include "attnscope/kernels/simd/exp_avx512.h"
+
 #include "attnscope/kernels/attention/flash_tile.h"
 #include "attnscope/kernels/isa.h"
 
@@ -31,23 +33,7 @@ struct V512 {
   static bool any(__mmask16 m) { return m != 0; }
   static unsigned bits(__mmask16 m) { return m; }
   static F select(__mmask16 m, F a, F b) { return _mm512_mask_blend_ps(m, b, a); }
-  // exp(x): Cephes expf polynomial on r = x - n ln2, scaled by 2^n with vscalefps (which also
-  // flushes x <= -110, hence -inf, to exactly 0). Max relative error ~2 ulp.
-  static F exp(F x) {
-    x = _mm512_min_ps(_mm512_max_ps(x, _mm512_set1_ps(-110.0f)), _mm512_set1_ps(88.7f));
-    const F n = _mm512_roundscale_ps(_mm512_mul_ps(x, _mm512_set1_ps(1.44269504088896341f)),
-                                     _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-    F r = _mm512_fnmadd_ps(n, _mm512_set1_ps(0.693359375f), x);
-    r = _mm512_fnmadd_ps(n, _mm512_set1_ps(-2.12194440e-4f), r);
-    F y = _mm512_set1_ps(1.9875691500e-4f);
-    y = _mm512_fmadd_ps(y, r, _mm512_set1_ps(1.3981999507e-3f));
-    y = _mm512_fmadd_ps(y, r, _mm512_set1_ps(8.3334519073e-3f));
-    y = _mm512_fmadd_ps(y, r, _mm512_set1_ps(4.1665795894e-2f));
-    y = _mm512_fmadd_ps(y, r, _mm512_set1_ps(1.6666665459e-1f));
-    y = _mm512_fmadd_ps(y, r, _mm512_set1_ps(5.0000001201e-1f));
-    y = _mm512_fmadd_ps(y, _mm512_mul_ps(r, r), _mm512_add_ps(r, _mm512_set1_ps(1.0f)));
-    return _mm512_scalef_ps(y, n);
-  }
+  static F exp(F x) { return simd::exp_avx512(x); }
 };
 
 // bf16 pairs: each 32-bit lane holds (even, odd) elements of the reduced dimension.
