@@ -9,6 +9,7 @@
 #include "attnscope/focus/attention_map.h"
 #include "attnscope/io/trace_io.h"
 #include "attnscope/viz/heatmap.h"
+#include "attnscope/viz/image_decode.h"
 #include "attnscope/viz/image_overlay.h"
 #include "attnscope/viz/token_animation.h"
 

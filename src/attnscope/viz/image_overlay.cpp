@@ -10,26 +10,8 @@
 #include "attnscope/viz/color.h"
 #include "attnscope/viz/figure.h"
 #include "attnscope/viz/heatmap.h"
+#include "attnscope/viz/image_decode.h"
 #include "attnscope/viz/text.h"
-
-// stb_image with static linkage: other layers may compile their own copy without clashing.
-#define STB_IMAGE_STATIC
-#define STB_IMAGE_IMPLEMENTATION
-#define STBI_NO_GIF  // GIF and others we never read here
-#define STBI_NO_PSD
-#define STBI_NO_HDR
-#define STBI_NO_PIC
-#define STBI_NO_PNM
-#define STBI_MAX_DIMENSIONS 16384  // larger images are refused before any allocation
-#if defined(__GNUC__)
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wunused-function"
-#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
-#endif
-#include <stb_image.h>
-#if defined(__GNUC__)
-#pragma GCC diagnostic pop
-#endif
 
 namespace attnscope::viz {
 
@@ -60,26 +42,6 @@ Frame load_trace_image(const io::Trace& trace, const std::string& base_dir) {
     path = (std::filesystem::path(base_dir) / path).string();
   ATTNSCOPE_CHECK(std::filesystem::exists(path), IoError, "trace image '" + path + "' not found");
   return decode_image(read_file(path), path);
-}
-
-Frame decode_image(const std::string& bytes, const std::string& name) {
-  ATTNSCOPE_CHECK(bytes.size() < (size_t{1} << 31), ValueError, "image '" + name + "' is larger than 2 GiB");
-  int w = 0, h = 0, n = 0;
-  const auto* in = reinterpret_cast<const stbi_uc*>(bytes.data());
-  const int len = static_cast<int>(bytes.size());
-  // Dimensions first: a forged header must not make us allocate gigabytes.
-  if (!stbi_info_from_memory(in, len, &w, &h, &n))
-    throw FormatError("cannot decode image '" + name + "': " + stbi_failure_reason());
-  ATTNSCOPE_CHECK(w > 0 && h > 0 && int64_t{w} * h <= int64_t{1} << 26, ValueError,
-                  "image '" + name + "' is " + std::to_string(w) + "x" + std::to_string(h) +
-                      " px; at most 64 Mpx are read");
-  unsigned char* data = stbi_load_from_memory(in, len, &w, &h, &n, 3);
-  if (!data) throw FormatError("cannot decode image '" + name + "': " + stbi_failure_reason());
-  Frame f(w, h);
-  for (size_t i = 0; i < f.px.size(); ++i)
-    f.px[i] = 0xFF000000u | uint32_t(data[3 * i]) << 16 | uint32_t(data[3 * i + 1]) << 8 | data[3 * i + 2];
-  stbi_image_free(data);
-  return f;
 }
 
 void draw_overlay(cairo_t* cr, double& x, double& y, double& w, double& h, const Frame& img, const float* weights,

@@ -13,12 +13,11 @@
 
 namespace attnscope::viz {
 
-// The trace's image: its embedded pixels, else the file at image_path (JPEG/PNG/...; a relative
-// path is tried as given, then against base_dir). Throws IoError/FormatError/ValueError.
+// The trace's image: its embedded pixels, else the file at image_path (a relative
+// path is tried as given, then against base_dir; JPEG or PNG, viz/image_decode.h). Throws
+// IoError/FormatError/ValueError.
 Frame load_trace_image(const io::Trace& trace, const std::string& base_dir = "");
-// Decodes JPEG / PNG / BMP / TGA bytes (stb_image); FormatError when undecodable, ValueError past
-// 16384 px a side or 64 Mpx (checked from the header before decoding). `name` is for messages.
-Frame decode_image(const std::string& bytes, const std::string& name);
+
 
 // Draws img fitted (aspect kept, centred) into the rectangle, then the [gh, gw] weights over it,
 // each scaled by 1/vmax. Returns the image's drawn rectangle through x/y/w/h.
