@@ -93,6 +93,15 @@ TEST(ReverseTask, ResumeContinuesTheSameLossCurveBitwise) {
   for (size_t i = 0; i < pa.size(); ++i) EXPECT_EQ(pa[i].second.to_vector(), pb[i].second.to_vector()) << pa[i].first;
   EXPECT_EQ(read_checkpoint_meta(resumed).step, 24);
 
+  // Resuming with different training settings is refused (it could not continue the curve).
+  ReverseTrainOptions changed = second;
+  changed.batch = 8;
+  try {
+    train_reverse(cfg, changed);
+    ADD_FAILURE() << "no error";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("batch = 16"), std::string::npos) << e.what();
+  }
   // Resuming an LSTM run from a GRU checkpoint is refused with a clear error.
   ReverseModel lstm_model([] { ReverseConfig c; c.cell = "lstm"; return c; }(), r1);
   EXPECT_THROW(load_checkpoint(straight, lstm_model, "reverse-lstm"), FormatError);

@@ -160,6 +160,13 @@ double reverse_accuracy(ReverseModel& model, Rng& rng, int64_t batches, int64_t 
 
 // ---- training ---------------------------------------------------------------------------------
 
+namespace {
+// Training settings that shape the loss curve (stored in the checkpoint, checked on resume).
+json settings_json(const ReverseTrainOptions& o) {
+  return json{{"batch", o.batch}, {"lr", o.lr}, {"warmup", o.warmup}, {"schedule", o.schedule}, {"clip", o.clip}};
+}
+}  // namespace
+
 TrainTaskResult train_reverse(const ReverseConfig& cfg_in, const ReverseTrainOptions& opt,
                               const std::function<void(int64_t, float)>& on_step) {
   const auto t0 = std::chrono::steady_clock::now();
@@ -181,16 +188,26 @@ TrainTaskResult train_reverse(const ReverseConfig& cfg_in, const ReverseTrainOpt
   if (!opt.resume.empty()) {
     const CheckpointMeta meta = load_checkpoint(opt.resume, model, model.model_type(), &optim, extra);
     step = meta.step;
+    json tr;
     try {
-      res.losses = json::parse(meta.training).at("losses").get<std::vector<float>>();
+      tr = json::parse(meta.training);
+      res.losses = tr.at("losses").get<std::vector<float>>();
     } catch (const json::exception&) {
       throw FormatError("checkpoint '" + opt.resume + "': training state has no loss history");
     }
+    // The same curve needs the same settings: refuse a silent change.
+    const json now = settings_json(opt);
+    for (const auto& [key, value] : now.items())
+      if (tr.contains(key) && tr[key] != value)
+        throw ConfigError("--resume: the checkpoint was trained with " + key + " = " + tr[key].dump() +
+                          ", this run has " + value.dump() + " (use the same settings to continue its curve)");
     if (static_cast<int64_t>(res.losses.size()) != step)
       throw FormatError("checkpoint '" + opt.resume + "': loss history length differs from step");
   }
   auto save = [&](int64_t at_step) {
-    CheckpointMeta meta{model.model_type(), cfg.to_json(), at_step, json{{"losses", res.losses}}.dump()};
+    json tr = settings_json(opt);
+    tr["losses"] = res.losses;
+    CheckpointMeta meta{model.model_type(), cfg.to_json(), at_step, tr.dump()};
     save_checkpoint(opt.output, model, meta, &optim, extra);
   };
 
