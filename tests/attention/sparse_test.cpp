@@ -45,7 +45,9 @@ TEST(Sparsemax, MatchesBisectionOracle) {
     double sum = 0;
     for (int j = 0; j < 9; ++j) {
       EXPECT_NEAR(p.at({j}), ref[j], 1e-9);
-      if (ref[j] < 1e-12) EXPECT_EQ(p.at({j}), 0.0);
+      if (ref[j] < 1e-12) {
+        EXPECT_EQ(p.at({j}), 0.0);
+      }
       sum += p.at({j});
     }
     EXPECT_NEAR(sum, 1.0, 1e-12);
