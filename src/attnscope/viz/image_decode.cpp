@@ -33,8 +33,8 @@ void jpeg_fail(j_common_ptr cinfo) {
 }
 void jpeg_quiet(j_common_ptr, int) {}  // warnings (corrupt-but-decodable data) are not errors
 
-// Returns false with `why` set on failure. Only trivially destructible locals live between the
-// setjmp and a longjmp (the C frames skipped are libjpeg's).
+// Returns false with `why` set on failure. No local with a destructor is created after the setjmp
+// (a longjmp skips destructors); `out` belongs to the caller.
 bool decode_jpeg(const std::string& bytes, const std::string& name, Frame& out, std::string& why) {
   jpeg_decompress_struct cinfo;
   JpegError err;
@@ -59,8 +59,9 @@ bool decode_jpeg(const std::string& bytes, const std::string& name, Frame& out, 
   cinfo.out_color_space = JCS_RGB;
   jpeg_start_decompress(&cinfo);
   out = Frame(static_cast<int>(cinfo.output_width), static_cast<int>(cinfo.output_height));
-  std::vector<unsigned char> line(static_cast<size_t>(cinfo.output_width) * 3);  // [W, 3]
-  row = line.data();
+  // [W, 3] from libjpeg's pool: freed by jpeg_destroy even when a corrupt scanline jumps out
+  // (a std::vector here would leak, its destructor skipped by longjmp).
+  row = (*cinfo.mem->alloc_sarray)(reinterpret_cast<j_common_ptr>(&cinfo), JPOOL_IMAGE, cinfo.output_width * 3, 1)[0];
   while (cinfo.output_scanline < cinfo.output_height) {
     const size_t y = cinfo.output_scanline;
     jpeg_read_scanlines(&cinfo, &row, 1);
