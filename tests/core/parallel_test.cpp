@@ -11,7 +11,14 @@
 namespace attnscope {
 namespace {
 
-TEST(ParallelFor, CoversRangeExactlyOnce) {
+// Two threads whatever ATTNSCOPE_THREADS says (the test run uses one per program).
+class ParallelFor : public ::testing::Test {
+ protected:
+  void SetUp() override { set_num_threads(2); }
+  void TearDown() override { set_num_threads(0); }
+};
+
+TEST_F(ParallelFor, CoversRangeExactlyOnce) {
   std::vector<int> hits(1001, 0);
   parallel_for(0, 1001, 7, [&](int64_t lo, int64_t hi) {
     for (int64_t i = lo; i < hi; ++i) hits[i]++;
@@ -19,7 +26,7 @@ TEST(ParallelFor, CoversRangeExactlyOnce) {
   for (int h : hits) EXPECT_EQ(h, 1);
 }
 
-TEST(ParallelFor, RethrowsOnCaller) {
+TEST_F(ParallelFor, RethrowsOnCaller) {
   EXPECT_THROW(parallel_for(0, 100, 1,
                             [&](int64_t lo, int64_t) {
                               if (lo > 0) throw std::runtime_error("boom");
@@ -27,12 +34,21 @@ TEST(ParallelFor, RethrowsOnCaller) {
                std::runtime_error);
 }
 
-TEST(ParallelFor, NestedRunsSerially) {
+TEST_F(ParallelFor, NestedRunsSerially) {
   std::atomic<int> total{0};
   parallel_for(0, 4, 1, [&](int64_t lo, int64_t hi) {
     parallel_for(0, 10, 1, [&](int64_t a, int64_t b) { total += static_cast<int>((b - a) * (hi - lo)); });
   });
   EXPECT_EQ(total.load(), 40);
+}
+
+TEST_F(ParallelFor, UsesTheRequestedThreads) {
+  std::vector<int> seen(2, 0);
+  parallel_for(0, 2, 1, [&](int64_t lo, int64_t hi) {
+    for (int64_t i = lo; i < hi; ++i) seen[i] = in_parallel_region();
+  });
+  EXPECT_EQ(num_threads(), 2);
+  EXPECT_EQ(seen, (std::vector<int>{1, 1}));
 }
 
 TEST(Rng, SameSeedSameBits) {
