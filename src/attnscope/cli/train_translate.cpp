@@ -1,5 +1,5 @@
 // `attnscope train translate [--data FILE | --builtin dates] [--model rnn|transformer]
-//  [--attention additive|dot|general|none] ...`: trains a translator with a progress bar,
+//  [--attention additive|dot|general|local|hard|none] ...`: trains a translator with a progress bar,
 // periodic validation, atomic checkpoints (-o), --resume, and --focus-every N snapshots.
 #include <cstdio>
 #include <memory>
@@ -17,7 +17,7 @@ namespace {
 struct Flags {
   models::TranslateTrainOptions opt;
   std::string builtin, cell = "gru", attention = "additive", positions = "sinusoidal", focus_out;
-  int64_t hidden = 0, embed = 0, layers = 0, heads = 0;
+  int64_t hidden = 0, embed = 0, layers = 0, heads = 0, window = 0;
   double dropout = -1;
 };
 
@@ -33,6 +33,7 @@ void run(Flags& f) {
   if (o.kind == "rnn") {
     m["cell"] = f.cell;
     m["attention"] = f.attention;
+    if (f.window > 0) m["window"] = f.window;
   } else {
     m["positions"] = f.positions;
     if (f.heads > 0) m["heads"] = f.heads;
@@ -81,8 +82,11 @@ void setup(CLI::App& app) {
   add_data_flag(sub, o.data)->description("Parallel text: TSV source<TAB>target, or SRC_FILE,TGT_FILE (line-aligned)");
   sub->add_option("--builtin", f->builtin, "Built-in task: dates");
   sub->add_option("--model", o.kind, "Architecture: rnn or transformer")->check(CLI::IsMember({"rnn", "transformer"}));
-  sub->add_option("--attention", f->attention, "RNN attention: additive, dot, general, none")
-      ->check(CLI::IsMember({"additive", "dot", "general", "none"}));
+  sub->add_option("--attention", f->attention,
+                  "RNN attention: additive, dot, general, local (Luong local-p), hard (Gumbel straight-through), none")
+      ->check(CLI::IsMember({"additive", "dot", "general", "local", "hard", "none"}));
+  sub->add_option("--window", f->window, "Local attention: half width D of the window (default 4)")
+      ->check(CLI::Range(1, 1024));
   sub->add_option("--cell", f->cell, "RNN cell: gru or lstm")->check(CLI::IsMember({"gru", "lstm"}));
   sub->add_option("--positions", f->positions, "Transformer positions: sinusoidal, learned, alibi")
       ->check(CLI::IsMember({"sinusoidal", "learned", "alibi"}));

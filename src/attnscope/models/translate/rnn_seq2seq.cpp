@@ -9,7 +9,7 @@ using namespace attnscope::ops;
 
 nlohmann::json RnnSeq2SeqConfig::to_json() const {
   return {{"src_vocab", src_vocab}, {"tgt_vocab", tgt_vocab}, {"embed", embed}, {"hidden", hidden},
-          {"cell", cell}, {"attention", attention}, {"dropout", dropout}};
+          {"cell", cell}, {"attention", attention}, {"window", window}, {"dropout", dropout}};
 }
 
 RnnSeq2SeqConfig RnnSeq2SeqConfig::from_json(const nlohmann::json& j) {
@@ -21,6 +21,7 @@ RnnSeq2SeqConfig RnnSeq2SeqConfig::from_json(const nlohmann::json& j) {
     c.hidden = j.value("hidden", c.hidden);
     c.cell = j.value("cell", c.cell);
     c.attention = j.value("attention", c.attention);
+    c.window = j.value("window", c.window);
     c.dropout = j.value("dropout", c.dropout);
   } catch (const nlohmann::json::exception& e) {
     throw ConfigError(std::string("seq2seq-rnn config: ") + e.what());
@@ -28,8 +29,10 @@ RnnSeq2SeqConfig RnnSeq2SeqConfig::from_json(const nlohmann::json& j) {
   if (c.src_vocab < 5 || c.tgt_vocab < 5) throw ConfigError("seq2seq-rnn config: vocabularies too small");
   if (c.embed <= 0 || c.hidden <= 0 || c.hidden % 2) throw ConfigError("seq2seq-rnn config: hidden must be even and positive");
   if (c.cell != "gru" && c.cell != "lstm") throw ConfigError("seq2seq-rnn: --cell must be gru or lstm, got '" + c.cell + "'");
-  if (c.attention != "additive" && c.attention != "dot" && c.attention != "general" && c.attention != "none")
-    throw ConfigError("seq2seq-rnn: --attention must be additive, dot, general or none, got '" + c.attention + "'");
+  if (c.attention != "additive" && c.attention != "dot" && c.attention != "general" && c.attention != "local" &&
+      c.attention != "hard" && c.attention != "none")
+    throw ConfigError("seq2seq-rnn: --attention must be additive, dot, general, local, hard or none, got '" + c.attention + "'");
+  if (c.window < 1 || c.window > 1024) throw ConfigError("seq2seq-rnn: --window must be in 1..1024, got " + std::to_string(c.window));
   if (c.dropout < 0 || c.dropout >= 1) throw ConfigError("seq2seq-rnn: dropout must be in [0, 1)");
   return c;
 }
@@ -62,13 +65,28 @@ RnnSeq2Seq::RnnSeq2Seq(const RnnSeq2SeqConfig& cfg, Rng& rng) : cfg_(RnnSeq2SeqC
   bridge_ = register_module("bridge", std::make_shared<nn::Linear>(H, H, rng));
   tgt_embed_ = register_module("tgt_embed", std::make_shared<nn::Embedding>(cfg_.tgt_vocab, E, rng));
   decoder_ = register_module("decoder", make_rnn(cfg_.cell, {E + H, H, 1, false, true}, rng));
-  if (cfg_.attention != "none") {
-    attention::SoftAttentionConfig ac;
-    ac.query_dim = H;
-    ac.key_dim = H;
-    ac.attn_dim = H;
-    ac.score = score_of(cfg_.attention);
-    attention_ = register_module("attention", std::make_shared<attention::SoftAttention>(ac, rng));
+  attention::SoftAttentionConfig ac;
+  ac.query_dim = H;
+  ac.key_dim = H;
+  ac.attn_dim = H;
+  ac.score = score_of(cfg_.attention);
+  if (cfg_.attention == "local") {
+    attention::LocalAttentionConfig lc;
+    lc.align = ac;
+    lc.align.score = attention::Score::general;  // Luong et al.'s best local-p variant
+    lc.mode = attention::LocalMode::predictive;
+    lc.window = cfg_.window;
+    local_ = register_module("attention", std::make_shared<attention::LocalAttention>(lc, rng));
+    recordable_ = local_.get();
+  } else if (cfg_.attention == "hard") {
+    attention::HardAttentionConfig hc;
+    hc.score = ac;
+    hc.mode = attention::HardMode::gumbel;
+    hard_ = register_module("attention", std::make_shared<attention::HardAttention>(hc, rng));
+    recordable_ = hard_.get();
+  } else if (cfg_.attention != "none") {
+    soft_ = register_module("attention", std::make_shared<attention::SoftAttention>(ac, rng));
+    recordable_ = soft_.get();
   }
   combine_ = register_module("combine", std::make_shared<nn::Linear>(2 * H, H, rng));
   out_ = register_module("out", std::make_shared<nn::Linear>(H, cfg_.tgt_vocab, rng));
@@ -76,7 +94,7 @@ RnnSeq2Seq::RnnSeq2Seq(const RnnSeq2SeqConfig& cfg, Rng& rng) : cfg_(RnnSeq2SeqC
 }
 
 void RnnSeq2Seq::set_recorder(attention::Recorder* r) {
-  if (attention_) attention_->set_recorder(r, "decoder.cross");
+  if (recordable_) recordable_->set_recorder(r, "decoder.cross");
 }
 
 std::unique_ptr<DecodeState> RnnSeq2Seq::encode(const Batch& b) {
@@ -110,20 +128,22 @@ Tensor RnnSeq2Seq::step(State& st, const std::vector<int64_t>& prev) {
   st.h = r.h_n;
   if (cfg_.cell == "lstm") st.c = r.c_n;
   Tensor s = r.output;                                                            // [B, 1, H]
-  Tensor ctx;
-  if (attention_) {
-    attention::SoftCall call;
-    call.key_lengths = st.src_len;
-    call.query_offset = st.step;
-    ctx = attention_->forward(s, st.memory, {}, call).context;                   // [B, 1, H]
-  } else {
-    ctx = st.last;
-  }
+  Tensor ctx = attend(s, st);                                                     // [B, 1, H]
   Tensor a = tanh(combine_->forward(concat({s, ctx}, 2)));                       // [B, 1, H]
   a = dropout(a, cfg_.dropout, training(), dropout_rng_);
   st.feed = reshape(a, Shape{B, H});
   ++st.step;
   return reshape(out_->forward(a), Shape{B, cfg_.tgt_vocab});                    // [B, V]
+}
+
+Tensor RnnSeq2Seq::attend(const Tensor& s, const State& st) const {
+  if (!recordable_) return st.last;
+  attention::SoftCall call;
+  call.key_lengths = st.src_len;
+  call.query_offset = st.step;
+  if (local_) return local_->forward(s, st.memory, {}, call).context;
+  if (hard_) return hard_->forward(s, st.memory, {}, call).context;
+  return soft_->forward(s, st.memory, {}, call).context;
 }
 
 Tensor RnnSeq2Seq::forward(const Batch& b) {

@@ -3,7 +3,7 @@
 //   encoder layer: x += SelfAttn(LN(x));             x += FFN(LN(x))
 //   decoder layer: y += CausalSelfAttn(LN(y));       y += CrossAttn(LN(y), memory);  y += FFN(LN(y))
 //   FFN(x) = W2 gelu(W1 x);  final LayerNorms on both stacks; logits = W_out y.
-// Positions: sinusoidal (added to sqrt(C)-scaled embeddings), learned, or ALiBi (Press et al.
+// Positions: sinusoidal (added to the N(0, 1) embeddings), learned, or ALiBi (Press et al.
 // 2022) biases in the self-attentions. Decoding uses a KV cache per decoder layer (the output
 // equals the full recompute). Recorded sites: encoder.<l>.self, decoder.<l>.self, decoder.<l>.cross.
 #pragma once
