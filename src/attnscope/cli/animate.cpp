@@ -11,6 +11,7 @@
 #include "attnscope/focus/attention_map.h"
 #include "attnscope/focus/selection.h"
 #include "attnscope/io/trace_io.h"
+#include "attnscope/viz/animate_trace.h"
 #include "attnscope/viz/animation_output.h"
 #include "attnscope/viz/colormap.h"
 #include "attnscope/viz/token_animation.h"
@@ -85,18 +86,9 @@ void run_animate(const AnimateFlags& f) {
   o.hold = f.hold;
   o.colormap = f.cmap;
   o.image_dir = std::filesystem::path(f.traces[0]).parent_path().string();
-  viz::TokenAnimation anim(traces[0], layer, head, o);
-  if (anim.mode() == viz::TokenAnimation::Mode::image) {
-    // A photograph needs palette colours of its own: sample the first, middle and last frames.
-    for (int64_t i : {int64_t{0}, anim.frame_count() / 2, anim.frame_count() - 1}) {
-      viz::Frame fr(w, h);
-      fr.paint([&](cairo_t* cr) { anim.draw(cr, anim.frame_position(i)); });
-      target.photo_samples.push_back(std::move(fr));
-    }
-  }
-  viz::write_animation(target, [&](viz::FrameSink& sink) { anim.render(sink, f.quiet); });
-  std::fprintf(stderr, "wrote %s (%lld frames, %.1f s)\n", f.out.c_str(), static_cast<long long>(anim.frame_count()),
-               anim.duration());
+  const int64_t frames = viz::write_token_animation(traces[0], layer, head, o, f.out, f.quiet);
+  std::fprintf(stderr, "wrote %s (%lld frames, %.1f s)\n", f.out.c_str(), static_cast<long long>(frames),
+               double(frames) / f.fps + f.hold);
 }
 
 void setup_animate(CLI::App& app) {
