@@ -30,9 +30,3 @@ export function colorize(values, rgba, cmap, vmax, gamma = 1) {
     rgba[4 * i + 3] = 255;
   }
 }
-
-// Distinct hues for heads (head view with every head overlaid).
-export function headColor(h, heads, alpha = 1) {
-  const hue = Math.round((360 * h) / Math.max(1, heads));
-  return `hsla(${hue}, 75%, 45%, ${alpha})`;
-}
