@@ -1,7 +1,13 @@
-// `attnscope view TRACE [--port P] [--open] [--web-root DIR]`
+// `attnscope view TRACE [--port P] [--open] [--web-root DIR]`, or `attnscope view MODEL "text"`
 #include "attnscope/cli/view.h"
 
 #include "attnscope/cli/command.h"
+#include "attnscope/cli/common.h"
+#include "attnscope/core/error.h"
+#include "attnscope/models/pipeline.h"
+
+#include <filesystem>
+#include <memory>
 #include "attnscope/io/trace_io.h"
 #include "attnscope/serve/viewer.h"
 
@@ -24,15 +30,39 @@ void view_trace(io::Trace trace, const ViewFlags& flags) {
 
 namespace {
 
-void setup_view(CLI::App& app) {
-  auto* sub = app.add_subcommand("view", "Interactive attention viewer in the browser (local server)");
-  auto path = std::make_shared<std::string>();
-  auto flags = std::make_shared<ViewFlags>();
-  sub->add_option("TRACE", *path, "Trace file (NAME.attn.safetensors)")->required();
-  add_view_flags(sub, *flags);
-  sub->callback([path, flags] { view_trace(io::read_trace(*path), *flags); });
+struct ViewArgs {
+  std::string path, text, tokenizer, capture = "dense";
+  int64_t generate = 0;
+  ViewFlags flags;
+};
+
+// `view TRACE`, or `view MODEL "text"`: runs the model, captures its attention, and serves it
+// (with --generate N the animation plays the generation step by step).
+void run_view(const ViewArgs& a) {
+  std::error_code ec;
+  const bool is_trace_file = std::filesystem::is_regular_file(a.path, ec) && a.text.empty();
+  if (is_trace_file) {
+    view_trace(io::read_trace(a.path), a.flags);
+    return;
+  }
+  if (a.text.empty() && a.generate == 0)
+    throw ConfigError("view: give a trace file, or MODEL \"text\" to run a model and view its attention");
+  models::Pipeline p = models::open_pipeline(a.path, a.tokenizer);
+  view_trace(models::capture_trace(p, a.text, models::CaptureSpec::parse(a.capture), a.generate), a.flags);
 }
 
+void setup_view(CLI::App& app) {
+  auto* sub = app.add_subcommand("view", "Interactive attention viewer in the browser (local server)");
+  auto a = std::make_shared<ViewArgs>();
+  sub->add_option("TRACE", a->path, "Trace file (NAME.attn.safetensors), or a model (then give TEXT)")->required();
+  sub->add_option("TEXT", a->text, "Text to run through the model");
+  sub->add_option("--tokenizer", a->tokenizer, "Tokenizer file (default: found beside the model)");
+  add_capture_flag(sub, a->capture);
+  sub->add_option("--generate", a->generate, "Generate N tokens after the text, capturing each step")
+      ->check(CLI::NonNegativeNumber);
+  add_view_flags(sub, a->flags);
+  sub->callback([a] { run_view(*a); });
+}
 }  // namespace
 }  // namespace attnscope::cli
 

@@ -1,5 +1,7 @@
 #include "attnscope/kernels/isa.h"
 
+#include <cpuid.h>
+
 #include <atomic>
 #include <cstdlib>
 #include <string>
@@ -9,16 +11,26 @@
 namespace attnscope::kernels {
 namespace {
 
+// F16C and AVX512_BF16 straight from cpuid: clang 14's __builtin_cpu_supports knows neither
+// (the fuzz build uses clang).
+bool cpu_has_f16c() {
+  unsigned a = 0, b = 0, c = 0, d = 0;
+  return __get_cpuid(1, &a, &b, &c, &d) && ((c >> 29) & 1u);
+}
+bool cpuid_avx512_bf16() {
+  unsigned a = 0, b = 0, c = 0, d = 0;
+  return __get_cpuid_count(7, 1, &a, &b, &c, &d) && ((a >> 5) & 1u);
+}
+
 bool probe(Isa isa) {
   switch (isa) {
     case Isa::scalar: return true;
     case Isa::avx2:
-      return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") &&
-             __builtin_cpu_supports("f16c");
+      return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && cpu_has_f16c();
     case Isa::avx512:
       return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
              __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq") &&
-             __builtin_cpu_supports("fma") && __builtin_cpu_supports("f16c");
+             __builtin_cpu_supports("fma") && cpu_has_f16c();
   }
   return false;
 }
@@ -63,7 +75,7 @@ bool isa_supported(Isa isa) {
 }
 
 bool cpu_has_avx512_bf16() {
-  static const bool ok = isa_supported(Isa::avx512) && __builtin_cpu_supports("avx512bf16");
+  static const bool ok = isa_supported(Isa::avx512) && cpuid_avx512_bf16();
   return ok;
 }
 
