@@ -3,6 +3,7 @@
 #include <map>
 
 #include "attnscope/core/error.h"
+#include "attnscope/data/utf8.h"
 
 namespace attnscope::data {
 namespace {
@@ -11,11 +12,9 @@ namespace {
 std::vector<std::string> chars_no_space(const std::string& s) {
   std::vector<std::string> out;
   for (size_t i = 0; i < s.size();) {
-    const unsigned char c = static_cast<unsigned char>(s[i]);
-    size_t len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 1;
-    if (i + len > s.size()) len = 1;
-    if (!(len == 1 && (c == ' ' || c == '\t' || c == '\n' || c == '\r'))) out.push_back(s.substr(i, len));
-    i += len;
+    const std::string ch = utf8_char_at(s, i);
+    i += ch.size();
+    if (!(ch.size() == 1 && (ch[0] == ' ' || ch[0] == '\t' || ch[0] == '\n' || ch[0] == '\r'))) out.push_back(ch);
   }
   return out;
 }

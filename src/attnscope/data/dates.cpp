@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "attnscope/core/error.h"
+#include "attnscope/data/utf8.h"
 
 namespace attnscope::data {
 namespace {
@@ -79,21 +80,14 @@ std::vector<std::string> tokenize_date_text(const std::string& text) {
     if (!word.empty()) out.push_back(word), word.clear();
   };
   for (size_t i = 0; i < text.size();) {
-    const unsigned char c = static_cast<unsigned char>(text[i]);
-    size_t len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 1;
-    if (i + len > text.size()) len = 1;  // truncated UTF-8: take the byte alone
-    const std::string ch = text.substr(i, len);
-    i += len;
-    if (len == 1 && std::isalpha(c)) {
-      word += static_cast<char>(std::tolower(c));
-    } else if (len == 2) {
-      // Latin letters with accents (é, ä, û): part of a word. Lower-case the few capitals we meet.
-      std::string lc = ch;
-      if (static_cast<unsigned char>(ch[0]) == 0xC3 && static_cast<unsigned char>(ch[1]) >= 0x80 &&
-          static_cast<unsigned char>(ch[1]) <= 0x9E && static_cast<unsigned char>(ch[1]) != 0x97)
-        lc[1] = static_cast<char>(static_cast<unsigned char>(ch[1]) + 0x20);
-      word += lc;
-    } else if (len == 1 && std::isspace(c)) {
+    const std::string ch = utf8_char_at(text, i);
+    const unsigned char c = static_cast<unsigned char>(ch[0]);
+    i += ch.size();
+    if (ch.size() == 1 && std::isalpha(c)) {
+      word += lower_latin1(ch);
+    } else if (ch.size() == 2) {
+      word += lower_latin1(ch);  // Latin letters with accents (é, ä, û) are part of a word
+    } else if (ch.size() == 1 && std::isspace(c)) {
       flush();
     } else {
       flush();

@@ -5,6 +5,7 @@
 
 #include "attnscope/core/error.h"
 #include "attnscope/core/rng.h"
+#include "attnscope/data/utf8.h"
 
 namespace attnscope::data {
 namespace {
@@ -12,7 +13,7 @@ namespace {
 bool valid_utf8(const std::string& s) {
   for (size_t i = 0; i < s.size();) {
     const unsigned char c = static_cast<unsigned char>(s[i]);
-    const size_t len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+    const size_t len = utf8_char_len(c);
     if (len == 0 || i + len > s.size()) return false;
     for (size_t k = 1; k < len; ++k)
       if ((static_cast<unsigned char>(s[i + k]) >> 6) != 2) return false;
@@ -36,21 +37,6 @@ void check_line(const std::string& path, int64_t lineno, const std::string& line
 
 void strip_cr(std::string& line) {
   if (!line.empty() && line.back() == '\r') line.pop_back();
-}
-
-size_t utf8_len(unsigned char c) {
-  return c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 1;
-}
-
-// Lower-cases ASCII and the Latin-1 capitals À..Þ (U+00C0..U+00DE except ×).
-std::string lower_char(const std::string& ch) {
-  std::string s = ch;
-  if (s.size() == 1) s[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(s[0])));
-  else if (s.size() == 2 && static_cast<unsigned char>(s[0]) == 0xC3) {
-    const unsigned char b = static_cast<unsigned char>(s[1]);
-    if (b >= 0x80 && b <= 0x9E && b != 0x97) s[1] = static_cast<char>(b + 0x20);
-  }
-  return s;
 }
 
 }  // namespace
@@ -108,16 +94,14 @@ std::vector<std::string> tokenize_words(const std::string& text, bool lowercase)
     if (!word.empty()) out.push_back(word), word.clear();
   };
   for (size_t i = 0; i < text.size();) {
-    const unsigned char c = static_cast<unsigned char>(text[i]);
-    size_t len = utf8_len(c);
-    if (i + len > text.size()) len = 1;
-    std::string ch = text.substr(i, len);
-    i += len;
-    if (lowercase) ch = lower_char(ch);
-    if (len == 1 && std::isspace(c)) {
+    std::string ch = utf8_char_at(text, i);
+    const unsigned char c = static_cast<unsigned char>(ch[0]);
+    i += ch.size();
+    if (lowercase) ch = lower_latin1(ch);
+    if (ch.size() == 1 && std::isspace(c)) {
       flush();
-    } else if (len > 1 || std::isalnum(c) || (c == '\'' && !word.empty())) {
-      // Apostrophes inside words stay ("don't", "l'homme" -> "l'" handled as part of the word).
+    } else if (ch.size() > 1 || std::isalnum(c) || (c == '\'' && !word.empty())) {
+      // Apostrophes inside words stay ("don't", "l'homme").
       word += ch;
     } else {
       flush();
@@ -131,12 +115,10 @@ std::vector<std::string> tokenize_words(const std::string& text, bool lowercase)
 std::vector<std::string> tokenize_chars(const std::string& text, bool lowercase) {
   std::vector<std::string> out;
   for (size_t i = 0; i < text.size();) {
-    size_t len = utf8_len(static_cast<unsigned char>(text[i]));
-    if (i + len > text.size()) len = 1;
-    std::string ch = text.substr(i, len);
-    i += len;
+    std::string ch = utf8_char_at(text, i);
+    i += ch.size();
     if (ch == " ") ch = "\xE2\x96\x81";  // ▁
-    out.push_back(lowercase ? lower_char(ch) : ch);
+    out.push_back(lowercase ? lower_latin1(ch) : ch);
   }
   return out;
 }
