@@ -105,6 +105,8 @@ TEST_F(TranslateCommands, BadInputsGiveOneLineErrors) {
   expect_error("train translate --data empty.tsv --steps 1 -q", 1);
   expect_error("train translate --data missing.tsv --steps 1 -q", 1);
   expect_error("train translate --builtin dates --model lstm --steps 1", 2);
+  expect_error("train translate --builtin dates --attention monotonic --steps 1", 2);
+  expect_error("train translate --builtin dates --attention local --window 0 --steps 1", 2);
   expect_error("translate --model junk.ckpt hello", 1);
   expect_error("translate --model missing.ckpt hello", 1);
   ASSERT_EQ(run("train translate --builtin dates --steps 5 --hidden 32 --embed 16 -q -o tiny.ckpt"), 0);
@@ -113,6 +115,24 @@ TEST_F(TranslateCommands, BadInputsGiveOneLineErrors) {
   std::string err;
   EXPECT_EQ(run("translate --model tiny.ckpt 'zzz qqq'", &err), 0) << err;
   EXPECT_NE(err.find("unknown"), std::string::npos);
+}
+
+// --attention local|hard train, save and translate through the binary, and their traces name
+// the mechanism (local_p, hard_gumbel) at the usual site.
+TEST_F(TranslateCommands, LocalAndHardAttentionFromTheCommandLine) {
+  for (const std::string kind : {"local", "hard"}) {
+    ASSERT_EQ(run("train translate --builtin dates --steps 8 --hidden 32 --embed 16 -q --attention " + kind +
+                  " -o " + kind + ".ckpt"),
+              0)
+        << slurp(dir_ / "err.txt");
+    EXPECT_NE(slurp(dir_ / "out.txt").find("dates: exact="), std::string::npos);
+    ASSERT_EQ(run("translate --model " + kind + ".ckpt '3 avril 1999' --trace " + kind + ".attn.safetensors"), 0)
+        << slurp(dir_ / "err.txt");
+    ASSERT_EQ(run("inspect " + kind + ".attn.safetensors"), 0) << slurp(dir_ / "err.txt");
+    const std::string info = slurp(dir_ / "out.txt");
+    EXPECT_NE(info.find("decoder.cross"), std::string::npos) << info;
+    EXPECT_NE(info.find(kind == "local" ? "local_p" : "hard_gumbel"), std::string::npos) << info;
+  }
 }
 
 }  // namespace

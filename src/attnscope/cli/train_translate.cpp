@@ -90,7 +90,7 @@ void setup(CLI::App& app) {
   sub->add_option("--cell", f->cell, "RNN cell: gru or lstm")->check(CLI::IsMember({"gru", "lstm"}));
   sub->add_option("--positions", f->positions, "Transformer positions: sinusoidal, learned, alibi")
       ->check(CLI::IsMember({"sinusoidal", "learned", "alibi"}));
-  sub->add_option("--hidden", f->hidden, "Model width")->check(CLI::PositiveNumber);
+  sub->add_option("--hidden", f->hidden, "Model width (RNN 128; Transformer 128, 64 on dates)")->check(CLI::PositiveNumber);
   sub->add_option("--embed", f->embed, "Embedding width (RNN)")->check(CLI::PositiveNumber);
   sub->add_option("--layers", f->layers, "Transformer layers")->check(CLI::PositiveNumber);
   sub->add_option("--heads", f->heads, "Transformer heads")->check(CLI::PositiveNumber);
@@ -102,7 +102,8 @@ void setup(CLI::App& app) {
   sub->add_option("--max-pairs", o.max_pairs, "Read at most this many pairs (0: all)")->check(CLI::NonNegativeNumber);
   sub->add_option("--max-len", o.max_len, "Drop pairs longer than this (tokens)")->check(CLI::PositiveNumber);
   sub->add_option("--min-freq", o.min_freq, "Vocabulary: minimum count")->check(CLI::PositiveNumber);
-  sub->add_option("--steps", o.steps, "Training steps")->check(CLI::PositiveNumber);
+  sub->add_option("--steps", o.steps, "Training steps (default 2000; 800 for the Transformer on dates)")
+      ->check(CLI::PositiveNumber);
   sub->add_option("--batch", o.batch, "Sentences per batch")->check(CLI::Range(1, 4096));
   sub->add_option("--lr", o.lr, "Peak learning rate")->check(CLI::Range(1e-6, 1.0));
   sub->add_option("--warmup", o.warmup, "Warm-up steps")->check(CLI::NonNegativeNumber);

@@ -91,7 +91,18 @@ std::vector<data::DateExample> held_out_dates(int64_t n, uint64_t seed) {
   return data::date_dataset(n, seed ^ kHeldOutSeedOffset);
 }
 
-TranslateTrainResult train_translation(const TranslateTrainOptions& opt) {
+TranslateTrainOptions with_task_defaults(TranslateTrainOptions opt) {
+  const bool dates_transformer = opt.data == "dates" && opt.kind == "transformer";
+  if (opt.steps == 0) opt.steps = dates_transformer ? 800 : 2000;
+  if (dates_transformer && opt.model_config.is_object()) {
+    if (!opt.model_config.contains("hidden")) opt.model_config["hidden"] = 64;
+    if (!opt.model_config.contains("dropout")) opt.model_config["dropout"] = 0.0;
+  }
+  return opt;
+}
+
+TranslateTrainResult train_translation(const TranslateTrainOptions& given) {
+  const TranslateTrainOptions opt = with_task_defaults(given);
   if (opt.steps <= 0 || opt.batch <= 0) throw ConfigError("train translate: --steps and --batch must be positive");
   if (opt.eval_every <= 0) throw ConfigError("train translate: --eval-every must be positive");
   TranslateTrainResult res;
