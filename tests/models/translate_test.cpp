@@ -208,6 +208,27 @@ TEST(Translate, RnnLocalAndHardAttentionLearnAndRecord) {
   EXPECT_THROW(RnnSeq2Seq(bad, rng), ConfigError);
 }
 
+TEST(Translate, TaskDefaultsFillOnlyWhatIsUnset) {
+  TranslateTrainOptions o;
+  o.kind = "transformer";
+  TranslateTrainOptions d = with_task_defaults(o);
+  EXPECT_EQ(d.steps, 800);
+  EXPECT_EQ(d.model_config["hidden"], 64);
+  EXPECT_EQ(d.model_config["dropout"], 0.0);
+  o.model_config = {{"hidden", 128}};
+  o.steps = 300;
+  d = with_task_defaults(o);
+  EXPECT_EQ(d.steps, 300);
+  EXPECT_EQ(d.model_config["hidden"], 128);
+  o = {};
+  EXPECT_EQ(with_task_defaults(o).steps, 2000);  // the RNN
+  EXPECT_FALSE(with_task_defaults(o).model_config.contains("hidden"));
+  o.kind = "transformer";
+  o.data = "pairs.tsv";
+  EXPECT_EQ(with_task_defaults(o).steps, 2000);
+  EXPECT_FALSE(with_task_defaults(o).model_config.contains("dropout"));
+}
+
 TEST(Translate, LoadRejectsOtherFiles) {
   const std::string path = temp_path("junk.ckpt");
   std::FILE* f = std::fopen(path.c_str(), "wb");

@@ -7,6 +7,7 @@
 #include "attnscope/cli/command.h"
 #include "attnscope/cli/common.h"
 #include "attnscope/core/error.h"
+#include "attnscope/core/fs.h"
 #include "attnscope/io/trace_io.h"
 #include "attnscope/models/translate/train_translate.h"
 #include "attnscope/nn/loss_curve.h"
@@ -16,8 +17,8 @@ namespace {
 
 struct Flags {
   models::TranslateTrainOptions opt;
-  std::string builtin, cell = "gru", attention = "additive", positions = "sinusoidal", focus_out;
-  int64_t hidden = 0, embed = 0, layers = 0, heads = 0, window = 0;
+  std::string builtin, cell = "gru", attention = "additive", positions = "sinusoidal", focus_out, test_out;
+  int64_t hidden = 0, embed = 0, layers = 0, heads = 0, ff = 0, window = 0;
   double dropout = -1;
 };
 
@@ -38,12 +39,15 @@ void run(Flags& f) {
     m["positions"] = f.positions;
     if (f.heads > 0) m["heads"] = f.heads;
     if (f.layers > 0) m["layers"] = f.layers;
+    if (f.ff > 0) m["ff"] = f.ff;
   }
   if (f.hidden > 0) m["hidden"] = f.hidden;
   if (f.embed > 0) m["embed"] = f.embed;
   if (f.dropout >= 0) m["dropout"] = f.dropout;
   if (o.focus_every > 0 && f.focus_out.empty()) f.focus_out = o.output.empty() ? "focus.attn.safetensors" : o.output + ".focus.attn.safetensors";
 
+  if (!f.test_out.empty() && o.data == "dates")
+    throw ConfigError("--test-out: the built-in dates have no test file (eval translate --builtin dates generates them)");
   auto res = models::train_translation(o);
   std::printf("%s", nn::ascii_loss_plot(res.losses).c_str());
   std::printf("trained %lld steps in %.1f s (%.0f target tokens/s); loss %.4f -> %.4f\n",
@@ -59,6 +63,13 @@ void run(Flags& f) {
     auto ev = models::evaluate_pairs(t, res.test, {});
     std::printf("test: BLEU=%.2f chrF=%.2f exact=%.1f%% sentences=%lld\n", ev.bleu, ev.chrf, 100 * ev.exact,
                 static_cast<long long>(ev.n));
+  }
+  if (!f.test_out.empty()) {
+    std::string tsv;
+    for (const auto& p : res.test) tsv += p.source + "\t" + p.target + "\n";
+    write_file_atomic(f.test_out, tsv);
+    std::printf("test pairs: %s (%zu; attnscope eval translate --model CKPT --data %s)\n", f.test_out.c_str(),
+                res.test.size(), f.test_out.c_str());
   }
   if (!o.output.empty()) std::printf("checkpoint: %s\n", o.output.c_str());
   if (o.focus_every > 0 && !res.focus.snapshots.empty()) {
@@ -94,6 +105,7 @@ void setup(CLI::App& app) {
   sub->add_option("--embed", f->embed, "Embedding width (RNN)")->check(CLI::PositiveNumber);
   sub->add_option("--layers", f->layers, "Transformer layers")->check(CLI::PositiveNumber);
   sub->add_option("--heads", f->heads, "Transformer heads")->check(CLI::PositiveNumber);
+  sub->add_option("--ff", f->ff, "Transformer feed-forward width (default 4 x hidden)")->check(CLI::PositiveNumber);
   sub->add_option("--dropout", f->dropout, "Dropout")->check(CLI::Range(0.0, 0.9));
   sub->add_option("--source-tokens", o.source_mode, "Source tokenization: word, char, dates")
       ->check(CLI::IsMember({"word", "char", "dates"}));
@@ -114,6 +126,7 @@ void setup(CLI::App& app) {
   sub->add_option("--eval-every", o.eval_every, "Validate and checkpoint every N steps")->check(CLI::PositiveNumber);
   sub->add_option("--focus-every", o.focus_every, "Save an attention snapshot every N steps")->check(CLI::NonNegativeNumber);
   sub->add_option("--focus-out", f->focus_out, "Where to write the snapshots (a trace file)");
+  sub->add_option("--test-out", f->test_out, "Write the held-out test pairs (TSV) for `eval translate`");
   add_output_flag(sub, o.output, false)->description("Checkpoint to write (.safetensors)");
   sub->add_option("--resume", o.resume, "Checkpoint to resume from (same loss curve)")->check(CLI::ExistingFile);
   add_seed_flag(sub, o.seed);
