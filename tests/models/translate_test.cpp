@@ -239,6 +239,12 @@ TEST(Translate, LoadRejectsOtherFiles) {
   TextCodec codec;
   codec.source_mode = codec.target_mode = "word";
   EXPECT_THROW(Translator("lstm", nlohmann::json::object(), codec, 1), ConfigError);
+  // A checkpoint's config is untrusted: sizes that would allocate gigabytes fail first.
+  codec.source_vocab = codec.target_vocab = data::Vocab::build({{"a", "b", "c"}}, 1);
+  EXPECT_NO_THROW(Translator("rnn", {{"hidden", 8}, {"embed", 4}}, codec, 1));
+  EXPECT_THROW(Translator("rnn", {{"hidden", 1 << 20}}, codec, 1), ConfigError);
+  EXPECT_THROW(Translator("transformer", {{"hidden", 1 << 16}, {"heads", 1}}, codec, 1), ConfigError);
+  EXPECT_THROW(Translator("transformer", {{"hidden", 8}, {"heads", 2}, {"max_len", 1LL << 40}}, codec, 1), ConfigError);
 }
 
 }  // namespace

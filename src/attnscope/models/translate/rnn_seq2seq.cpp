@@ -34,6 +34,13 @@ RnnSeq2SeqConfig RnnSeq2SeqConfig::from_json(const nlohmann::json& j) {
     throw ConfigError("seq2seq-rnn: --attention must be additive, dot, general, local, hard or none, got '" + c.attention + "'");
   if (c.window < 1 || c.window > 1024) throw ConfigError("seq2seq-rnn: --window must be in 1..1024, got " + std::to_string(c.window));
   if (c.dropout < 0 || c.dropout >= 1) throw ConfigError("seq2seq-rnn: dropout must be in [0, 1)");
+  // A checkpoint's config is untrusted: refuse sizes that would allocate gigabytes before the
+  // tensor shapes are even checked. Estimate: embeddings, output layer, GRU/LSTM gates, linears.
+  const double V = static_cast<double>(c.src_vocab) + c.tgt_vocab, E = c.embed, H = c.hidden;
+  const double params = V * E + c.tgt_vocab * H + 4 * 3 * H * (E + 2 * H) + 6 * H * H;
+  if (params > kMaxTranslationParams)
+    throw ConfigError("seq2seq-rnn config: about " + std::to_string(static_cast<long long>(params)) +
+                      " parameters, more than the limit of " + std::to_string(static_cast<long long>(kMaxTranslationParams)));
   return c;
 }
 

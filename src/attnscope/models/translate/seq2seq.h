@@ -21,6 +21,9 @@ struct Batch {
   std::vector<int64_t> tgt_out;   // [B, T]  y1 .. y_n <eos>, padded with kIgnore
 };
 inline constexpr int64_t kIgnore = -100;
+// Largest model a config may describe (~1 GiB of fp32 weights): configs come from checkpoint
+// files, and a hostile one must fail before allocating.
+inline constexpr double kMaxTranslationParams = double(1 << 28);
 
 // Sources (and optionally targets, without <bos>/<eos>) -> a padded batch.
 Batch make_batch(const std::vector<std::vector<int64_t>>& src,

@@ -38,6 +38,13 @@ TransformerSeq2SeqConfig TransformerSeq2SeqConfig::from_json(const nlohmann::jso
   if (c.positions != "sinusoidal" && c.positions != "learned" && c.positions != "alibi")
     throw ConfigError("seq2seq-transformer: --positions must be sinusoidal, learned or alibi, got '" + c.positions + "'");
   if (c.dropout < 0 || c.dropout >= 1) throw ConfigError("seq2seq-transformer: dropout must be in [0, 1)");
+  // Untrusted checkpoint configs: bound the allocation (see kMaxTranslationParams).
+  const double C = static_cast<double>(c.hidden), F = c.ff > 0 ? static_cast<double>(c.ff) : 4 * C;
+  const double params = (static_cast<double>(c.src_vocab) + 2.0 * c.tgt_vocab + 4.0 * c.max_len) * C +
+                        c.layers * (10 * C * C + 4 * C * F);
+  if (params > kMaxTranslationParams)
+    throw ConfigError("seq2seq-transformer config: about " + std::to_string(static_cast<long long>(params)) +
+                      " parameters, more than the limit of " + std::to_string(static_cast<long long>(kMaxTranslationParams)));
   return c;
 }
 

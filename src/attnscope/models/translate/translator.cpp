@@ -14,7 +14,11 @@ Translator::Translator(std::string kind, nlohmann::json model_config, TextCodec 
 }
 
 Translator Translator::load(const std::string& path) {
-  nn::CheckpointMeta meta = nn::read_checkpoint_meta(path);
+  return load(io::SafetensorsFile::open(path), path);
+}
+
+Translator Translator::load(const io::SafetensorsFile& file, const std::string& path) {
+  nn::CheckpointMeta meta = nn::read_checkpoint_meta(file);
   if (meta.model_type.rfind("translate-", 0) != 0)
     throw FormatError("'" + path + "' is a '" + meta.model_type + "' checkpoint, not a translation model");
   nlohmann::json cfg;
@@ -26,7 +30,7 @@ Translator Translator::load(const std::string& path) {
   if (!cfg.contains("kind") || !cfg.contains("model") || !cfg.contains("codec"))
     throw FormatError("'" + path + "': config lacks kind/model/codec");
   Translator t(cfg["kind"].get<std::string>(), cfg["model"], TextCodec::from_json(cfg["codec"]), 0);
-  nn::load_checkpoint(path, *t.model_, t.model_type());
+  nn::load_checkpoint(file, *t.model_, t.model_type());
   return t;
 }
 

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "attnscope/attention/recorder.h"
+#include "attnscope/io/safetensors.h"
 #include "attnscope/io/trace.h"
 #include "attnscope/models/translate/codec.h"
 #include "attnscope/models/translate/decode.h"
@@ -34,6 +35,8 @@ class Translator {
   // Loads a checkpoint written by save(); FormatError names what is wrong (not a translation
   // checkpoint, another model type, missing tensors).
   static Translator load(const std::string& path);
+  // The same from an opened file (`name` for messages).
+  static Translator load(const io::SafetensorsFile& file, const std::string& name);
   void save(const std::string& path, int64_t step, const nlohmann::json& training = nlohmann::json::object(),
             const nn::Optimizer* optimizer = nullptr, const nn::NamedRngs& rngs = {}) const;
   // Restores parameters, optimizer and RNG streams from a checkpoint of the same model.
