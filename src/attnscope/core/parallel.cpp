@@ -29,9 +29,17 @@ int& thread_setting() {
   return n;
 }
 
+bool& explicit_setting() {
+  static bool e = std::getenv("ATTNSCOPE_THREADS") != nullptr;
+  return e;
+}
+
 }  // namespace
 
+bool num_threads_explicit() { return explicit_setting(); }
+
 void set_num_threads(int n) {
+  explicit_setting() = n > 0 || std::getenv("ATTNSCOPE_THREADS") != nullptr;
   thread_setting() = n > 0 ? n : default_threads();
   omp_set_num_threads(thread_setting());
 }

@@ -11,6 +11,8 @@ namespace attnscope {
 // Thread count: set_num_threads(n) (n <= 0: default), else ATTNSCOPE_THREADS, else all cores.
 void set_num_threads(int n);
 int num_threads();
+// True when the count was chosen by the user (set_num_threads(n > 0) or ATTNSCOPE_THREADS).
+bool num_threads_explicit();
 // True while inside a parallel_for body (nested calls then run serially).
 bool in_parallel_region();
 
