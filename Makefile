@@ -34,12 +34,13 @@ test: deps deps-test build
 	cd $(BUILD) && ATTNSCOPE_THREADS=1 OMP_WAIT_POLICY=passive ctest --output-on-failure -j $(JOBS) --timeout 900
 
 # The test suite under AddressSanitizer + UndefinedBehaviorSanitizer (CI runs it after `make test`).
+# The browser tests (label web) exercise the page, not our memory: they run in `make test` only.
 test-asan: deps
 	@cmake -S . -B build-asan $(GENERATOR) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DATTNSCOPE_SANITIZE=ON \
 	  -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1" -DATTNSCOPE_BUILD_BENCH=OFF >/dev/null
 	@cmake --build build-asan -j $(JOBS)
 	cd build-asan && ASAN_OPTIONS=detect_leaks=1 ATTNSCOPE_SLOW_TESTS=0 ATTNSCOPE_THREADS=1 OMP_WAIT_POLICY=passive \
-	  ctest --output-on-failure -j $(JOBS) --timeout 1200 -LE no-asan
+	  ctest --output-on-failure -j $(JOBS) --timeout 1200 -LE "no-asan|web"
 
 bench: build
 	@bench/run_all.sh $(BUILD)
