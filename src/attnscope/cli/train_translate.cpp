@@ -114,6 +114,8 @@ void setup(CLI::App& app) {
   sub->add_option("--max-pairs", o.max_pairs, "Read at most this many pairs (0: all)")->check(CLI::NonNegativeNumber);
   sub->add_option("--max-len", o.max_len, "Drop pairs longer than this (tokens)")->check(CLI::PositiveNumber);
   sub->add_option("--min-freq", o.min_freq, "Vocabulary: minimum count")->check(CLI::PositiveNumber);
+  sub->add_option("--max-vocab", o.max_vocab, "Vocabulary: at most this many words per side (most frequent)")
+      ->check(CLI::Range(int64_t{5}, int64_t{1} << 24));
   sub->add_option("--steps", o.steps, "Training steps (default 2000; 800 for the Transformer on dates)")
       ->check(CLI::PositiveNumber);
   sub->add_option("--batch", o.batch, "Sentences per batch")->check(CLI::Range(1, 4096));
