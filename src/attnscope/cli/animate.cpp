@@ -42,8 +42,7 @@ void parse_size(const std::string& s, int& w, int& h) {
 void run_animate(const AnimateFlags& f) {
   int w = 0, h = 0;
   parse_size(f.size, w, h);
-  viz::animation_format_for(f.out);
-  (void)viz::colormap(f.cmap);
+  viz::check_animation_target({f.out, w, h, f.fps, f.cmap, {}});
   std::vector<io::Trace> traces;
   for (const auto& p : f.traces) traces.push_back(io::read_trace(p));
   const int64_t layer = focus::resolve_layer(traces[0], f.layer);

@@ -25,12 +25,18 @@ AnimationFormat animation_format_for(const std::string& path) {
                     "': use NAME.gif, NAME.mp4 or DIR/ (a PNG frame sequence)");
 }
 
+void check_animation_target(const AnimationTarget& t) {
+  (void)colormap(t.colormap);
+  // GIF delays are centiseconds and viewers slow down anything under 2 cs.
+  if (animation_format_for(t.path) == AnimationFormat::gif)
+    ATTNSCOPE_CHECK(t.fps <= 50, ConfigError, "GIF frames cannot be shorter than 20 ms: use --fps 50 or less");
+}
+
 void write_animation(const AnimationTarget& t, const std::function<void(FrameSink&)>& render) {
+  check_animation_target(t);
   const Colormap& cmap = colormap(t.colormap);
   switch (animation_format_for(t.path)) {
     case AnimationFormat::gif: {
-      // GIF delays are centiseconds and viewers slow down anything under 2 cs.
-      ATTNSCOPE_CHECK(t.fps <= 50, ConfigError, "GIF frames cannot be shorter than 20 ms: use --fps 50 or less");
       std::vector<const Frame*> samples;
       for (const Frame& f : t.photo_samples) samples.push_back(&f);
       const GifPalette palette = samples.empty() ? drawing_palette(cmap) : photo_palette(cmap, samples);

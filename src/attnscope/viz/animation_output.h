@@ -27,6 +27,10 @@ struct AnimationTarget {
 };
 
 // Opens the encoder for target.path and calls render(sink); render must call sink.finish().
+// ConfigError when the target cannot be written (format, GIF frame rate): callers check before
+// drawing anything.
+void check_animation_target(const AnimationTarget& target);
+
 void write_animation(const AnimationTarget& target, const std::function<void(FrameSink&)>& render);
 
 }  // namespace attnscope::viz

@@ -18,6 +18,9 @@
 #endif
 #ifdef ATTNSCOPE_LSAN
 extern "C" const char* __lsan_default_suppressions() { return "leak:libfontconfig.so\n"; }
+// Without this LSan prints a "Suppressions used" table at exit, which breaks the one-line
+// error contract of the CLI under sanitizers.
+extern "C" const char* __lsan_default_options() { return "print_suppressions=0"; }
 #endif
 
 namespace attnscope::viz {
