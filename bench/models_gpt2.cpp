@@ -83,6 +83,8 @@ void BM_Gpt2Forward(benchmark::State& state) {
   std::vector<int32_t> ids(T);
   Rng rng(7);
   for (auto& id : ids) id = static_cast<int32_t>(rng.below(50257));
+  m.reset();
+  (void)m.forward(ids, nullptr);  // warm-up (KV cache and buffers allocated), as the PyTorch side does
   for (auto _ : state) {
     std::unique_ptr<AttentionCapture> cap;
     if (capture) cap = std::make_unique<AttentionCapture>(CaptureSpec::parse(capture == 1 ? "stats" : "dense"));

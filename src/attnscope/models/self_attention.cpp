@@ -6,6 +6,7 @@
 #include "attnscope/core/error.h"
 #include "attnscope/core/parallel.h"
 #include "attnscope/kernels/gemm.h"
+#include "attnscope/kernels/rows.h"
 #include "attnscope/models/attention_capture.h"
 
 namespace attnscope::models {
@@ -23,31 +24,27 @@ void self_attention_forward(const SelfAttentionShape& s, const float* q, const f
   const float scale = 1.0f / std::sqrt(static_cast<float>(HS));
   const int64_t qs = NH * HS, ks = NKV * HS, group = NH / NKV;
   const int64_t valid = s.valid_keys < 0 ? N : std::min(s.valid_keys, N);
-  // S_h[T, N] = scale * Q_h K_h^T (the masked part is computed and then overwritten: simpler
-  // than per-row GEMV calls and as fast at these sizes).
-  for (int64_t h = 0; h < NH; ++h)
-    kernels::gemm(false, true, T, N, HS, scale, q + h * HS, qs, k + (h / group) * HS, ks, 0.0f, probs + h * T * N, N);
-  parallel_for(0, NH * T, 8, [&](int64_t lo, int64_t hi) {
-    for (int64_t r = lo; r < hi; ++r) {
-      const int64_t t = r % T;
-      float* row = probs + r * N;
-      const int64_t end = std::min(valid, s.causal ? N - T + t + 1 : N);  // visible keys [0, end)
-      float mx = -INFINITY;
-      for (int64_t j = 0; j < end; ++j) mx = std::max(mx, row[j]);
-      float sum = 0.0f;
-      for (int64_t j = 0; j < end; ++j) {
-        row[j] = std::exp(row[j] - mx);
-        sum += row[j];
+  const auto& rows = kernels::row_kernels();
+  // One head per task, each GEMM single-threaded inside it: the head's scores stay in cache
+  // between the three steps and there is one fork/join per call instead of 2*NH threaded GEMMs.
+  parallel_for(0, NH, 1, [&](int64_t h0, int64_t h1) {
+    for (int64_t h = h0; h < h1; ++h) {
+      float* P = probs + h * T * N;
+      // S_h[T, N] = scale * Q_h K_h^T (masked entries are computed, then overwritten: simpler
+      // than per-row calls and as fast at these sizes).
+      kernels::gemm(false, true, T, N, HS, scale, q + h * HS, qs, k + (h / group) * HS, ks, 0.0f, P, N);
+      for (int64_t t = 0; t < T; ++t) {
+        float* row = P + t * N;
+        const int64_t end = std::max<int64_t>(0, std::min(valid, s.causal ? N - T + t + 1 : N));  // visible [0, end)
+        const float l = end > 0 ? rows.logsumexp(row, end) : -INFINITY;
+        if (end > 0) rows.exp_affine(row, l, 1.0f, 0.0f, row, end);  // exp(s - lse)
+        std::fill(row + end, row + N, 0.0f);
+        lse[h * T + t] = l;
       }
-      const float inv = sum > 0.0f ? 1.0f / sum : 0.0f;
-      for (int64_t j = 0; j < end; ++j) row[j] *= inv;
-      std::fill(row + std::max<int64_t>(end, 0), row + N, 0.0f);
-      lse[r] = end > 0 ? mx + std::log(sum) : -INFINITY;
+      // O_h[T, HS] = P_h V_h
+      kernels::gemm(false, false, T, HS, N, 1.0f, P, N, v + (h / group) * HS, ks, 0.0f, out + h * HS, qs);
     }
   });
-  // O_h[T, HS] = P_h V_h
-  for (int64_t h = 0; h < NH; ++h)
-    kernels::gemm(false, false, T, HS, N, 1.0f, probs + h * T * N, N, v + (h / group) * HS, ks, 0.0f, out + h * HS, qs);
   if (capture) capture->add(layer, name, NH, T, N, N - T, probs, lse);
 }
 
