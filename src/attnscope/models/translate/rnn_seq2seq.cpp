@@ -140,7 +140,7 @@ Tensor RnnSeq2Seq::step(State& st, const std::vector<int64_t>& prev) {
   a = dropout(a, cfg_.dropout, training(), dropout_rng_);
   st.feed = reshape(a, Shape{B, H});
   ++st.step;
-  return reshape(out_->forward(a), Shape{B, cfg_.tgt_vocab});                    // [B, V]
+  return a;
 }
 
 Tensor RnnSeq2Seq::attend(const Tensor& s, const State& st) const {
@@ -156,17 +156,18 @@ Tensor RnnSeq2Seq::attend(const Tensor& s, const State& st) const {
 Tensor RnnSeq2Seq::forward(const Batch& b) {
   auto base = encode(b);
   State& st = static_cast<State&>(*base);
-  std::vector<Tensor> logits;
+  std::vector<Tensor> attentional;
   std::vector<int64_t> prev(b.B);
   for (int64_t t = 0; t < b.T; ++t) {
     for (int64_t i = 0; i < b.B; ++i) prev[i] = b.tgt_in[i * b.T + t];
-    logits.push_back(step(st, prev));
+    attentional.push_back(step(st, prev));
   }
-  return stack(logits, 1);  // [B, T, V]
+  return out_->forward(concat(attentional, 1));  // [B, T, V]
 }
 
 Tensor RnnSeq2Seq::decode_step(DecodeState& state, const std::vector<int64_t>& prev) {
-  return log_softmax(step(static_cast<State&>(state), prev));
+  const int64_t B = static_cast<int64_t>(prev.size());
+  return log_softmax(reshape(out_->forward(step(static_cast<State&>(state), prev)), Shape{B, cfg_.tgt_vocab}));
 }
 
 void RnnSeq2Seq::reorder(DecodeState& state, const std::vector<int64_t>& rows) {

@@ -52,7 +52,9 @@ class RnnSeq2Seq : public Seq2SeqModel {
 
  private:
   struct State;
-  // One decoder step on prev [B] -> logits [B, V]; updates st.
+  // One decoder step on prev [B] -> the attentional vector a_t [B, 1, H]; updates st. The output
+  // layer is applied by the caller: once over all steps when teacher forcing (one big GEMM
+  // instead of T that each re-read the [V, H] weight), per step when decoding.
   Tensor step(State& st, const std::vector<int64_t>& prev);
   // The context [B, 1, H] of decoder state s [B, 1, H] over the encoder memory.
   Tensor attend(const Tensor& s, const State& st) const;
