@@ -2,65 +2,23 @@
 // bad input -> exactly one line on stderr starting "attnscope: error:", exit 1 (2 for usage),
 // never a crash, never a half-written output file.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
 #include <cstdint>
-#include <cstdlib>
-#include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <string>
+
+#include "cli_fixture.h"
 
 namespace {
 
-namespace fs = std::filesystem;
-
-struct CmdResult {
-  int code = -1;
-  std::string out, err;
-};
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using namespace cli_test;
 
 void spit(const fs::path& p, const std::string& bytes) {
   std::ofstream(p, std::ios::binary) << bytes;
 }
 
-class IoCommands : public ::testing::Test {
+class IoCommands : public CliTest {
  protected:
-  void SetUp() override {
-    dir_ = fs::path(ATTNSCOPE_BINARY_DIR) / "test-tmp" /
-           ("cli_" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-    bin_ = fs::path(ATTNSCOPE_BINARY_DIR) / "attnscope";
-    ASSERT_TRUE(fs::exists(bin_)) << bin_ << " not built";
-  }
-  // Runs `attnscope ARGS` in dir_ (arguments are passed through the shell: keep them simple).
-  CmdResult run(const std::string& args) {
-    const std::string cmd = "cd '" + dir_.string() + "' && '" + bin_.string() + "' " + args + " >out.txt 2>err.txt";
-    const int status = std::system(cmd.c_str());
-    CmdResult r;
-    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    r.out = slurp(dir_ / "out.txt");
-    r.err = slurp(dir_ / "err.txt");
-    return r;
-  }
-  // The error contract: one line, prefixed, containing `needle`, with the given exit code.
-  void expect_error(const std::string& args, int code, const std::string& needle) {
-    const CmdResult r = run(args);
-    EXPECT_EQ(r.code, code) << args << "\nstderr: " << r.err;
-    EXPECT_EQ(r.err.rfind("attnscope: ", 0), 0u) << r.err;
-    ASSERT_FALSE(r.err.empty());
-    EXPECT_EQ(r.err.find('\n'), r.err.size() - 1) << "not one line: " << r.err;
-    EXPECT_NE(r.err.find(needle), std::string::npos) << "stderr: " << r.err;
-  }
-  fs::path dir_, bin_;
+  void SetUp() override { make_dir("cli_"); }
 };
 
 std::string u64le(uint64_t n) {

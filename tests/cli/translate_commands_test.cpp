@@ -10,20 +10,14 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 #include <string>
 #include <thread>
 
+#include "cli_fixture.h"
+
 namespace {
 
-namespace fs = std::filesystem;
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using namespace cli_test;
 
 // The "training" JSON of a checkpoint's safetensors metadata.
 nlohmann::json training_state(const fs::path& ckpt) {
@@ -34,30 +28,21 @@ nlohmann::json training_state(const fs::path& ckpt) {
   return nlohmann::json::parse(header["__metadata__"]["training"].get<std::string>());
 }
 
-class TranslateCommands : public ::testing::Test {
+class TranslateCommands : public CliTest {
  protected:
-  void SetUp() override {
-    dir_ = fs::path(ATTNSCOPE_BINARY_DIR) / "test-tmp" /
-           ("translate_" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-    bin_ = fs::path(ATTNSCOPE_BINARY_DIR) / "attnscope";
-    ASSERT_TRUE(fs::exists(bin_));
+  void SetUp() override { make_dir("translate_", "ATTNSCOPE_THREADS=1"); }
+  // The exit code; the stderr text into *err when given.
+  int code(const std::string& args, std::string* err = nullptr) const {
+    const CmdResult r = run(args);
+    if (err) *err = r.err;
+    return r.code;
   }
-  int run(const std::string& args, std::string* err = nullptr) {
-    const std::string cmd = "cd '" + dir_.string() + "' && ATTNSCOPE_THREADS=1 '" + bin_.string() + "' " + args +
-                            " >out.txt 2>err.txt";
-    const int status = std::system(cmd.c_str());
-    if (err) *err = slurp(dir_ / "err.txt");
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  }
-  fs::path dir_, bin_;
 };
 
 const char* kTrain = "train translate --builtin dates --steps 60 --eval-every 10 --hidden 32 --embed 16 -q";
 
 TEST_F(TranslateCommands, KilledRunResumesOnTheSameLossCurve) {
-  ASSERT_EQ(run(std::string(kTrain) + " -o straight.ckpt"), 0);
+  ASSERT_EQ(code(std::string(kTrain) + " -o straight.ckpt"), 0);
   const auto straight = training_state(dir_ / "straight.ckpt")["losses"];
   ASSERT_EQ(straight.size(), 60u);
 
@@ -83,7 +68,7 @@ TEST_F(TranslateCommands, KilledRunResumesOnTheSameLossCurve) {
   ASSERT_GT(done, 0u);
   ASSERT_LT(done, 60u) << "the run finished before it could be killed";
 
-  ASSERT_EQ(run(std::string(kTrain) + " --resume killed.ckpt -o killed.ckpt"), 0);
+  ASSERT_EQ(code(std::string(kTrain) + " --resume killed.ckpt -o killed.ckpt"), 0);
   const auto resumed = training_state(dir_ / "killed.ckpt")["losses"];
   ASSERT_EQ(resumed.size(), 60u);
   for (size_t i = 0; i < 60; ++i) EXPECT_EQ(resumed[i].get<float>(), straight[i].get<float>()) << "step " << i;
@@ -92,28 +77,22 @@ TEST_F(TranslateCommands, KilledRunResumesOnTheSameLossCurve) {
 }
 
 TEST_F(TranslateCommands, BadInputsGiveOneLineErrors) {
-  auto expect_error = [&](const std::string& args, int code) {
-    std::string err;
-    EXPECT_EQ(run(args, &err), code) << args << ": " << err;
-    EXPECT_EQ(err.rfind("attnscope: ", 0), 0u) << err;
-    EXPECT_EQ(err.find('\n'), err.size() - 1) << "not one line: " << err;
-  };
   std::ofstream(dir_ / "notab.tsv") << "hello\tbonjour\nno tab here\n";
   std::ofstream(dir_ / "empty.tsv") << "\n\n";
   std::ofstream(dir_ / "junk.ckpt") << "not a checkpoint at all";
-  expect_error("train translate --data notab.tsv --steps 1 -q", 1);
-  expect_error("train translate --data empty.tsv --steps 1 -q", 1);
-  expect_error("train translate --data missing.tsv --steps 1 -q", 1);
-  expect_error("train translate --builtin dates --model lstm --steps 1", 2);
-  expect_error("train translate --builtin dates --attention monotonic --steps 1", 2);
-  expect_error("train translate --builtin dates --attention local --window 0 --steps 1", 2);
-  expect_error("translate --model junk.ckpt hello", 1);
-  expect_error("translate --model missing.ckpt hello", 1);
-  ASSERT_EQ(run("train translate --builtin dates --steps 5 --hidden 32 --embed 16 -q -o tiny.ckpt"), 0);
-  expect_error("translate --model tiny.ckpt '   '", 1);
+  expect_error("train translate --data notab.tsv --steps 1 -q", 1, "notab.tsv:2: no tab");
+  expect_error("train translate --data empty.tsv --steps 1 -q", 1, "no sentence pairs");
+  expect_error("train translate --data missing.tsv --steps 1 -q", 1, "missing.tsv");
+  expect_error("train translate --builtin dates --model lstm --steps 1", 2, "--model");
+  expect_error("train translate --builtin dates --attention monotonic --steps 1", 2, "monotonic");
+  expect_error("train translate --builtin dates --attention local --window 0 --steps 1", 2, "--window");
+  expect_error("translate --model junk.ckpt hello", 1, "junk.ckpt");
+  expect_error("translate --model missing.ckpt hello", 1, "missing.ckpt");
+  ASSERT_EQ(code("train translate --builtin dates --steps 5 --hidden 32 --embed 16 -q -o tiny.ckpt"), 0);
+  expect_error("translate --model tiny.ckpt '   '", 1, "empty input");
   // Text made only of unknown words still translates (to something), with a warning.
   std::string err;
-  EXPECT_EQ(run("translate --model tiny.ckpt 'zzz qqq'", &err), 0) << err;
+  EXPECT_EQ(code("translate --model tiny.ckpt 'zzz qqq'", &err), 0) << err;
   EXPECT_NE(err.find("unknown"), std::string::npos);
 }
 
@@ -121,14 +100,14 @@ TEST_F(TranslateCommands, BadInputsGiveOneLineErrors) {
 // the mechanism (local_p, hard_gumbel) at the usual site.
 TEST_F(TranslateCommands, LocalAndHardAttentionFromTheCommandLine) {
   for (const std::string kind : {"local", "hard"}) {
-    ASSERT_EQ(run("train translate --builtin dates --steps 8 --hidden 32 --embed 16 -q --attention " + kind +
+    ASSERT_EQ(code("train translate --builtin dates --steps 8 --hidden 32 --embed 16 -q --attention " + kind +
                   " -o " + kind + ".ckpt"),
               0)
         << slurp(dir_ / "err.txt");
     EXPECT_NE(slurp(dir_ / "out.txt").find("dates: exact="), std::string::npos);
-    ASSERT_EQ(run("translate --model " + kind + ".ckpt '3 avril 1999' --trace " + kind + ".attn.safetensors"), 0)
+    ASSERT_EQ(code("translate --model " + kind + ".ckpt '3 avril 1999' --trace " + kind + ".attn.safetensors"), 0)
         << slurp(dir_ / "err.txt");
-    ASSERT_EQ(run("inspect " + kind + ".attn.safetensors"), 0) << slurp(dir_ / "err.txt");
+    ASSERT_EQ(code("inspect " + kind + ".attn.safetensors"), 0) << slurp(dir_ / "err.txt");
     const std::string info = slurp(dir_ / "out.txt");
     EXPECT_NE(info.find("decoder.cross"), std::string::npos) << info;
     EXPECT_NE(info.find(kind == "local" ? "local_p" : "hard_gumbel"), std::string::npos) << info;

@@ -2,32 +2,18 @@
 // and on bad input: one line on stderr starting "attnscope: error:", exit 1 (2 for usage),
 // never a crash or a half-written output.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
 #include <cstdint>
-#include <cstdlib>
 #include <cstring>
-#include <filesystem>
 #include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
+#include "cli_fixture.h"
+
 namespace {
 
-namespace fs = std::filesystem;
-
-struct CmdResult {
-  int code = -1;
-  std::string out, err;
-};
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using namespace cli_test;
 
 // A float32 .npy of shape [L, H, T, T]: row-softmax-like weights with query T-1 hot on key 2.
 std::string npy(int L, int H, int T) {
@@ -48,35 +34,14 @@ std::string npy(int L, int H, int T) {
   return out;
 }
 
-class ViewerCommands : public ::testing::Test {
+class ViewerCommands : public CliTest {
  protected:
   void SetUp() override {
-    dir_ = fs::path(ATTNSCOPE_BINARY_DIR) / "test-tmp" /
-           ("viewer_" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
+    make_dir("viewer_", "NO_COLOR=1");
     std::ofstream(dir_ / "attn.npy", std::ios::binary) << npy(2, 3, 6);
     std::ofstream(dir_ / "tokens.json") << R"(["The", "cat", "sat", "on", "the", "mat"])";
     ASSERT_EQ(run("trace import attn.npy --tokens tokens.json -o t.attn.safetensors --model m").code, 0);
   }
-  CmdResult run(const std::string& args) {
-    const std::string cmd = "cd '" + dir_.string() + "' && NO_COLOR=1 '" + ATTNSCOPE_BINARY_DIR +
-                            "/attnscope' " + args + " >out.txt 2>err.txt";
-    const int status = std::system(cmd.c_str());
-    CmdResult r;
-    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    r.out = slurp(dir_ / "out.txt");
-    r.err = slurp(dir_ / "err.txt");
-    return r;
-  }
-  void expect_error(const std::string& args, int code, const std::string& needle) {
-    const CmdResult r = run(args);
-    EXPECT_EQ(r.code, code) << args << "\n" << r.err;
-    EXPECT_EQ(r.err.rfind("attnscope: ", 0), 0u) << r.err;
-    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
-    EXPECT_NE(r.err.find(needle), std::string::npos) << "want '" << needle << "' in: " << r.err;
-  }
-  fs::path dir_;
 };
 
 }  // namespace
