@@ -2,10 +2,10 @@
 // row kernels, the rest row-parallel loops (RMSNorm keeps llama2.c's exact float order).
 #include "attnscope/models/blocks.h"
 
-#include <algorithm>
 #include <cmath>
 
 #include "attnscope/core/parallel.h"
+#include "attnscope/kernels/gelu.h"
 #include "attnscope/kernels/gemm.h"
 #include "attnscope/kernels/rows.h"
 
@@ -43,20 +43,7 @@ void layernorm_forward(const float* x, const float* w, const float* b, int64_t T
 }
 
 void gelu_tanh_inplace(float* x, int64_t n) {
-  // Blocks of kBlock through the vectorized tanh: GELU was a tenth of a GPT-2 forward with std::tanh.
-  constexpr int64_t kBlock = 1024;
-  const float k = std::sqrt(2.0f / 3.14159265358979f);
-  const auto& rows = kernels::row_kernels();
-  parallel_for(0, n, 1 << 14, [&](int64_t lo, int64_t hi) {
-    float u[kBlock];
-    for (int64_t i0 = lo; i0 < hi; i0 += kBlock) {
-      const int64_t m = std::min(kBlock, hi - i0);
-      float* v = x + i0;
-      for (int64_t i = 0; i < m; ++i) u[i] = k * (v[i] + 0.044715f * v[i] * v[i] * v[i]);
-      rows.tanh(u, u, m);
-      for (int64_t i = 0; i < m; ++i) v[i] = 0.5f * v[i] * (1.0f + u[i]);
-    }
-  });
+  parallel_for(0, n, 1 << 14, [&](int64_t lo, int64_t hi) { kernels::gelu_tanh(x + lo, x + lo, hi - lo); });
 }
 
 void gelu_erf_inplace(float* x, int64_t n) {
