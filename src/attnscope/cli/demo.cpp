@@ -3,15 +3,18 @@
 // tokens each output character attended to most, the held-out exact match and alignment
 // accuracy, and writes demo-out/: heatmap (PNG, SVG), token-by-token GIF, focus-over-training
 // GIF, the trace, a standalone viewer HTML, and a README saying what each file shows.
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <memory>
+#include <string>
 
 #include "attnscope/cli/command.h"
 #include "attnscope/cli/common.h"
 #include "attnscope/cli/trace_outputs.h"
 #include "attnscope/core/fs.h"
 #include "attnscope/core/parallel.h"
+#include "attnscope/data/utf8.h"
 #include "attnscope/focus/selection.h"
 #include "attnscope/io/trace_io.h"
 #include "attnscope/models/translate/train_translate.h"
@@ -92,7 +95,8 @@ void run(const DemoFlags& f) {
   std::printf("translations (each output character <- the input token it attended to most):\n");
   for (const char* text : kExamples) {
     io::Trace tr = t.trace(text);
-    std::printf("  %-28s -> %s\n     %s\n", text, tr.meta["target_text"].c_str(), attended_line(tr).c_str());
+    const std::string pad(28 - std::min<size_t>(28, data::utf8_display_width(text)), ' ');  // CJK is 2 columns
+    std::printf("  %s%s -> %s\n     %s\n", text, pad.c_str(), tr.meta["target_text"].c_str(), attended_line(tr).c_str());
   }
   const auto ev = models::evaluate_dates(t, res.held_out, {});
   std::printf("\ndates: exact=%.1f%% alignment=%.1f%% held-out=%lld\n\n", 100 * ev.exact, 100 * ev.alignment,

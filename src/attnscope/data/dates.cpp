@@ -184,7 +184,7 @@ DateExample random_date(Rng& rng) {
   }
   ex.text = b.text;
   ex.source = b.tokens;
-  char iso[16];
+  char iso[40];  // room for any int, so the compiler can see nothing is cut
   std::snprintf(iso, sizeof iso, "%04d-%02d-%02d", y, m, d);
   for (int i = 0; i < 10; ++i) {
     ex.target.push_back(std::string(1, iso[i]));

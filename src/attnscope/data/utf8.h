@@ -1,6 +1,7 @@
 // Small UTF-8 helpers shared by the text readers, the date task and the text metrics.
 #pragma once
 #include <cstddef>
+#include <cstdint>
 #include <string>
 
 namespace attnscope::data {
@@ -27,6 +28,24 @@ inline std::string lower_latin1(std::string ch) {
     if (b >= 0x80 && b <= 0x9E && b != 0x97) ch[1] = static_cast<char>(b + 0x20);
   }
   return ch;
+}
+
+// Terminal columns of s: 2 for East Asian wide and fullwidth characters (CJK, Hangul, fullwidth
+// forms), 0 for combining diacritics (U+0300..U+036F), 1 otherwise; for padding aligned columns.
+inline size_t utf8_display_width(const std::string& s) {
+  size_t cols = 0;
+  for (size_t i = 0; i < s.size();) {
+    size_t len = utf8_char_len(static_cast<unsigned char>(s[i]));
+    if (len == 0 || i + len > s.size()) len = 1;
+    uint32_t cp = len == 1 ? static_cast<unsigned char>(s[i]) : static_cast<unsigned char>(s[i]) & (0x7F >> len);
+    for (size_t k = 1; k < len; ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
+    const bool wide = (cp >= 0x1100 && cp <= 0x115F) || (cp >= 0x2E80 && cp <= 0xA4CF) || (cp >= 0xAC00 && cp <= 0xD7A3) ||
+                      (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0xFE30 && cp <= 0xFE4F) || (cp >= 0xFF00 && cp <= 0xFF60) ||
+                      (cp >= 0xFFE0 && cp <= 0xFFE6) || (cp >= 0x20000 && cp <= 0x3FFFD);
+    cols += (cp >= 0x300 && cp <= 0x36F) ? 0 : wide ? 2 : 1;
+    i += len;
+  }
+  return cols;
 }
 
 }  // namespace attnscope::data
