@@ -1,5 +1,6 @@
 // GPT-2-small-shaped forward (12 layers, 12 heads, d = 768, vocab 50257, random weights) at
-// T = 128 and 1024 tokens, with attention capture off, stats and dense: tokens/s.
+// T = 128 and 1024 tokens, with attention capture off, stats and dense: tokens/s; and generation
+// (one token per step after a 128-token prompt).
 // bench/models_gpt2.sh runs this and a plain-PyTorch GPT-2 of the same shape, printing ratios.
 #include <benchmark/benchmark.h>
 
@@ -96,8 +97,31 @@ void BM_Gpt2Forward(benchmark::State& state) {
   state.SetLabel(capture == 0 ? "capture=off" : capture == 1 ? "capture=stats" : "capture=dense");
 }
 
+// Generation: after a 128-token prompt, 32 single-token steps against the KV cache (capture off).
+void BM_Gpt2Decode(benchmark::State& state) {
+  Gpt2Model& m = model();
+  std::vector<int32_t> prompt(128);
+  Rng rng(7);
+  for (auto& id : prompt) id = static_cast<int32_t>(rng.below(50257));
+  constexpr int kSteps = 32;
+  for (auto _ : state) {
+    state.PauseTiming();
+    m.reset();
+    (void)m.forward(prompt, nullptr);
+    state.ResumeTiming();
+    for (int i = 0; i < kSteps; ++i) {
+      const int32_t next = static_cast<int32_t>((i * 7919) % 50257);
+      auto out = m.forward(std::span<const int32_t>(&next, 1), nullptr);
+      benchmark::DoNotOptimize(out.values.data());
+    }
+  }
+  state.counters["tokens_per_s"] = benchmark::Counter(kSteps, benchmark::Counter::kIsIterationInvariantRate);
+  state.SetLabel("capture=off");
+}
+
 }  // namespace
 
+BENCHMARK(BM_Gpt2Decode)->Name("BM_Gpt2Decode/T:1")->Iterations(3)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_Gpt2Forward)
     ->ArgNames({"T", "capture"})
     ->ArgsProduct({{128}, {0, 1, 2}})
