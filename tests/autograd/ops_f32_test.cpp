@@ -1,6 +1,6 @@
 // The float32 fast paths of the ops against plain loops or the float64 path (which gradcheck
 // validates): broadcasting binary ops, reduce_to in every dim pattern, softmax family, norms,
-// fused cross-entropy, im2col conv2d, dropout; and bit-determinism for a fixed thread count.
+// fused cross-entropy, im2col conv2d, dropout, the SIMD activations; and bit-determinism for a fixed thread count.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -133,6 +133,25 @@ TEST(OpsF32, SoftmaxFamilyAndNormsMatchF64OnEveryIsa) {
     const std::vector<int64_t> t = {0, 36, 5, -100, 7, 7, 1, 2, 3, -100, 30, 11};
     expect_f32_matches_f64({x}, [&](const auto& in) { return cross_entropy(in[0], t, -100, 0.1); }, 1e-5,
                            "cross_entropy " + at);
+  }
+  kernels::set_active_isa(saved);
+}
+
+// exp, tanh, sigmoid and tanh-GELU: SIMD forward (and GELU's SIMD backward) against float64, on
+// a non-contiguous input (a transposed view) so the fast paths' contiguous copies are exercised.
+TEST(OpsF32, ElementwiseActivationsMatchF64OnEveryIsa) {
+  Rng rng(4);
+  Tensor x = rand32(rng, {37, 40}, -6, 6);
+  const kernels::Isa saved = kernels::active_isa();
+  for (kernels::Isa isa : kernels::supported_isas()) {
+    kernels::set_active_isa(isa);
+    const std::string at = kernels::isa_name(isa);
+    expect_f32_matches_f64({x}, [](const auto& in) { return exp(transpose(in[0], 0, 1)); }, 1e-6, "exp " + at);
+    expect_f32_matches_f64({x}, [](const auto& in) { return tanh(transpose(in[0], 0, 1)); }, 1e-6, "tanh " + at);
+    expect_f32_matches_f64({x}, [](const auto& in) { return sigmoid(transpose(in[0], 0, 1)); }, 1e-6,
+                           "sigmoid " + at);
+    expect_f32_matches_f64({x}, [](const auto& in) { return gelu_tanh(transpose(in[0], 0, 1)); }, 1e-6,
+                           "gelu_tanh " + at);
   }
   kernels::set_active_isa(saved);
 }

@@ -31,12 +31,15 @@ using detail::map_binary_same;
 using detail::map_unary;
 
 namespace {
-using FastKernel = void (*kernels::RowKernelTable<float>::*)(const float*, float*, int64_t) noexcept;
+// Vectorized float32 kernels over n contiguous elements (kernels/rows.h, kernels/gelu.h).
+using FastForward = void (*)(const float* x, float* y, int64_t n) noexcept;
+using FastBackward = void (*)(const float* saved, const float* dy, float* dx, int64_t n) noexcept;
 
-// y = f(x) with dx = dy * dfdx(saved, dy) where saved is x or y (chosen per op). `fast`, when
-// given, is the vectorized float32 forward from the row-kernel table (kernels/rows.h).
+// y = f(x) with dx = dy * dfdx(saved, dy) where saved is x or y (chosen per op). For float32,
+// `fast` (when given) computes the forward and `fast_backward` (when given) dx from saved and dy.
 template <class F, class DF>
-Tensor unary(const autograd::OpDef& op, const Tensor& x, F f, DF df, bool save_output, FastKernel fast = nullptr) {
+Tensor unary(const autograd::OpDef& op, const Tensor& x, F f, DF df, bool save_output, FastForward fast = nullptr,
+             FastBackward fast_backward = nullptr) {
   if (!x.defined()) throw ShapeError(std::string(op.name) + ": undefined tensor");
   Tensor y;
   if (fast && x.dtype() == DType::f32) {
@@ -44,12 +47,20 @@ Tensor unary(const autograd::OpDef& op, const Tensor& x, F f, DF df, bool save_o
     y = Tensor::empty(x.shape(), DType::f32);
     const float* px = xc.data<float>();
     float* py = y.data<float>();
-    const auto kernel = kernels::row_kernels().*fast;
-    parallel_for(0, x.numel(), 16384, [&](int64_t lo, int64_t hi) { kernel(px + lo, py + lo, hi - lo); });
+    parallel_for(0, x.numel(), 16384, [&](int64_t lo, int64_t hi) { fast(px + lo, py + lo, hi - lo); });
   } else {
     y = dispatch_dtype(x.dtype(), [&]<class T>() { return map_unary<T>(x, [&](T v) { return f(v); }); });
   }
-  record(op, {x}, y, [saved = save_output ? y.detach() : x.detach(), df](const Tensor& g) {
+  record(op, {x}, y, [saved = (save_output ? y : x).detach(), df, fast_backward](const Tensor& g) {
+    if (fast_backward && saved.dtype() == DType::f32 && g.dtype() == DType::f32) {
+      const Tensor sc = saved.contiguous(), gc = g.contiguous();
+      Tensor dx = Tensor::empty(saved.shape(), DType::f32);
+      const float* ps = sc.data<float>();
+      const float* pg = gc.data<float>();
+      float* pd = dx.data<float>();
+      parallel_for(0, saved.numel(), 16384, [&](int64_t lo, int64_t hi) { fast_backward(ps + lo, pg + lo, pd + lo, hi - lo); });
+      return std::vector<Tensor>{dx};
+    }
     Tensor dx = dispatch_dtype(g.dtype(), [&]<class T>() {
       return map_binary_same<T>(saved, g, [&](T s, T gv) { return gv * df(s); });
     });
@@ -79,7 +90,7 @@ Tensor add_scalar(const Tensor& x, double s) {
 // y = e^x; dx = dy * y
 Tensor exp(const Tensor& x) {
   return unary(autograd::kOp_exp, x, [](auto v) { return std::exp(v); }, [](auto y) { return y; }, true,
-               &kernels::RowKernelTable<float>::exp);
+               kernels::row_kernels().exp);
 }
 
 // y = ln x; dx = dy / x
@@ -102,7 +113,7 @@ Tensor pow(const Tensor& x, double p) {
 // y = tanh x; dx = dy (1 - y^2)
 Tensor tanh(const Tensor& x) {
   return unary(autograd::kOp_tanh, x, [](auto v) { return std::tanh(v); },
-               [](auto y) { return 1 - y * y; }, true, &kernels::RowKernelTable<float>::tanh);
+               [](auto y) { return 1 - y * y; }, true, kernels::row_kernels().tanh);
 }
 
 // y = 1 / (1 + e^-x); dx = dy y (1 - y)
@@ -115,7 +126,7 @@ Tensor sigmoid(const Tensor& x) {
                  const T e = std::exp(v);
                  return e / (T(1) + e);
                },
-               [](auto y) { return y * (1 - y); }, true, &kernels::RowKernelTable<float>::sigmoid);
+               [](auto y) { return y * (1 - y); }, true, kernels::row_kernels().sigmoid);
 }
 
 // y = max(x, 0); dx = dy [x > 0]
@@ -127,26 +138,8 @@ Tensor relu(const Tensor& x) {
 // y = 0.5 x (1 + tanh(u)), u = sqrt(2/pi) (x + 0.044715 x^3)
 // dx = dy [0.5 (1 + tanh u) + 0.5 x (1 - tanh^2 u) sqrt(2/pi) (1 + 3 * 0.044715 x^2)]
 // float32 runs both directions through kernels/gelu.h (SIMD tanh): with std::tanh the GELU was
-// ~28% of a Transformer training step.
+// ~28% of a small Transformer's training step.
 Tensor gelu_tanh(const Tensor& x) {
-  if (x.defined() && x.dtype() == DType::f32) {
-    const Tensor xc = x.contiguous();
-    Tensor y = Tensor::empty(x.shape(), DType::f32);
-    const float* px = xc.data<float>();
-    float* py = y.data<float>();
-    parallel_for(0, x.numel(), 16384, [&](int64_t lo, int64_t hi) { kernels::gelu_tanh(px + lo, py + lo, hi - lo); });
-    record(autograd::kOp_gelu_tanh, {x}, y, [saved = xc.detach()](const Tensor& g) {
-      const Tensor gc = g.contiguous();
-      Tensor dx = Tensor::empty(saved.shape(), DType::f32);
-      const float* ps = saved.data<float>();
-      const float* pg = gc.data<float>();
-      float* pd = dx.data<float>();
-      parallel_for(0, saved.numel(), 16384,
-                   [&](int64_t lo, int64_t hi) { kernels::gelu_tanh_backward(ps + lo, pg + lo, pd + lo, hi - lo); });
-      return std::vector<Tensor>{dx};
-    });
-    return y;
-  }
   return unary(autograd::kOp_gelu_tanh, x,
                [](auto v) {
                  using T = decltype(v);
@@ -156,7 +149,7 @@ Tensor gelu_tanh(const Tensor& x) {
                  const double t = std::tanh(kSqrt2OverPi * (v + 0.044715 * v * v * v));
                  return 0.5 * (1 + t) + 0.5 * v * (1 - t * t) * kSqrt2OverPi * (1 + 3 * 0.044715 * v * v);
                },
-               false);
+               false, kernels::gelu_tanh, kernels::gelu_tanh_backward);
 }
 
 // y = x Phi(x); dx = dy (Phi(x) + x phi(x))
