@@ -4,16 +4,13 @@
 // machine run with ATTNSCOPE_THREADS=1.  Args: B, Cin, H (= W), Cout, K, stride.
 #include <benchmark/benchmark.h>
 
-#include <cstdio>
-
 #include "attnscope/autograd/graph.h"
 #include "attnscope/autograd/ops.h"
-#include "peak.h"
+#include "flops_report.h"
 
 namespace {
 using namespace attnscope;
-
-double g_peak_gflops = 0;
+using bench::report_flops;
 
 struct ConvArgs {
   int64_t B, Cin, H, Cout, K, S, P, Ho;
@@ -22,13 +19,6 @@ struct ConvArgs {
         P(K / 2), Ho((H + 2 * (K / 2) - K) / S + 1) {}
   double flops() const { return 2.0 * B * Cout * Ho * Ho * Cin * K * K; }
 };
-
-void report(benchmark::State& state, double flops) {
-  state.counters["GFLOPS"] = benchmark::Counter(flops * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
-  if (g_peak_gflops > 0)
-    state.counters["pct_peak"] =
-        benchmark::Counter(flops * 1e-9 * 100 / g_peak_gflops, benchmark::Counter::kIsIterationInvariantRate);
-}
 
 void shapes(benchmark::internal::Benchmark* b) {
   b->Args({8, 3, 224, 64, 7, 2});   // ResNet stem
@@ -44,7 +34,7 @@ void BM_conv2d_fwd(benchmark::State& state) {
          bias = Tensor::randn({a.Cout}, rng);
   autograd::NoGrad ng;
   for (auto _ : state) benchmark::DoNotOptimize(ops::conv2d(x, w, bias, static_cast<int>(a.S), static_cast<int>(a.P)));
-  report(state, a.flops());
+  report_flops(state, a.flops());
 }
 BENCHMARK(BM_conv2d_fwd)->Apply(shapes);
 
@@ -59,18 +49,10 @@ void BM_conv2d_fwd_bwd(benchmark::State& state) {
     autograd::backward(ops::conv2d(x, w, bias, static_cast<int>(a.S), static_cast<int>(a.P)), g);
     for (Tensor* t : {&x, &w, &bias}) t->zero_grad();
   }
-  report(state, 3 * a.flops());
+  report_flops(state, 3 * a.flops());
 }
 BENCHMARK(BM_conv2d_fwd_bwd)->Apply(shapes);
 
 }  // namespace
 
-int main(int argc, char** argv) {
-  benchmark::Initialize(&argc, argv);
-  const bench::Peak peak = bench::measure_fp32_peak(0.2, /*cpu_clock=*/true);
-  g_peak_gflops = peak.all_gflops;
-  std::printf("fp32 peak (%s, %d threads): %.1f GFLOP/s\n", peak.isa.c_str(), peak.threads, peak.all_gflops);
-  benchmark::RunSpecifiedBenchmarks();
-  benchmark::Shutdown();
-  return 0;
-}
+int main(int argc, char** argv) { return attnscope::bench::run_against_peak(argc, argv); }

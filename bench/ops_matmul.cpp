@@ -6,24 +6,14 @@
 // for a busy second core does not count as work:  ATTNSCOPE_THREADS=1 build/bench/bench_ops_matmul
 #include <benchmark/benchmark.h>
 
-#include <cstdio>
-
 #include "attnscope/autograd/graph.h"
 #include "attnscope/autograd/ops.h"
 #include "attnscope/core/parallel.h"
-#include "peak.h"
+#include "flops_report.h"
 
 namespace {
 using namespace attnscope;
-
-double g_peak_gflops = 0;
-
-void report(benchmark::State& state, double flops_per_iter) {
-  state.counters["GFLOPS"] = benchmark::Counter(flops_per_iter * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
-  if (g_peak_gflops > 0)
-    state.counters["pct_peak"] = benchmark::Counter(flops_per_iter * 1e-9 * 100 / g_peak_gflops,
-                                                    benchmark::Counter::kIsIterationInvariantRate);
-}
+using bench::report_flops;
 
 // [n, n] @ [n, n]
 void BM_matmul_square(benchmark::State& state) {
@@ -32,7 +22,7 @@ void BM_matmul_square(benchmark::State& state) {
   Tensor a = Tensor::randn({n, n}, rng), b = Tensor::randn({n, n}, rng);
   autograd::NoGrad ng;
   for (auto _ : state) benchmark::DoNotOptimize(ops::matmul(a, b));
-  report(state, 2.0 * n * n * n);
+  report_flops(state, 2.0 * n * n * n);
 }
 BENCHMARK(BM_matmul_square)->Arg(128)->Arg(256)->Arg(512)->Arg(1024)->Arg(2048)->Unit(benchmark::kMicrosecond);
 
@@ -43,7 +33,7 @@ void BM_matmul_batched_scores(benchmark::State& state) {
   Tensor q = Tensor::randn({bh, t, hs}, rng), k = Tensor::randn({bh, t, hs}, rng);
   autograd::NoGrad ng;
   for (auto _ : state) benchmark::DoNotOptimize(ops::matmul(q, ops::transpose(k, -1, -2)));
-  report(state, 2.0 * bh * t * t * hs);
+  report_flops(state, 2.0 * bh * t * t * hs);
 }
 BENCHMARK(BM_matmul_batched_scores)->Args({48, 128})->Args({48, 512})->Args({12, 1024})->Unit(benchmark::kMicrosecond);
 
@@ -59,18 +49,10 @@ void BM_matmul_linear_fwd_bwd(benchmark::State& state) {
     x.zero_grad();
     w.zero_grad();
   }
-  report(state, 3 * 2.0 * rows * c * 4 * c);
+  report_flops(state, 3 * 2.0 * rows * c * 4 * c);
 }
 BENCHMARK(BM_matmul_linear_fwd_bwd)->Args({1024, 256})->Args({2048, 512})->Unit(benchmark::kMicrosecond);
 
 }  // namespace
 
-int main(int argc, char** argv) {
-  benchmark::Initialize(&argc, argv);
-  const bench::Peak peak = bench::measure_fp32_peak(0.2, /*cpu_clock=*/true);
-  g_peak_gflops = peak.all_gflops;
-  std::printf("fp32 peak (%s, %d threads): %.1f GFLOP/s\n", peak.isa.c_str(), peak.threads, peak.all_gflops);
-  benchmark::RunSpecifiedBenchmarks();
-  benchmark::Shutdown();
-  return 0;
-}
+int main(int argc, char** argv) { return attnscope::bench::run_against_peak(argc, argv); }
