@@ -83,7 +83,11 @@ TEST_F(TranslateCommands, BadInputsGiveOneLineErrors) {
   expect_error("train translate --data notab.tsv --steps 1 -q", 1, "notab.tsv:2: no tab");
   expect_error("train translate --data empty.tsv --steps 1 -q", 1, "no sentence pairs");
   expect_error("train translate --data missing.tsv --steps 1 -q", 1, "missing.tsv");
-  expect_error("train translate --builtin dates --model lstm --steps 1", 2, "--model");
+  expect_error("train translate --builtin dates --arch lstm --steps 1", 2, "--arch");
+  expect_error("train translate --builtin dates --model rnn --steps 1", 2, "--model");
+  expect_error("train translate --builtin dates --arch transformer --attention hard --steps 1", 2, "attention");
+  expect_error("train translate --builtin dates --steps 1 -q --focus-every 1 --focus-out nodir/f.attn.safetensors", 1, "nodir");
+  expect_error("eval translate --model tiny.ckpt", 2, "no data");
   expect_error("train translate --builtin dates --attention monotonic --steps 1", 2, "monotonic");
   expect_error("train translate --builtin dates --attention local --window 0 --steps 1", 2, "--window");
   expect_error("translate --model junk.ckpt hello", 1, "junk.ckpt");

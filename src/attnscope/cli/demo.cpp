@@ -17,8 +17,10 @@
 #include "attnscope/data/utf8.h"
 #include "attnscope/focus/selection.h"
 #include "attnscope/io/trace_io.h"
-#include "attnscope/models/translate/train_translate.h"
+#include "attnscope/models/translate/evaluate.h"
 #include "attnscope/nn/loss_curve.h"
+#include "attnscope/train/tasks/translate_task.h"
+#include "attnscope/train/trainer.h"
 #include "attnscope/viz/animate_trace.h"
 
 namespace attnscope::cli {
@@ -77,20 +79,23 @@ void run(const DemoFlags& f) {
   std::printf("attnscope demo: an RNN encoder-decoder with additive attention learns to normalize dates\n"
               "(\"sat 3 april 1999\", \"03/04/99\", \"3 avril 1999\", \"1999年4月3日\" -> 1999-04-03), seed %llu\n\n",
               static_cast<unsigned long long>(f.seed));
-  models::TranslateTrainOptions o;
-  o.data = "dates";
-  o.kind = "rnn";
-  o.model_config = {{"embed", 32}, {"hidden", 64}, {"attention", "additive"}};
+  train::Settings settings(train::translate_settings());
+  settings.set("builtin", "dates");
+  settings.set("embed", "32");
+  settings.set("hidden", "64");
+  train::TranslateTask task(settings, f.seed);
+  train::TrainerOptions o = train::translate_defaults(settings);
   o.steps = f.steps;
   o.seed = f.seed;
   o.eval_every = 500;
   o.focus_every = std::max<int64_t>(1, f.steps / 30);
+  o.focus_output = dir + "focus.attn.safetensors";
   o.output = dir + "dates.ckpt.safetensors";
   o.quiet = f.quiet;
-  auto res = models::train_translation(o);
+  const train::TrainResult res = train::run_training(task, o);
   std::printf("%s\n", nn::ascii_loss_plot(res.losses).c_str());
   std::printf("trained %lld steps in %.1f s\n\n", static_cast<long long>(res.steps), res.seconds);
-  models::Translator& t = *res.translator;
+  models::Translator& t = task.translator();
 
   std::printf("translations (each output character <- the input token it attended to most):\n");
   for (const char* text : kExamples) {
@@ -98,7 +103,7 @@ void run(const DemoFlags& f) {
     const std::string pad(28 - std::min<size_t>(28, data::utf8_display_width(text)), ' ');  // CJK is 2 columns
     std::printf("  %s%s -> %s\n     %s\n", text, pad.c_str(), tr.meta["target_text"].c_str(), attended_line(tr).c_str());
   }
-  const auto ev = models::evaluate_dates(t, res.held_out, {});
+  const auto ev = models::evaluate_dates(t, task.held_out(), {});
   std::printf("\ndates: exact=%.1f%% alignment=%.1f%% held-out=%lld\n\n", 100 * ev.exact, 100 * ev.alignment,
               static_cast<long long>(ev.n));
 
@@ -110,7 +115,6 @@ void run(const DemoFlags& f) {
   outs.gif = dir + "attention.gif";
   outs.html = dir + "viewer.html";
   write_trace_outputs(trace, outs);
-  io::write_trace(res.focus, dir + "focus.attn.safetensors");
   const int64_t layer = focus::resolve_layer(res.focus, "-1");
   viz::TrainingAnimationOptions to;
   to.seconds_per_frame = 0.25;

@@ -38,18 +38,14 @@ void Translator::save(const std::string& path, int64_t step, const nlohmann::jso
                       const nn::Optimizer* optimizer, const nn::NamedRngs& rngs) const {
   nn::CheckpointMeta meta;
   meta.model_type = model_type();
-  meta.config = nlohmann::json{{"kind", kind_}, {"model", model_config_}, {"codec", codec_.to_json()}}.dump();
+  meta.config = config_json();
   meta.step = step;
   meta.training = training.dump();
   nn::save_checkpoint(path, *model_, meta, optimizer, rngs);
 }
 
-nn::CheckpointMeta Translator::resume(const std::string& path, nn::Optimizer* optimizer, const nn::NamedRngs& rngs) {
-  nn::CheckpointMeta meta = nn::read_checkpoint_meta(path);
-  const std::string mine = nlohmann::json{{"kind", kind_}, {"model", model_config_}, {"codec", codec_.to_json()}}.dump();
-  if (meta.config != mine)
-    throw ConfigError("--resume: '" + path + "' was trained with another model configuration or data; start a new run or use the same flags");
-  return nn::load_checkpoint(path, *model_, model_type(), optimizer, rngs);
+std::string Translator::config_json() const {
+  return nlohmann::json{{"kind", kind_}, {"model", model_config_}, {"codec", codec_.to_json()}}.dump();
 }
 
 std::vector<Translation> Translator::translate(const std::vector<std::string>& texts, const DecodeOptions& opt) {

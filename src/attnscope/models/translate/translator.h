@@ -39,8 +39,8 @@ class Translator {
   static Translator load(const io::SafetensorsFile& file, const std::string& name);
   void save(const std::string& path, int64_t step, const nlohmann::json& training = nlohmann::json::object(),
             const nn::Optimizer* optimizer = nullptr, const nn::NamedRngs& rngs = {}) const;
-  // Restores parameters, optimizer and RNG streams from a checkpoint of the same model.
-  nn::CheckpointMeta resume(const std::string& path, nn::Optimizer* optimizer, const nn::NamedRngs& rngs);
+  // The checkpoint's config: {"kind", "model", "codec"} as JSON text.
+  std::string config_json() const;
 
   std::vector<Translation> translate(const std::vector<std::string>& texts, const DecodeOptions& opt = {});
   // Translates `text`, then replays the decoder on its own output with a recorder attached:

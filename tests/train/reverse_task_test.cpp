@@ -1,22 +1,26 @@
-// The reversal task end to end: a GRU and an LSTM learn to reverse length-8 sequences over 10
-// symbols to >= 99% token accuracy from a fixed seed in seconds; training resumed from a
-// checkpoint continues the same loss curve bit for bit.
+// The reversal task through the Trainer: a GRU and an LSTM learn to reverse length-8 sequences
+// over 10 symbols to >= 99% token accuracy from a fixed seed in seconds; a run killed after a
+// checkpoint and resumed continues the same loss curve bit for bit.
 #include <gtest/gtest.h>
 
-#include <chrono>
 #include <cstdio>
 #include <filesystem>
 
 #include "attnscope/core/error.h"
 #include "attnscope/core/parallel.h"
 #include "attnscope/nn/checkpoint.h"
-#include "attnscope/nn/reverse_task.h"
+#include "attnscope/train/tasks/reverse_task.h"
+#include "attnscope/train/trainer.h"
 
-namespace attnscope::nn {
+namespace attnscope::train {
 namespace {
 
+using models::ReverseBatch;
+using models::ReverseConfig;
+using models::ReverseModel;
+
 std::string tmp_path(const std::string& name) {
-  return (std::filesystem::temp_directory_path() / ("attnscope_nn_" + name)).string();
+  return (std::filesystem::temp_directory_path() / ("attnscope_train_" + name)).string();
 }
 
 // One thread: ctest runs two test processes at once on 2 cores, and at this size (B=64, H=128)
@@ -27,18 +31,23 @@ struct OneThread {
   ~OneThread() { set_num_threads(0); }
 };
 
+TrainerOptions quiet_defaults() {
+  TrainerOptions o = reverse_defaults(Settings(reverse_settings()));
+  o.quiet = true;
+  return o;
+}
+
 void expect_learns(const std::string& cell, int64_t steps) {
   OneThread one;
   ReverseConfig cfg;
   cfg.cell = cell;
-  ReverseTrainOptions opt;
-  opt.seed = 1;
+  ReverseTask task(cfg, 1);
+  TrainerOptions opt = quiet_defaults();
   opt.steps = steps;
-  const TrainTaskResult r = train_reverse(cfg, opt);
-  const double acc = r.metrics.at("token_accuracy");
-  std::printf("reverse-%s: %lld steps in %.2f s, loss %.4f -> %.4f, token accuracy %.4f\n",
-              cell.c_str(), static_cast<long long>(r.steps), r.seconds, r.losses.front(),
-              r.losses.back(), acc);
+  const TrainResult r = run_training(task, opt);
+  const double acc = task.evaluate().metrics.at("token_accuracy");
+  std::printf("reverse-%s: %lld steps in %.2f s, loss %.4f -> %.4f, token accuracy %.4f\n", cell.c_str(),
+              static_cast<long long>(r.steps), r.seconds, r.losses.front(), r.losses.back(), acc);
   EXPECT_GE(acc, 0.99) << cell;
   EXPECT_LT(r.losses.back(), 0.1 * r.losses.front());
 }
@@ -55,7 +64,7 @@ TEST(ReverseTask, ResumeContinuesTheSameLossCurveBitwise) {
   cfg.embed = 8;
   cfg.min_len = 4;
   cfg.dropout = 0.1;
-  ReverseTrainOptions opt;
+  TrainerOptions opt = quiet_defaults();
   opt.seed = 5;
   opt.steps = 24;
   opt.batch = 16;
@@ -63,48 +72,54 @@ TEST(ReverseTask, ResumeContinuesTheSameLossCurveBitwise) {
   const std::string straight = tmp_path("straight.safetensors"), half = tmp_path("half.safetensors"),
                     resumed = tmp_path("resumed.safetensors");
   opt.output = straight;
-  const TrainTaskResult a = train_reverse(cfg, opt);
+  ReverseTask ta(cfg, 5);
+  const TrainResult a = run_training(ta, opt);
 
   // A run killed during step 14: its periodic checkpoint at step 12 is what is left.
-  ReverseTrainOptions first = opt;
+  TrainerOptions first = opt;
   first.output = half;
-  first.checkpoint_every = 6;
+  first.eval_every = 6;
   struct Killed {};
-  EXPECT_THROW(train_reverse(cfg, first, [](int64_t step, float) { if (step == 13) throw Killed{}; }), Killed);
-  ASSERT_EQ(read_checkpoint_meta(half).step, 12);
-  ReverseTrainOptions second = opt;
+  first.on_step = [](int64_t step, float) {
+    if (step == 13) throw Killed{};
+  };
+  ReverseTask tb(cfg, 5);
+  EXPECT_THROW(run_training(tb, first), Killed);
+  ASSERT_EQ(nn::read_checkpoint_meta(half).step, 12);
+  TrainerOptions second = opt;
   second.resume = half;
   second.output = resumed;
-  ReverseConfig other = cfg;
-  other.hidden = 99;  // ignored: a resumed run takes the model config from the checkpoint
-  const TrainTaskResult b = train_reverse(other, second);
+  ReverseTask tc(cfg, 5);
+  const TrainResult b = run_training(tc, second);
 
   ASSERT_EQ(a.losses.size(), 24u);
   ASSERT_EQ(b.losses.size(), 24u);
-  for (size_t i = 0; i < a.losses.size(); ++i)
-    EXPECT_EQ(a.losses[i], b.losses[i]) << "step " << i;  // bitwise
-  EXPECT_EQ(a.metrics.at("token_accuracy"), b.metrics.at("token_accuracy"));
+  for (size_t i = 0; i < a.losses.size(); ++i) EXPECT_EQ(a.losses[i], b.losses[i]) << "step " << i;  // bitwise
+  EXPECT_EQ(ta.evaluate().metrics.at("token_accuracy"), tc.evaluate().metrics.at("token_accuracy"));
 
   Rng r1(0), r2(0);
   ReverseModel ma(cfg, r1), mb(cfg, r2);
-  load_checkpoint(straight, ma, "reverse-gru");
-  load_checkpoint(resumed, mb, "reverse-gru");
+  nn::load_checkpoint(straight, ma, "reverse-gru");
+  nn::load_checkpoint(resumed, mb, "reverse-gru");
   const auto pa = ma.named_parameters(), pb = mb.named_parameters();
   for (size_t i = 0; i < pa.size(); ++i) EXPECT_EQ(pa[i].second.to_vector(), pb[i].second.to_vector()) << pa[i].first;
-  EXPECT_EQ(read_checkpoint_meta(resumed).step, 24);
+  EXPECT_EQ(nn::read_checkpoint_meta(resumed).step, 24);
 
   // Resuming with different training settings is refused (it could not continue the curve).
-  ReverseTrainOptions changed = second;
+  TrainerOptions changed = second;
   changed.batch = 8;
   try {
-    train_reverse(cfg, changed);
+    ReverseTask td(cfg, 5);
+    run_training(td, changed);
     ADD_FAILURE() << "no error";
   } catch (const ConfigError& e) {
     EXPECT_NE(std::string(e.what()).find("batch = 16"), std::string::npos) << e.what();
   }
-  // Resuming an LSTM run from a GRU checkpoint is refused with a clear error.
-  ReverseModel lstm_model([] { ReverseConfig c; c.cell = "lstm"; return c; }(), r1);
-  EXPECT_THROW(load_checkpoint(straight, lstm_model, "reverse-lstm"), FormatError);
+  // Resuming with another model is refused before anything is loaded.
+  ReverseConfig lstm = cfg;
+  lstm.cell = "lstm";
+  ReverseTask te(lstm, 5);
+  EXPECT_THROW(run_training(te, second), ConfigError);
   for (const auto& p : {straight, half, resumed}) std::filesystem::remove(p);
 }
 
@@ -112,7 +127,7 @@ TEST(ReverseTask, BatchesAreReversedAndPadded) {
   ReverseConfig cfg;
   cfg.min_len = 3;
   Rng rng(1);
-  const ReverseBatch b = make_reverse_batch(cfg, 50, rng);
+  const ReverseBatch b = models::make_reverse_batch(cfg, 50, rng);
   for (int64_t r = 0; r < b.B; ++r) {
     int64_t L = 0;
     while (L < b.T && b.mask.at({r, L}) != 0) ++L;
@@ -127,4 +142,4 @@ TEST(ReverseTask, BatchesAreReversedAndPadded) {
 }
 
 }  // namespace
-}  // namespace attnscope::nn
+}  // namespace attnscope::train

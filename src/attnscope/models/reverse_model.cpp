@@ -1,18 +1,14 @@
-#include "attnscope/nn/reverse_task.h"
+#include "attnscope/models/reverse_model.h"
 
 #include <algorithm>
-#include <chrono>
 #include <nlohmann/json.hpp>
 
 #include "attnscope/autograd/graph.h"
-#include "attnscope/autograd/ops.h"
 #include "attnscope/core/error.h"
-#include "attnscope/core/progress.h"
-#include "attnscope/nn/checkpoint.h"
-#include "attnscope/nn/lr_schedule.h"
-#include "attnscope/nn/optimizer.h"
 
-namespace attnscope::nn {
+namespace attnscope::models {
+
+using namespace attnscope::nn;
 
 using json = nlohmann::json;
 
@@ -158,125 +154,4 @@ double reverse_accuracy(ReverseModel& model, Rng& rng, int64_t batches, int64_t 
   return total ? static_cast<double>(right) / static_cast<double>(total) : 0.0;
 }
 
-// ---- training ---------------------------------------------------------------------------------
-
-namespace {
-// Training settings that shape the loss curve (stored in the checkpoint, checked on resume).
-json settings_json(const ReverseTrainOptions& o) {
-  return json{{"batch", o.batch}, {"lr", o.lr}, {"warmup", o.warmup}, {"schedule", o.schedule}, {"clip", o.clip}};
-}
-}  // namespace
-
-TrainTaskResult train_reverse(const ReverseConfig& cfg_in, const ReverseTrainOptions& opt,
-                              const std::function<void(int64_t, float)>& on_step) {
-  const auto t0 = std::chrono::steady_clock::now();
-  ReverseConfig cfg = cfg_in;
-  if (!opt.resume.empty()) cfg = ReverseConfig::from_json(read_checkpoint_meta(opt.resume).config);
-  cfg.validate();
-  if (opt.steps < 0 || opt.batch < 1 || !(opt.lr > 0) || opt.warmup < 0)
-    throw ConfigError("train reverse: need steps >= 0, batch >= 1, lr > 0, warmup >= 0");
-
-  Rng init_rng(opt.seed);
-  ReverseModel model(cfg, init_rng);
-  AdamW optim(model.named_parameters(), AdamOptions{opt.lr, 0.9, 0.999, 1e-8, 0.0});
-  LrSchedule sched{LrSchedule::parse_kind(opt.schedule), opt.lr, opt.warmup, opt.steps, opt.lr * 0.05};
-  Rng data_rng(opt.seed ^ 0x5eedda7aULL);
-  const NamedRngs extra = {{"data", &data_rng}};
-
-  TrainTaskResult res;
-  int64_t step = 0;
-  if (!opt.resume.empty()) {
-    const CheckpointMeta meta = load_checkpoint(opt.resume, model, model.model_type(), &optim, extra);
-    step = meta.step;
-    json tr;
-    try {
-      tr = json::parse(meta.training);
-      res.losses = tr.at("losses").get<std::vector<float>>();
-    } catch (const json::exception&) {
-      throw FormatError("checkpoint '" + opt.resume + "': training state has no loss history");
-    }
-    // The same curve needs the same settings: refuse a silent change.
-    const json now = settings_json(opt);
-    for (const auto& [key, value] : now.items())
-      if (tr.contains(key) && tr[key] != value)
-        throw ConfigError("--resume: the checkpoint was trained with " + key + " = " + tr[key].dump() +
-                          ", this run has " + value.dump() + " (use the same settings to continue its curve)");
-    if (static_cast<int64_t>(res.losses.size()) != step)
-      throw FormatError("checkpoint '" + opt.resume + "': loss history length differs from step");
-  }
-  auto save = [&](int64_t at_step) {
-    json tr = settings_json(opt);
-    tr["losses"] = res.losses;
-    CheckpointMeta meta{model.model_type(), cfg.to_json(), at_step, tr.dump()};
-    save_checkpoint(opt.output, model, meta, &optim, extra);
-  };
-
-  model.train();
-  Progress progress("train reverse-" + cfg.cell, opt.steps > step ? opt.steps - step : 0, opt.quiet);
-  for (; step < opt.steps; ++step) {
-    const ReverseBatch b = make_reverse_batch(cfg, opt.batch, data_rng);
-    optim.zero_grad();
-    Tensor logits = model.forward(b.ids, b.targets, b.B, b.T, b.mask);  // [B, T, V]
-    Tensor loss = ops::cross_entropy(logits, b.targets, ReverseBatch::kIgnore);
-    autograd::backward(loss);
-    if (opt.clip > 0) clip_grad_norm(model.parameters(), opt.clip);
-    optim.set_lr(sched.at(step));
-    optim.step();
-    const float l = static_cast<float>(loss.item());
-    res.losses.push_back(l);
-    if (on_step) on_step(step, l);
-    char status[48];
-    std::snprintf(status, sizeof status, "loss=%.4f", l);
-    progress.set_status(status);
-    progress.tick();
-    if (!opt.output.empty() && opt.checkpoint_every > 0 && (step + 1) % opt.checkpoint_every == 0 &&
-        step + 1 < opt.steps)
-      save(step + 1);
-  }
-  progress.finish();
-  if (!opt.output.empty()) save(step);
-
-  Rng eval_rng(opt.seed + 0x9e3779b97f4a7c15ULL);
-  res.metrics["token_accuracy"] = reverse_accuracy(model, eval_rng);
-  if (opt.on_finish) opt.on_finish(model);
-  res.steps = step;
-  res.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  return res;
-}
-
-TrainTask reverse_train_task() {
-  TrainTask t;
-  t.name = "reverse";
-  t.description = "learn to reverse sequences (GRU/LSTM encoder-decoder); settings: cell, "
-                  "vocab, seq_len, min_len, embed, hidden, layers, dropout, batch, lr, warmup, "
-                  "schedule, clip, checkpoint_every";
-  t.run = [](const TrainTaskOptions& o) {
-    TaskParams p(o.params);
-    ReverseConfig c;
-    c.cell = p.get("cell", c.cell);
-    c.vocab = p.get_int("vocab", c.vocab);
-    c.seq_len = p.get_int("seq_len", c.seq_len);
-    c.min_len = p.get_int("min_len", c.seq_len);
-    c.embed = p.get_int("embed", c.embed);
-    c.hidden = p.get_int("hidden", c.hidden);
-    c.layers = static_cast<int>(p.get_int("layers", c.layers));
-    c.dropout = p.get_double("dropout", c.dropout);
-    ReverseTrainOptions r;
-    r.seed = o.seed;
-    if (o.steps > 0) r.steps = o.steps;
-    r.batch = p.get_int("batch", r.batch);
-    r.lr = p.get_double("lr", r.lr);
-    r.warmup = p.get_int("warmup", r.warmup);
-    r.schedule = p.get("schedule", r.schedule);
-    r.clip = p.get_double("clip", r.clip);
-    r.checkpoint_every = p.get_int("checkpoint_every", r.checkpoint_every);
-    p.check_all_used("reverse");
-    r.output = o.output;
-    r.resume = o.resume;
-    r.quiet = o.quiet;
-    return train_reverse(c, r);
-  };
-  return t;
-}
-
-}  // namespace attnscope::nn
+}  // namespace attnscope::models

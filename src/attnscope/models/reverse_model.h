@@ -5,11 +5,8 @@
 // forcing (inputs BOS, y_0, .., y_{L-2}) and evaluated by greedy decoding. Variable lengths
 // (min_len < seq_len) exercise masks: shorter rows are right-padded.
 //
-// train_reverse() is resumable: the checkpoint holds the model, AdamW's state, the step, the
-// data RNG, dropout RNGs and the loss history, so N steps straight and N/2 + resume + N/2 give
-// the same loss curve bit for bit (same thread count).
+// The task that trains it is train/tasks/reverse_task.h.
 #pragma once
-#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -18,9 +15,8 @@
 #include "attnscope/nn/embedding.h"
 #include "attnscope/nn/linear.h"
 #include "attnscope/nn/recurrent.h"
-#include "attnscope/nn/train_task.h"
 
-namespace attnscope::nn {
+namespace attnscope::models {
 
 struct ReverseConfig {
   std::string cell = "gru";  // gru | lstm
@@ -36,7 +32,7 @@ struct ReverseConfig {
   void validate() const;                                     // ConfigError
 };
 
-class ReverseModel : public Module {
+class ReverseModel : public nn::Module {
  public:
   ReverseModel(const ReverseConfig& cfg, Rng& rng);
   std::string type_name() const override { return "ReverseModel"; }
@@ -51,48 +47,26 @@ class ReverseModel : public Module {
   std::vector<int64_t> greedy(const std::vector<int64_t>& ids, int64_t B, int64_t T, const Tensor& mask);
 
  private:
-  RecurrentOutput encode(const std::vector<int64_t>& ids, int64_t B, int64_t T, const Tensor& mask);
-  Tensor embed(Embedding& table, const std::vector<int64_t>& ids, int64_t B, int64_t T);
+  nn::RecurrentOutput encode(const std::vector<int64_t>& ids, int64_t B, int64_t T, const Tensor& mask);
+  Tensor embed(nn::Embedding& table, const std::vector<int64_t>& ids, int64_t B, int64_t T);
   ReverseConfig cfg_;
-  std::shared_ptr<Embedding> src_embed_, tgt_embed_;  // [V, E], [V + 1, E] (BOS = V)
-  std::shared_ptr<Dropout> dropout_;
-  std::shared_ptr<RecurrentBase> encoder_, decoder_;
-  std::shared_ptr<Linear> proj_;                      // H -> V
+  std::shared_ptr<nn::Embedding> src_embed_, tgt_embed_;  // [V, E], [V + 1, E] (BOS = V)
+  std::shared_ptr<nn::Dropout> dropout_;
+  std::shared_ptr<nn::RecurrentBase> encoder_, decoder_;
+  std::shared_ptr<nn::Linear> proj_;                      // H -> V
 };
 
+// A batch of the task: ids [B, T] row-major (0 at padding), targets [B, T] (ignore index at
+// padding), mask [B, T] f32 0/1.
 struct ReverseBatch {
   int64_t B = 0, T = 0;
-  std::vector<int64_t> ids;      // [B, T], 0 at padding
-  std::vector<int64_t> targets;  // [B, T], kIgnore at padding
-  Tensor mask;                   // [B, T] f32 0/1
+  std::vector<int64_t> ids, targets;
+  Tensor mask;
   static constexpr int64_t kIgnore = -100;
 };
 ReverseBatch make_reverse_batch(const ReverseConfig& cfg, int64_t B, Rng& rng);
 
-// Token accuracy on `batches` fresh batches of B (eval mode, no grad); the model's training
-// mode is restored afterwards.
+// Token accuracy of greedy decoding on `batches` fresh batches of B (eval mode, no grad).
 double reverse_accuracy(ReverseModel& model, Rng& rng, int64_t batches = 8, int64_t B = 128);
 
-struct ReverseTrainOptions {
-  uint64_t seed = 1;
-  int64_t steps = 600;
-  int64_t batch = 64;
-  double lr = 1e-2;
-  int64_t warmup = 50;
-  std::string schedule = "cosine";
-  double clip = 1.0;
-  int64_t checkpoint_every = 0;  // also save every N steps (0: only at the end)
-  std::string output, resume;
-  bool quiet = true;
-  std::function<void(ReverseModel&)> on_finish;  // called with the trained model (e.g. to show examples)
-};
-
-// Trains (or resumes) to opt.steps total steps. on_step(step, loss) is called after each step.
-TrainTaskResult train_reverse(const ReverseConfig& cfg, const ReverseTrainOptions& opt,
-                              const std::function<void(int64_t, float)>& on_step = {});
-
-// `train reverse`: settings via params (cell, vocab, seq_len, min_len, embed, hidden, layers,
-// dropout, batch, lr, warmup, schedule, clip, checkpoint_every).
-TrainTask reverse_train_task();
-
-}  // namespace attnscope::nn
+}  // namespace attnscope::models

@@ -8,11 +8,37 @@
 #include "attnscope/autograd/graph.h"
 #include "attnscope/autograd/ops.h"
 #include "attnscope/core/error.h"
+#include "attnscope/models/translate/evaluate.h"
 #include "attnscope/models/translate/rnn_seq2seq.h"
-#include "attnscope/models/translate/train_translate.h"
+#include "attnscope/train/tasks/translate_task.h"
+#include "attnscope/train/trainer.h"
 
 namespace attnscope::models {
 namespace {
+
+// A date translator trained through the translate task and the Trainer.
+struct Trained {
+  std::unique_ptr<train::TranslateTask> task;
+  train::TrainResult res;
+  Translator& translator() { return task->translator(); }
+};
+
+Trained train_dates(const std::map<std::string, std::string>& settings, int64_t steps, int64_t batch = 64,
+                    double lr = 3e-3, int64_t warmup = 100) {
+  train::Settings s(train::translate_settings());
+  for (const auto& [k, v] : settings) s.set(k, v);
+  Trained t;
+  t.task = std::make_unique<train::TranslateTask>(s, 1);
+  train::TrainerOptions o = train::translate_defaults(s);
+  o.steps = steps;
+  o.batch = batch;
+  o.lr = lr;
+  o.warmup = warmup;
+  o.eval_every = 500;
+  o.quiet = true;
+  t.res = train::run_training(*t.task, o);
+  return t;
+}
 
 std::string temp_path(const std::string& name) {
   return (std::filesystem::temp_directory_path() / ("attnscope_tr_" + name)).string();
@@ -35,36 +61,32 @@ TEST(Translate, MakeBatchPadsAndShifts) {
 TEST(Translate, DatesLearnedWithAdditiveAttention) {
   const char* slow = std::getenv("ATTNSCOPE_SLOW_TESTS");
   const bool full = !(slow && std::string(slow) == "0");
-  TranslateTrainOptions opt;
-  opt.steps = full ? 1500 : 150;
-  opt.eval_every = 500;
-  opt.quiet = true;
-  opt.model_config = {{"embed", 32}, {"hidden", 64}, {"attention", "additive"}};
-  auto res = train_translation(opt);
+  Trained t = train_dates({{"embed", "32"}, {"hidden", "64"}, {"attention", "additive"}}, full ? 1500 : 150);
+  const train::TrainResult& res = t.res;
   EXPECT_LT(res.losses.back(), res.losses.front() / (full ? 100 : 2));
   if (!full) return;
-  auto ev = evaluate_dates(*res.translator, res.held_out, {});
+  auto ev = evaluate_dates(t.translator(), t.task->held_out(), {});
   std::printf("dates: exact=%.1f%% alignment=%.1f%% held-out=%lld (%lld steps, %.1fs, %.0f tokens/s)\n", 100 * ev.exact,
               100 * ev.alignment, static_cast<long long>(ev.n), static_cast<long long>(res.steps), res.seconds,
-              res.tokens_per_second);
+              res.units_per_second);
   EXPECT_EQ(ev.n, 1000);
   EXPECT_GE(ev.exact, 0.99);
   EXPECT_GE(ev.alignment, 0.90);
 
   // Checkpoint round trip: the loaded model translates identically.
   const std::string path = temp_path("dates.ckpt");
-  res.translator->save(path, res.steps);
+  t.translator().save(path, res.steps);
   Translator loaded = Translator::load(path);
   const std::vector<std::string> texts = {"sat 3 april 1999", "1999年4月3日", "24 décembre 2001"};
-  auto a = res.translator->translate(texts), b = loaded.translate(texts);
+  auto a = t.translator().translate(texts), b = loaded.translate(texts);
   for (size_t i = 0; i < texts.size(); ++i) EXPECT_EQ(a[i].text, b[i].text);
   EXPECT_EQ(a[0].text, "1999-04-03");
   // Beam search agrees with greedy on an easy input and never produces a worse-scoring result here.
   DecodeOptions beam;
   beam.beam = 4;
-  EXPECT_EQ(res.translator->translate({"3 avril 1999"}, beam)[0].text, "1999-04-03");
+  EXPECT_EQ(t.translator().translate({"3 avril 1999"}, beam)[0].text, "1999-04-03");
   // The trace holds the cross-attention over source and target.
-  io::Trace tr = res.translator->trace("3 avril 1999");
+  io::Trace tr = t.translator().trace("3 avril 1999");
   ASSERT_NE(tr.find_sequence("source"), nullptr);
   EXPECT_EQ(tr.find_sequence("source")->tokens.size(), 6u);
   EXPECT_EQ(tr.find_sequence("target")->tokens.size(), 11u);  // 10 characters + <eos>
@@ -120,18 +142,10 @@ std::vector<int64_t> greedy_by_steps(Seq2SeqModel& m, const std::vector<int64_t>
 // position scheme.
 TEST(Translate, TransformerLearnsAndKvCacheEqualsRecompute) {
   const bool full = full_tests();
-  TranslateTrainOptions opt;
-  opt.kind = "transformer";
-  opt.steps = full ? 150 : 30;
-  opt.batch = 32;
-  opt.eval_every = 1000;
-  opt.quiet = true;
-  opt.lr = 2e-3;
-  opt.warmup = 30;
-  opt.model_config = {{"hidden", 32}, {"heads", 2}, {"layers", 1}, {"dropout", 0.0}};
-  auto res = train_translation(opt);
-  EXPECT_LT(res.losses.back(), res.losses.front() / (full ? 2.5 : 1.3));
-  Translator& tr = *res.translator;
+  Trained t = train_dates({{"arch", "transformer"}, {"hidden", "32"}, {"heads", "2"}, {"layers", "1"}, {"dropout", "0"}},
+                          full ? 150 : 30, 32, 2e-3, 30);
+  EXPECT_LT(t.res.losses.back(), t.res.losses.front() / (full ? 2.5 : 1.3));
+  Translator& tr = t.translator();
   const std::vector<std::string> texts = {"sat 3 april 1999", "1999年4月3日"};
   for (const auto& text : texts) {
     std::vector<std::vector<float>> a, b;
@@ -168,15 +182,11 @@ TEST(Translate, TransformerLearnsAndKvCacheEqualsRecompute) {
 TEST(Translate, RnnLocalAndHardAttentionLearnAndRecord) {
   const bool full = full_tests();
   for (const char* kind : {"local", "hard"}) {
-    TranslateTrainOptions opt;
-    opt.steps = full ? 150 : 60;
-    opt.batch = 32;
-    opt.eval_every = 1000;
-    opt.quiet = true;
-    opt.model_config = {{"embed", 16}, {"hidden", 32}, {"attention", kind}, {"window", 2}};
-    auto res = train_translation(opt);
-    EXPECT_LT(res.losses.back(), res.losses.front() / (full ? 2.5 : 1.05)) << kind;
-    io::Trace trace = res.translator->trace("sat 3 april 1999");
+    std::map<std::string, std::string> settings = {{"embed", "16"}, {"hidden", "32"}, {"attention", kind}};
+    if (std::string(kind) == "local") settings["window"] = "2";
+    Trained t = train_dates(settings, full ? 150 : 60, 32);
+    EXPECT_LT(t.res.losses.back(), t.res.losses.front() / (full ? 2.5 : 1.05)) << kind;
+    io::Trace trace = t.translator().trace("sat 3 april 1999");
     const io::TraceLayer* l = trace.find_layer("decoder.cross");
     ASSERT_NE(l, nullptr) << kind;
     EXPECT_EQ(l->mechanism, std::string(kind) == "local" ? "local_p" : "hard_gumbel");
@@ -208,25 +218,32 @@ TEST(Translate, RnnLocalAndHardAttentionLearnAndRecord) {
   EXPECT_THROW(RnnSeq2Seq(bad, rng), ConfigError);
 }
 
+// Per-task defaults: the Transformer on dates gets 800 steps, width 64 and no dropout unless set;
+// settings of the other architecture are refused rather than ignored.
 TEST(Translate, TaskDefaultsFillOnlyWhatIsUnset) {
-  TranslateTrainOptions o;
-  o.kind = "transformer";
-  TranslateTrainOptions d = with_task_defaults(o);
-  EXPECT_EQ(d.steps, 800);
-  EXPECT_EQ(d.model_config["hidden"], 64);
-  EXPECT_EQ(d.model_config["dropout"], 0.0);
-  o.model_config = {{"hidden", 128}};
-  o.steps = 300;
-  d = with_task_defaults(o);
-  EXPECT_EQ(d.steps, 300);
-  EXPECT_EQ(d.model_config["hidden"], 128);
-  o = {};
-  EXPECT_EQ(with_task_defaults(o).steps, 2000);  // the RNN
-  EXPECT_FALSE(with_task_defaults(o).model_config.contains("hidden"));
-  o.kind = "transformer";
-  o.data = "pairs.tsv";
-  EXPECT_EQ(with_task_defaults(o).steps, 2000);
-  EXPECT_FALSE(with_task_defaults(o).model_config.contains("dropout"));
+  auto settings = [](const std::map<std::string, std::string>& kv) {
+    train::Settings s(train::translate_settings());
+    for (const auto& [k, v] : kv) s.set(k, v);
+    return s;
+  };
+  const train::Settings tf = settings({{"arch", "transformer"}});
+  EXPECT_EQ(train::translate_defaults(tf).steps, 800);
+  const auto config = [](const train::Settings& s) {
+    return nlohmann::json::parse(train::TranslateTask(s, 1).model_config())["model"];
+  };
+  EXPECT_EQ(config(tf)["hidden"], 64);
+  EXPECT_EQ(config(tf)["dropout"], 0.0);
+  EXPECT_EQ(config(settings({{"arch", "transformer"}, {"hidden", "48"}}))["hidden"], 48);
+  EXPECT_EQ(train::translate_defaults(settings({})).steps, 2000);  // the RNN
+  EXPECT_FALSE(config(settings({})).contains("hidden"));
+  EXPECT_EQ(train::translate_defaults(settings({{"arch", "transformer"}, {"data", "pairs.tsv"}})).steps, 2000);
+  EXPECT_THROW(train::TranslateTask(settings({{"arch", "transformer"}, {"attention", "hard"}}), 1), ConfigError);
+  EXPECT_THROW(train::TranslateTask(settings({{"cell", "lstm"}, {"heads", "2"}}), 1), ConfigError);
+  EXPECT_THROW(train::TranslateTask(settings({{"window", "3"}}), 1), ConfigError);  // not local attention
+  EXPECT_THROW(train::TranslateTask(settings({{"data", "x.tsv"}, {"builtin", "dates"}}), 1), ConfigError);
+  EXPECT_THROW(settings({{"attention", "monotonic"}}), ConfigError);
+  EXPECT_THROW(settings({{"hidden", "0"}}), ConfigError);
+  EXPECT_THROW(settings({{"colour", "blue"}}), ConfigError);
 }
 
 TEST(Translate, LoadRejectsOtherFiles) {

@@ -1,0 +1,85 @@
+#include "attnscope/models/translate/evaluate.h"
+
+#include <algorithm>
+
+#include "attnscope/data/bleu.h"
+#include "attnscope/data/chrf.h"
+#include "attnscope/focus/alignment.h"
+
+namespace attnscope::models {
+namespace {
+constexpr uint64_t kHeldOutSeedOffset = 0x5eed0ff5e7ULL;
+}  // namespace
+
+std::vector<data::DateExample> held_out_dates(int64_t n, uint64_t seed) {
+  return data::date_dataset(n, seed ^ kHeldOutSeedOffset);
+}
+
+std::vector<data::SentencePair> read_pairs(const std::string& spec, int64_t max_pairs) {
+  const size_t comma = spec.find(',');
+  if (comma != std::string::npos) return data::read_line_pairs(spec.substr(0, comma), spec.substr(comma + 1), max_pairs);
+  return data::read_tsv(spec, max_pairs);
+}
+
+std::vector<float> cross_attention_matrix(const io::Trace& trace, int64_t* T, int64_t* N) {
+  const io::TraceLayer* last = nullptr;
+  for (const auto& l : trace.layers)
+    if (l.query_seq == "target" && l.key_seq == "source" && l.keep == io::TraceKeep::dense) last = &l;
+  if (!last) return {};
+  *T = last->queries;
+  *N = last->keys;
+  std::vector<float> m(last->queries * last->keys, 0.f);
+  for (int64_t h = 0; h < last->heads; ++h)
+    for (size_t i = 0; i < m.size(); ++i) m[i] += last->weights[h * m.size() + i] / last->heads;
+  return m;
+}
+
+TranslateEval evaluate_pairs(Translator& t, const std::vector<data::SentencePair>& pairs, const DecodeOptions& opt) {
+  TranslateEval ev;
+  std::vector<std::string> hyps, refs;
+  for (size_t i = 0; i < pairs.size(); i += 64) {
+    std::vector<std::string> src;
+    for (size_t j = i; j < std::min(pairs.size(), i + 64); ++j) src.push_back(pairs[j].source);
+    for (auto& tr : t.translate(src, opt)) hyps.push_back(tr.text);
+  }
+  int64_t exact = 0;
+  for (size_t i = 0; i < pairs.size(); ++i) {
+    // The reference as the model would write it (same tokenization and case), for a fair match.
+    refs.push_back(t.codec().detokenize_target(t.codec().tokenize_target(pairs[i].target)));
+    exact += hyps[i] == refs[i];
+  }
+  ev.n = static_cast<int64_t>(pairs.size());
+  if (ev.n == 0) return ev;
+  ev.bleu = data::corpus_bleu(hyps, refs).score;
+  ev.chrf = data::corpus_chrf(hyps, refs);
+  ev.exact = static_cast<double>(exact) / ev.n;
+  return ev;
+}
+
+TranslateEval evaluate_dates(Translator& t, const std::vector<data::DateExample>& examples, const DecodeOptions& opt) {
+  TranslateEval ev;
+  ev.n = static_cast<int64_t>(examples.size());
+  if (ev.n == 0) return ev;
+  int64_t exact = 0;
+  focus::AlignmentCount align;
+  for (size_t i = 0; i < examples.size(); i += 100) {
+    std::vector<std::string> texts;
+    for (size_t j = i; j < std::min(examples.size(), i + 100); ++j) texts.push_back(examples[j].text);
+    auto out = t.translate(texts, opt);
+    for (size_t j = 0; j < out.size(); ++j) {
+      const auto& ex = examples[i + j];
+      exact += out[j].target_tokens == ex.target;
+    }
+  }
+  for (const auto& ex : examples) {
+    io::Trace tr = t.trace_pair(ex.source, ex.target);
+    int64_t T = 0, N = 0;
+    auto m = cross_attention_matrix(tr, &T, &N);
+    if (!m.empty()) align += focus::alignment_accuracy(m.data(), T, N, ex.gold);
+  }
+  ev.exact = static_cast<double>(exact) / ev.n;
+  ev.alignment = align.total ? align.accuracy() : -1;
+  return ev;
+}
+
+}  // namespace attnscope::models

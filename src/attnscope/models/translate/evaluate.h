@@ -1,0 +1,35 @@
+// Measuring a translator: corpus BLEU, chrF and exact match on sentence pairs; on the built-in
+// dates, exact match and alignment accuracy of the cross-attention against the gold alignments.
+// Reading parallel text for training and evaluation alike.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "attnscope/data/dates.h"
+#include "attnscope/data/parallel_text.h"
+#include "attnscope/io/trace.h"
+#include "attnscope/models/translate/translator.h"
+
+namespace attnscope::models {
+
+struct TranslateEval {
+  double bleu = 0, chrf = 0, exact = 0;   // exact: share of outputs equal to the reference
+  double alignment = -1;                  // alignment accuracy where gold exists (-1: none)
+  int64_t n = 0;
+};
+TranslateEval evaluate_pairs(Translator& t, const std::vector<data::SentencePair>& pairs, const DecodeOptions& opt);
+// Dates: exact match of greedy outputs, and alignment accuracy of the teacher-forced attention
+// (averaged over heads of the last cross-attention site) against the gold fields.
+TranslateEval evaluate_dates(Translator& t, const std::vector<data::DateExample>& examples, const DecodeOptions& opt);
+// The [T, N] attention of the last cross-attention layer (head average) of a trace, for
+// alignment and summaries. Empty when the trace has no source-target layer.
+std::vector<float> cross_attention_matrix(const io::Trace& trace, int64_t* T, int64_t* N);
+
+// Held-out dates never seen in training (seeded; training streams skip their texts).
+std::vector<data::DateExample> held_out_dates(int64_t n, uint64_t seed);
+
+// Parallel text: "SRC_FILE,TGT_FILE" (line-aligned) or a TSV "source<TAB>target" file.
+std::vector<data::SentencePair> read_pairs(const std::string& spec, int64_t max_pairs = 0);
+
+}  // namespace attnscope::models

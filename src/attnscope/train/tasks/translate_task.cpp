@@ -1,0 +1,299 @@
+#include "attnscope/train/tasks/translate_task.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <unordered_set>
+
+#include "attnscope/autograd/graph.h"
+#include "attnscope/autograd/ops.h"
+#include "attnscope/core/error.h"
+#include "attnscope/core/fs.h"
+
+namespace attnscope::train {
+
+using models::Batch;
+using models::make_batch;
+using Rows = std::vector<std::vector<int64_t>>;
+
+// Every replica draws the same global batch (same RNG stream); each keeps its shard's rows.
+class TranslateTask::Source {
+ public:
+  virtual ~Source() = default;
+  virtual void draw(int64_t batch, Rng& rng, Rows* src, Rows* tgt) = 0;
+};
+
+namespace {
+
+class DateStream : public TranslateTask::Source {
+ public:
+  DateStream(const models::TextCodec& codec, const std::vector<data::DateExample>& held_out) : codec_(codec) {
+    for (const auto& ex : held_out) held_out_.insert(ex.text);
+  }
+  void draw(int64_t batch, Rng& rng, Rows* src, Rows* tgt) override {
+    while (static_cast<int64_t>(src->size()) < batch) {
+      data::DateExample ex = data::random_date(rng);
+      if (held_out_.count(ex.text)) continue;
+      src->push_back(codec_.source_vocab.encode(ex.source));
+      tgt->push_back(codec_.target_vocab.encode(ex.target));
+    }
+  }
+
+ private:
+  const models::TextCodec& codec_;
+  std::unordered_set<std::string> held_out_;
+};
+
+class CorpusSampler : public TranslateTask::Source {
+ public:
+  CorpusSampler(Rows src, Rows tgt) : src_(std::move(src)), tgt_(std::move(tgt)) {}
+  void draw(int64_t batch, Rng& rng, Rows* src, Rows* tgt) override {
+    for (int64_t i = 0; i < batch; ++i) {
+      const size_t k = rng.below(src_.size());
+      src->push_back(src_[k]);
+      tgt->push_back(tgt_[k]);
+    }
+  }
+
+ private:
+  Rows src_, tgt_;
+};
+
+std::vector<Batch> batches_of(const Rows& src, const Rows& tgt, size_t size) {
+  std::vector<Batch> out;
+  for (size_t i = 0; i < src.size(); i += size) {
+    const size_t end = std::min(src.size(), i + size);
+    out.push_back(make_batch({src.begin() + i, src.begin() + end}, {tgt.begin() + i, tgt.begin() + end}));
+  }
+  return out;
+}
+
+const char* const kRnnOnly[] = {"attention", "cell", "window", "embed"};
+const char* const kTransformerOnly[] = {"positions", "layers", "heads", "ff"};
+
+bool dates_data(const Settings& s) { return s.text("builtin") == "dates"; }
+
+std::string dates_line(const models::TranslateEval& ev) {
+  char line[128];
+  std::snprintf(line, sizeof line, "dates: exact=%.1f%% alignment=%.1f%% held-out=%lld", 100 * ev.exact,
+                100 * ev.alignment, static_cast<long long>(ev.n));
+  return line;
+}
+
+// Which data a setting list names: exactly one of a file and the built-in dates.
+void check_data_choice(const Settings& s, bool required) {
+  const bool file = !s.text("data").empty(), builtin = !s.text("builtin").empty();
+  if (builtin && s.text("builtin") != "dates") throw ConfigError("the only built-in translation data is 'dates'");
+  if (file && builtin) throw ConfigError("give either a data file or the built-in dates, not both");
+  if (required && !file && !builtin) throw ConfigError("no data: give a data file or the built-in dates");
+}
+
+}  // namespace
+
+std::vector<SettingSpec> translate_settings() {
+  return {
+      text_setting("data", "", "Parallel text: TSV source<TAB>target, or SRC_FILE,TGT_FILE (line-aligned)"),
+      text_setting("builtin", "", "Built-in data: dates (the default when no data file is given)", {"dates"}),
+      text_setting("arch", "rnn", "Architecture: rnn or transformer", {"rnn", "transformer"}),
+      text_setting("attention", "additive",
+                   "RNN attention: additive, dot, general, local (Luong local-p), hard (Gumbel straight-through), none",
+                   {"additive", "dot", "general", "local", "hard", "none"}),
+      int_setting("window", 4, "RNN local attention: half width D of the window", 1, 1024),
+      text_setting("cell", "gru", "RNN cell: gru or lstm", {"gru", "lstm"}),
+      text_setting("positions", "sinusoidal", "Transformer positions: sinusoidal, learned, alibi",
+                   {"sinusoidal", "learned", "alibi"}),
+      int_setting("hidden", 128, "Model width (Transformer on dates: 64)", 1, 65536),
+      int_setting("embed", 64, "RNN embedding width", 1, 65536),
+      int_setting("layers", 2, "Transformer layers", 1, 64),
+      int_setting("heads", 4, "Transformer heads", 1, 256),
+      int_setting("ff", 0, "Transformer feed-forward width (0: 4 x hidden)", 0, 1 << 20),
+      real_setting("dropout", 0.1, "Dropout (Transformer on dates: 0)", 0.0, 0.9),
+      text_setting("source-tokens", "", "Source tokenization: word, char, dates (default: dates for the dates, else word)",
+                   {"word", "char", "dates"}),
+      text_setting("target-tokens", "", "Target tokenization: word, char, dates (default: char for the dates, else word)",
+                   {"word", "char", "dates"}),
+      int_setting("max-pairs", 0, "Read at most this many pairs (0: all)", 0, 1e12),
+      int_setting("max-len", 40, "Drop pairs with a side longer than this (tokens)", 1, 100000),
+      int_setting("min-freq", 2, "Vocabulary: minimum count", 1, 1e9),
+      int_setting("max-vocab", 20000, "Vocabulary: at most this many words per side (most frequent)", 5, 1 << 24),
+      real_setting("label-smoothing", 0.0, "Label smoothing", 0.0, 0.5),
+      text_setting("test-out", "", "Write the held-out test pairs (TSV) for `eval translate`"),
+  };
+}
+
+TrainerOptions translate_defaults(const Settings& s) {
+  TrainerOptions o;
+  o.steps = s.text("arch") == "transformer" && (dates_data(s) || s.text("data").empty()) ? 800 : 2000;
+  o.batch = 64;
+  o.lr = 3e-3;
+  o.warmup = 100;
+  o.eval_every = 250;
+  return o;
+}
+
+TranslateTask::~TranslateTask() = default;
+
+TranslateTask::TranslateTask(const Settings& s, uint64_t seed) {
+  check_data_choice(s, false);
+  const bool dates = s.text("data").empty();
+  const std::string arch = s.text("arch");
+  for (const char* name : arch == "rnn" ? kTransformerOnly : kRnnOnly)
+    if (s.given(name)) throw ConfigError(std::string("setting '") + name + "' does not apply to the " + arch + " architecture");
+  if (s.given("window") && s.text("attention") != "local") throw ConfigError("setting 'window' applies to local attention only");
+  label_smoothing_ = s.real("label-smoothing");
+
+  nlohmann::json m = nlohmann::json::object();
+  if (arch == "rnn") {
+    m["cell"] = s.text("cell");
+    m["attention"] = s.text("attention");
+    for (const char* k : {"window", "embed"})
+      if (s.given(k)) m[k] = s.integer(k);
+  } else {
+    m["positions"] = s.text("positions");
+    for (const char* k : {"layers", "heads", "ff"})
+      if (s.given(k)) m[k] = s.integer(k);
+    if (dates) m["hidden"] = 64, m["dropout"] = 0.0;
+  }
+  if (s.given("hidden")) m["hidden"] = s.integer("hidden");
+  if (s.given("dropout")) m["dropout"] = s.real("dropout");
+
+  models::TextCodec codec;
+  codec.source_mode = s.given("source-tokens") ? s.text("source-tokens") : dates ? "dates" : "word";
+  codec.target_mode = s.given("target-tokens") ? s.text("target-tokens") : dates ? "char" : "word";
+  const std::string data = s.text("data");
+  if (dates) {
+    // Vocabularies from a large sample: every month and day name of every language appears.
+    const auto sample = data::date_dataset(20000, seed + 17);
+    std::vector<std::vector<std::string>> src, tgt;
+    for (const auto& ex : sample) src.push_back(ex.source), tgt.push_back(ex.target);
+    codec.source_vocab = data::Vocab::build(src, 1);
+    codec.target_vocab = data::Vocab::build(tgt, 1);
+    held_out_ = models::held_out_dates(1000, seed);
+    Rows vs, vt;
+    for (size_t i = 0; i < 256 && i < held_out_.size(); ++i) {
+      vs.push_back(codec.source_vocab.encode(held_out_[i].source));
+      vt.push_back(codec.target_vocab.encode(held_out_[i].target));
+    }
+    translator_ = std::make_unique<models::Translator>(arch, m, codec, seed);
+    source_ = std::make_unique<DateStream>(translator_->codec(), held_out_);
+    valid_ = batches_of(vs, vt, 128);
+    focus_src_ = held_out_[0].source;
+    focus_tgt_ = held_out_[0].target;
+    if (!s.text("test-out").empty())
+      throw ConfigError("the built-in dates have no test file (`eval translate --builtin dates` generates them)");
+    return;
+  }
+  auto pairs = models::read_pairs(data, s.integer("max-pairs"));
+  // Length filter on tokens, then a seeded split.
+  const int64_t max_len = s.integer("max-len");
+  std::vector<data::SentencePair> kept;
+  for (auto& p : pairs) {
+    const auto a = models::tokenize_mode(codec.source_mode, p.source), b = models::tokenize_mode(codec.target_mode, p.target);
+    if (!a.empty() && !b.empty() && static_cast<int64_t>(a.size()) <= max_len && static_cast<int64_t>(b.size()) <= max_len)
+      kept.push_back(std::move(p));
+  }
+  if (kept.size() < 10) throw FormatError("'" + data + "': fewer than 10 usable sentence pairs after the length filter");
+  auto splits = data::split_pairs(std::move(kept), 0.02, 0.05, seed);
+  std::vector<std::vector<std::string>> src, tgt;
+  for (const auto& p : splits.train)
+    src.push_back(models::tokenize_mode(codec.source_mode, p.source)), tgt.push_back(models::tokenize_mode(codec.target_mode, p.target));
+  const int min_freq = static_cast<int>(s.integer("min-freq"));
+  codec.source_vocab = data::Vocab::build(src, min_freq, s.integer("max-vocab"));
+  codec.target_vocab = data::Vocab::build(tgt, min_freq, s.integer("max-vocab"));
+  Rows es, et;
+  for (size_t i = 0; i < src.size(); ++i) es.push_back(codec.source_vocab.encode(src[i])), et.push_back(codec.target_vocab.encode(tgt[i]));
+  Rows vs, vt;
+  for (size_t i = 0; i < splits.valid.size() && i < 512; ++i)
+    vs.push_back(codec.encode_source(splits.valid[i].source)), vt.push_back(codec.encode_target(splits.valid[i].target));
+  valid_ = batches_of(vs, vt, 64);
+  if (!splits.valid.empty()) {
+    focus_src_ = codec.tokenize_source(splits.valid[0].source);
+    focus_tgt_ = codec.tokenize_target(splits.valid[0].target);
+  }
+  test_ = std::move(splits.test);
+  translator_ = std::make_unique<models::Translator>(arch, m, codec, seed);
+  source_ = std::make_unique<CorpusSampler>(std::move(es), std::move(et));
+  if (const std::string out = s.text("test-out"); !out.empty()) {
+    std::string tsv;
+    for (const auto& p : test_) tsv += p.source + "\t" + p.target + "\n";
+    write_file_atomic(out, tsv);
+  }
+}
+
+nn::Module& TranslateTask::model() { return translator_->model(); }
+
+std::string TranslateTask::model_config() const { return translator_->config_json(); }
+
+StepLoss TranslateTask::train_loss(int64_t batch, Rng& rng, const Shard& shard) {
+  Rows src, tgt;
+  source_->draw(batch, rng, &src, &tgt);
+  const int64_t b0 = shard.begin(batch), b1 = shard.end(batch);
+  const Batch b = make_batch({src.begin() + b0, src.begin() + b1}, {tgt.begin() + b0, tgt.begin() + b1});
+  StepLoss out;
+  out.loss = ops::cross_entropy(translator_->model().forward(b), b.tgt_out, models::kIgnore, label_smoothing_);
+  for (int64_t v : b.tgt_out) out.units += v != models::kIgnore;
+  return out;
+}
+
+double TranslateTask::valid_loss() {
+  double sum = 0;
+  for (const auto& b : valid_) sum += ops::cross_entropy(translator_->model().forward(b), b.tgt_out, models::kIgnore).item();
+  return valid_.empty() ? 0 : sum / valid_.size();
+}
+
+EvalReport TranslateTask::evaluate() {
+  EvalReport r;
+  if (!held_out_.empty()) {
+    const auto ev = models::evaluate_dates(*translator_, held_out_, {});
+    r.lines.push_back(dates_line(ev));
+    r.metrics = {{"exact", ev.exact}, {"alignment", ev.alignment}};
+  } else if (!test_.empty()) {
+    const auto ev = models::evaluate_pairs(*translator_, test_, {});
+    char line[160];
+    std::snprintf(line, sizeof line, "test: BLEU=%.2f chrF=%.2f exact=%.1f%% sentences=%lld", ev.bleu, ev.chrf,
+                  100 * ev.exact, static_cast<long long>(ev.n));
+    r.lines.push_back(line);
+    r.metrics = {{"bleu", ev.bleu}, {"chrf", ev.chrf}, {"exact", ev.exact}};
+  }
+  return r;
+}
+
+io::Trace TranslateTask::trace_focus() {
+  if (focus_src_.empty()) return {};
+  return translator_->trace_pair(focus_src_, focus_tgt_);
+}
+
+std::vector<SettingSpec> translate_eval_settings() {
+  return {
+      text_setting("data", "", "TSV source<TAB>target, or SRC_FILE,TGT_FILE"),
+      text_setting("builtin", "", "Built-in data: dates (held-out dates generated from --seed)", {"dates"}),
+      int_setting("held-out", 1000, "Held-out dates to generate", 1, 1000000),
+      int_setting("max-pairs", 0, "Evaluate at most this many pairs (0: all)", 0, 1e12),
+      int_setting("beam", 1, "Beam size (1 = greedy)", 1, 64),
+  };
+}
+
+EvalReport evaluate_translate(const std::string& checkpoint, const Settings& s, uint64_t seed) {
+  check_data_choice(s, true);
+  models::Translator t = models::Translator::load(checkpoint);
+  models::DecodeOptions d;
+  d.beam = static_cast<int>(s.integer("beam"));
+  EvalReport r;
+  if (dates_data(s)) {
+    if (t.codec().source_mode != "dates")
+      throw ConfigError("'" + checkpoint + "' was not trained on the built-in dates (its source tokens are '" +
+                        t.codec().source_mode + "'); evaluate it on a data file");
+    const auto ev = models::evaluate_dates(t, models::held_out_dates(s.integer("held-out"), seed), d);
+    r.lines.push_back(dates_line(ev));
+    r.metrics = {{"exact", ev.exact}, {"alignment", ev.alignment}};
+    return r;
+  }
+  const auto ev = models::evaluate_pairs(t, models::read_pairs(s.text("data"), s.integer("max-pairs")), d);
+  char line[160];
+  std::snprintf(line, sizeof line, "BLEU=%.2f chrF=%.2f exact=%.1f%% sentences=%lld", ev.bleu, ev.chrf, 100 * ev.exact,
+                static_cast<long long>(ev.n));
+  r.lines.push_back(line);
+  r.metrics = {{"bleu", ev.bleu}, {"chrf", ev.chrf}, {"exact", ev.exact}};
+  return r;
+}
+
+}  // namespace attnscope::train

@@ -1,0 +1,210 @@
+#include "attnscope/train/trainer.h"
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "attnscope/autograd/graph.h"
+#include "attnscope/core/error.h"
+#include "attnscope/core/progress.h"
+#include "attnscope/io/trace_io.h"
+#include "attnscope/nn/checkpoint.h"
+#include "attnscope/nn/lr_schedule.h"
+#include "attnscope/nn/optimizer.h"
+
+namespace attnscope::train {
+namespace {
+
+using json = nlohmann::json;
+using Clock = std::chrono::steady_clock;
+
+// The data stream's seed (the translation runs measured in docs/ used this derivation).
+uint64_t data_seed(uint64_t seed) { return seed * 7919 + 1; }
+
+// Settings that shape the loss curve; a resumed run must use the same (steps may grow).
+json curve_settings(const TrainerOptions& o) {
+  json task = json::object();
+  for (const auto& [k, v] : o.task_settings) task[k] = v;
+  return json{{"batch", o.batch},       {"lr", o.lr},
+              {"min_lr_fraction", o.min_lr_fraction}, {"warmup", o.warmup},
+              {"schedule", o.schedule}, {"weight_decay", o.weight_decay},
+              {"clip", o.clip},         {"task", task}};
+}
+
+void check_options(const TrainerOptions& o) {
+  if (o.steps <= 0 || o.batch <= 0) throw ConfigError("training needs a positive number of steps and batch size");
+  if (!(o.lr > 0) || o.warmup < 0 || o.eval_every <= 0 || o.focus_every < 0 || o.time_limit < 0 || o.clip < 0 ||
+      o.weight_decay < 0)
+    throw ConfigError("training needs lr > 0 and non-negative warm-up, clip, weight decay, periods and time limit");
+  nn::LrSchedule::parse_kind(o.schedule);
+}
+
+// Fails now, not after an hour of training, when an output cannot be written.
+void check_output_path(const std::string& path, const char* what) {
+  if (path.empty()) return;
+  const std::filesystem::path p(path);
+  const std::filesystem::path dir = p.has_parent_path() ? p.parent_path() : std::filesystem::path(".");
+  std::error_code ec;
+  if (!std::filesystem::is_directory(dir, ec))
+    throw IoError(std::string(what) + " '" + path + "': directory '" + dir.string() + "' does not exist");
+  if (std::filesystem::is_directory(p, ec)) throw IoError(std::string(what) + " '" + path + "' is a directory");
+}
+
+// Eval mode without gradients for the scope; training mode restored even when a call throws.
+struct Evaluating {
+  explicit Evaluating(nn::Module& m) : m(m), was(m.training()) { m.eval(); }
+  ~Evaluating() { m.train(was); }
+  nn::Module& m;
+  bool was;
+  autograd::NoGrad no_grad;
+};
+
+}  // namespace
+
+std::string default_focus_output(const std::string& output) {
+  return output.empty() ? "focus.attn.safetensors" : output + ".focus.attn.safetensors";
+}
+
+TrainResult run_training(Task& task, const TrainerOptions& opt, GradSync* sync_in) {
+  check_options(opt);
+  GradSync local;
+  GradSync& sync = sync_in ? *sync_in : local;
+  const bool root = sync.is_root();
+  const Shard shard = sync.shard();
+  if (shard.end(opt.batch) <= shard.begin(opt.batch))
+    throw ConfigError("a batch of " + std::to_string(opt.batch) + " leaves replica " + std::to_string(shard.index) +
+                      " of " + std::to_string(shard.count) + " without examples");
+  TrainResult res;
+  res.focus_output = opt.focus_every > 0 ? (opt.focus_output.empty() ? default_focus_output(opt.output) : opt.focus_output) : "";
+  if (root) {
+    check_output_path(opt.output, "checkpoint");
+    check_output_path(res.focus_output, "focus snapshots");
+  }
+
+  nn::Module& model = task.model();
+  nn::AdamOptions ao;
+  ao.lr = opt.lr;
+  ao.weight_decay = opt.weight_decay;
+  nn::AdamW optim(model.named_parameters(), ao);
+  nn::LrSchedule sched;
+  sched.kind = nn::LrSchedule::parse_kind(opt.schedule);
+  sched.peak_lr = opt.lr;
+  sched.warmup = opt.warmup;
+  sched.total = opt.steps;
+  sched.min_lr = opt.lr * opt.min_lr_fraction;
+  Rng data_rng(data_seed(opt.seed));
+  const nn::NamedRngs rngs = {{"data", &data_rng}};
+  const json settings = curve_settings(opt);
+
+  int64_t step = 0;
+  if (!opt.resume.empty()) {
+    const nn::CheckpointMeta meta = nn::read_checkpoint_meta(opt.resume);
+    if (meta.model_type != task.model_type() || meta.config != task.model_config())
+      throw ConfigError("cannot resume from '" + opt.resume + "': it holds a '" + meta.model_type +
+                        "' model trained with another configuration or data than this run's");
+    json tr;
+    try {
+      tr = json::parse(meta.training);
+      res.losses = tr.at("losses").get<std::vector<float>>();
+      for (const auto& v : tr.value("valid_losses", json::array())) res.valid_losses.emplace_back(v.at(0), v.at(1));
+    } catch (const json::exception&) {
+      throw FormatError("checkpoint '" + opt.resume + "': its training state is not valid");
+    }
+    // The same curve needs the same settings: refuse a silent change.
+    const json before = tr.value("settings", json::object());
+    for (const auto& [key, value] : settings.items())
+      if (before.contains(key) && before[key] != value)
+        throw ConfigError("cannot resume from '" + opt.resume + "': it was trained with " + key + " = " +
+                          before[key].dump() + ", this run has " + value.dump() + " (same settings continue its curve)");
+    nn::load_checkpoint(opt.resume, model, task.model_type(), &optim, rngs);
+    step = meta.step;
+    if (static_cast<int64_t>(res.losses.size()) != step)
+      throw FormatError("checkpoint '" + opt.resume + "': its loss history does not match its step count");
+    if (root && !res.focus_output.empty() && std::filesystem::exists(res.focus_output)) {
+      res.focus = io::read_trace(res.focus_output);
+      std::erase_if(res.focus.snapshots, [&](const io::TraceSnapshot& s) { return s.step > step; });
+    }
+  }
+
+  auto snapshot = [&](int64_t at) {
+    if (!root || opt.focus_every <= 0) return;
+    if (!res.focus.snapshots.empty() && res.focus.snapshots.back().step == at) return;
+    io::Trace t;
+    {
+      Evaluating ev(model);
+      t = task.trace_focus();
+    }
+    if (t.layers.empty()) return;
+    if (res.focus.sequences.empty()) {
+      res.focus.sequences = t.sequences;
+      res.focus.meta = t.meta;
+    }
+    res.focus.layers = t.layers;
+    res.focus.snapshots.push_back({"step " + std::to_string(at), at, t.layers});
+  };
+  auto save = [&](int64_t at) {
+    if (!root) return;
+    if (!opt.output.empty()) {
+      json tr = {{"losses", res.losses}, {"steps", opt.steps}, {"settings", settings}};
+      json vl = json::array();
+      for (const auto& [s, l] : res.valid_losses) vl.push_back({s, l});
+      tr["valid_losses"] = vl;
+      nn::save_checkpoint(opt.output, model, {task.model_type(), task.model_config(), at, tr.dump()}, &optim, rngs);
+    }
+    if (!res.focus.snapshots.empty()) io::write_trace(res.focus, res.focus_output);
+  };
+
+  const std::vector<Tensor> params = model.parameters();
+  model.train();
+  const auto start = Clock::now();
+  double units = 0;
+  Progress progress("train " + task.model_type(), opt.steps, opt.quiet || !root);
+  progress.tick(step);
+  if (step == 0) snapshot(0);
+  while (step < opt.steps) {
+    optim.zero_grad();
+    StepLoss sl = task.train_loss(opt.batch, data_rng, shard);
+    autograd::backward(sl.loss);
+    std::vector<Tensor> grads;
+    grads.reserve(params.size());
+    for (const Tensor& p : params)
+      if (p.grad().defined()) grads.push_back(p.grad());
+    const double lv = sync.all_reduce(grads, sl.loss.item(), sl.units);
+    if (!std::isfinite(lv))
+      throw ValueError("training loss became " + std::to_string(lv) + " at step " + std::to_string(step) +
+                       " (try a lower learning rate)");
+    if (opt.clip > 0) nn::clip_grad_norm(params, opt.clip);
+    optim.set_lr(sched.at(step));
+    optim.step();
+    res.losses.push_back(static_cast<float>(lv));
+    units += sl.units;
+    ++step;
+    char status[48];
+    std::snprintf(status, sizeof status, "loss=%.4f", lv);
+    progress.set_status(status);
+    progress.tick();
+    if (opt.on_step) opt.on_step(step - 1, static_cast<float>(lv));
+    if (opt.focus_every > 0 && step % opt.focus_every == 0) snapshot(step);
+    const bool out_of_time = sync.any(opt.time_limit > 0 &&
+                                      std::chrono::duration<double>(Clock::now() - start).count() > opt.time_limit);
+    if (step % opt.eval_every == 0 || step == opt.steps || out_of_time) {
+      if (root) {
+        Evaluating ev(model);
+        res.valid_losses.emplace_back(step, task.valid_loss());
+      }
+      snapshot(step);
+      save(step);
+    }
+    if (out_of_time) break;
+  }
+  progress.finish();
+  res.steps = step;
+  res.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  res.units_per_second = res.seconds > 0 ? units * shard.count / res.seconds : 0;
+  model.eval();
+  return res;
+}
+
+}  // namespace attnscope::train
