@@ -7,7 +7,9 @@
 #include <thread>
 
 #include "attnscope/core/error.h"
+#include "attnscope/autograd/ops.h"
 #include "attnscope/core/parallel.h"
+#include "attnscope/nn/linear.h"
 #include "attnscope/train/task_registry.h"
 #include "attnscope/train/tasks/reverse_task.h"
 #include "attnscope/train/trainer.h"
@@ -158,6 +160,64 @@ TEST(Trainer, EveryRegisteredTaskTrainsAStep) {
     EXPECT_EQ(&find_task(info.name), &info);
   }
   EXPECT_THROW(find_task("juggle"), ConfigError);
+}
+
+// A task whose validation losses follow a script: early stopping must keep the weights of the
+// best validation and stop after `patience` validations without improvement.
+class ScriptedTask : public Task {
+ public:
+  explicit ScriptedTask(std::vector<double> script) : script_(std::move(script)) {
+    Rng rng(5);
+    model_ = std::make_unique<Lin>(rng);
+  }
+  nn::Module& model() override { return *model_; }
+  std::string model_type() const override { return "scripted"; }
+  std::string model_config() const override { return "{}"; }
+  StepLoss train_loss(int64_t, Rng& rng, const Shard&) override {
+    const Tensor x = Tensor::randn(Shape{4, 3}, rng);
+    return {ops::mean(ops::pow(model_->lin->forward(x), 2.0)), 4};
+  }
+  double valid_loss() override {
+    seen.push_back(model_->lin->weight().detach().clone().to_vector());
+    return script_.at(seen.size() - 1);
+  }
+  EvalReport evaluate() override { return {}; }
+  io::Trace trace_focus() override { return {}; }
+  struct Lin : nn::Module {
+    explicit Lin(Rng& rng) { lin = register_module("lin", std::make_shared<nn::Linear>(3, 2, rng)); }
+    std::string type_name() const override { return "Lin"; }
+    std::shared_ptr<nn::Linear> lin;
+  };
+  std::unique_ptr<Lin> model_;
+  std::vector<std::vector<float>> seen;  // weights at each validation
+
+ private:
+  std::vector<double> script_;
+};
+
+TEST(Trainer, EarlyStoppingKeepsTheBestValidationsWeights) {
+  ScriptedTask task({5, 4, 2, 3, 3.5, 2.5, 9, 9});
+  TrainerOptions o;
+  o.steps = 80;
+  o.eval_every = 10;
+  o.lr = 0.05;
+  o.warmup = 0;
+  o.quiet = true;
+  o.keep_best = true;
+  o.patience = 3;
+  const TrainResult r = run_training(task, o);
+  EXPECT_EQ(r.best_step, 30);     // the third validation (loss 2)
+  EXPECT_EQ(r.steps, 60);         // 3, 3.5, 2.5 do not improve on 2: stopped at the sixth
+  ASSERT_EQ(task.seen.size(), 6u);
+  EXPECT_NE(task.seen[2], task.seen[5]);
+  EXPECT_EQ(task.model_->lin->weight().to_vector(), task.seen[2]);
+
+  ScriptedTask plain({5, 4, 2, 3, 3.5, 2.5, 9, 9});
+  o.keep_best = false;
+  o.patience = 0;
+  const TrainResult r2 = run_training(plain, o);
+  EXPECT_EQ(r2.steps, 80);
+  EXPECT_EQ(plain.model_->lin->weight().to_vector(), plain.seen.back());
 }
 
 TEST(Settings, ValidatesNamesValuesAndBounds) {

@@ -46,6 +46,7 @@ void print_training(train::Task& task, const train::TrainerOptions& o,
                 r.seconds, r.units_per_second, task.unit_name().c_str(), r.losses.front(), r.losses.back());
   }
   if (!r.valid_losses.empty()) std::printf("valid loss: %.4f\n", r.valid_losses.back().second);
+  if (r.best_step >= 0 && r.best_step != r.steps) std::printf("kept the weights of step %lld (best validation)\n", static_cast<long long>(r.best_step));
   for (const auto& line : task.evaluate().lines) std::printf("%s\n", line.c_str());
   if (!o.output.empty()) std::printf("checkpoint: %s\n", o.output.c_str());
   if (!r.focus.snapshots.empty())
@@ -66,6 +67,8 @@ void add_train(CLI::App* train, const train::TaskInfo& info) {
   sub->add_option("--time-limit", g->time_limit, "Stop after this many seconds")->check(CLI::Range(0.0, 1e9));
   sub->add_option("--eval-every", g->eval_every, "Validate and checkpoint every N steps")->check(CLI::Range(int64_t{1}, int64_t{1} << 40));
   sub->add_option("--focus-every", g->focus_every, "Save an attention snapshot every N steps")->check(CLI::Range(int64_t{0}, int64_t{1} << 40));
+  sub->add_flag("--keep-best,!--no-keep-best", g->keep_best, "End with the weights of the best validation (default: the task's)");
+  sub->add_option("--patience", g->patience, "Stop after N validations without improvement (0: never)")->check(CLI::Range(int64_t{0}, int64_t{1} << 40));
   sub->add_option("--focus-out", g->focus_output, "Where to write the snapshots (a trace file)");
   add_output_flag(sub, g->output, false)->description("Checkpoint to write (.safetensors)");
   sub->add_option("--resume", g->resume, "Checkpoint to resume from (same loss curve)")->check(CLI::ExistingFile);
@@ -85,6 +88,8 @@ void add_train(CLI::App* train, const train::TaskInfo& info) {
     if (sub->count("--clip")) o.clip = g->clip;
     if (sub->count("--weight-decay")) o.weight_decay = g->weight_decay;
     if (sub->count("--eval-every")) o.eval_every = g->eval_every;
+    if (sub->count("--keep-best") || sub->count("--no-keep-best")) o.keep_best = g->keep_best;
+    if (sub->count("--patience")) o.patience = g->patience;
     o.time_limit = g->time_limit;
     o.focus_every = g->focus_every;
     o.focus_output = g->focus_output;

@@ -2,6 +2,7 @@
 
 #include "attnscope/core/error.h"
 #include "attnscope/train/tasks/reverse_task.h"
+#include "attnscope/train/tasks/sentiment_task.h"
 #include "attnscope/train/tasks/translate_task.h"
 
 namespace attnscope::train {
@@ -15,6 +16,13 @@ const std::vector<TaskInfo>& tasks() {
        [](const Settings& s, uint64_t seed) { return std::make_unique<TranslateTask>(s, seed); },
        translate_eval_settings(),
        evaluate_translate},
+      {"sentiment",
+       "Train a sentence classifier whose attention shows the words behind its label (SST, TSV/CSV, built-in reviews)",
+       sentiment_settings(),
+       sentiment_defaults,
+       [](const Settings& s, uint64_t seed) { return std::make_unique<SentimentTask>(s, seed); },
+       sentiment_eval_settings(),
+       evaluate_sentiment_checkpoint},
       {"reverse",
        "Learn to reverse sequences (GRU/LSTM encoder-decoder without attention)",
        reverse_settings(),

@@ -36,7 +36,7 @@ json curve_settings(const TrainerOptions& o) {
 void check_options(const TrainerOptions& o) {
   if (o.steps <= 0 || o.batch <= 0) throw ConfigError("training needs a positive number of steps and batch size");
   if (!(o.lr > 0) || o.warmup < 0 || o.eval_every <= 0 || o.focus_every < 0 || o.time_limit < 0 || o.clip < 0 ||
-      o.weight_decay < 0)
+      o.weight_decay < 0 || o.patience < 0)
     throw ConfigError("training needs lr > 0 and non-negative warm-up, clip, weight decay, periods and time limit");
   nn::LrSchedule::parse_kind(o.schedule);
 }
@@ -157,6 +157,10 @@ TrainResult run_training(Task& task, const TrainerOptions& opt, GradSync* sync_i
   };
 
   const std::vector<Tensor> params = model.parameters();
+  // keep_best: the best validation's weights, kept in memory (this run's validations only).
+  std::vector<Tensor> best;
+  double best_loss = INFINITY;
+  int64_t since_best = 0;
   model.train();
   const auto start = Clock::now();
   double units = 0;
@@ -189,15 +193,32 @@ TrainResult run_training(Task& task, const TrainerOptions& opt, GradSync* sync_i
     if (opt.focus_every > 0 && step % opt.focus_every == 0) snapshot(step);
     const bool out_of_time = sync.any(opt.time_limit > 0 &&
                                       std::chrono::duration<double>(Clock::now() - start).count() > opt.time_limit);
+    bool stop = out_of_time;
     if (step % opt.eval_every == 0 || step == opt.steps || out_of_time) {
+      bool improved = false;
       if (root) {
         Evaluating ev(model);
-        res.valid_losses.emplace_back(step, task.valid_loss());
+        const double vl = task.valid_loss();
+        res.valid_losses.emplace_back(step, vl);
+        improved = vl < best_loss;
+        if (improved) best_loss = vl;
       }
+      if (opt.keep_best && root && improved) {
+        best.clear();
+        for (const Tensor& p : params) best.push_back(p.detach().clone());
+        res.best_step = step;
+      }
+      since_best = improved ? 0 : since_best + 1;
+      stop = sync.any(stop || (root && opt.patience > 0 && since_best >= opt.patience));  // root validates
       snapshot(step);
       save(step);
     }
-    if (out_of_time) break;
+    if (stop) break;
+  }
+  if (opt.keep_best && root && !best.empty() && res.best_step != step) {
+    // The final checkpoint holds the best weights (its optimizer state stays the last step's).
+    for (size_t i = 0; i < params.size(); ++i) Tensor(params[i]).copy_from(best[i]);
+    save(step);
   }
   progress.finish();
   res.steps = step;

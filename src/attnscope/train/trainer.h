@@ -5,7 +5,7 @@
 //   clip, learning rate, update
 // Around it: AdamW (weight decay 0 = Adam) with warm-up + cosine / inverse-sqrt / constant
 // schedule, a non-finite-loss guard, a progress bar with ETA, periodic validation, atomic
-// checkpoints, focus snapshots, a time limit — and bit-exact resume: a checkpoint holds the
+// checkpoints, focus snapshots, a time limit, early stopping on validation — and bit-exact resume: a checkpoint holds the
 // model, the optimizer's moments and step, the data RNG, the model's dropout RNGs and the loss
 // history, so N steps straight equal N/2 + resume + N/2 bit for bit (same thread count).
 // The settings that shape the loss curve are stored too; resuming with others is refused.
@@ -34,6 +34,11 @@ struct TrainerOptions {
   double time_limit = 0;             // seconds; > 0 stops early (the schedule keeps its length)
   int64_t eval_every = 250;          // validation and checkpoint period (steps)
   int64_t focus_every = 0;           // > 0: a focus snapshot every N steps (and at 0 and the end)
+  // Early stopping on the validation loss: at the end the model (and the final checkpoint) holds
+  // the weights of the best validation of this run; patience > 0 stops after that many
+  // validations without improvement.
+  bool keep_best = false;
+  int64_t patience = 0;
   std::string output;                // checkpoint path ("": none)
   std::string resume;                // checkpoint to resume from ("": fresh start)
   std::string focus_output;          // snapshots trace; "" with focus_every > 0: beside the output
@@ -48,6 +53,7 @@ struct TrainResult {
   std::vector<float> losses;                               // per step from step 0 (resumed runs included)
   std::vector<std::pair<int64_t, double>> valid_losses;    // (step, loss)
   int64_t steps = 0;                                       // steps done in total
+  int64_t best_step = -1;                                  // keep_best: the step whose weights were kept
   double seconds = 0;                                      // wall time of this run
   double units_per_second = 0;                             // throughput of this run (Task::unit_name)
   io::Trace focus;                                         // snapshots (empty without focus_every)

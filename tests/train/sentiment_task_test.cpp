@@ -1,0 +1,115 @@
+// The sentiment task on the Trainer: it learns the built-in reviews, attention points at the
+// sentiment words, a checkpoint predicts what the trained model predicted, every pooling and
+// normalizer trains, and bad settings are refused.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+
+#include "attnscope/core/error.h"
+#include "attnscope/models/sentiment/evaluate.h"
+#include "attnscope/train/tasks/sentiment_task.h"
+#include "attnscope/train/trainer.h"
+
+namespace attnscope::train {
+namespace {
+
+namespace fs = std::filesystem;
+
+bool slow_tests() {
+  const char* v = std::getenv("ATTNSCOPE_SLOW_TESTS");
+  return !v || std::string(v) != "0";
+}
+
+Settings settings(const std::map<std::string, std::string>& kv) {
+  Settings s(sentiment_settings());
+  for (const auto& [k, v] : kv) s.set(k, v);
+  return s;
+}
+
+TrainerOptions quick(const Settings& s, int64_t steps) {
+  TrainerOptions o = sentiment_defaults(s);
+  o.steps = steps;
+  o.quiet = true;
+  return o;
+}
+
+// The built-in bar: accuracy >= 97% on the 1,000 test reviews after the default run.
+// The attention lands on the sentiment word of every plain review (negated ones: docs/RESULTS.md).
+TEST(SentimentTask, LearnsTheBuiltinReviewsAndAttendsTheSentimentWord) {
+  const Settings s = settings({{"hidden", "64"}, {"embed", "64"}});
+  SentimentTask task(s, 1);
+  const TrainResult r = run_training(task, quick(s, slow_tests() ? 500 : 60));
+  EXPECT_LT(r.losses.back(), r.losses.front());
+  if (!slow_tests()) return;
+  const auto ev = models::evaluate_sentiment(task.classifier(), task.data().test);
+  EXPECT_GE(ev.accuracy, 0.97);
+  // Rationale on the reviews without negation.
+  data::LabeledSet plain;
+  plain.labels = task.data().test.labels;
+  for (const auto& ex : task.data().test.examples)
+    if (ex.negator < 0) plain.examples.push_back(ex);
+  EXPECT_GE(models::evaluate_sentiment(task.classifier(), plain).rationale, 0.9);
+}
+
+TEST(SentimentTask, CheckpointPredictsWhatTheModelPredicted) {
+  const fs::path dir = fs::temp_directory_path() / "attnscope_sentiment_ckpt";
+  fs::create_directories(dir);
+  const std::string path = (dir / "m.safetensors").string();
+  const Settings s = settings({{"hidden", "16"}, {"embed", "16"}, {"normalizer", "sparsemax"}});
+  SentimentTask task(s, 3);
+  TrainerOptions o = quick(s, 30);
+  o.output = path;
+  o.eval_every = 10;
+  run_training(task, o);
+  auto loaded = models::SentimentClassifier::load(path);
+  const std::vector<std::vector<std::string>> words = {{"the", "plot", "was", "not", "good", "."}, {"superb", "!"}};
+  const auto a = task.classifier().predict(words), b = loaded->predict(words);
+  for (size_t i = 0; i < a.size(); ++i) {
+    EXPECT_EQ(a[i].label, b[i].label);
+    for (size_t k = 0; k < a[i].probs.size(); ++k) EXPECT_NEAR(a[i].probs[k], b[i].probs[k], 1e-6);
+    ASSERT_EQ(a[i].weights.size(), words[i].size());
+    double sum = 0;
+    for (double w : b[i].weights) sum += w;
+    EXPECT_NEAR(sum, 1.0, 1e-5);
+  }
+  // The trace: one pooling row over the words, the predicted label as its query.
+  const io::Trace t = loaded->trace(words[0]);
+  ASSERT_EQ(t.layers.size(), 1u);
+  EXPECT_EQ(t.layers[0].keys, 6);
+  EXPECT_EQ(t.layers[0].queries, 1);
+  EXPECT_EQ(t.meta.at("task"), "sentiment");
+  EXPECT_THROW(models::SentimentClassifier::load((dir / "none.safetensors").string()), Error);
+}
+
+TEST(SentimentTask, EveryPoolingAndNormalizerTrains) {
+  for (const auto& kv : std::vector<std::map<std::string, std::string>>{
+           {{"pooling", "mean"}}, {{"pooling", "max"}}, {{"pooling", "last"}, {"cell", "lstm"}},
+           {{"normalizer", "entmax15"}}, {{"normalizer", "topk:3"}}, {{"queries", "2"}}}) {
+    auto all = kv;
+    all["hidden"] = "16";
+    all["embed"] = "16";
+    const Settings s = settings(all);
+    SentimentTask task(s, 2);
+    const TrainResult r = run_training(task, quick(s, 40));
+    EXPECT_TRUE(std::isfinite(r.losses.back())) << kv.begin()->second;
+    // A short sentence under top-3 pooling still classifies (padded to k columns).
+    const auto p = task.classifier().predict({{"good"}});
+    EXPECT_EQ(p[0].probs.size(), 2u);
+    if (all.count("pooling") == 0) EXPECT_EQ(p[0].weights.size(), 1u);
+  }
+}
+
+TEST(SentimentTask, RefusesContradictorySettings) {
+  EXPECT_THROW(SentimentTask(settings({{"pooling", "mean"}, {"normalizer", "sparsemax"}}), 1), ConfigError);
+  EXPECT_THROW(SentimentTask(settings({{"normalizer", "topk:0"}}), 1), ConfigError);
+  EXPECT_THROW(SentimentTask(settings({{"normalizer", "softmax2"}}), 1), ConfigError);
+  EXPECT_THROW(SentimentTask(settings({{"data", "x.tsv"}, {"builtin", "reviews"}}), 1), ConfigError);
+  EXPECT_THROW(SentimentTask(settings({{"data", "/nonexistent/x.tsv"}}), 1), IoError);
+  EXPECT_EQ(parse_normalizer("topk:12"), (std::pair<std::string, int64_t>{"topk", 12}));
+  EXPECT_THROW(parse_normalizer("topk:99999999999999999999"), ConfigError);
+}
+
+}  // namespace
+}  // namespace attnscope::train
