@@ -32,7 +32,7 @@ ClassifierConfig ClassifierConfig::from_json(const std::string& text) {
     c.pooling = j.at("pooling").get<std::string>();
     c.normalizer = j.at("normalizer").get<std::string>();
     c.topk = j.at("topk").get<int64_t>();
-    c.queries = j.at("queries").get<int64_t>();
+    c.queries = j.value("queries", int64_t{1});
     c.embed = j.at("embed").get<int64_t>();
     c.hidden = j.at("hidden").get<int64_t>();
     c.attn_dim = j.at("attn_dim").get<int64_t>();
