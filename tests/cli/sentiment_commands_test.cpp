@@ -32,6 +32,12 @@ TEST_F(SentimentCommands, TrainEvalClassify) {
   EXPECT_NE(r.out.find("macro-F1: "), std::string::npos);
   EXPECT_NE(r.out.find("confusion (rows gold"), std::string::npos);
 
+  // A flag setting (it crashed once: CLI11 bound the help text as the flag's variable).
+  r = run("eval sentiment --model m.safetensors --builtin reviews --faithfulness --erase 2");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(std::regex_search(r.out, std::regex("faithfulness: tau_loo=-?\\d\\.\\d{3} tau_gradxinput=-?\\d\\.\\d{3} sentences=\\d+\n"))) << r.out;
+  EXPECT_NE(r.out.find("  k random words: "), std::string::npos) << r.out;
+
   // A labelled file of another format (CSV with a header, word labels).
   write("t.csv", "text,label\n\"the plot was great, really\",positive\nawful .,negative\n");
   r = run("eval sentiment --model m.safetensors --data t.csv");

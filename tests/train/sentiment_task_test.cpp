@@ -9,6 +9,7 @@
 
 #include "attnscope/core/error.h"
 #include "attnscope/models/sentiment/evaluate.h"
+#include "attnscope/models/sentiment/faithfulness.h"
 #include "attnscope/train/tasks/sentiment_task.h"
 #include "attnscope/train/trainer.h"
 
@@ -99,6 +100,29 @@ TEST(SentimentTask, EveryPoolingAndNormalizerTrains) {
     EXPECT_EQ(p[0].probs.size(), 2u);
     if (all.count("pooling") == 0) EXPECT_EQ(p[0].weights.size(), 1u);
   }
+}
+
+TEST(SentimentTask, FaithfulnessMeasuresAreInRange) {
+  const Settings s = settings({{"hidden", "16"}, {"embed", "16"}});
+  SentimentTask task(s, 5);
+  run_training(task, quick(s, 40));
+  const auto f = models::measure_faithfulness(task.classifier(), task.data().test, 3, 1, 100);
+  EXPECT_GT(f.sentences, 80);
+  EXPECT_GE(f.tau_loo, -1);
+  EXPECT_LE(f.tau_loo, 1);
+  EXPECT_GE(f.tau_grad, -1);
+  EXPECT_LE(f.tau_grad, 1);
+  ASSERT_EQ(f.erase_attention.size(), 4u);
+  // k = 0 removes nothing: both curves start at the model's accuracy on those sentences.
+  data::LabeledSet first;
+  first.labels = task.data().test.labels;
+  first.examples.assign(task.data().test.examples.begin(), task.data().test.examples.begin() + 100);
+  EXPECT_DOUBLE_EQ(f.erase_attention[0], models::evaluate_sentiment(task.classifier(), first).accuracy);
+  EXPECT_DOUBLE_EQ(f.erase_random[0], f.erase_attention[0]);
+  // A model without attention has nothing to measure.
+  const Settings mean = settings({{"hidden", "8"}, {"embed", "8"}, {"pooling", "mean"}});
+  SentimentTask no_attention(mean, 5);
+  EXPECT_THROW(models::measure_faithfulness(no_attention.classifier(), first, 3, 1), ConfigError);
 }
 
 TEST(SentimentTask, RefusesContradictorySettings) {

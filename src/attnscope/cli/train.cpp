@@ -23,7 +23,7 @@ std::function<void(train::Settings&)> add_setting_flags(CLI::App* sub, const std
     std::string help = s.help + (s.fallback.empty() || s.type == train::SettingSpec::Type::flag ? "" : " [" + s.fallback + "]");
     CLI::Option* o = nullptr;
     if (s.type == train::SettingSpec::Type::flag) {
-      o = sub->add_flag(flag, help);
+      o = sub->add_flag(flag)->description(help);  // (name, std::string&) would bind the help as the value
     } else {
       o = sub->add_option(flag, (*values)[s.name], help);
       if (!s.choices.empty()) o->check(CLI::IsMember(s.choices));

@@ -7,6 +7,7 @@
 #include "attnscope/autograd/ops.h"
 #include "attnscope/core/error.h"
 #include "attnscope/models/sentiment/evaluate.h"
+#include "attnscope/models/sentiment/faithfulness.h"
 
 namespace attnscope::train {
 namespace {
@@ -160,6 +161,8 @@ std::vector<SettingSpec> sentiment_eval_settings() {
       text_setting("builtin", "", "Built-in data: reviews (its test split)", {"reviews"}),
       text_setting("format", "auto", "Data format: auto, sst, tsv, csv", {"auto", "sst", "tsv", "csv"}),
       int_setting("classes", 2, "SST directory: 2 (SST-2) or 5 (SST-5)", 2, 5),
+      flag_setting("faithfulness", "Also measure whether attention explains the prediction (Kendall tau, erasure)"),
+      int_setting("erase", 5, "Faithfulness: erasure curve up to k words", 1, 50),
   };
 }
 
@@ -179,6 +182,12 @@ EvalReport evaluate_sentiment_checkpoint(const std::string& checkpoint, const Se
   r.lines = models::sentiment_report(ev, model->config().labels);
   r.metrics = {{"accuracy", ev.accuracy}, {"macro_f1", ev.macro_f1}};
   if (ev.rationale >= 0) r.metrics["rationale"] = ev.rationale;
+  if (s.flag("faithfulness")) {
+    const auto f = models::measure_faithfulness(*model, set, static_cast<int>(s.integer("erase")), seed);
+    for (auto& line : models::faithfulness_report(f)) r.lines.push_back(line);
+    r.metrics["tau_loo"] = f.tau_loo;
+    r.metrics["tau_gradxinput"] = f.tau_grad;
+  }
   return r;
 }
 
