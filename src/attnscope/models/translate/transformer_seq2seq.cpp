@@ -48,33 +48,6 @@ TransformerSeq2SeqConfig TransformerSeq2SeqConfig::from_json(const nlohmann::jso
   return c;
 }
 
-struct TransformerSeq2Seq::Block : nn::Module {
-  std::string type_name() const override { return "TransformerBlock"; }
-  std::shared_ptr<nn::LayerNorm> norm1, norm2, norm3;
-  std::shared_ptr<attention::MultiHeadAttention> self_attn, cross_attn;
-  std::shared_ptr<nn::Linear> ff1, ff2;
-  Block(const TransformerSeq2SeqConfig& c, bool decoder, Rng& rng) {
-    attention::MultiHeadConfig m;
-    m.dim = c.hidden;
-    m.num_heads = c.heads;
-    m.causal = decoder;
-    if (c.positions == "alibi") m.position_bias = attention::PositionBias::alibi;
-    norm1 = register_module("norm1", std::make_shared<nn::LayerNorm>(c.hidden));
-    self_attn = register_module("self_attn", std::make_shared<attention::MultiHeadAttention>(m, rng));
-    if (decoder) {
-      attention::MultiHeadConfig x = m;
-      x.causal = false;
-      x.position_bias = attention::PositionBias::none;
-      norm3 = register_module("norm_cross", std::make_shared<nn::LayerNorm>(c.hidden));
-      cross_attn = register_module("cross_attn", std::make_shared<attention::MultiHeadAttention>(x, rng));
-    }
-    norm2 = register_module("norm2", std::make_shared<nn::LayerNorm>(c.hidden));
-    const int64_t ff = c.ff > 0 ? c.ff : 4 * c.hidden;
-    ff1 = register_module("ff1", std::make_shared<nn::Linear>(c.hidden, ff, rng));
-    ff2 = register_module("ff2", std::make_shared<nn::Linear>(ff, c.hidden, rng));
-  }
-};
-
 struct TransformerSeq2Seq::State : DecodeState {
   Tensor memory;                                  // [B, S, C]
   std::vector<int32_t> src_len;                   // [B]
@@ -90,11 +63,18 @@ TransformerSeq2Seq::TransformerSeq2Seq(const TransformerSeq2SeqConfig& cfg, Rng&
     src_pos_ = register_module("src_pos", std::make_shared<nn::Embedding>(cfg_.max_len, C, rng));
     tgt_pos_ = register_module("tgt_pos", std::make_shared<nn::Embedding>(cfg_.max_len, C, rng));
   }
-  encoder_ = register_module("encoder", std::make_shared<nn::ModuleList<Block>>());
-  decoder_ = register_module("decoder", std::make_shared<nn::ModuleList<Block>>());
+  encoder_ = register_module("encoder", std::make_shared<nn::ModuleList<TransformerBlock>>());
+  decoder_ = register_module("decoder", std::make_shared<nn::ModuleList<TransformerBlock>>());
+  TransformerBlockConfig bc;
+  bc.hidden = cfg_.hidden;
+  bc.heads = cfg_.heads;
+  bc.ff = cfg_.ff;
+  bc.alibi = cfg_.positions == "alibi";
+  TransformerBlockConfig dc = bc;
+  dc.causal = dc.cross = true;
   for (int64_t l = 0; l < cfg_.layers; ++l) {
-    encoder_->push_back(std::make_shared<Block>(cfg_, false, rng));
-    decoder_->push_back(std::make_shared<Block>(cfg_, true, rng));
+    encoder_->push_back(std::make_shared<TransformerBlock>(bc, rng));
+    decoder_->push_back(std::make_shared<TransformerBlock>(dc, rng));
   }
   enc_norm_ = register_module("encoder_norm", std::make_shared<nn::LayerNorm>(C));
   dec_norm_ = register_module("decoder_norm", std::make_shared<nn::LayerNorm>(C));
@@ -143,10 +123,6 @@ Tensor TransformerSeq2Seq::embed(const nn::Embedding& table, const std::vector<i
   return dropout(x, cfg_.dropout, training(), dropout_rng_);
 }
 
-Tensor TransformerSeq2Seq::feed_forward(const Block& b, const Tensor& x) const {
-  return b.ff2->forward(dropout(gelu_tanh(b.ff1->forward(x)), cfg_.dropout, training(), dropout_rng_));
-}
-
 Tensor TransformerSeq2Seq::encode_memory(const Batch& b, std::vector<int32_t>& lengths) const {
   for (int64_t id : b.src)
     if (id < 0 || id >= cfg_.src_vocab) throw ValueError("seq2seq-transformer: source id " + std::to_string(id) + " outside the vocabulary");
@@ -154,10 +130,7 @@ Tensor TransformerSeq2Seq::encode_memory(const Batch& b, std::vector<int32_t>& l
   Tensor x = embed(*src_embed_, b.src, b.B, b.S, 0);
   attention::AttentionCall call;
   call.key_lengths = lengths;
-  for (const auto& blk : *encoder_) {
-    x = add(x, dropout(blk->self_attn->forward(blk->norm1->forward(x), call).context, cfg_.dropout, training(), dropout_rng_));
-    x = add(x, dropout(feed_forward(*blk, blk->norm2->forward(x)), cfg_.dropout, training(), dropout_rng_));
-  }
+  for (const auto& blk : *encoder_) x = blk->encode(x, call, cfg_.dropout, dropout_rng_);
   return enc_norm_->forward(x);
 }
 
@@ -165,7 +138,7 @@ Tensor TransformerSeq2Seq::decode(Tensor y, const Tensor& memory, const std::vec
                                   std::vector<attention::KVCache>* self_caches,
                                   std::vector<attention::KVCache>* cross_caches) const {
   for (size_t l = 0; l < decoder_->size(); ++l) {
-    const Block& blk = (*decoder_)[l];
+    const TransformerBlock& blk = (*decoder_)[l];
     attention::AttentionCall self_call;
     if (self_caches) self_call.cache = &(*self_caches)[l];
     else self_call.query_offset = 0;
@@ -174,8 +147,8 @@ Tensor TransformerSeq2Seq::decode(Tensor y, const Tensor& memory, const std::vec
     cross_call.key_lengths = lengths;
     if (cross_caches) cross_call.cache = &(*cross_caches)[l];
     if (self_caches) cross_call.query_offset = (*self_caches)[l].length() - y.size(1);
-    y = add(y, dropout(blk.cross_attn->forward(blk.norm3->forward(y), memory, cross_call).context, cfg_.dropout, training(), dropout_rng_));
-    y = add(y, dropout(feed_forward(blk, blk.norm2->forward(y)), cfg_.dropout, training(), dropout_rng_));
+    y = add(y, dropout(blk.cross_attn->forward(blk.norm_cross->forward(y), memory, cross_call).context, cfg_.dropout, training(), dropout_rng_));
+    y = add(y, dropout(blk.feed_forward(blk.norm2->forward(y), cfg_.dropout, dropout_rng_), cfg_.dropout, training(), dropout_rng_));
   }
   return out_->forward(dec_norm_->forward(y));
 }

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "attnscope/attention/multi_head.h"
+#include "attnscope/models/transformer_block.h"
 #include "attnscope/models/translate/seq2seq.h"
 #include "attnscope/nn/embedding.h"
 #include "attnscope/nn/linear.h"
@@ -44,7 +45,6 @@ class TransformerSeq2Seq : public Seq2SeqModel {
   int64_t target_vocab_size() const override { return cfg_.tgt_vocab; }
 
  private:
-  struct Block;  // one layer: attention(s), norms, feed-forward
   struct State;
   // Token embeddings (+ positions starting at `offset`) -> [B, T, C].
   Tensor embed(const nn::Embedding& table, const std::vector<int64_t>& ids, int64_t B, int64_t T, int64_t offset) const;
@@ -52,12 +52,11 @@ class TransformerSeq2Seq : public Seq2SeqModel {
   // Decoder stack over y [B, T, C] -> logits [B, T, V]; caches (one per layer) when decoding.
   Tensor decode(Tensor y, const Tensor& memory, const std::vector<int32_t>& lengths,
                 std::vector<attention::KVCache>* self_caches, std::vector<attention::KVCache>* cross_caches) const;
-  Tensor feed_forward(const Block& b, const Tensor& x) const;
 
   TransformerSeq2SeqConfig cfg_;
   mutable Rng dropout_rng_;
   std::shared_ptr<nn::Embedding> src_embed_, tgt_embed_, src_pos_, tgt_pos_;
-  std::shared_ptr<nn::ModuleList<Block>> encoder_, decoder_;
+  std::shared_ptr<nn::ModuleList<TransformerBlock>> encoder_, decoder_;
   std::shared_ptr<nn::LayerNorm> enc_norm_, dec_norm_;
   std::shared_ptr<nn::Linear> out_;
   Tensor sinusoid_;  // [max_len, C], constant
