@@ -87,10 +87,11 @@ TEST(SentimentTask, CheckpointPredictsWhatTheModelPredicted) {
 TEST(SentimentTask, EveryPoolingAndNormalizerTrains) {
   for (const auto& kv : std::vector<std::map<std::string, std::string>>{
            {{"pooling", "mean"}}, {{"pooling", "max"}}, {{"pooling", "last"}, {"cell", "lstm"}},
-           {{"normalizer", "entmax15"}}, {{"normalizer", "topk:3"}}, {{"queries", "2"}}}) {
+           {{"normalizer", "entmax15"}}, {{"normalizer", "topk:3"}}, {{"queries", "2"}},
+           {{"arch", "transformer"}, {"pooling", "cls"}}, {{"arch", "transformer"}, {"normalizer", "topk:3"}, {"layers", "1"}}}) {
     auto all = kv;
     all["hidden"] = "16";
-    all["embed"] = "16";
+    if (!all.count("arch")) all["embed"] = "16";
     const Settings s = settings(all);
     SentimentTask task(s, 2);
     const TrainResult r = run_training(task, quick(s, 40));
@@ -99,6 +100,13 @@ TEST(SentimentTask, EveryPoolingAndNormalizerTrains) {
     const auto p = task.classifier().predict({{"good"}});
     EXPECT_EQ(p[0].probs.size(), 2u);
     if (all.count("pooling") == 0) EXPECT_EQ(p[0].weights.size(), 1u);
+    // Every attention site is in the trace: the Transformer's layers (all heads) and the pooling.
+    const io::Trace t = task.classifier().trace({"not", "good", "."});
+    size_t expect_layers = all.count("arch") ? std::stoul(all.count("layers") ? all["layers"] : "2") : 0;
+    if (all.count("pooling") == 0) ++expect_layers;
+    EXPECT_EQ(t.layers.size(), expect_layers);
+    for (const auto& l : t.layers)
+      if (l.name.rfind("encoder.", 0) == 0) EXPECT_EQ(l.heads, 4);
   }
 }
 
@@ -128,6 +136,10 @@ TEST(SentimentTask, FaithfulnessMeasuresAreInRange) {
 TEST(SentimentTask, RefusesContradictorySettings) {
   EXPECT_THROW(SentimentTask(settings({{"pooling", "mean"}, {"normalizer", "sparsemax"}}), 1), ConfigError);
   EXPECT_THROW(SentimentTask(settings({{"normalizer", "topk:0"}}), 1), ConfigError);
+  EXPECT_THROW(SentimentTask(settings({{"arch", "transformer"}, {"cell", "lstm"}}), 1), ConfigError);
+  EXPECT_THROW(SentimentTask(settings({{"layers", "3"}}), 1), ConfigError);
+  EXPECT_THROW(SentimentTask(settings({{"pooling", "cls"}}), 1), ConfigError);
+  EXPECT_THROW(SentimentTask(settings({{"arch", "transformer"}, {"pooling", "last"}}), 1), ConfigError);
   EXPECT_THROW(SentimentTask(settings({{"normalizer", "softmax2"}}), 1), ConfigError);
   EXPECT_THROW(SentimentTask(settings({{"data", "x.tsv"}, {"builtin", "reviews"}}), 1), ConfigError);
   EXPECT_THROW(SentimentTask(settings({{"data", "/nonexistent/x.tsv"}}), 1), IoError);

@@ -18,7 +18,7 @@ using json = nlohmann::json;
 constexpr double kMaxClassifierParams = 2e8;
 
 std::string ClassifierConfig::to_json() const {
-  return json{{"cell", cell},     {"pooling", pooling},       {"normalizer", normalizer}, {"topk", topk}, {"queries", queries},
+  return json{{"arch", arch}, {"layers", layers}, {"heads", heads}, {"ff", ff}, {"max_len", max_len}, {"cell", cell},     {"pooling", pooling},       {"normalizer", normalizer}, {"topk", topk}, {"queries", queries},
               {"embed", embed},   {"hidden", hidden},         {"attn_dim", attn_dim},     {"dropout", dropout},
               {"word_dropout", word_dropout}, {"labels", labels}}
       .dump();
@@ -28,6 +28,11 @@ ClassifierConfig ClassifierConfig::from_json(const std::string& text) {
   ClassifierConfig c;
   try {
     const json j = json::parse(text);
+    c.arch = j.value("arch", std::string("birnn"));
+    c.layers = j.value("layers", c.layers);
+    c.heads = j.value("heads", c.heads);
+    c.ff = j.value("ff", c.ff);
+    c.max_len = j.value("max_len", c.max_len);
     c.cell = j.at("cell").get<std::string>();
     c.pooling = j.at("pooling").get<std::string>();
     c.normalizer = j.at("normalizer").get<std::string>();
@@ -51,9 +56,17 @@ ClassifierConfig ClassifierConfig::from_json(const std::string& text) {
 }
 
 void ClassifierConfig::validate() const {
+  if (arch != "birnn" && arch != "transformer") throw ConfigError("classifier arch must be birnn or transformer, got '" + arch + "'");
+  if (arch == "transformer") {
+    if (pooling == "last") throw ConfigError("the transformer classifier pools with cls, attention, mean or max, not last");
+    if (layers < 1 || layers > 24 || heads < 1 || hidden % heads || ff < 0 || ff > 1 << 20 || max_len < 1 || max_len > 65536)
+      throw ConfigError("transformer classifier: layers 1..24, hidden a multiple of heads, ff 0..2^20, max_len 1..65536");
+  } else if (pooling == "cls") {
+    throw ConfigError("cls pooling needs the transformer classifier");
+  }
   if (cell != "gru" && cell != "lstm") throw ConfigError("classifier cell must be gru or lstm, got '" + cell + "'");
-  if (pooling != "attention" && pooling != "mean" && pooling != "max" && pooling != "last")
-    throw ConfigError("classifier pooling must be attention, mean, max or last, got '" + pooling + "'");
+  if (pooling != "attention" && pooling != "mean" && pooling != "max" && pooling != "last" && pooling != "cls")
+    throw ConfigError("classifier pooling must be attention, mean, max, last or cls, got '" + pooling + "'");
   if (normalizer != "softmax" && normalizer != "sparsemax" && normalizer != "entmax15" && normalizer != "topk")
     throw ConfigError("classifier normalizer must be softmax, sparsemax, entmax15 or topk, got '" + normalizer + "'");
   if (queries < 1 || queries > 64) throw ConfigError("attention pooling takes 1..64 queries");
@@ -81,21 +94,36 @@ ClassifierBatch make_classifier_batch(const std::vector<std::vector<int64_t>>& r
 }
 
 SentimentClassifier::SentimentClassifier(const ClassifierConfig& cfg, data::Vocab vocab, Rng& rng)
-    : cfg_(cfg), vocab_(std::move(vocab)), word_rng_(rng.next_u64()) {
+    : cfg_(cfg), vocab_(std::move(vocab)), word_rng_(rng.next_u64()), dropout_rng_(rng.next_u64()) {
   cfg_.validate();
   const double H = static_cast<double>(cfg_.hidden), E = static_cast<double>(cfg_.embed);
-  const double params = static_cast<double>(vocab_.size()) * E + 8 * H * (E + H) + 8 * H * H;
+  const double params = static_cast<double>(vocab_.size()) * E + 8 * H * (E + H) + 8 * H * H +
+                        cfg_.layers * 12.0 * H * H + static_cast<double>(cfg_.max_len) * H;
   if (params > kMaxClassifierParams) throw ConfigError("sentiment classifier: too many parameters for its config");
+  const bool transformer = cfg_.arch == "transformer";
+  if (transformer) cfg_.embed = cfg_.hidden;  // the residual stream's width
   embedding_ = register_module("embedding", std::make_shared<nn::Embedding>(vocab_.size(), cfg_.embed, rng));
   embed_dropout_ = register_module("embed_dropout", std::make_shared<nn::Dropout>(cfg_.dropout, rng.next_u64()));
-  nn::RecurrentOptions ro;
-  ro.input_size = cfg_.embed;
-  ro.hidden_size = cfg_.hidden;
-  ro.bidirectional = true;
-  if (cfg_.cell == "gru") rnn_ = register_module("rnn", std::make_shared<nn::GRU>(ro, rng));
-  else rnn_ = register_module("rnn", std::make_shared<nn::LSTM>(ro, rng));
+  if (transformer) {
+    positions_ = register_module("positions", std::make_shared<nn::Embedding>(cfg_.max_len, cfg_.hidden, rng));
+    blocks_ = register_module("encoder", std::make_shared<nn::ModuleList<TransformerBlock>>());
+    TransformerBlockConfig bc;
+    bc.hidden = cfg_.hidden;
+    bc.heads = cfg_.heads;
+    bc.ff = cfg_.ff;
+    for (int64_t l = 0; l < cfg_.layers; ++l) blocks_->push_back(std::make_shared<TransformerBlock>(bc, rng));
+    final_norm_ = register_module("final_norm", std::make_shared<nn::LayerNorm>(cfg_.hidden));
+    register_rng("dropout", &dropout_rng_);
+  } else {
+    nn::RecurrentOptions ro;
+    ro.input_size = cfg_.embed;
+    ro.hidden_size = cfg_.hidden;
+    ro.bidirectional = true;
+    if (cfg_.cell == "gru") rnn_ = register_module("rnn", std::make_shared<nn::GRU>(ro, rng));
+    else rnn_ = register_module("rnn", std::make_shared<nn::LSTM>(ro, rng));
+  }
   register_rng("word_dropout", &word_rng_);
-  const int64_t D = 2 * cfg_.hidden;
+  const int64_t D = transformer ? cfg_.hidden : 2 * cfg_.hidden;
   if (cfg_.pooling == "attention") {
     query_ = register_parameter("query", Tensor::randn(Shape{1, cfg_.queries, D}, rng, 1.0 / std::sqrt(static_cast<double>(D))));
     attention::SoftAttentionConfig sc;
@@ -130,7 +158,7 @@ std::string SentimentClassifier::config_json() const {
 std::unique_ptr<SentimentClassifier> SentimentClassifier::load(const std::string& path) {
   const io::SafetensorsFile file = io::SafetensorsFile::open(path);
   const nn::CheckpointMeta meta = nn::read_checkpoint_meta(file);
-  if (meta.model_type != "sentiment-birnn")
+  if (meta.model_type != "sentiment-birnn" && meta.model_type != "sentiment-transformer")
     throw FormatError("'" + path + "' is a '" + meta.model_type + "' checkpoint, not a sentiment classifier");
   json cfg;
   try {
@@ -147,6 +175,38 @@ std::unique_ptr<SentimentClassifier> SentimentClassifier::load(const std::string
   return m;
 }
 
+std::vector<int64_t> SentimentClassifier::encode(const std::vector<std::string>& words) const {
+  std::vector<int64_t> ids = vocab_.encode(words);
+  if (cfg_.pooling == "cls") ids.insert(ids.begin(), data::Vocab::kBos);
+  return ids;
+}
+
+Tensor SentimentClassifier::encode_words(const Tensor& embedded, const ClassifierBatch& b) const {
+  if (!blocks_) return rnn_->forward(embed_dropout_->forward(embedded), nn::lengths_to_mask(b.lengths, b.T)).output;
+  if (b.T > cfg_.max_len)
+    throw ValueError("a sentence of " + std::to_string(b.T) + " tokens is longer than the classifier's " +
+                     std::to_string(cfg_.max_len) + " positions");
+  std::vector<int64_t> pos(b.T);
+  for (int64_t t = 0; t < b.T; ++t) pos[t] = t;
+  Tensor x = embed_dropout_->forward(ops::add(embedded, positions_->forward(pos, Shape{b.T})));
+  attention::AttentionCall call;
+  for (int64_t l : b.lengths) call.key_lengths.push_back(static_cast<int32_t>(l));
+  for (const auto& blk : *blocks_) x = blk->encode(x, call, cfg_.dropout, dropout_rng_);
+  // Padded rows are zeroed so that mean/max pooling and the trace ignore them like the RNN's.
+  const Tensor mask = ops::reshape(nn::lengths_to_mask(b.lengths, b.T), Shape{b.B, b.T, 1});
+  return ops::mul(final_norm_->forward(x), mask);
+}
+
+void SentimentClassifier::attach(attention::Recorder* rec) {
+  if (soft_) soft_->set_recorder(rec, "pool");
+  if (hard_) hard_->set_recorder(rec, "pool");
+  if (blocks_)
+    for (size_t l = 0; l < blocks_->size(); ++l) {
+      (*blocks_)[l].self_attn->set_recorder(rec, "encoder." + std::to_string(l) + ".self");
+      (*blocks_)[l].self_attn->set_sequences("words", "words");
+    }
+}
+
 Tensor SentimentClassifier::embed(const ClassifierBatch& b) {
   std::vector<int64_t> ids = b.ids;
   if (training() && cfg_.word_dropout > 0)
@@ -157,8 +217,8 @@ Tensor SentimentClassifier::embed(const ClassifierBatch& b) {
 
 ClassifierOutput SentimentClassifier::classify(const Tensor& embedded, const ClassifierBatch& b) const {
   const Tensor mask = nn::lengths_to_mask(b.lengths, b.T);  // [B, T]
-  const nn::RecurrentOutput r = rnn_->forward(embed_dropout_->forward(embedded), mask);
-  const int64_t D = 2 * cfg_.hidden;
+  const Tensor h = encode_words(embedded, b);             // [B, T, D]
+  const int64_t D = h.size(2);
   ClassifierOutput out;
   Tensor pooled;  // [B, D]
   if (cfg_.pooling == "attention") {
@@ -166,18 +226,23 @@ ClassifierOutput SentimentClassifier::classify(const Tensor& embedded, const Cla
     const Tensor q = ops::add(Tensor::zeros(Shape{b.B, R, D}), query_);
     attention::SoftCall call;
     for (int64_t l : b.lengths) call.key_lengths.push_back(static_cast<int32_t>(l));
-    const attention::AttentionResult a = soft_ ? soft_->forward(q, r.output, {}, call) : hard_->forward(q, r.output, {}, call);
+    const attention::AttentionResult a = soft_ ? soft_->forward(q, h, {}, call) : hard_->forward(q, h, {}, call);
     pooled = ops::reshape(a.context, Shape{b.B, R * D});
     out.weights = R == 1 ? ops::reshape(a.weights, Shape{b.B, b.T}) : ops::mean(a.weights, {1});
   } else if (cfg_.pooling == "mean") {
     const Tensor m3 = ops::reshape(mask, Shape{b.B, b.T, 1});
-    pooled = ops::div(ops::sum(ops::mul(r.output, m3), {1}), ops::sum(m3, {1}));
+    pooled = ops::div(ops::sum(ops::mul(h, m3), {1}), ops::sum(m3, {1}));
   } else if (cfg_.pooling == "max") {
     const Tensor pad = ops::reshape(ops::add_scalar(ops::neg(mask), 1.0), Shape{b.B, b.T, 1});
-    pooled = ops::max(ops::masked_fill(r.output, pad, -1e30), 1);
-  } else {  // last: the forward direction's final state and the backward direction's (at word 0)
-    pooled = ops::concat({ops::slice(r.h_n, 0, 0, 1), ops::slice(r.h_n, 0, 1, 2)}, 2);
-    pooled = ops::reshape(pooled, Shape{b.B, D});
+    pooled = ops::max(ops::masked_fill(h, pad, -1e30), 1);
+  } else if (cfg_.pooling == "cls") {
+    pooled = ops::reshape(ops::slice(h, 1, 0, 1), Shape{b.B, D});
+  } else {  // last: the forward direction's state at the last word, the backward one's at word 0
+    std::vector<int64_t> last;
+    for (int64_t i = 0; i < b.B; ++i) last.push_back(i * b.T + b.lengths[i] - 1);
+    const Tensor flat = ops::reshape(h, Shape{b.B * b.T, D});
+    pooled = ops::concat({ops::slice(ops::index_select(flat, 0, last), 1, 0, D / 2),
+                          ops::slice(ops::reshape(ops::slice(h, 1, 0, 1), Shape{b.B, D}), 1, D / 2, D)}, 1);
   }
   out.logits = out_->forward(out_dropout_->forward(pooled));
   return out;
@@ -217,8 +282,9 @@ io::Trace SentimentClassifier::trace(const std::vector<std::string>& words, atte
   if (words.empty()) throw ValueError("cannot classify an empty sentence");
   const Classification c = predict({words}).front();
   const ClassifierBatch b = make_classifier_batch({encode(words)}, min_columns());
-  // Top-k pooling pads a sentence shorter than k: the padding is recorded, then cut off below.
+  // Top-k pooling pads a sentence shorter than k: the trace shows those columns as <pad>.
   std::vector<std::string> padded = words;
+  if (cfg_.pooling == "cls") padded.insert(padded.begin(), "[CLS]");
   padded.resize(b.T, "<pad>");
   attention::Recorder rec(keep);
   rec.set_sequence({"words", padded});
@@ -226,20 +292,19 @@ io::Trace SentimentClassifier::trace(const std::vector<std::string>& words, atte
   for (int64_t q = 1; q < cfg_.queries; ++q) queries.push_back(cfg_.labels[c.label] + " #" + std::to_string(q + 1));
   if (cfg_.queries > 1) queries[0] += " #1";
   rec.set_sequence({"class", queries});
-  if (soft_ || hard_) {
-    attention::Recordable& site = soft_ ? static_cast<attention::Recordable&>(*soft_) : *hard_;
-    site.set_recorder(&rec, "pool");
+  {
+    attach(&rec);
     const bool was = training();
     eval();
     try {
       autograd::NoGrad ng;
       forward(b);
     } catch (...) {
-      site.set_recorder(nullptr, "pool");
+      attach(nullptr);
       train(was);
       throw;
     }
-    site.set_recorder(nullptr, "pool");
+    attach(nullptr);
     train(was);
   }
   rec.meta()["model"] = model_type();
@@ -247,20 +312,6 @@ io::Trace SentimentClassifier::trace(const std::vector<std::string>& words, atte
   rec.meta()["label"] = cfg_.labels[c.label];
   rec.meta()["probability"] = std::to_string(c.probs[c.label]);
   io::Trace t = rec.to_trace(0);
-  const int64_t n = static_cast<int64_t>(words.size());
-  if (b.T > n) {
-    for (auto& s : t.sequences)
-      if (s.name == "words") s.tokens = words;
-    for (auto& l : t.layers) {
-      if (l.keep == io::TraceKeep::dense) {
-        std::vector<float> w;
-        for (int64_t r = 0; r < l.heads * l.queries; ++r)
-          w.insert(w.end(), l.weights.begin() + r * l.keys, l.weights.begin() + r * l.keys + n);
-        l.weights = std::move(w);
-      }
-      l.keys = n;
-    }
-  }
   return t;
 }
 

@@ -1,5 +1,8 @@
-// Sentence classifier for sentiment: embedding -> bidirectional GRU/LSTM -> pooling over words
-// -> linear. Pooling is what the seeds' sentiment example is about:
+// Sentence classifier for sentiment: embedding -> encoder -> pooling over words -> linear.
+// Encoders: a bidirectional GRU/LSTM (arch birnn), or a pre-LN Transformer encoder (arch
+// transformer: learned positions, `layers` x multi-head self-attention through the fused kernel,
+// every layer and head recorded as encoder.<l>.self); cls pooling reads a [CLS] token (<bos>)
+// put before the words. Pooling is what the seeds' sentiment example is about:
 //   attention  word-level attention of hierarchical attention networks (Yang et al. 2016):
 //              a_t = normalize(v . tanh(W h_t + U u + b)) with a learned query u, so the model
 //              weighs the words that carry the sentiment; normalize = softmax, sparsemax,
@@ -21,6 +24,7 @@
 #include "attnscope/attention/soft.h"
 #include "attnscope/data/vocab.h"
 #include "attnscope/io/trace.h"
+#include "attnscope/models/transformer_block.h"
 #include "attnscope/nn/dropout.h"
 #include "attnscope/nn/embedding.h"
 #include "attnscope/nn/linear.h"
@@ -29,12 +33,14 @@
 namespace attnscope::models {
 
 struct ClassifierConfig {
-  std::string cell = "gru";          // gru | lstm
-  std::string pooling = "attention"; // attention | mean | max | last
+  std::string arch = "birnn";        // birnn | transformer
+  std::string cell = "gru";          // gru | lstm (birnn)
+  std::string pooling = "attention"; // attention | mean | max | last (birnn) | cls (transformer)
+  int64_t layers = 2, heads = 4, ff = 0, max_len = 512;  // transformer (ff 0: 4 x hidden)
   std::string normalizer = "softmax";// softmax | sparsemax | entmax15 | topk
   int64_t queries = 1;               // R learned queries (Lin et al. 2017): each can pick other words
   int64_t topk = 0;                  // k of the topk normalizer
-  int64_t embed = 128, hidden = 128; // E; H per direction
+  int64_t embed = 128, hidden = 128; // E; H per direction (transformer: width C = hidden = E)
   int64_t attn_dim = 0;              // A of the attention score (0: 2H)
   double dropout = 0.5, word_dropout = 0.1;
   std::vector<std::string> labels;   // class names (K = size)
@@ -68,8 +74,8 @@ class SentimentClassifier : public nn::Module {
  public:
   SentimentClassifier(const ClassifierConfig& cfg, data::Vocab vocab, Rng& rng);
   std::string type_name() const override { return "SentimentClassifier"; }
-  // "sentiment-birnn": the checkpoint's model_type.
-  std::string model_type() const { return "sentiment-birnn"; }
+  // "sentiment-birnn" / "sentiment-transformer": the checkpoint's model_type.
+  std::string model_type() const { return "sentiment-" + cfg_.arch; }
   // JSON {"model": config, "vocab": [...]} — what a checkpoint needs to rebuild this model.
   std::string config_json() const;
   static std::unique_ptr<SentimentClassifier> load(const std::string& path);  // FormatError on other models
@@ -85,20 +91,28 @@ class SentimentClassifier : public nn::Module {
   ClassifierOutput classify(const Tensor& embedded, const ClassifierBatch& b) const;
   ClassifierOutput forward(const ClassifierBatch& b) { return classify(embed(b), b); }
 
-  std::vector<int64_t> encode(const std::vector<std::string>& words) const { return vocab_.encode(words); }
+  // Word ids (with the [CLS] id first under cls pooling).
+  std::vector<int64_t> encode(const std::vector<std::string>& words) const;
   // Eval mode, no gradients; one result per sentence (words). Empty sentences are an error.
   std::vector<Classification> predict(const std::vector<std::vector<std::string>>& sentences);
   // The trace of one sentence: sequences "words" and "class" (the predicted label), layer
-  // "pool" [1 head, 1 query, T keys] (attention pooling only), meta label/probability.
+  // "pool" [1 head, R queries, T keys] (attention pooling), the Transformer's encoder.<l>.self
+  // [heads, T, T] layers, meta label/probability.
   io::Trace trace(const std::vector<std::string>& words, attention::Keep keep = attention::Keep::dense());
 
  private:
   ClassifierConfig cfg_;
   data::Vocab vocab_;
   Rng word_rng_;
+  mutable Rng dropout_rng_;  // transformer blocks' dropout (registered for transformers only)
   std::shared_ptr<nn::Embedding> embedding_;
   std::shared_ptr<nn::Dropout> embed_dropout_, out_dropout_;
   std::shared_ptr<nn::RecurrentBase> rnn_;
+  std::shared_ptr<nn::Embedding> positions_;                   // transformer
+  std::shared_ptr<nn::ModuleList<TransformerBlock>> blocks_;   // transformer
+  std::shared_ptr<nn::LayerNorm> final_norm_;                  // transformer
+  Tensor encode_words(const Tensor& embedded, const ClassifierBatch& b) const;  // [B, T, D]
+  void attach(attention::Recorder* rec);
   Tensor query_;  // [1, R, 2H] learned queries u of attention pooling
   std::shared_ptr<attention::SoftAttention> soft_;
   std::shared_ptr<attention::HardAttention> hard_;

@@ -52,10 +52,15 @@ std::vector<SettingSpec> sentiment_settings() {
       text_setting("builtin", "", "Built-in data: reviews (generated, with gold rationales; the default without --data)", {"reviews"}),
       text_setting("format", "auto", "Data format: auto, sst, tsv, csv", {"auto", "sst", "tsv", "csv"}),
       int_setting("classes", 2, "SST directory: 2 (SST-2) or 5 (SST-5)", 2, 5),
-      text_setting("arch", "birnn", "Architecture: birnn (bidirectional RNN + pooling)", {"birnn"}),
-      text_setting("cell", "gru", "RNN cell: gru or lstm", {"gru", "lstm"}),
-      text_setting("pooling", "attention", "Pooling over words: attention, mean, max, last (no attention: the baselines)",
-                   {"attention", "mean", "max", "last"}),
+      text_setting("arch", "birnn", "Architecture: birnn (bidirectional RNN) or transformer (self-attention encoder)",
+                   {"birnn", "transformer"}),
+      text_setting("cell", "gru", "BiRNN cell: gru or lstm", {"gru", "lstm"}),
+      text_setting("pooling", "attention",
+                   "Pooling over words: attention, mean, max, last (BiRNN), cls (Transformer); mean/max/last: no-attention baselines",
+                   {"attention", "mean", "max", "last", "cls"}),
+      int_setting("layers", 2, "Transformer layers", 1, 24),
+      int_setting("heads", 4, "Transformer heads", 1, 256),
+      int_setting("ff", 0, "Transformer feed-forward width (0: 4 x hidden)", 0, 1 << 20),
       text_setting("normalizer", "softmax", "Attention pooling weights: softmax, sparsemax, entmax15 or topk:K (hard)"),
       int_setting("queries", 1, "Attention pooling: learned queries (each may attend other words)", 1, 64),
       int_setting("embed", 128, "Embedding width", 1, 65536),
@@ -87,6 +92,13 @@ SentimentTask::SentimentTask(const Settings& s, uint64_t seed) {
   data_ = read_splits(s, seed);
   if (data_.dev.examples.empty()) throw ConfigError("the data has no validation sentences");
   models::ClassifierConfig cfg;
+  cfg.arch = s.text("arch");
+  const bool transformer = cfg.arch == "transformer";
+  for (const char* name : transformer ? std::vector<const char*>{"cell", "embed"} : std::vector<const char*>{"layers", "heads", "ff"})
+    if (s.given(name)) throw ConfigError(std::string("setting '") + name + "' does not apply to the " + cfg.arch + " architecture");
+  cfg.layers = s.integer("layers");
+  cfg.heads = s.integer("heads");
+  cfg.ff = s.integer("ff");
   cfg.cell = s.text("cell");
   cfg.pooling = s.text("pooling");
   std::tie(cfg.normalizer, cfg.topk) = parse_normalizer(s.text("normalizer"));
