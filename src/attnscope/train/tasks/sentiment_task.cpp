@@ -165,7 +165,15 @@ EvalReport SentimentTask::evaluate() {
   return r;
 }
 
-io::Trace SentimentTask::trace_focus() { return model_->trace(focus_words_); }
+io::Trace SentimentTask::trace_focus() {
+  io::Trace t = model_->trace(focus_words_);
+  // Snapshots share the first one's sequences: name the pooling queries, not a prediction that
+  // changes during training.
+  for (auto& s : t.sequences)
+    if (s.name == "class")
+      for (size_t q = 0; q < s.tokens.size(); ++q) s.tokens[q] = s.tokens.size() == 1 ? "pool" : "pool #" + std::to_string(q + 1);
+  return t;
+}
 
 std::vector<SettingSpec> sentiment_eval_settings() {
   return {
