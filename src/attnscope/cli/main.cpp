@@ -1,6 +1,9 @@
 // attnscope: entry point. Builds the CLI from the registered subcommands, parses, and maps
 // errors to one line on stderr: exit 2 for usage errors, 1 for runtime errors.
+#include <unistd.h>
+
 #include <cstdio>
+#include <cstdlib>
 #include <exception>
 #include <new>
 
@@ -18,7 +21,23 @@ std::vector<CommandSetup>& command_registry() {
 
 }  // namespace attnscope::cli
 
+namespace {
+
+// OpenMP threads that spin while waiting turn a 2-second job into a minute as soon as another
+// process wants the same cores (measured: `eval translate` 1.7 s -> 9.2 s beside a loaded
+// machine). Passive waiting costs nothing measurable when the machine is idle. libgomp reads
+// OMP_WAIT_POLICY when it is loaded, before main, so the process re-executes itself once with
+// it set. A policy the user set (even empty) is left alone.
+void prefer_passive_openmp(char** argv) {
+  if (std::getenv("OMP_WAIT_POLICY")) return;
+  setenv("OMP_WAIT_POLICY", "passive", 1);
+  execv("/proc/self/exe", argv);  // returns only on failure: then run with the default policy
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
+  prefer_passive_openmp(argv);
   CLI::App app{"attnscope: attention mechanisms, models, focus analysis and visualization"};
   app.set_version_flag("--version", std::string("attnscope ") + attnscope::kVersion);
   app.require_subcommand(1);
