@@ -46,12 +46,25 @@ std::pair<std::string, int64_t> parse_normalizer(const std::string& text) {
   throw ConfigError("normalizer '" + text + "' is not softmax, sparsemax, entmax15 or topk:K (K in 1..1024)");
 }
 
-std::vector<SettingSpec> sentiment_settings() {
+namespace {
+
+// Where the sentences come from: the same four settings for train and eval.
+std::vector<SettingSpec> data_settings(const char* data_help, const char* builtin_help) {
   return {
-      text_setting("data", "", "Labelled sentences: an SST directory (stsa.binary.*), a dir with train/dev/test files, or one TSV/CSV/SST file"),
-      text_setting("builtin", "", "Built-in data: reviews (generated, with gold rationales; the default without --data)", {"reviews"}),
+      text_setting("data", "", data_help),
+      text_setting("builtin", "", builtin_help, {"reviews"}),
       text_setting("format", "auto", "Data format: auto, sst, tsv, csv", {"auto", "sst", "tsv", "csv"}),
       int_setting("classes", 2, "SST directory: 2 (SST-2) or 5 (SST-5)", 2, 5),
+  };
+}
+
+}  // namespace
+
+std::vector<SettingSpec> sentiment_settings() {
+  std::vector<SettingSpec> specs = data_settings(
+      "Labelled sentences: an SST directory (stsa.binary.*), a dir with train/dev/test files, or one TSV/CSV/SST file",
+      "Built-in data: reviews (generated, with gold rationales; the default without --data)");
+  const std::vector<SettingSpec> model = {
       text_setting("arch", "birnn", "Architecture: birnn (bidirectional RNN) or transformer (self-attention encoder)",
                    {"birnn", "transformer"}),
       text_setting("cell", "gru", "BiRNN cell: gru or lstm", {"gru", "lstm"}),
@@ -71,6 +84,8 @@ std::vector<SettingSpec> sentiment_settings() {
       int_setting("min-freq", 1, "Vocabulary: minimum count in the training split", 1, 1e9),
       int_setting("max-vocab", 30000, "Vocabulary: at most this many words (most frequent)", 5, 1 << 24),
   };
+  specs.insert(specs.end(), model.begin(), model.end());
+  return specs;
 }
 
 TrainerOptions sentiment_defaults(const Settings& s) {
@@ -176,14 +191,11 @@ io::Trace SentimentTask::trace_focus() {
 }
 
 std::vector<SettingSpec> sentiment_eval_settings() {
-  return {
-      text_setting("data", "", "Labelled sentences (a file, or a directory whose test split is used)"),
-      text_setting("builtin", "", "Built-in data: reviews (its test split)", {"reviews"}),
-      text_setting("format", "auto", "Data format: auto, sst, tsv, csv", {"auto", "sst", "tsv", "csv"}),
-      int_setting("classes", 2, "SST directory: 2 (SST-2) or 5 (SST-5)", 2, 5),
-      flag_setting("faithfulness", "Also measure whether attention explains the prediction (Kendall tau, erasure)"),
-      int_setting("erase", 5, "Faithfulness: erasure curve up to k words", 1, 50),
-  };
+  std::vector<SettingSpec> specs = data_settings("Labelled sentences (a file, or a directory whose test split is used)",
+                                                 "Built-in data: reviews (its test split)");
+  specs.push_back(flag_setting("faithfulness", "Also measure whether attention explains the prediction (Kendall tau, erasure)"));
+  specs.push_back(int_setting("erase", 5, "Faithfulness: erasure curve up to k words", 1, 50));
+  return specs;
 }
 
 EvalReport evaluate_sentiment_checkpoint(const std::string& checkpoint, const Settings& s, uint64_t seed) {
