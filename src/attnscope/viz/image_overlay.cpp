@@ -7,6 +7,7 @@
 #include "attnscope/core/error.h"
 #include "attnscope/core/fs.h"
 #include "attnscope/focus/attention_map.h"
+#include "attnscope/io/trace_io.h"
 #include "attnscope/viz/color.h"
 #include "attnscope/viz/figure.h"
 #include "attnscope/viz/heatmap.h"
@@ -98,13 +99,13 @@ void render_overlay(const io::Trace& trace, int64_t layer, int64_t head, const s
                   "overlay panel size must be in 32..2048 px");
   image_format_for(path);
   const io::TraceLayer& L = trace.layers[static_cast<size_t>(layer)];
-  focus::check_layer(trace, L);
+  io::validate_layer(trace, L);
   const auto grid = image_grid(trace, L);  // no structured binding: clang < 16 cannot capture one
   const int64_t gh = grid.first, gw = grid.second;
   ATTNSCOPE_CHECK(gh > 0, ConfigError,
                   "layer '" + L.name + "' does not attend over an image grid (its key sequence has no grid shape)");
   const Frame img = load_trace_image(trace, opts.base_dir);
-  const focus::AttentionMap m = focus::select_map(L, head);  // [Q, gh*gw]
+  const focus::AttentionMap m = focus::head_map(L, head);  // [Q, gh*gw]
   const auto words = focus::query_labels(trace, L);
   const int64_t n = std::min<int64_t>(m.rows, opts.max_panels);
   const int64_t cols = std::min<int64_t>(n, 5), rows = (n + cols - 1) / cols;
