@@ -9,7 +9,7 @@
 #include "attnscope/focus/attention_map.h"
 #include "attnscope/io/trace_io.h"
 #include "attnscope/viz/heatmap.h"
-#include "attnscope/viz/image_decode.h"
+#include "attnscope/data/image.h"
 #include "attnscope/viz/image_overlay.h"
 #include "attnscope/viz/token_animation.h"
 
@@ -41,7 +41,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   } catch (const Error&) {
   }
   try {
-    (void)viz::decode_image(bytes, "fuzz");
+    (void)data::decode_image(bytes, "fuzz");
   } catch (const Error&) {
   }
   return 0;
