@@ -106,7 +106,7 @@ Trace import_trace(const std::string& attn_path, const std::string& tokens_path,
     for (auto& [name, a] : all)
       if (name == want) arr = std::move(a), found = true;
     if (!found)
-      throw ConfigError("'" + attn_path + "' has no array '" + want + "' (it has: " + names + "); choose one with --array");
+      throw ConfigError("'" + attn_path + "' has no array '" + want + "' (it has: " + names + "); name one as the array to import");
   } else {
     arr = read_npy(attn_path);
   }

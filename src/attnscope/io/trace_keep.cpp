@@ -89,7 +89,7 @@ TraceLayer keep_as(TraceLayer dense, const std::string& capture) {
   if (capture.rfind("topk:", 0) == 0 && capture.size() > 5 && capture.size() < 15 &&
       capture.find_first_not_of("0123456789", 5) == std::string::npos)
     return keep_topk(dense, std::stoll(capture.substr(5)));
-  throw ConfigError("--capture: expected dense, stats or topk:K, got '" + capture + "'");
+  throw ConfigError("capture: expected dense, stats or topk:K, got '" + capture + "'");
 }
 
 }  // namespace attnscope::io

@@ -179,7 +179,7 @@ TranslateTask::TranslateTask(const Settings& s, uint64_t seed) {
     focus_src_ = held_out_[0].source;
     focus_tgt_ = held_out_[0].target;
     if (!s.text("test-out").empty())
-      throw ConfigError("the built-in dates have no test file (`eval translate --builtin dates` generates them)");
+      throw ConfigError("test-out does not apply to the built-in dates: they have no test file (evaluation generates held-out dates)");
     return;
   }
   auto pairs = models::read_pairs(data, s.integer("max-pairs"));
@@ -265,7 +265,7 @@ io::Trace TranslateTask::trace_focus() {
 std::vector<SettingSpec> translate_eval_settings() {
   return {
       text_setting("data", "", "TSV source<TAB>target, or SRC_FILE,TGT_FILE"),
-      text_setting("builtin", "", "Built-in data: dates (held-out dates generated from --seed)", {"dates"}),
+      text_setting("builtin", "", "Built-in data: dates (held-out dates generated from the seed)", {"dates"}),
       int_setting("held-out", 1000, "Held-out dates to generate", 1, 1000000),
       int_setting("max-pairs", 0, "Evaluate at most this many pairs (0: all)", 0, 1e12),
       int_setting("beam", 1, "Beam size (1 = greedy)", 1, 64),
