@@ -229,14 +229,14 @@ StepLoss TranslateTask::train_loss(int64_t batch, Rng& rng, const Shard& shard) 
   const int64_t b0 = shard.begin(batch), b1 = shard.end(batch);
   const Batch b = make_batch({src.begin() + b0, src.begin() + b1}, {tgt.begin() + b0, tgt.begin() + b1});
   StepLoss out;
-  out.loss = ops::cross_entropy(translator_->model().forward(b), b.tgt_out, models::kIgnore, label_smoothing_);
-  for (int64_t v : b.tgt_out) out.units += v != models::kIgnore;
+  out.loss = ops::cross_entropy(translator_->model().forward(b), b.tgt_out, ops::kIgnore, label_smoothing_);
+  for (int64_t v : b.tgt_out) out.units += v != ops::kIgnore;
   return out;
 }
 
 double TranslateTask::valid_loss() {
   double sum = 0;
-  for (const auto& b : valid_) sum += ops::cross_entropy(translator_->model().forward(b), b.tgt_out, models::kIgnore).item();
+  for (const auto& b : valid_) sum += ops::cross_entropy(translator_->model().forward(b), b.tgt_out, ops::kIgnore).item();
   return valid_.empty() ? 0 : sum / valid_.size();
 }
 
