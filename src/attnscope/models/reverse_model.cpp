@@ -6,6 +6,7 @@
 #include "attnscope/autograd/graph.h"
 #include "attnscope/autograd/ops.h"
 #include "attnscope/core/error.h"
+#include "attnscope/nn/eval_mode.h"
 
 namespace attnscope::models {
 
@@ -139,8 +140,7 @@ ReverseBatch make_reverse_batch(const ReverseConfig& cfg, int64_t B, Rng& rng) {
 }
 
 double reverse_accuracy(ReverseModel& model, Rng& rng, int64_t batches, int64_t B) {
-  const bool was_training = model.training();
-  model.eval();
+  const nn::EvalMode eval_mode(model);
   int64_t right = 0, total = 0;
   for (int64_t k = 0; k < batches; ++k) {
     const ReverseBatch b = make_reverse_batch(model.config(), B, rng);
@@ -151,7 +151,6 @@ double reverse_accuracy(ReverseModel& model, Rng& rng, int64_t batches, int64_t 
       ++total;
     }
   }
-  model.train(was_training);
   return total ? static_cast<double>(right) / static_cast<double>(total) : 0.0;
 }
 

@@ -4,6 +4,7 @@
 #include "attnscope/core/error.h"
 #include "attnscope/models/translate/rnn_seq2seq.h"
 #include "attnscope/models/translate/transformer_seq2seq.h"
+#include "attnscope/nn/eval_mode.h"
 
 namespace attnscope::models {
 
@@ -80,8 +81,7 @@ io::Trace Translator::trace_pair(const std::vector<std::string>& source_tokens,
   Batch b = make_batch({codec_.source_vocab.encode(source_tokens)}, {codec_.target_vocab.encode(target_tokens)});
   {
     autograd::NoGrad ng;
-    const bool was_training = model_->training();
-    model_->eval();
+    const nn::EvalMode eval_mode(*model_);
     model_->set_recorder(&rec);
     try {
       model_->forward(b);
@@ -90,7 +90,6 @@ io::Trace Translator::trace_pair(const std::vector<std::string>& source_tokens,
       throw;
     }
     model_->set_recorder(nullptr);
-    model_->train(was_training);
   }
   rec.meta()["model"] = model_type();
   io::Trace trace = rec.to_trace(0);
