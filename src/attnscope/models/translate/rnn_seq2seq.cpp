@@ -1,5 +1,7 @@
 #include "attnscope/models/translate/rnn_seq2seq.h"
 
+#include <nlohmann/json.hpp>
+
 #include "attnscope/autograd/ops.h"
 #include "attnscope/core/error.h"
 

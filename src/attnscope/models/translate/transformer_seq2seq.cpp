@@ -1,5 +1,7 @@
 #include "attnscope/models/translate/transformer_seq2seq.h"
 
+#include <nlohmann/json.hpp>
+
 #include <cmath>
 
 #include "attnscope/autograd/ops.h"

@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <unordered_set>
 
+#include <nlohmann/json.hpp>
+
 #include "attnscope/autograd/graph.h"
 #include "attnscope/autograd/ops.h"
 #include "attnscope/core/error.h"
