@@ -1,9 +1,12 @@
 // Top-k and argmax of attention rows: what a query attends to most, for edges, labels, sparse
-// traces and alignment. One rule everywhere (the recorder's capture, trace import, the viewer's
-// edges, the terminal view, and web/util/local_source.js in the page):
+// traces and alignment. One rule for trace rows (trace import's focus::keep_topk, the viewer's
+// edges, the terminal view, alignment, and web/util/local_source.js in the page):
 //   the k largest strictly positive weights, by decreasing weight, ties to the lower key index;
 //   a zero, negative or NaN weight is never kept (zero attention is no edge); unfilled slots
 //   hold index -1 and weight 0.
+// row_topk allocates nothing, so a capture path can call it per row. (The recorder keeps the same
+// rule in its own copy because attention/ sits below focus/; the fused kernel's capture ranks
+// the visible keys, and may keep a weight that underflowed to 0.)
 #pragma once
 #include <cstdint>
 #include <vector>
