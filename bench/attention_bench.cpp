@@ -19,6 +19,7 @@
 
 #include "attnscope/core/parallel.h"
 #include "attnscope/core/rng.h"
+#include "attnscope/core/half.h"
 #include "attnscope/kernels/attention/flash_attention.h"
 #include "attnscope/kernels/isa.h"
 #include "peak.h"
@@ -69,9 +70,9 @@ void run(benchmark::State& state, Config cfg) {
     for (float& e : *x) e = static_cast<float>(rng.normal());
   std::vector<uint16_t> q16(q.size()), k16(k.size()), v16(v.size());
   for (size_t i = 0; i < q.size(); ++i) {
-    q16[i] = float_to_bf16(q[i]);
-    k16[i] = float_to_bf16(k[i]);
-    v16[i] = float_to_bf16(v[i]);
+    q16[i] = attnscope::f32_to_bf16(q[i]);
+    k16[i] = attnscope::f32_to_bf16(k[i]);
+    v16[i] = attnscope::f32_to_bf16(v[i]);
   }
   AttentionBackwardParams p;
   p.B = 1; p.NH = kHeads; p.NKV = kHeads; p.T = N; p.N = N; p.HS = HS;

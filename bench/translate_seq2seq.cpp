@@ -70,10 +70,10 @@ void BM_translate_train_step(benchmark::State& state) {
   nn::Adam adam(model->named_parameters(), nn::AdamOptions{});
   const models::Batch b = random_batch(B, kSizes[size], rng, true);
   int64_t tokens = 0;
-  for (int64_t v : b.tgt_out) tokens += v != models::kIgnore;
+  for (int64_t v : b.tgt_out) tokens += v != ops::kIgnore;
   for (auto _ : state) {
     adam.zero_grad();
-    Tensor loss = ops::cross_entropy(model->forward(b), b.tgt_out, models::kIgnore);
+    Tensor loss = ops::cross_entropy(model->forward(b), b.tgt_out, ops::kIgnore);
     autograd::backward(loss);
     nn::clip_grad_norm(model->parameters(), 1.0);
     adam.step();

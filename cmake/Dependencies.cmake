@@ -28,10 +28,7 @@ add_library(attnscope_openblas INTERFACE)
 target_link_libraries(attnscope_openblas INTERFACE ${OPENBLAS_LIB} OpenMP::OpenMP_CXX)
 target_include_directories(attnscope_openblas SYSTEM INTERFACE ${OPENBLAS_INCLUDE})
 
-# stb and cpp-httplib are header-only in Debian.
-find_path(STB_INCLUDE stb_image.h PATHS /usr/include/stb REQUIRED)
-add_library(attnscope_stb INTERFACE)
-target_include_directories(attnscope_stb SYSTEM INTERFACE ${STB_INCLUDE})
+# cpp-httplib is header-only in Debian.
 find_path(HTTPLIB_INCLUDE httplib.h REQUIRED)
 find_package(Threads REQUIRED)
 add_library(attnscope_httplib INTERFACE)

@@ -3,7 +3,7 @@
 # when all are present. Usage: scripts/deps.sh [build|test]  (test adds browser-test packages).
 set -euo pipefail
 build_pkgs=(build-essential cmake ninja-build pkg-config ccache
-  libopenblas-openmp-dev libfmt-dev nlohmann-json3-dev libcli11-dev libcpp-httplib-dev libstb-dev
+  libopenblas-openmp-dev libfmt-dev nlohmann-json3-dev libcli11-dev libcpp-httplib-dev
   libcairo2-dev libpango1.0-dev libgif-dev libpng-dev libjpeg-dev zlib1g-dev
   libgtest-dev libgmock-dev libbenchmark-dev fonts-dejavu-core fonts-wqy-microhei)
 test_pkgs=(chromium nodejs npm python3-numpy)

@@ -60,7 +60,7 @@ TEST_F(ViewerCommands, ShowRejectsBadOptions) {
   expect_error("show t.attn.safetensors --cmap rainbow", 2, "unknown colour map 'rainbow'");
   expect_error("show t.attn.safetensors --layer 9", 2, "layer");
   expect_error("show t.attn.safetensors --head 3", 2, "head");
-  expect_error("show t.attn.safetensors --query 6", 2, "--query 6 out of range");
+  expect_error("show t.attn.safetensors --query 6", 2, "query 6 out of range");
   expect_error("show missing.attn.safetensors", 1, "missing.attn.safetensors");
 }
 

@@ -7,7 +7,7 @@
 
 #include "attnscope/core/error.h"
 #include "attnscope/io/gguf.h"
-#include "attnscope/io/half.h"
+#include "attnscope/core/half.h"
 
 using namespace attnscope;
 using namespace attnscope::io;

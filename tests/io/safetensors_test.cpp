@@ -9,7 +9,7 @@
 
 #include "attnscope/core/error.h"
 #include "attnscope/core/fs.h"
-#include "attnscope/io/half.h"
+#include "attnscope/core/half.h"
 #include "test_util.h"
 
 using namespace attnscope;

@@ -8,32 +8,11 @@
 #include "attnscope/core/fs.h"
 #include "attnscope/io/npy.h"
 #include "attnscope/io/trace_io.h"
-#include "attnscope/io/trace_keep.h"
 #include "test_util.h"
 #include "trace_fixtures.h"
 
 using namespace attnscope;
 using namespace attnscope::io;
-
-TEST(TraceKeep, TopkKeepsLargestDescendingWithStats) {
-  TraceLayer l;
-  l.name = "x";
-  l.heads = 1, l.queries = 2, l.keys = 4;
-  l.weights = {0.1f, 0.4f, 0.2f, 0.3f, /**/ 0.25f, 0.25f, 0.5f, 0.0f};
-  const TraceLayer t = keep_topk(l, 2);
-  EXPECT_EQ(t.keep, TraceKeep::topk);
-  EXPECT_TRUE(t.weights.empty());
-  EXPECT_EQ(t.topk_index, (std::vector<int32_t>{1, 3, 2, 0}));  // tie 0.25/0.25 -> lower index
-  EXPECT_EQ(t.topk_weight, (std::vector<float>{0.4f, 0.3f, 0.5f, 0.25f}));
-  EXPECT_EQ(t.argmax, (std::vector<int32_t>{1, 2}));
-  EXPECT_EQ(t.max_weight, (std::vector<float>{0.4f, 0.5f}));
-  const double h0 = -(0.1 * std::log(0.1) + 0.4 * std::log(0.4) + 0.2 * std::log(0.2) + 0.3 * std::log(0.3));
-  EXPECT_NEAR(t.entropy[0], h0, 1e-6);
-  EXPECT_EQ(keep_topk(l, 99).k, 4);  // clamped to keys
-  EXPECT_EQ(keep_as(l, "stats").keep, TraceKeep::stats);
-  EXPECT_THROW(keep_as(l, "topk:"), ConfigError);
-  EXPECT_THROW(keep_as(l, "sparse"), ConfigError);
-}
 
 TEST(TraceImport, SelfAndCrossAttention) {
   const std::vector<float> w = attnscope::io::testing::causal_rows(6, 3);  // [2 layers x 3 heads, 3, 3]
@@ -54,12 +33,6 @@ TEST(TraceImport, SelfAndCrossAttention) {
   EXPECT_EQ(x.layers[0].query_seq, "target");
   EXPECT_EQ(x.layers[0].key_seq, "source");
   EXPECT_EQ(x.layers[0].heads, 1);
-
-  TraceImportOptions topk;
-  topk.capture = "topk:1";
-  const Trace k = trace_from_attention(shape, w, R"(["a", "b", "c"])", topk);
-  EXPECT_EQ(k.layers[0].keep, TraceKeep::topk);
-  EXPECT_EQ(k.layers[0].topk_index[2], 2);  // row 2 of head 0: the diagonal is largest
 }
 
 TEST(TraceImport, Errors) {

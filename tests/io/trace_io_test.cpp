@@ -6,7 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "attnscope/core/error.h"
-#include "attnscope/io/half.h"
+#include "attnscope/core/half.h"
 #include "test_util.h"
 #include "trace_fixtures.h"
 

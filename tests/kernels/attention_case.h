@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "attnscope/core/rng.h"
+#include "attnscope/core/half.h"
 #include "attnscope/kernels/attention/flash_attention.h"
 
 namespace attnscope::kernels::testing {
@@ -50,11 +51,11 @@ struct Case {
     if (s.bf16) {
       // Round the f32 copies too, so the reference sees exactly what the kernel reads.
       for (auto* pair : {&q, &k, &v}) {
-        for (float& e : *pair) e = bf16_to_float(float_to_bf16(e));
+        for (float& e : *pair) e = bf16_to_f32(f32_to_bf16(e));
       }
       auto to16 = [](const std::vector<float>& x) {
         std::vector<uint16_t> o(x.size());
-        for (size_t i = 0; i < x.size(); ++i) o[i] = float_to_bf16(x[i]);
+        for (size_t i = 0; i < x.size(); ++i) o[i] = f32_to_bf16(x[i]);
         return o;
       };
       q16 = to16(q);

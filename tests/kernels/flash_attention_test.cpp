@@ -11,6 +11,7 @@
 
 #include "attention_case.h"
 #include "attnscope/core/error.h"
+#include "attnscope/core/half.h"
 #include "attnscope/core/parallel.h"
 #include "attnscope/kernels/isa.h"
 
@@ -338,7 +339,7 @@ TEST(FlashAttentionCapture, DenseMatchesReference) {
     cap.dense = got16.data();
     cap.dense_type = DenseType::f16;
     run_forward(c, true, false, cap);
-    for (size_t i = 0; i < n; ++i) ASSERT_NEAR(half_to_float(got16[i]), ref[i], 1e-3 * ref[i] + 1e-7) << i;
+    for (size_t i = 0; i < n; ++i) ASSERT_NEAR(f16_to_f32(got16[i]), ref[i], 1e-3 * ref[i] + 1e-7) << i;
   }
 }
 
@@ -411,11 +412,11 @@ TEST(FlashAttention, RejectsBadInput) {
 }
 
 TEST(FlashAttention, NumberConversions) {
-  EXPECT_EQ(bf16_to_float(float_to_bf16(1.0f)), 1.0f);
-  EXPECT_EQ(float_to_bf16(1.00390625f), 0x3f80);  // tie rounds to even
+  EXPECT_EQ(bf16_to_f32(f32_to_bf16(1.0f)), 1.0f);
+  EXPECT_EQ(f32_to_bf16(1.00390625f), 0x3f80);  // tie rounds to even
   for (float x : {0.0f, 1.0f, -2.5f, 65504.0f, 6.1035156e-05f, 5.9604645e-08f, 0.333333f})
-    EXPECT_NEAR(half_to_float(float_to_half(x)), x, std::fabs(x) * 1e-3f) << x;
-  EXPECT_TRUE(std::isinf(half_to_float(float_to_half(1e6f))));
+    EXPECT_NEAR(f16_to_f32(f32_to_f16(x)), x, std::fabs(x) * 1e-3f) << x;
+  EXPECT_TRUE(std::isinf(f16_to_f32(f32_to_f16(1e6f))));
 }
 
 }  // namespace

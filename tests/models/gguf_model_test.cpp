@@ -9,7 +9,7 @@
 
 #include "attnscope/core/fs.h"
 #include "attnscope/data/tokenizer_spm.h"
-#include "attnscope/io/half.h"
+#include "attnscope/core/half.h"
 #include "attnscope/models/generate.h"
 #include "attnscope/models/loader.h"
 #include "attnscope/models/model_config.h"
@@ -49,7 +49,7 @@ struct GgufWriter {
     put<uint32_t>(infos, f16 ? 1 : 0);
     while (data.size() % 32) data.push_back('\0');
     put<uint64_t>(infos, data.size());
-    for (float x : v) f16 ? put(data, io::f32_to_f16(x)) : put(data, x);
+    for (float x : v) f16 ? put(data, f32_to_f16(x)) : put(data, x);
     ++n_tensors;
   }
   std::string bytes() const {

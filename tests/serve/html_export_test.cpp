@@ -85,6 +85,6 @@ TEST(HtmlExport, RefusesTracesPastTheLimit) {
     serve::export_html(src, serve::AssetStore(), 399);
     FAIL() << "expected ConfigError";
   } catch (const ConfigError& e) {
-    EXPECT_NE(std::string(e.what()).find("trace holds 400 attention weights; export --html takes at most 399"), std::string::npos);
+    EXPECT_NE(std::string(e.what()).find("trace holds 400 attention weights; an HTML export takes at most 399"), std::string::npos);
   }
 }

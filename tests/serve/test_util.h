@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "attnscope/io/half.h"
+#include "attnscope/core/half.h"
 
 namespace attnscope::test {
 
@@ -32,7 +32,7 @@ struct Decoded {
       for (size_t i = 0; i < bytes / 2; ++i) {
         uint16_t h;
         std::memcpy(&h, p + 2 * i, 2);
-        out.push_back(io::f16_to_f32(h));
+        out.push_back(f16_to_f32(h));
       }
     } else if (dt == "u8") {
       const float scale = a["scale"];

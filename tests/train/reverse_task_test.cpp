@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "attnscope/autograd/ops.h"
 #include "attnscope/core/error.h"
 #include "attnscope/core/parallel.h"
 #include "attnscope/nn/checkpoint.h"
@@ -133,7 +134,7 @@ TEST(ReverseTask, BatchesAreReversedAndPadded) {
     while (L < b.T && b.mask.at({r, L}) != 0) ++L;
     EXPECT_GE(L, 3);
     for (int64_t t = 0; t < b.T; ++t)
-      EXPECT_EQ(b.targets[r * b.T + t], t < L ? b.ids[r * b.T + L - 1 - t] : ReverseBatch::kIgnore);
+      EXPECT_EQ(b.targets[r * b.T + t], t < L ? b.ids[r * b.T + L - 1 - t] : ops::kIgnore);
   }
   ReverseConfig bad;
   bad.cell = "rnn";

@@ -5,6 +5,8 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include <nlohmann/json.hpp>
+
 #include "attnscope/autograd/graph.h"
 #include "attnscope/autograd/ops.h"
 #include "attnscope/core/error.h"
@@ -51,7 +53,7 @@ TEST(Translate, MakeBatchPadsAndShifts) {
   EXPECT_EQ(b.src, (std::vector<int64_t>{5, 6, 7, 8, 0, 0}));
   EXPECT_EQ(b.src_len, (std::vector<int32_t>{3, 1}));
   EXPECT_EQ(b.tgt_in, (std::vector<int64_t>{2, 9, 10, 2, 11, 0}));
-  EXPECT_EQ(b.tgt_out, (std::vector<int64_t>{9, 10, 3, 11, 3, kIgnore}));
+  EXPECT_EQ(b.tgt_out, (std::vector<int64_t>{9, 10, 3, 11, 3, ops::kIgnore}));
   EXPECT_THROW(make_batch({}), ShapeError);
 }
 

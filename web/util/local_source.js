@@ -1,7 +1,9 @@
 // The API answered in the page, for exported HTML files: the trace travels inside the file as
 // one deflated binary block (see src/attnscope/serve/html_export.h) and this module computes
 // tiles, rows, edges and thumbnails from it with the same rules as serve/trace_source.cpp
-// (max/mean aggregation over 2^level blocks, head mean, top-k rows scattered into zeros).
+// (max/mean aggregation over 2^level blocks) and focus/ (rowInto is focus::add_row: head mean,
+// top-k rows scattered into zeros; edges follow focus::row_topk: positive weights only,
+// descending, ties to the lower key). tests/web/rows_twin.test.mjs compares the two.
 import { decodeBlock } from '../api.js';
 
 const TILE = 256;

@@ -89,11 +89,14 @@ Tensor layer_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta, doub
 Tensor rms_norm(const Tensor& x, const Tensor& gamma, double eps = 1e-6);
 
 // ---- losses (scalar results) ------------------------------------------------------------------
+// The target that marks a row as padding (PyTorch's default ignore_index): batches fill their
+// padded target positions with it.
+inline constexpr int64_t kIgnore = -100;
 // Mean cross-entropy of logits [..., V] against one target per row (targets.size() == rows),
 // fused with log_softmax. Rows whose target == ignore_index are skipped (all skipped: 0).
 // label_smoothing eps mixes the one-hot target with uniform: (1-eps) onehot + eps/V.
 Tensor cross_entropy(const Tensor& logits, const std::vector<int64_t>& targets,
-                     int64_t ignore_index = -100, double label_smoothing = 0.0);
+                     int64_t ignore_index = kIgnore, double label_smoothing = 0.0);
 // Mean squared error; a and b must have the same shape.
 Tensor mse(const Tensor& a, const Tensor& b);
 

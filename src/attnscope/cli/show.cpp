@@ -34,8 +34,7 @@ void setup_show(CLI::App& app) {
     const serve::TraceSource source(io::read_trace(f->trace));
     serve::ShowOptions o;
     o.layer = focus::resolve_layer(source.trace(), f->layer);
-    const int64_t h = focus::resolve_head(source.layer(o.layer), f->head);
-    o.head = h == focus::kHeadMean ? serve::kHeadMean : static_cast<int>(h);
+    o.head = focus::resolve_head(source.layer(o.layer), f->head);
     o.query = f->query;
     o.cmap = f->cmap;
     // NO_COLOR (no-color.org) and pipes get plain text.

@@ -4,6 +4,7 @@
 
 #include "attnscope/cli/common.h"
 #include "attnscope/cli/trace.h"
+#include "attnscope/focus/trace_keep.h"
 #include "attnscope/io/trace_import.h"
 #include "attnscope/io/trace_io.h"
 
@@ -33,12 +34,12 @@ void setup_trace_import(CLI::App& trace) {
   sub->add_flag("--f32", args->f32, "Store weights as float32 (default float16)");
   sub->callback([args] {
     io::TraceImportOptions opt;
-    opt.capture = args->capture;
     opt.array = args->array;
     opt.mechanism = args->mechanism;
     if (!args->model.empty()) opt.meta["model"] = args->model;
     opt.meta["source"] = "attnscope trace import";
-    const io::Trace t = io::import_trace(args->attn, args->tokens, opt);
+    io::Trace t = io::import_trace(args->attn, args->tokens, opt);
+    focus::keep_as(t, args->capture);
     io::write_trace(t, args->output, {.f16_weights = !args->f32});
     const auto& l = t.layers.front();
     std::printf("wrote %s: %zu layers x %lld heads, %lld queries x %lld keys (%s)\n", args->output.c_str(),

@@ -200,7 +200,7 @@ std::unique_ptr<Tokenizer> load_tokenizer(const std::string& path) {
     const std::string f = find_tokenizer_file(path);
     if (f.empty())
       throw ConfigError(path + ": no tokenizer found (looked for tokenizer.json, vocab.json + merges.txt, vocab.txt, "
-                               "tokenizer.bin, tok*.bin); name one with --tokenizer FILE");
+                               "tokenizer.bin, tok*.bin); name the tokenizer file");
     p = f;
   }
   const std::string name = p.filename().string();

@@ -2,12 +2,9 @@
 
 #include <algorithm>
 
+#include "attnscope/focus/topk.h"
+
 namespace attnscope::focus {
-namespace {
-int row_argmax(const float* row, int64_t N) {
-  return static_cast<int>(std::max_element(row, row + N) - row);
-}
-}  // namespace
 
 AlignmentCount alignment_accuracy(const float* w, int64_t T, int64_t N,
                                   const std::vector<std::vector<int>>& gold) {
@@ -24,7 +21,8 @@ AlignmentCount alignment_accuracy(const float* w, int64_t T, int64_t N,
 Links argmax_links(const float* w, int64_t T, int64_t N) {
   Links links;
   if (N == 0) return links;
-  for (int64_t t = 0; t < T; ++t) links.insert({row_argmax(w + t * N, N), static_cast<int>(t)});
+  for (int64_t t = 0; t < T; ++t)
+    if (const int32_t a = row_argmax(w + t * N, N); a >= 0) links.insert({a, static_cast<int>(t)});  // a row with no weight links nothing
   return links;
 }
 

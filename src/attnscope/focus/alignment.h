@@ -21,12 +21,14 @@ struct AlignmentCount {
 };
 
 // weights: [T, N] row-major (one row per target position). gold[t]: gold source indices for
-// target t (empty = no gold, not counted). Rows beyond gold.size() are ignored.
+// target t (empty = no gold, not counted). Rows beyond gold.size() are ignored. The most-attended
+// source is focus::row_argmax (a row with no positive weight points nowhere: counted wrong).
 AlignmentCount alignment_accuracy(const float* weights, int64_t T, int64_t N,
                                   const std::vector<std::vector<int>>& gold);
 
 using Links = std::set<std::pair<int, int>>;  // (source index, target index), 0-based
-// The argmax source for every target row as links.
+// The argmax source (focus::row_argmax) of every target row as links; rows with no positive
+// weight give none.
 Links argmax_links(const float* weights, int64_t T, int64_t N);
 // AER of predicted links A against sure S and possible P (S is a subset of P; P is extended by S).
 double alignment_error_rate(const Links& predicted, const Links& sure, const Links& possible);

@@ -1,7 +1,7 @@
 #include "attnscope/focus/rollout.h"
 
 #include "attnscope/core/error.h"
-#include "attnscope/focus/head_average.h"
+#include "attnscope/focus/attention_map.h"
 
 namespace attnscope::focus {
 
@@ -12,7 +12,7 @@ AttentionMap attention_rollout(const io::Trace& trace, const std::vector<int64_t
     ATTNSCOPE_CHECK(li >= 0 && li < static_cast<int64_t>(trace.layers.size()), ConfigError,
                     "rollout: layer " + std::to_string(li) + " out of range");
     const io::TraceLayer& layer = trace.layers[static_cast<size_t>(li)];
-    AttentionMap a = head_average(layer);  // [T, T]
+    AttentionMap a = head_map(layer, kHeadMean);  // [T, T]
     ATTNSCOPE_CHECK(a.rows == a.cols && (roll.rows == 0 || a.rows == roll.rows), ShapeError,
                     "rollout: layer '" + layer.name + "' is " + std::to_string(a.rows) + "x" +
                         std::to_string(a.cols) + "; rollout needs square self-attention of one length");

@@ -24,7 +24,7 @@ int64_t resolve_layer(const io::Trace& trace, const std::string& spec) {
   if (parse_int(spec, i)) {
     if (i < 0) i += n;
     ATTNSCOPE_CHECK(i >= 0 && i < n, ConfigError,
-                    "--layer " + spec + " out of range: the trace has " + std::to_string(n) + " layers (0.." +
+                    "layer " + spec + " out of range: the trace has " + std::to_string(n) + " layers (0.." +
                         std::to_string(n - 1) + ", or a name)");
     return i;
   }
@@ -34,15 +34,15 @@ int64_t resolve_layer(const io::Trace& trace, const std::string& spec) {
     if (l < 8) names += (l ? ", " : "") + trace.layers[static_cast<size_t>(l)].name;
   }
   if (n > 8) names += ", ...";
-  throw ConfigError("--layer '" + spec + "': no such layer (layers: " + names + ")");
+  throw ConfigError("layer '" + spec + "': no such layer (layers: " + names + ")");
 }
 
 int64_t resolve_head(const io::TraceLayer& layer, const std::string& spec) {
   if (spec.empty() || spec == "mean") return kHeadMean;
   int64_t h = 0;
-  ATTNSCOPE_CHECK(parse_int(spec, h), ConfigError, "--head '" + spec + "': expected a head index or 'mean'");
+  ATTNSCOPE_CHECK(parse_int(spec, h), ConfigError, "head '" + spec + "': expected a head index or 'mean'");
   ATTNSCOPE_CHECK(h >= 0 && h < layer.heads, ConfigError,
-                  "--head " + spec + " out of range: layer '" + layer.name + "' has " +
+                  "head " + spec + " out of range: layer '" + layer.name + "' has " +
                       std::to_string(layer.heads) + " heads (0.." + std::to_string(layer.heads - 1) +
                       ", or mean)");
   return h;

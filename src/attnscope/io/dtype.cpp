@@ -6,7 +6,7 @@
 #include <string>
 
 #include "attnscope/core/error.h"
-#include "attnscope/io/half.h"
+#include "attnscope/core/half.h"
 
 namespace attnscope::io {
 

@@ -7,7 +7,7 @@
 #include <cstring>
 
 #include "attnscope/core/error.h"
-#include "attnscope/io/half.h"
+#include "attnscope/core/half.h"
 
 namespace attnscope::io {
 

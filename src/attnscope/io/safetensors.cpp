@@ -8,7 +8,7 @@
 
 #include "attnscope/core/error.h"
 #include "attnscope/core/fs.h"
-#include "attnscope/io/half.h"
+#include "attnscope/core/half.h"
 
 namespace attnscope::io {
 

@@ -10,7 +10,6 @@
 #include "attnscope/io/npz.h"
 #include "attnscope/io/safetensors.h"
 #include "attnscope/io/trace_io.h"
-#include "attnscope/io/trace_keep.h"
 
 namespace attnscope::io {
 
@@ -87,7 +86,7 @@ Trace trace_from_attention(std::span<const int64_t> shape, std::span<const float
     layer.mechanism = opt.mechanism;
     layer.heads = NH, layer.queries = Q, layer.keys = K;
     layer.weights.assign(weights.begin() + l * per_layer, weights.begin() + (l + 1) * per_layer);  // [NH, Q, K]
-    t.layers.push_back(keep_as(std::move(layer), opt.capture));
+    t.layers.push_back(std::move(layer));
   }
   validate_trace(t);
   return t;
@@ -106,7 +105,7 @@ Trace import_trace(const std::string& attn_path, const std::string& tokens_path,
     for (auto& [name, a] : all)
       if (name == want) arr = std::move(a), found = true;
     if (!found)
-      throw ConfigError("'" + attn_path + "' has no array '" + want + "' (it has: " + names + "); choose one with --array");
+      throw ConfigError("'" + attn_path + "' has no array '" + want + "' (it has: " + names + "); name one as the array to import");
   } else {
     arr = read_npy(attn_path);
   }

@@ -13,7 +13,6 @@
 namespace attnscope::io {
 
 struct TraceImportOptions {
-  std::string capture = "dense";  // dense | topk:K | stats
   std::string mechanism;          // recorded per layer, e.g. "scaled_dot"
   std::string array;              // .npz member to use (default: the only one, or "attn")
   std::map<std::string, std::string> meta;

@@ -47,7 +47,7 @@ void check_finite(const std::string& where, const char* field, const std::vector
   }
 }
 
-void validate_layer(const Trace& t, const TraceLayer& l, const std::string& where) {
+void check_layer(const Trace& t, const TraceLayer& l, const std::string& where) {
   const TraceSequence* qs = t.find_sequence(l.query_seq);
   const TraceSequence* ks = t.find_sequence(l.key_seq);
   if (!qs) throw FormatError(where + ": query sequence '" + l.query_seq + "' does not exist");
@@ -113,11 +113,13 @@ void validate_layers(const Trace& t, const std::vector<TraceLayer>& layers, cons
     const std::string where = prefix + "layer '" + l.name + "'";
     if (l.name.empty()) throw FormatError(prefix + "a layer has an empty name");
     if (!names.insert(l.name).second) throw FormatError(where + " appears twice");
-    validate_layer(t, l, where);
+    check_layer(t, l, where);
   }
 }
 
 }  // namespace
+
+void validate_layer(const Trace& t, const TraceLayer& layer) { check_layer(t, layer, "layer '" + layer.name + "'"); }
 
 void validate_trace(const Trace& t) {
   std::set<std::string> names;

@@ -27,6 +27,9 @@ struct TraceWriteOptions {
 // indices in [-1, keys), weights finite, steps in range, image pixels match their shape.
 // Throws ShapeError (sizes disagree) or FormatError (anything else), naming the layer and field.
 void validate_trace(const Trace& t);
+// The checks of validate_trace for one layer (or snapshot layer) of t: the one rule for a trace
+// layer, applied where a trace enters (reading, writing, the viewer, every picture).
+void validate_layer(const Trace& t, const TraceLayer& layer);
 
 // Parses a trace from an opened safetensors file (FormatError / ShapeError, prefixed with the
 // file name). Validates as validate_trace does.

@@ -4,7 +4,9 @@
 #include <nlohmann/json.hpp>
 
 #include "attnscope/autograd/graph.h"
+#include "attnscope/autograd/ops.h"
 #include "attnscope/core/error.h"
+#include "attnscope/nn/eval_mode.h"
 
 namespace attnscope::models {
 
@@ -125,7 +127,7 @@ ReverseBatch make_reverse_batch(const ReverseConfig& cfg, int64_t B, Rng& rng) {
   b.T = cfg.seq_len;
   const int64_t T = b.T;
   b.ids.assign(B * T, 0);
-  b.targets.assign(B * T, ReverseBatch::kIgnore);
+  b.targets.assign(B * T, ops::kIgnore);
   std::vector<int64_t> lengths(B);
   for (int64_t r = 0; r < B; ++r) {
     const int64_t L = cfg.min_len + static_cast<int64_t>(rng.below(cfg.seq_len - cfg.min_len + 1));
@@ -138,19 +140,17 @@ ReverseBatch make_reverse_batch(const ReverseConfig& cfg, int64_t B, Rng& rng) {
 }
 
 double reverse_accuracy(ReverseModel& model, Rng& rng, int64_t batches, int64_t B) {
-  const bool was_training = model.training();
-  model.eval();
+  const nn::EvalMode eval_mode(model);
   int64_t right = 0, total = 0;
   for (int64_t k = 0; k < batches; ++k) {
     const ReverseBatch b = make_reverse_batch(model.config(), B, rng);
     const std::vector<int64_t> pred = model.greedy(b.ids, b.B, b.T, b.mask);
     for (int64_t i = 0; i < b.B * b.T; ++i) {
-      if (b.targets[i] == ReverseBatch::kIgnore) continue;
+      if (b.targets[i] == ops::kIgnore) continue;
       right += pred[i] == b.targets[i];
       ++total;
     }
   }
-  model.train(was_training);
   return total ? static_cast<double>(right) / static_cast<double>(total) : 0.0;
 }
 

@@ -56,13 +56,12 @@ class ReverseModel : public nn::Module {
   std::shared_ptr<nn::Linear> proj_;                      // H -> V
 };
 
-// A batch of the task: ids [B, T] row-major (0 at padding), targets [B, T] (ignore index at
+// A batch of the task: ids [B, T] row-major (0 at padding), targets [B, T] (ops::kIgnore at
 // padding), mask [B, T] f32 0/1.
 struct ReverseBatch {
   int64_t B = 0, T = 0;
   std::vector<int64_t> ids, targets;
   Tensor mask;
-  static constexpr int64_t kIgnore = -100;
 };
 ReverseBatch make_reverse_batch(const ReverseConfig& cfg, int64_t B, Rng& rng);
 

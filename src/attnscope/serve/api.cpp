@@ -36,12 +36,11 @@ int64_t int_param(const std::map<std::string, std::string>& p, const std::string
   return std::stoll(*s);
 }
 
-int head_param(const std::map<std::string, std::string>& p) {
+int64_t head_param(const std::map<std::string, std::string>& p) {
   const std::string* s = find(p, "head");
   if (s && *s == "mean") return kHeadMean;
   ATTNSCOPE_CHECK(!s || !s->empty(), ConfigError, "parameter 'head' must be an index or 'mean'");
-  const int64_t h = int_param(p, "head");
-  return static_cast<int>(h);
+  return int_param(p, "head");
 }
 
 const char* keep_name(io::TraceKeep k) {
@@ -117,7 +116,7 @@ ApiResponse Api::dispatch(const std::string& ep, const std::map<std::string, std
   }
   if (ep == "tile") {
     const int64_t l = int_param(p, "layer"), level = int_param(p, "level");
-    const int head = head_param(p);
+    const int64_t head = head_param(p);
     const int64_t ty = int_param(p, "ty"), tx = int_param(p, "tx");
     const std::string agg = find(p, "agg") ? *find(p, "agg") : "max";
     const std::string fmt = find(p, "fmt") ? *find(p, "fmt") : "f16";
@@ -158,7 +157,7 @@ ApiResponse Api::dispatch(const std::string& ep, const std::map<std::string, std
   }
   if (ep == "row") {
     const int64_t l = int_param(p, "layer"), q = int_param(p, "q");
-    const int head = head_param(p);
+    const int64_t head = head_param(p);
     const auto r = src.row(l, head, q);
     BinaryBlock out({{"layer", l}, {"head", head}, {"q", q}});
     out.add_f32("values", {static_cast<int64_t>(r.size())}, r);
@@ -167,7 +166,7 @@ ApiResponse Api::dispatch(const std::string& ep, const std::map<std::string, std
   if (ep == "edges") {
     const int64_t l = int_param(p, "layer"), q0 = int_param(p, "q0"), q1 = int_param(p, "q1");
     const int64_t k = int_param(p, "k");
-    const int head = head_param(p);
+    const int64_t head = head_param(p);
     if (q1 > q0 && (q1 - q0) * std::max<int64_t>(k, 1) > kMaxEdgeEntries)
       throw TooLarge("edges request of " + std::to_string(q1 - q0) + " rows x k=" + std::to_string(k) +
                      " exceeds " + std::to_string(kMaxEdgeEntries) + " entries; ask for fewer rows");

@@ -41,9 +41,9 @@ AssetStore::AssetStore(std::string web_root) {
   if (web_root.empty()) return;
   std::error_code ec;
   const fs::path root = fs::canonical(web_root, ec);
-  ATTNSCOPE_CHECK(!ec && fs::is_directory(root), IoError, "--web-root '" + web_root + "' is not a directory");
+  ATTNSCOPE_CHECK(!ec && fs::is_directory(root), IoError, "web root '" + web_root + "' is not a directory");
   ATTNSCOPE_CHECK(fs::exists(root / "index.html"), IoError,
-                  "--web-root '" + web_root + "' has no index.html");
+                  "web root '" + web_root + "' has no index.html");
   root_ = root.string();
 }
 

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "attnscope/io/half.h"
+#include "attnscope/core/half.h"
 
 namespace attnscope::serve {
 
@@ -27,7 +27,7 @@ void BinaryBlock::add_i32(const std::string& name, std::vector<int64_t> shape, s
 
 void BinaryBlock::add_f16(const std::string& name, std::vector<int64_t> shape, std::span<const float> v) {
   std::vector<uint16_t> h(v.size());
-  io::f32_to_f16(v.data(), h.data(), v.size());
+  f32_to_f16(v.data(), h.data(), v.size());
   add_raw(name, "f16", std::move(shape), h.data(), h.size() * 2);
 }
 

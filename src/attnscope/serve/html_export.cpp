@@ -79,7 +79,7 @@ std::string export_html(const TraceSource& source, const AssetStore& assets, int
   const io::Trace& t = source.trace();
   const int64_t n = stored_weights(t);
   ATTNSCOPE_CHECK(n <= max_weights, ConfigError,
-                  "trace holds " + std::to_string(n) + " attention weights; export --html takes at most " +
+                  "trace holds " + std::to_string(n) + " attention weights; an HTML export takes at most " +
                       std::to_string(max_weights) + " (use `attnscope view` for larger traces)");
   // The trace as one block: the /api/meta document and the tokens in the header.
   nlohmann::json tokens = nlohmann::json::object();

@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "attnscope/core/error.h"
+#include "attnscope/focus/topk.h"
 #include "attnscope/viz/colormap.h"
 
 namespace attnscope::serve {
@@ -57,7 +58,7 @@ std::string show_trace(const TraceSource& source, const ShowOptions& o) {
   const auto& L = source.layer(o.layer);
   const int64_t q = o.query < 0 ? L.queries - 1 : o.query;
   ATTNSCOPE_CHECK(q < L.queries, ConfigError,
-                  "--query " + std::to_string(q) + " out of range [0, " + std::to_string(L.queries) + ")");
+                  "query " + std::to_string(q) + " out of range [0, " + std::to_string(L.queries) + ")");
   const auto row = source.row(o.layer, o.head, q);
   const auto& keys = source.trace().find_sequence(L.key_seq)->tokens;
   const auto& queries = source.trace().find_sequence(L.query_seq)->tokens;
@@ -91,13 +92,12 @@ std::string show_trace(const TraceSource& source, const ShowOptions& o) {
     col += w;
   }
   out += "\n";
-  std::vector<int64_t> order(keys.size());
-  for (size_t i = 0; i < order.size(); ++i) order[i] = static_cast<int64_t>(i);
-  const size_t top = std::min<size_t>(o.top, order.size());
-  std::partial_sort(order.begin(), order.begin() + top, order.end(),
-                    [&](int64_t a, int64_t b) { return row[a] > row[b] || (row[a] == row[b] && a < b); });
-  for (size_t i = 0; i < top; ++i) {
-    const int64_t k = order[i];
+  const int64_t top = std::min<int64_t>(o.top, L.keys);
+  std::vector<int32_t> order(static_cast<size_t>(top));  // [top] strongest keys
+  std::vector<float> strongest(static_cast<size_t>(top));
+  const int64_t kept = focus::row_topk(row.data(), L.keys, top, order.data(), strongest.data());
+  for (int64_t i = 0; i < kept; ++i) {
+    const int64_t k = order[static_cast<size_t>(i)];
     const int bar = static_cast<int>(row[k] / vmax * 30 + 0.5);
     char head[48];
     std::snprintf(head, sizeof head, "  %6lld  %s  ", static_cast<long long>(k), fmt_weight(row[k]).c_str());

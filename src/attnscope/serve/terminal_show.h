@@ -12,12 +12,12 @@ namespace attnscope::serve {
 
 struct ShowOptions {
   int64_t layer = 0;
-  int head = kHeadMean;
+  int64_t head = kHeadMean;
   int64_t query = -1;       // -1: the last query (the last generated token)
   std::string cmap = "viridis";
   bool color = true;        // false: plain text with [weights]
   int width = 100;          // wrap column
-  int top = 5;              // strongest keys listed
+  int top = 5;              // strongest keys listed (focus::row_topk: positive weights only)
 };
 
 std::string show_trace(const TraceSource& source, const ShowOptions& options);

@@ -1,19 +1,20 @@
 // TraceSource: read-only access to a Trace's attention matrices in the pieces the viewer asks
 // for — aggregated tiles at a level of detail, one exact row, per-query top-k edges, thumbnails —
 // so that no request ever needs the whole tensor. Dense and top-k layers answer the same calls
-// (top-k rows are scattered into zeros); stats-only layers have no matrix and say so.
+// (top-k rows are scattered into zeros); stats-only layers have no matrix and say so. Rows, the
+// head mean and the top-k rule are focus/'s (focus/trace_row.h, focus/topk.h).
 // Letters: L layers, NH heads, Q queries, N keys, K kept entries per row.
 #pragma once
 #include <cstdint>
-#include <span>
 #include <string>
 #include <vector>
 
+#include "attnscope/focus/trace_row.h"
 #include "attnscope/io/trace.h"
 
 namespace attnscope::serve {
 
-inline constexpr int kHeadMean = -1;  // head argument: average over the layer's heads
+using focus::kHeadMean;  // head argument: average over the layer's heads
 
 // How a coarse cell summarises the f x f block of weights under it.
 enum class Aggregate { max, mean };
@@ -35,8 +36,8 @@ class TraceSource {
  public:
   static constexpr int64_t kTile = 256;  // tile side in cells at every level
 
-  // Validates the trace (shapes agree with tokens and buffers) and takes ownership.
-  // Throws ShapeError / FormatError naming the layer and the disagreement.
+  // Validates the trace (io::validate_trace) and takes ownership. Throws ShapeError /
+  // FormatError naming the layer and the disagreement, FormatError for a trace without layers.
   explicit TraceSource(io::Trace trace);
 
   const io::Trace& trace() const { return trace_; }
@@ -47,20 +48,18 @@ class TraceSource {
   // Coarsest level: the level at which the whole matrix fits in one tile.
   int64_t max_level(int64_t l) const;
   // Tile (ty, tx) at `level` (cell = 2^level x 2^level weights). head: index or kHeadMean.
-  Block tile(int64_t l, int head, int64_t level, int64_t ty, int64_t tx, Aggregate agg) const;
+  Block tile(int64_t l, int64_t head, int64_t level, int64_t ty, int64_t tx, Aggregate agg) const;
   // Whole matrix shrunk so that its longer side is at most `size` cells (max aggregate).
-  Block thumbnail(int64_t l, int head, int64_t size) const;
+  Block thumbnail(int64_t l, int64_t head, int64_t size) const;
   // Exact weights of one query row: [N].
-  std::vector<float> row(int64_t l, int head, int64_t q) const;
-  // The k largest weights of rows [q0, q1), descending (ties: lower key first).
-  Edges top_edges(int64_t l, int head, int64_t q0, int64_t q1, int64_t k) const;
+  std::vector<float> row(int64_t l, int64_t head, int64_t q) const;
+  // focus::row_topk of rows [q0, q1): the k largest positive weights, descending (ties: lower key).
+  Edges top_edges(int64_t l, int64_t head, int64_t q0, int64_t q1, int64_t k) const;
 
  private:
-  void check_head(int64_t l, int head) const;
-  // Adds the row's weights for keys [c0, c1) into out[0 .. c1 - c0) (already zeroed).
-  void row_into(const io::TraceLayer& L, int head, int64_t q, int64_t c0, int64_t c1,
-                std::span<float> out) const;
-  Block aggregate(int64_t l, int head, int64_t r0, int64_t c0, int64_t rows, int64_t cols,
+  // layer(l) after focus::check_head.
+  const io::TraceLayer& matrix_layer(int64_t l, int64_t head) const;
+  Block aggregate(int64_t l, int64_t head, int64_t r0, int64_t c0, int64_t rows, int64_t cols,
                   int64_t factor, Aggregate agg) const;
 
   io::Trace trace_;

@@ -11,6 +11,7 @@
 #include "attnscope/core/progress.h"
 #include "attnscope/io/trace_io.h"
 #include "attnscope/nn/checkpoint.h"
+#include "attnscope/nn/eval_mode.h"
 #include "attnscope/nn/lr_schedule.h"
 #include "attnscope/nn/optimizer.h"
 
@@ -54,10 +55,8 @@ void check_output_path(const std::string& path, const char* what) {
 
 // Eval mode without gradients for the scope; training mode restored even when a call throws.
 struct Evaluating {
-  explicit Evaluating(nn::Module& m) : m(m), was(m.training()) { m.eval(); }
-  ~Evaluating() { m.train(was); }
-  nn::Module& m;
-  bool was;
+  explicit Evaluating(nn::Module& m) : eval_mode(m) {}
+  nn::EvalMode eval_mode;
   autograd::NoGrad no_grad;
 };
 

@@ -29,7 +29,7 @@ void check_animation_target(const AnimationTarget& t) {
   (void)colormap(t.colormap);
   // GIF delays are centiseconds and viewers slow down anything under 2 cs.
   if (animation_format_for(t.path) == AnimationFormat::gif)
-    ATTNSCOPE_CHECK(t.fps <= 50, ConfigError, "GIF frames cannot be shorter than 20 ms: use --fps 50 or less");
+    ATTNSCOPE_CHECK(t.fps <= 50, ConfigError, "GIF frames cannot be shorter than 20 ms: use a frame rate (fps) of 50 or less");
 }
 
 void write_animation(const AnimationTarget& t, const std::function<void(FrameSink&)>& render) {

@@ -7,6 +7,8 @@
 #include <functional>
 #include <vector>
 
+#include "attnscope/data/image.h"
+
 namespace attnscope::viz {
 
 struct Frame {
@@ -23,5 +25,9 @@ struct Frame {
   // Clears to white and runs draw on a Cairo context over this frame's pixels.
   void paint(const std::function<void(cairo_t*)>& draw);
 };
+
+// The pixels of a decoded or embedded image as an opaque frame (grey spread to RGB; an alpha
+// channel is ignored). ShapeError when the pixels do not match [height, width, channels].
+Frame to_frame(const data::Image& image);
 
 }  // namespace attnscope::viz

@@ -5,6 +5,7 @@
 
 #include "attnscope/core/error.h"
 #include "attnscope/focus/attention_map.h"
+#include "attnscope/io/trace_io.h"
 #include "attnscope/viz/color.h"
 #include "attnscope/viz/figure.h"
 #include "attnscope/viz/heatmap.h"
@@ -24,12 +25,12 @@ HeadViewInfo render_head_view(const io::Trace& trace, int64_t layer, std::vector
   ATTNSCOPE_CHECK(opts.threshold >= 0 && opts.threshold <= 1, ConfigError,
                   "head view threshold must be in [0, 1]");
   const io::TraceLayer& L = trace.layers[static_cast<size_t>(layer)];
-  focus::check_layer(trace, L);
+  io::validate_layer(trace, L);
   image_format_for(path);
   if (heads.empty())
     for (int64_t h = 0; h < L.heads; ++h) heads.push_back(h);
   std::vector<focus::AttentionMap> maps;  // one [Q, N] per head shown
-  for (int64_t h : heads) maps.push_back(focus::select_map(L, h));
+  for (int64_t h : heads) maps.push_back(focus::head_map(L, h));
   const auto ql = focus::query_labels(trace, L), kl = focus::key_labels(trace, L);
   const int64_t n = std::max(L.queries, L.keys);
 

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "attnscope/core/error.h"
+#include "attnscope/io/trace_io.h"
 #include "attnscope/viz/color.h"
 #include "attnscope/viz/figure.h"
 #include "attnscope/viz/text.h"
@@ -125,10 +126,10 @@ Heatmap render_heatmap(const io::Trace& trace, int64_t layer, int64_t head, cons
                   "layer " + std::to_string(layer) + " out of range (trace has " +
                       std::to_string(trace.layers.size()) + " layers)");
   const io::TraceLayer& L = trace.layers[static_cast<size_t>(layer)];
-  focus::check_layer(trace, L);
+  io::validate_layer(trace, L);
   image_format_for(path);  // a bad extension fails before rendering
   if (opts.title.empty()) opts.title = heatmap_title(trace, L, head);
-  Heatmap hm(focus::select_map(L, head), focus::query_labels(trace, L), focus::key_labels(trace, L), opts);
+  Heatmap hm(focus::head_map(L, head), focus::query_labels(trace, L), focus::key_labels(trace, L), opts);
   write_figure(path, hm.width(), hm.height(), [&](cairo_t* cr) { hm.draw(cr, 0, 0); });
   return hm;
 }

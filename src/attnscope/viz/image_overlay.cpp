@@ -6,11 +6,12 @@
 
 #include "attnscope/core/error.h"
 #include "attnscope/core/fs.h"
+#include "attnscope/data/image.h"
 #include "attnscope/focus/attention_map.h"
+#include "attnscope/io/trace_io.h"
 #include "attnscope/viz/color.h"
 #include "attnscope/viz/figure.h"
 #include "attnscope/viz/heatmap.h"
-#include "attnscope/viz/image_decode.h"
 #include "attnscope/viz/text.h"
 
 namespace attnscope::viz {
@@ -24,24 +25,18 @@ std::pair<int64_t, int64_t> image_grid(const io::Trace& trace, const io::TraceLa
 Frame load_trace_image(const io::Trace& trace, const std::string& base_dir) {
   if (!trace.image.empty()) {
     const io::TraceImage& im = trace.image;
-    ATTNSCOPE_CHECK(im.height > 0 && im.width > 0 && im.height <= 16384 && im.width <= 16384 &&
-                        (im.channels == 1 || im.channels == 3 || im.channels == 4) &&
-                        im.pixels.size() == static_cast<size_t>(im.height * im.width * im.channels),
-                    ShapeError, "trace image pixels do not match their shape [h, w, c]");
-    Frame f(static_cast<int>(im.width), static_cast<int>(im.height));
-    for (size_t i = 0; i < f.px.size(); ++i) {
-      const uint8_t* p = im.pixels.data() + i * static_cast<size_t>(im.channels);
-      const uint32_t r = p[0], g = im.channels >= 3 ? p[1] : p[0], b = im.channels >= 3 ? p[2] : p[0];
-      f.px[i] = 0xFF000000u | r << 16 | g << 8 | b;
+    try {
+      return to_frame(data::Image{im.height, im.width, im.channels, im.pixels});
+    } catch (const ShapeError&) {
+      throw ShapeError("trace image pixels do not match their shape [h, w, c]");
     }
-    return f;
   }
   ATTNSCOPE_CHECK(!trace.image_path.empty(), ValueError, "the trace has neither image pixels nor an image path");
   std::string path = trace.image_path;
   if (!std::filesystem::exists(path) && !base_dir.empty() && std::filesystem::path(path).is_relative())
     path = (std::filesystem::path(base_dir) / path).string();
   ATTNSCOPE_CHECK(std::filesystem::exists(path), IoError, "trace image '" + path + "' not found");
-  return decode_image(read_file(path), path);
+  return to_frame(data::decode_image(read_file(path), path));
 }
 
 void draw_overlay(cairo_t* cr, double& x, double& y, double& w, double& h, const Frame& img, const float* weights,
@@ -98,13 +93,13 @@ void render_overlay(const io::Trace& trace, int64_t layer, int64_t head, const s
                   "overlay panel size must be in 32..2048 px");
   image_format_for(path);
   const io::TraceLayer& L = trace.layers[static_cast<size_t>(layer)];
-  focus::check_layer(trace, L);
+  io::validate_layer(trace, L);
   const auto grid = image_grid(trace, L);  // no structured binding: clang < 16 cannot capture one
   const int64_t gh = grid.first, gw = grid.second;
   ATTNSCOPE_CHECK(gh > 0, ConfigError,
                   "layer '" + L.name + "' does not attend over an image grid (its key sequence has no grid shape)");
   const Frame img = load_trace_image(trace, opts.base_dir);
-  const focus::AttentionMap m = focus::select_map(L, head);  // [Q, gh*gw]
+  const focus::AttentionMap m = focus::head_map(L, head);  // [Q, gh*gw]
   const auto words = focus::query_labels(trace, L);
   const int64_t n = std::min<int64_t>(m.rows, opts.max_panels);
   const int64_t cols = std::min<int64_t>(n, 5), rows = (n + cols - 1) / cols;

@@ -5,6 +5,7 @@
 
 #include "attnscope/core/error.h"
 #include "attnscope/focus/attention_map.h"
+#include "attnscope/io/trace_io.h"
 #include "attnscope/viz/cell_grid.h"
 #include "attnscope/viz/color.h"
 #include "attnscope/viz/figure.h"
@@ -40,7 +41,7 @@ ModelViewInfo render_model_view(const io::Trace& trace, const std::string& path,
   std::vector<int64_t> shown;
   for (size_t l = 0; l < trace.layers.size(); ++l)
     if (trace.layers[l].keep != io::TraceKeep::stats) {
-      focus::check_layer(trace, trace.layers[l]);
+      io::validate_layer(trace, trace.layers[l]);
       shown.push_back(static_cast<int64_t>(l));
     }
   ATTNSCOPE_CHECK(!shown.empty(), ValueError, "model view: no layer of the trace kept dense or top-k weights");
@@ -83,7 +84,7 @@ ModelViewInfo render_head_grid(const io::Trace& trace, int64_t layer, const std:
                       std::to_string(trace.layers.size()) + " layers)");
   image_format_for(path);
   const io::TraceLayer& L = trace.layers[static_cast<size_t>(layer)];
-  focus::check_layer(trace, L);
+  io::validate_layer(trace, L);
   std::vector<focus::AttentionMap> maps;
   float vmax = 0;
   for (int64_t h = 0; h < L.heads; ++h) {

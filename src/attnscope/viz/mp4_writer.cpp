@@ -43,7 +43,7 @@ Mp4Writer::Mp4Writer(const std::string& path, int width, int height, double fps)
                   "apt-get install ffmpeg); or write a .gif or a PNG frame directory DIR/");
   ATTNSCOPE_CHECK(width >= 2 && height >= 2 && width % 2 == 0 && height % 2 == 0, ConfigError,
                   "MP4 size must be even (H.264 4:2:0), got " + std::to_string(width) + "x" + std::to_string(height));
-  ATTNSCOPE_CHECK(fps > 0 && fps <= 120, ConfigError, "MP4 --fps must be in (0, 120]");
+  ATTNSCOPE_CHECK(fps > 0 && fps <= 120, ConfigError, "MP4 frame rate (fps) must be in (0, 120]");
   int pipefd[2];
   ATTNSCOPE_CHECK(::pipe(pipefd) == 0, IoError, std::string("cannot start ffmpeg: pipe: ") + std::strerror(errno));
   char size[32], rate[32];

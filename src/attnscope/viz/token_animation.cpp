@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "attnscope/core/error.h"
+#include "attnscope/io/trace_io.h"
 #include "attnscope/viz/cell_grid.h"
 #include "attnscope/viz/color.h"
 #include "attnscope/viz/heatmap.h"
@@ -65,10 +66,10 @@ void check_animation_options(const AnimationOptions& o) {
   ATTNSCOPE_CHECK(o.width >= 160 && o.height >= 120 && o.width <= 7680 && o.height <= 4320, ConfigError,
                   "animation size " + std::to_string(o.width) + "x" + std::to_string(o.height) +
                       " outside 160x120..7680x4320");
-  ATTNSCOPE_CHECK(o.fps > 0 && o.fps <= 120 && std::isfinite(o.fps), ConfigError, "--fps must be in (0, 120]");
+  ATTNSCOPE_CHECK(o.fps > 0 && o.fps <= 120 && std::isfinite(o.fps), ConfigError, "animation frame rate (fps) must be in (0, 120]");
   ATTNSCOPE_CHECK(o.seconds_per_token > 0 && o.seconds_per_token <= 600, ConfigError,
                   "seconds per token must be in (0, 600]");
-  ATTNSCOPE_CHECK(o.hold >= 0 && o.hold <= 600, ConfigError, "--hold must be in [0, 600] seconds");
+  ATTNSCOPE_CHECK(o.hold >= 0 && o.hold <= 600, ConfigError, "animation hold must be in [0, 600] seconds");
   ATTNSCOPE_CHECK(o.min_relative >= 0 && o.min_relative <= 1 && o.max_arcs >= 0, ConfigError,
                   "arc threshold must be in [0, 1]");
 }
@@ -77,8 +78,8 @@ TokenAnimation::TokenAnimation(const io::Trace& trace, int64_t layer, int64_t he
     : trace_(trace), layer_(checked_layer(trace, layer)),
       head_(head), o_(std::move(opts)) {
   check_animation_options(o_);
-  focus::check_layer(trace_, layer_);
-  map_ = focus::select_map(layer_, head_);
+  io::validate_layer(trace_, layer_);
+  map_ = focus::head_map(layer_, head_);
   qtok_ = focus::query_labels(trace_, layer_);
   ktok_ = focus::key_labels(trace_, layer_);
   for (auto& t : qtok_) t = display_token(t);

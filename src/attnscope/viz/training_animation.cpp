@@ -6,6 +6,7 @@
 #include "attnscope/core/error.h"
 #include "attnscope/core/progress.h"
 #include "attnscope/focus/attention_map.h"
+#include "attnscope/io/trace_io.h"
 #include "attnscope/viz/color.h"
 #include "attnscope/viz/heatmap.h"
 #include "attnscope/viz/text.h"
@@ -35,8 +36,8 @@ int64_t render_training_animation(const std::vector<TrainingFrame>& frames, int6
   std::vector<focus::AttentionMap> maps;
   float vmax = 0;
   for (const auto& f : frames) {
-    focus::check_layer(*f.trace, *f.layer);
-    maps.push_back(focus::select_map(*f.layer, head));
+    io::validate_layer(*f.trace, *f.layer);
+    maps.push_back(focus::head_map(*f.layer, head));
     for (float v : maps.back().w) vmax = std::max(vmax, v);
   }
   Frame frame(o.width, o.height);

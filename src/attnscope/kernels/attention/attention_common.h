@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdint>
 
+#include "attnscope/core/half.h"
 #include "attnscope/kernels/attention/flash_attention.h"
 
 namespace attnscope::kernels::detail {
@@ -48,13 +49,6 @@ inline int64_t o_offset(const AttentionParams& p, int64_t b, int64_t h) {
   return b * p.o_batch_stride + h * p.o_head_stride;
 }
 
-inline float bf16_bits_to_float(uint16_t x) {
-  uint32_t u = static_cast<uint32_t>(x) << 16;
-  float f;
-  __builtin_memcpy(&f, &u, 4);
-  return f;
-}
-
 // Loads `n` elements of q/k/v storage (f32 or bf16) starting at element `off` as floats.
 inline void load_row(const void* base, StorageType t, int64_t off, int64_t n, float* out) {
   if (t == StorageType::f32) {
@@ -62,7 +56,7 @@ inline void load_row(const void* base, StorageType t, int64_t off, int64_t n, fl
     std::copy(s, s + n, out);
   } else {
     const uint16_t* s = static_cast<const uint16_t*>(base) + off;
-    for (int64_t c = 0; c < n; ++c) out[c] = bf16_bits_to_float(s[c]);
+    for (int64_t c = 0; c < n; ++c) out[c] = bf16_to_f32(s[c]);
   }
 }
 

@@ -102,7 +102,7 @@ void write_capture(const AttentionParams& p, const AttentionCapture& c, int64_t 
         std::copy(pr, pr + N, static_cast<float*>(c.dense) + (row0 + i) * N);
       } else {
         uint16_t* d = static_cast<uint16_t*>(c.dense) + (row0 + i) * N;
-        for (int64_t j = 0; j < N; ++j) d[j] = float_to_half(pr[j]);
+        for (int64_t j = 0; j < N; ++j) d[j] = f32_to_f16(pr[j]);
       }
     }
   }

@@ -118,10 +118,4 @@ void attention_ref_backward(const AttentionBackwardParams& p);
 // besides the caller's buffers: what "extra memory" means in the benchmarks.
 size_t flash_attention_workspace_bytes(const AttentionParams& p, bool backward);
 
-// bf16 <-> f32 (round to nearest even), IEEE half -> f32: for callers and tests.
-uint16_t float_to_bf16(float x);
-float bf16_to_float(uint16_t x);
-float half_to_float(uint16_t x);
-uint16_t float_to_half(float x);
-
 }  // namespace attnscope::kernels

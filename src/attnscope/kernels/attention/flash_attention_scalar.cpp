@@ -76,7 +76,7 @@ struct IsaScalar {
   using Ar = ArF32<VScalar, 4, 2, 8>;
   static constexpr int kBr = 32, kBc = 32;
   static constexpr bool kBf16 = false;
-  static uint16_t to_half(float x) { return float_to_half(x); }
+  static uint16_t to_half(float x) { return f32_to_f16(x); }
 };
 
 }  // namespace

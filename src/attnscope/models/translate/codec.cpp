@@ -1,5 +1,7 @@
 #include "attnscope/models/translate/codec.h"
 
+#include <nlohmann/json.hpp>
+
 #include <string>
 
 #include "attnscope/core/error.h"

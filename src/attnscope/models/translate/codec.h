@@ -2,7 +2,7 @@
 // vocabularies. Modes: "dates" (the date task's tokenizer: words, digits and CJK characters),
 // "word" (lower-cased words and punctuation), "char" (characters, spaces as ▁).
 #pragma once
-#include <nlohmann/json.hpp>
+#include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <vector>
 

@@ -7,6 +7,7 @@
 #include "attnscope/autograd/graph.h"
 #include "attnscope/core/error.h"
 #include "attnscope/data/vocab.h"
+#include "attnscope/nn/eval_mode.h"
 
 namespace attnscope::models {
 namespace {
@@ -97,15 +98,13 @@ std::vector<std::vector<int64_t>> decode(Seq2SeqModel& model, const Batch& batch
   if (opt.beam < 1) throw ConfigError("decode: beam must be >= 1");
   if (opt.max_len < 1) throw ConfigError("decode: max_len must be >= 1");
   autograd::NoGrad no_grad;
-  const bool was_training = model.training();
-  model.eval();
+  const nn::EvalMode eval_mode(model);
   std::vector<std::vector<int64_t>> out;
   if (opt.beam == 1) {
     out = greedy(model, batch, opt);
   } else {
     for (int64_t i = 0; i < batch.B; ++i) out.push_back(beam_one(model, batch, i, opt));
   }
-  model.train(was_training);
   return out;
 }
 

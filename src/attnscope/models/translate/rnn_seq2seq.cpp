@@ -1,5 +1,7 @@
 #include "attnscope/models/translate/rnn_seq2seq.h"
 
+#include <nlohmann/json.hpp>
+
 #include "attnscope/autograd/ops.h"
 #include "attnscope/core/error.h"
 
@@ -28,11 +30,11 @@ RnnSeq2SeqConfig RnnSeq2SeqConfig::from_json(const nlohmann::json& j) {
   }
   if (c.src_vocab < 5 || c.tgt_vocab < 5) throw ConfigError("seq2seq-rnn config: vocabularies too small");
   if (c.embed <= 0 || c.hidden <= 0 || c.hidden % 2) throw ConfigError("seq2seq-rnn config: hidden must be even and positive");
-  if (c.cell != "gru" && c.cell != "lstm") throw ConfigError("seq2seq-rnn: --cell must be gru or lstm, got '" + c.cell + "'");
+  if (c.cell != "gru" && c.cell != "lstm") throw ConfigError("seq2seq-rnn: cell must be gru or lstm, got '" + c.cell + "'");
   if (c.attention != "additive" && c.attention != "dot" && c.attention != "general" && c.attention != "local" &&
       c.attention != "hard" && c.attention != "none")
-    throw ConfigError("seq2seq-rnn: --attention must be additive, dot, general, local, hard or none, got '" + c.attention + "'");
-  if (c.window < 1 || c.window > 1024) throw ConfigError("seq2seq-rnn: --window must be in 1..1024, got " + std::to_string(c.window));
+    throw ConfigError("seq2seq-rnn: attention must be additive, dot, general, local, hard or none, got '" + c.attention + "'");
+  if (c.window < 1 || c.window > 1024) throw ConfigError("seq2seq-rnn: window must be in 1..1024, got " + std::to_string(c.window));
   if (c.dropout < 0 || c.dropout >= 1) throw ConfigError("seq2seq-rnn: dropout must be in [0, 1)");
   // A checkpoint's config is untrusted: refuse sizes that would allocate gigabytes before the
   // tensor shapes are even checked. Estimate: embeddings, output layer, GRU/LSTM gates, linears.

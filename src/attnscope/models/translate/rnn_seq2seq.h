@@ -13,7 +13,7 @@
 // Parameter names: src_embed, encoder, bridge, tgt_embed, decoder, attention, combine, out.
 #pragma once
 #include <memory>
-#include <nlohmann/json.hpp>
+#include <nlohmann/json_fwd.hpp>
 
 #include "attnscope/attention/hard.h"
 #include "attnscope/attention/local.h"

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "attnscope/autograd/ops.h"
 #include "attnscope/core/error.h"
 #include "attnscope/data/vocab.h"
 
@@ -24,7 +25,7 @@ Batch make_batch(const std::vector<std::vector<int64_t>>& src, const std::vector
   if (!tgt.empty()) {
     for (const auto& t : tgt) b.T = std::max<int64_t>(b.T, static_cast<int64_t>(t.size()) + 1);
     b.tgt_in.assign(b.B * b.T, data::Vocab::kPad);
-    b.tgt_out.assign(b.B * b.T, kIgnore);
+    b.tgt_out.assign(b.B * b.T, ops::kIgnore);
     for (int64_t i = 0; i < b.B; ++i) {
       const auto& t = tgt[i];
       b.tgt_in[i * b.T] = data::Vocab::kBos;

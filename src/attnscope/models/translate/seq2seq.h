@@ -12,15 +12,14 @@
 
 namespace attnscope::models {
 
-// A padded batch. Padding id is data::Vocab::kPad (0); targets use -100 as ignore index.
+// A padded batch. Padding id is data::Vocab::kPad (0); padded targets are ops::kIgnore.
 struct Batch {
   int64_t B = 0, S = 0, T = 0;
   std::vector<int64_t> src;       // [B, S]
   std::vector<int32_t> src_len;   // [B]
   std::vector<int64_t> tgt_in;    // [B, T]  <bos> y1 .. y_n, padded
-  std::vector<int64_t> tgt_out;   // [B, T]  y1 .. y_n <eos>, padded with kIgnore
+  std::vector<int64_t> tgt_out;   // [B, T]  y1 .. y_n <eos>, padded with ops::kIgnore
 };
-inline constexpr int64_t kIgnore = -100;
 // Largest model a config may describe (~1 GiB of fp32 weights): configs come from checkpoint
 // files, and a hostile one must fail before allocating.
 inline constexpr double kMaxTranslationParams = double(1 << 28);

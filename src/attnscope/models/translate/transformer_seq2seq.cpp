@@ -1,5 +1,7 @@
 #include "attnscope/models/translate/transformer_seq2seq.h"
 
+#include <nlohmann/json.hpp>
+
 #include <cmath>
 
 #include "attnscope/autograd/ops.h"
@@ -32,11 +34,11 @@ TransformerSeq2SeqConfig TransformerSeq2SeqConfig::from_json(const nlohmann::jso
   }
   if (c.src_vocab < 5 || c.tgt_vocab < 5) throw ConfigError("seq2seq-transformer config: vocabularies too small");
   if (c.hidden <= 0 || c.heads <= 0 || c.hidden % c.heads)
-    throw ConfigError("seq2seq-transformer: --hidden must be a positive multiple of --heads");
-  if (c.layers <= 0 || c.layers > 24) throw ConfigError("seq2seq-transformer: --layers must be in 1..24");
+    throw ConfigError("seq2seq-transformer: hidden must be a positive multiple of heads");
+  if (c.layers <= 0 || c.layers > 24) throw ConfigError("seq2seq-transformer: layers must be in 1..24");
   if (c.ff < 0 || c.max_len <= 0) throw ConfigError("seq2seq-transformer: bad ff or max_len");
   if (c.positions != "sinusoidal" && c.positions != "learned" && c.positions != "alibi")
-    throw ConfigError("seq2seq-transformer: --positions must be sinusoidal, learned or alibi, got '" + c.positions + "'");
+    throw ConfigError("seq2seq-transformer: positions must be sinusoidal, learned or alibi, got '" + c.positions + "'");
   if (c.dropout < 0 || c.dropout >= 1) throw ConfigError("seq2seq-transformer: dropout must be in [0, 1)");
   // Untrusted checkpoint configs: bound the allocation (see kMaxTranslationParams).
   const double C = static_cast<double>(c.hidden), F = c.ff > 0 ? static_cast<double>(c.ff) : 4 * C;

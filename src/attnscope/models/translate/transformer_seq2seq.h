@@ -8,7 +8,7 @@
 // equals the full recompute). Recorded sites: encoder.<l>.self, decoder.<l>.self, decoder.<l>.cross.
 #pragma once
 #include <memory>
-#include <nlohmann/json.hpp>
+#include <nlohmann/json_fwd.hpp>
 
 #include "attnscope/attention/multi_head.h"
 #include "attnscope/models/transformer_block.h"

@@ -1,16 +1,19 @@
 #include "attnscope/models/translate/translator.h"
 
+#include <nlohmann/json.hpp>
+
 #include "attnscope/autograd/graph.h"
 #include "attnscope/core/error.h"
 #include "attnscope/models/translate/rnn_seq2seq.h"
 #include "attnscope/models/translate/transformer_seq2seq.h"
+#include "attnscope/nn/eval_mode.h"
 
 namespace attnscope::models {
 
 Translator::Translator(std::string kind, nlohmann::json model_config, TextCodec codec, uint64_t seed)
-    : kind_(std::move(kind)), model_config_(std::move(model_config)), codec_(std::move(codec)) {
+    : kind_(std::move(kind)), model_config_(model_config.dump()), codec_(std::move(codec)) {
   Rng rng(seed);
-  model_ = make_seq2seq(kind_, model_config_, codec_, rng);
+  model_ = make_seq2seq(kind_, model_config, codec_, rng);
 }
 
 Translator Translator::load(const std::string& path) {
@@ -34,18 +37,18 @@ Translator Translator::load(const io::SafetensorsFile& file, const std::string& 
   return t;
 }
 
-void Translator::save(const std::string& path, int64_t step, const nlohmann::json& training,
+void Translator::save(const std::string& path, int64_t step, const std::string& training,
                       const nn::Optimizer* optimizer, const nn::NamedRngs& rngs) const {
   nn::CheckpointMeta meta;
   meta.model_type = model_type();
   meta.config = config_json();
   meta.step = step;
-  meta.training = training.dump();
+  meta.training = training;
   nn::save_checkpoint(path, *model_, meta, optimizer, rngs);
 }
 
 std::string Translator::config_json() const {
-  return nlohmann::json{{"kind", kind_}, {"model", model_config_}, {"codec", codec_.to_json()}}.dump();
+  return nlohmann::json{{"kind", kind_}, {"model", nlohmann::json::parse(model_config_)}, {"codec", codec_.to_json()}}.dump();
 }
 
 std::vector<Translation> Translator::translate(const std::vector<std::string>& texts, const DecodeOptions& opt) {
@@ -80,8 +83,7 @@ io::Trace Translator::trace_pair(const std::vector<std::string>& source_tokens,
   Batch b = make_batch({codec_.source_vocab.encode(source_tokens)}, {codec_.target_vocab.encode(target_tokens)});
   {
     autograd::NoGrad ng;
-    const bool was_training = model_->training();
-    model_->eval();
+    const nn::EvalMode eval_mode(*model_);
     model_->set_recorder(&rec);
     try {
       model_->forward(b);
@@ -90,7 +92,6 @@ io::Trace Translator::trace_pair(const std::vector<std::string>& source_tokens,
       throw;
     }
     model_->set_recorder(nullptr);
-    model_->train(was_training);
   }
   rec.meta()["model"] = model_type();
   io::Trace trace = rec.to_trace(0);

@@ -3,7 +3,7 @@
 // checkpoints with model_type "translate-<kind>" and config {"kind", "model", "codec"}.
 #pragma once
 #include <memory>
-#include <nlohmann/json.hpp>
+#include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <vector>
 
@@ -37,7 +37,8 @@ class Translator {
   static Translator load(const std::string& path);
   // The same from an opened file (`name` for messages).
   static Translator load(const io::SafetensorsFile& file, const std::string& name);
-  void save(const std::string& path, int64_t step, const nlohmann::json& training = nlohmann::json::object(),
+  // training: the checkpoint's training record as JSON text.
+  void save(const std::string& path, int64_t step, const std::string& training = "{}",
             const nn::Optimizer* optimizer = nullptr, const nn::NamedRngs& rngs = {}) const;
   // The checkpoint's config: {"kind", "model", "codec"} as JSON text.
   std::string config_json() const;
@@ -58,7 +59,7 @@ class Translator {
 
  private:
   std::string kind_;
-  nlohmann::json model_config_;
+  std::string model_config_;  // the model's config as JSON text
   TextCodec codec_;
   std::unique_ptr<Seq2SeqModel> model_;
 };

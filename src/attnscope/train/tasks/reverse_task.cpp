@@ -73,15 +73,15 @@ ReverseTask::ReverseTask(const models::ReverseConfig& cfg, uint64_t seed) : seed
 StepLoss ReverseTask::train_loss(int64_t batch, Rng& rng, const Shard& shard) {
   const models::ReverseBatch b = rows(models::make_reverse_batch(model_->config(), batch, rng), shard.begin(batch), shard.end(batch));
   StepLoss out;
-  out.loss = ops::cross_entropy(model_->forward(b.ids, b.targets, b.B, b.T, b.mask), b.targets, models::ReverseBatch::kIgnore);
-  for (int64_t t : b.targets) out.units += t != models::ReverseBatch::kIgnore;
+  out.loss = ops::cross_entropy(model_->forward(b.ids, b.targets, b.B, b.T, b.mask), b.targets, ops::kIgnore);
+  for (int64_t t : b.targets) out.units += t != ops::kIgnore;
   return out;
 }
 
 double ReverseTask::valid_loss() {
   double sum = 0;
   for (const auto& b : valid_)
-    sum += ops::cross_entropy(model_->forward(b.ids, b.targets, b.B, b.T, b.mask), b.targets, models::ReverseBatch::kIgnore).item();
+    sum += ops::cross_entropy(model_->forward(b.ids, b.targets, b.B, b.T, b.mask), b.targets, ops::kIgnore).item();
   return sum / valid_.size();
 }
 

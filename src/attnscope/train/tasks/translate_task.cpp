@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <unordered_set>
 
+#include <nlohmann/json.hpp>
+
 #include "attnscope/autograd/graph.h"
 #include "attnscope/autograd/ops.h"
 #include "attnscope/core/error.h"
@@ -179,7 +181,7 @@ TranslateTask::TranslateTask(const Settings& s, uint64_t seed) {
     focus_src_ = held_out_[0].source;
     focus_tgt_ = held_out_[0].target;
     if (!s.text("test-out").empty())
-      throw ConfigError("the built-in dates have no test file (`eval translate --builtin dates` generates them)");
+      throw ConfigError("test-out does not apply to the built-in dates: they have no test file (evaluation generates held-out dates)");
     return;
   }
   auto pairs = models::read_pairs(data, s.integer("max-pairs"));
@@ -229,14 +231,14 @@ StepLoss TranslateTask::train_loss(int64_t batch, Rng& rng, const Shard& shard) 
   const int64_t b0 = shard.begin(batch), b1 = shard.end(batch);
   const Batch b = make_batch({src.begin() + b0, src.begin() + b1}, {tgt.begin() + b0, tgt.begin() + b1});
   StepLoss out;
-  out.loss = ops::cross_entropy(translator_->model().forward(b), b.tgt_out, models::kIgnore, label_smoothing_);
-  for (int64_t v : b.tgt_out) out.units += v != models::kIgnore;
+  out.loss = ops::cross_entropy(translator_->model().forward(b), b.tgt_out, ops::kIgnore, label_smoothing_);
+  for (int64_t v : b.tgt_out) out.units += v != ops::kIgnore;
   return out;
 }
 
 double TranslateTask::valid_loss() {
   double sum = 0;
-  for (const auto& b : valid_) sum += ops::cross_entropy(translator_->model().forward(b), b.tgt_out, models::kIgnore).item();
+  for (const auto& b : valid_) sum += ops::cross_entropy(translator_->model().forward(b), b.tgt_out, ops::kIgnore).item();
   return valid_.empty() ? 0 : sum / valid_.size();
 }
 
@@ -265,7 +267,7 @@ io::Trace TranslateTask::trace_focus() {
 std::vector<SettingSpec> translate_eval_settings() {
   return {
       text_setting("data", "", "TSV source<TAB>target, or SRC_FILE,TGT_FILE"),
-      text_setting("builtin", "", "Built-in data: dates (held-out dates generated from --seed)", {"dates"}),
+      text_setting("builtin", "", "Built-in data: dates (held-out dates generated from the seed)", {"dates"}),
       int_setting("held-out", 1000, "Held-out dates to generate", 1, 1000000),
       int_setting("max-pairs", 0, "Evaluate at most this many pairs (0: all)", 0, 1e12),
       int_setting("beam", 1, "Beam size (1 = greedy)", 1, 64),

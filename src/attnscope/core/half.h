@@ -1,13 +1,14 @@
 // IEEE binary16 (f16) and bfloat16 (bf16) <-> float32 conversions, scalar and bulk.
 // float32 -> half rounds to nearest, ties to even (as F16C's VCVTPS2PH with imm 0 and as
 // PyTorch/NumPy do); overflow gives +-inf; NaN stays NaN (quiet). Plain C++ (bit manipulation):
-// trace and checkpoint I/O is memory-bound, so intrinsics would buy little here.
+// trace and checkpoint I/O is memory-bound, so intrinsics would buy little here. The one copy:
+// kernels (attention capture in f16, bf16 q/k/v), io (safetensors, GGUF, traces) and serve use it.
 #pragma once
 #include <bit>
 #include <cstddef>
 #include <cstdint>
 
-namespace attnscope::io {
+namespace attnscope {
 
 inline float f16_to_f32(uint16_t h) {
   const uint32_t sign = static_cast<uint32_t>(h & 0x8000u) << 16;
@@ -63,4 +64,4 @@ inline void f32_to_bf16(const float* in, uint16_t* out, size_t n) {
   for (size_t i = 0; i < n; ++i) out[i] = f32_to_bf16(in[i]);
 }
 
-}  // namespace attnscope::io
+}  // namespace attnscope

@@ -1,4 +1,4 @@
-#include "attnscope/io/half.h"
+#include "attnscope/core/half.h"
 
 #include <gtest/gtest.h>
 
@@ -8,7 +8,7 @@
 
 #include "attnscope/core/rng.h"
 
-using namespace attnscope::io;
+using namespace attnscope;
 
 namespace {
 // Reference: the nearest representable half by exhaustive neighbour comparison in double,

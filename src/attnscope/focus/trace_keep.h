@@ -1,0 +1,25 @@
+// Reducing a dense attention layer to what a trace keeps (seam 3: dense | topk:K | stats):
+// the k largest weights per row by focus::row_topk's rule, or only row statistics. Used by
+// `trace import --capture` and by anything holding dense weights that wants a smaller trace.
+#pragma once
+#include <string>
+
+#include "attnscope/io/trace.h"
+
+namespace attnscope::focus {
+
+// Row statistics of dense weights [heads, queries, keys] -> [heads, queries]: entropy (nats,
+// of the row as given), max_weight, argmax (focus::row_argmax: -1 for a row with no positive
+// weight). lse is left empty: it cannot be recovered from normalized weights.
+void compute_row_stats(io::TraceLayer& dense);
+// A copy keeping focus::row_topk of every row (the k largest positive weights, descending, ties
+// to the lower key; -1 pads) plus row stats; k is clamped to the number of keys.
+io::TraceLayer keep_topk(const io::TraceLayer& dense, int64_t k);
+// A copy keeping only row statistics.
+io::TraceLayer keep_stats(const io::TraceLayer& dense);
+// Parses "dense" | "stats" | "topk:K" and reduces accordingly (ConfigError for other text).
+io::TraceLayer keep_as(io::TraceLayer dense, const std::string& capture);
+// keep_as on every layer of the trace (dense layers only; others are left as they are).
+void keep_as(io::Trace& trace, const std::string& capture);
+
+}  // namespace attnscope::focus
