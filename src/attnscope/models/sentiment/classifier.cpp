@@ -9,6 +9,7 @@
 #include "attnscope/core/error.h"
 #include "attnscope/io/safetensors.h"
 #include "attnscope/nn/checkpoint.h"
+#include "attnscope/nn/eval_mode.h"
 
 namespace attnscope::models {
 
@@ -253,17 +254,9 @@ std::vector<Classification> SentimentClassifier::predict(const std::vector<std::
   if (sentences.empty()) return res;
   std::vector<std::vector<int64_t>> rows;
   for (const auto& s : sentences) rows.push_back(encode(s));
-  const bool was = training();
-  eval();
+  nn::EvalMode eval_mode(*this);
   autograd::NoGrad ng;
-  ClassifierOutput o;
-  try {
-    o = forward(make_classifier_batch(rows, min_columns()));
-  } catch (...) {
-    train(was);
-    throw;
-  }
-  train(was);
+  const ClassifierOutput o = forward(make_classifier_batch(rows, min_columns()));
   const int64_t K = static_cast<int64_t>(cfg_.labels.size());
   const std::vector<double> probs = ops::softmax(o.logits).contiguous().to_vector_f64();
   const std::vector<double> w = o.weights.defined() ? o.weights.contiguous().to_vector_f64() : std::vector<double>{};
@@ -293,19 +286,15 @@ io::Trace SentimentClassifier::trace(const std::vector<std::string>& words, atte
   if (cfg_.queries > 1) queries[0] += " #1";
   rec.set_sequence({"class", queries});
   {
+    // Detached again on every exit, like the eval mode.
+    struct Attached {
+      SentimentClassifier& m;
+      ~Attached() { m.attach(nullptr); }
+    } attached{*this};
     attach(&rec);
-    const bool was = training();
-    eval();
-    try {
-      autograd::NoGrad ng;
-      forward(b);
-    } catch (...) {
-      attach(nullptr);
-      train(was);
-      throw;
-    }
-    attach(nullptr);
-    train(was);
+    nn::EvalMode eval_mode(*this);
+    autograd::NoGrad ng;
+    forward(b);
   }
   rec.meta()["model"] = model_type();
   rec.meta()["task"] = "sentiment";

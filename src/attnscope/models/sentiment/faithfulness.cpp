@@ -9,6 +9,7 @@
 #include "attnscope/autograd/ops.h"
 #include "attnscope/core/error.h"
 #include "attnscope/focus/rank_correlation.h"
+#include "attnscope/nn/eval_mode.h"
 
 namespace attnscope::models {
 namespace {
@@ -58,8 +59,7 @@ Faithfulness measure_faithfulness(SentimentClassifier& model, const data::Labele
   auto gold_of = [&](const data::LabeledText& ex) {
     return std::find(names.begin(), names.end(), set.labels.at(ex.label)) - names.begin();
   };
-  const bool was = model.training();
-  model.eval();
+  nn::EvalMode eval_mode(model);
   Faithfulness f;
   f.erase_attention.assign(max_k + 1, 0);
   f.erase_random.assign(max_k + 1, 0);
@@ -114,7 +114,6 @@ Faithfulness measure_faithfulness(SentimentClassifier& model, const data::Labele
       ++f.sentences;
     }
   }
-  model.train(was);
   if (f.sentences) {
     f.tau_loo = tau_loo / f.sentences;
     f.tau_grad = tau_grad / f.sentences;
