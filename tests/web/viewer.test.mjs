@@ -128,6 +128,27 @@ try {
     check(bad === 0, `${name} SVG is well-formed XML`);
   }
   check(readFileSync(svg2Path, 'utf8').includes('<image '), 'matrix SVG embeds the heatmap tiles');
+  // What the SVG draws: rasterised in the page, the heatmap covers as much of the picture as in
+  // the PNG export of the same view (the 9-argument drawImage once put it at (0, 0), tiny).
+  const [png2] = await Promise.all([page.waitForEvent('download'), page.click('#png')]);
+  const png2Path = join(shots, 'export-matrix.png');
+  await png2.saveAs(png2Path);
+  const inked = (url) => page.evaluate(async (u) => {
+    const img = new Image();
+    img.src = u;
+    await img.decode();
+    const c = document.createElement('canvas');
+    c.width = img.naturalWidth; c.height = img.naturalHeight;
+    const g = c.getContext('2d');
+    g.drawImage(img, 0, 0);
+    const d = g.getImageData(0, 0, c.width, c.height).data;
+    let n = 0;
+    for (let i = 0; i < d.length; i += 4) if (d[i] + d[i + 1] + d[i + 2] < 600) n++;
+    return n / (d.length / 4);
+  }, url);
+  const svgInk = await inked('data:image/svg+xml;base64,' + readFileSync(svg2Path).toString('base64'));
+  const pngInk = await inked('data:image/png;base64,' + readFileSync(png2Path).toString('base64'));
+  check(pngInk > 0.1 && svgInk > 0.8 * pngInk, `matrix SVG draws the heatmap like the PNG (ink ${svgInk.toFixed(3)} vs ${pngInk.toFixed(3)})`);
 
   check(errors.length === 0, `no page errors (${errors.join(' | ')})`);
   await page.close();

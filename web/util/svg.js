@@ -59,11 +59,14 @@ export class SvgContext {
     this.parts.push(`<text transform="${this.matrixAttr()}" x="${num(x)}" y="${num(y)}" fill="${esc(this.fillStyle)}" style="font:${esc(this.font)}" text-anchor="${anchor}" dominant-baseline="${base}"${this.alpha()}>${esc(text)}</text>`);
   }
   // Canvases (heatmap tiles) become embedded PNG images.
-  drawImage(img, x, y, w, h) {
-    w ??= img.width; h ??= img.height;
+  // All three canvas forms: (img, dx, dy), (img, dx, dy, dw, dh) and (img, sx, sy, sw, sh, dx, dy,
+  // dw, dh). The source rectangle becomes the viewBox of a nested <svg> placed at the destination.
+  drawImage(img, ...a) {
+    const [sx, sy, sw, sh] = a.length === 8 ? a.slice(0, 4) : [0, 0, img.width, img.height];
+    const [dx, dy, dw = sw, dh = sh] = a.length === 8 ? a.slice(4) : a;
     const href = img.toDataURL ? img.toDataURL('image/png') : img.src;
     const smooth = this.imageSmoothingEnabled ? '' : ' style="image-rendering:pixelated"';
-    this.parts.push(`<image transform="${this.matrixAttr()}" x="${num(x)}" y="${num(y)}" width="${num(w)}" height="${num(h)}" preserveAspectRatio="none" href="${href}"${smooth}${this.alpha()}/>`);
+    this.parts.push(`<g transform="${this.matrixAttr()}"${this.alpha()}><svg x="${num(dx)}" y="${num(dy)}" width="${num(dw)}" height="${num(dh)}" viewBox="${num(sx)} ${num(sy)} ${num(sw)} ${num(sh)}" preserveAspectRatio="none"><image width="${num(img.width)}" height="${num(img.height)}" href="${href}"${smooth}/></svg></g>`);
   }
   setLineDash() {}
   toString() {
