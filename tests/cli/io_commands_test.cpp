@@ -166,3 +166,15 @@ TEST_F(IoCommands, InspectBrokenTraces) {
   spit(dir_ / "cut.attn.safetensors", good.substr(0, good.size() - 10));
   expect_error("inspect cut.attn.safetensors", 1, "truncated");
 }
+
+// Issue 16.4: topk:8 on a 5-token text used to fail after running the model ("top-k k = 8 must be
+// in [1, keys = 5]"); the one rule is to clamp k to the keys and say so.
+TEST_F(IoCommands, TraceTopkLargerThanTheTextIsClampedWithANote) {
+  const std::string model = std::string(ATTNSCOPE_SOURCE_DIR) + "/../shared/data/model_stories260K_llama";
+  if (!fs::exists(model)) GTEST_SKIP() << "../shared/data is absent (real-model test)";
+  const CmdResult r = run("trace '" + model + "' 'Once upon a time' --capture topk:8 -o t.attn.safetensors");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.err.find("note: topk:8 asks for more weights per row than there are keys; kept 5"), std::string::npos) << r.err;
+  const CmdResult i = run("inspect t.attn.safetensors");
+  EXPECT_NE(i.out.find("topk:5"), std::string::npos) << i.out;
+}

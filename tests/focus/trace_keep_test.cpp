@@ -55,3 +55,26 @@ TEST(TraceKeep, WholeImportedTrace) {
   ASSERT_EQ(t.layers[0].keep, TraceKeep::topk);
   EXPECT_EQ(t.layers[0].topk_index, (std::vector<int32_t>{0, 1, 2}));
 }
+
+// A top-k layer recorded with k larger than its key count (topk:8 over a 5-token text) is cut
+// to k = keys, losslessly, and the note says so; layers within bounds are untouched.
+TEST(TraceKeep, ClampTopkCutsPaddingAndSaysSo) {
+  io::Trace t;
+  t.sequences = {{"tokens", {"a", "b"}}};
+  TraceLayer l;
+  l.name = "attn";
+  l.query_seq = l.key_seq = "tokens";
+  l.heads = 1, l.queries = 2, l.keys = 2;
+  l.keep = TraceKeep::topk;
+  l.k = 4;
+  l.topk_index = {0, -1, -1, -1, /**/ 1, 0, -1, -1};
+  l.topk_weight = {1.f, 0, 0, 0, /**/ 0.7f, 0.3f, 0, 0};
+  t.layers = {l};
+  const std::string note = focus::clamp_topk(t);
+  EXPECT_NE(note.find("topk:4"), std::string::npos) << note;
+  EXPECT_NE(note.find("kept 2"), std::string::npos) << note;
+  EXPECT_EQ(t.layers[0].k, 2);
+  EXPECT_EQ(t.layers[0].topk_index, (std::vector<int32_t>{0, -1, 1, 0}));
+  EXPECT_EQ(t.layers[0].topk_weight, (std::vector<float>{1.f, 0, 0.7f, 0.3f}));
+  EXPECT_EQ(focus::clamp_topk(t), "");  // nothing left to clamp
+}

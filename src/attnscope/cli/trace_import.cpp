@@ -40,11 +40,13 @@ void setup_trace_import(CLI::App& trace) {
     opt.meta["source"] = "attnscope trace import";
     io::Trace t = io::import_trace(args->attn, args->tokens, opt);
     focus::keep_as(t, args->capture);
+    if (const std::string note = focus::clamp_topk(t); !note.empty()) std::fprintf(stderr, "note: %s\n", note.c_str());
     io::write_trace(t, args->output, {.f16_weights = !args->f32});
     const auto& l = t.layers.front();
     std::printf("wrote %s: %zu layers x %lld heads, %lld queries x %lld keys (%s)\n", args->output.c_str(),
                 t.layers.size(), static_cast<long long>(l.heads), static_cast<long long>(l.queries),
-                static_cast<long long>(l.keys), args->capture.c_str());
+                static_cast<long long>(l.keys),
+                l.keep == io::TraceKeep::topk ? ("topk:" + std::to_string(l.k)).c_str() : args->capture.c_str());
   });
 }
 

@@ -6,6 +6,7 @@
 #include "attnscope/cli/common.h"
 #include "attnscope/cli/trace.h"
 #include "attnscope/core/error.h"
+#include "attnscope/focus/trace_keep.h"
 #include "attnscope/io/trace_io.h"
 #include "attnscope/models/pipeline.h"
 
@@ -30,7 +31,8 @@ void run(const TraceModelArgs& a) {
   opt.temperature = a.temperature;
   opt.top_k = a.top_k;
   opt.seed = a.seed;
-  const io::Trace trace = models::capture_trace(p, a.text, models::CaptureSpec::parse(a.capture), a.generate, opt);
+  io::Trace trace = models::capture_trace(p, a.text, models::CaptureSpec::parse(a.capture), a.generate, opt);
+  if (const std::string note = focus::clamp_topk(trace); !note.empty()) std::fprintf(stderr, "note: %s\n", note.c_str());
   io::TraceWriteOptions wo;
   wo.f16_weights = !a.f32;
   io::write_trace(trace, a.output, wo);

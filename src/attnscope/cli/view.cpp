@@ -4,6 +4,7 @@
 #include "attnscope/cli/command.h"
 #include "attnscope/cli/common.h"
 #include "attnscope/core/error.h"
+#include "attnscope/focus/trace_keep.h"
 #include "attnscope/models/pipeline.h"
 
 #include <filesystem>
@@ -48,7 +49,9 @@ void run_view(const ViewArgs& a) {
   if (a.text.empty() && a.generate == 0)
     throw ConfigError("view: give a trace file, or MODEL \"text\" to run a model and view its attention");
   models::Pipeline p = models::open_pipeline(a.path, a.tokenizer);
-  view_trace(models::capture_trace(p, a.text, models::CaptureSpec::parse(a.capture), a.generate), a.flags);
+  io::Trace t = models::capture_trace(p, a.text, models::CaptureSpec::parse(a.capture), a.generate);
+  if (const std::string note = focus::clamp_topk(t); !note.empty()) std::fprintf(stderr, "note: %s\n", note.c_str());
+  view_trace(t, a.flags);
 }
 
 void setup_view(CLI::App& app) {

@@ -96,4 +96,28 @@ void keep_as(io::Trace& trace, const std::string& capture) {
     if (l.keep == io::TraceKeep::dense) l = keep(std::move(l), how);
 }
 
+std::string clamp_topk(io::Trace& trace) {
+  int64_t asked = 0, kept = 0;
+  for (auto& L : trace.layers) {
+    if (L.keep != io::TraceKeep::topk || L.k <= L.keys || L.keys <= 0) continue;
+    const int64_t rows = L.heads * L.queries, k = L.k, kk = L.keys;
+    if (static_cast<int64_t>(L.topk_index.size()) != rows * k || static_cast<int64_t>(L.topk_weight.size()) != rows * k)
+      continue;  // malformed: validation names it
+    std::vector<int32_t> index(rows * kk);
+    std::vector<float> weight(rows * kk);
+    for (int64_t r = 0; r < rows; ++r) {
+      std::copy_n(L.topk_index.data() + r * k, kk, index.data() + r * kk);
+      std::copy_n(L.topk_weight.data() + r * k, kk, weight.data() + r * kk);
+    }
+    L.topk_index = std::move(index);
+    L.topk_weight = std::move(weight);
+    asked = std::max(asked, k);
+    kept = std::max(kept, kk);
+    L.k = kk;
+  }
+  if (!asked) return "";
+  return "topk:" + std::to_string(asked) + " asks for more weights per row than there are keys; kept " +
+         std::to_string(kept) + " (every key) per row";
+}
+
 }  // namespace attnscope::focus

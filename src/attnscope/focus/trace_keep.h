@@ -21,5 +21,9 @@ io::TraceLayer keep_stats(const io::TraceLayer& dense);
 io::TraceLayer keep_as(io::TraceLayer dense, const std::string& capture);
 // keep_as on every layer of the trace (dense layers only; others are left as they are).
 void keep_as(io::Trace& trace, const std::string& capture);
+// The one top-k rule for short rows: a top-k layer whose k exceeds its key count keeps k = keys
+// (the slots past them can only be padding). Returns a note for the user naming what was clamped,
+// empty when nothing was.
+std::string clamp_topk(io::Trace& trace);
 
 }  // namespace attnscope::focus
