@@ -54,6 +54,10 @@ TEST(TraceImport, Errors) {
   std::vector<float> nan = w;
   nan[5] = NAN;
   EXPECT_NE(err(shape, nan, R"(["a","b","c","d","e","f"])").find("#5 is NaN"), std::string::npos);
+  std::vector<float> negative = w;
+  negative[7] = -0.5f;
+  EXPECT_NE(err(shape, negative, R"(["a","b","c","d","e","f"])").find("#7 is -0.500000: attention weights are >= 0"),
+            std::string::npos);
   EXPECT_NE(err({0, 1, 6, 6}, {}, R"(["a","b","c","d","e","f"])").find("no layers"), std::string::npos);
 }
 

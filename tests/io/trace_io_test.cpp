@@ -179,6 +179,13 @@ TEST(TraceIo, InvalidContent) {
   Trace bad = t;
   bad.layers[0].weights[3] = NAN;
   EXPECT_NE(error_of<FormatError>([&] { validate_trace(bad); }).find("weights[3] is NaN"), std::string::npos);
+  // Negative weights (issue 16.3: `show` crashed on them) are refused by the one validation.
+  bad = t;
+  bad.layers[0].weights[2] = -0.25f;
+  EXPECT_NE(error_of<FormatError>([&] { validate_trace(bad); }).find("weights[2] = -0.250000 is negative"), std::string::npos);
+  bad = t;
+  bad.layers[1].topk_weight[0] = -1.f;
+  EXPECT_NE(error_of<FormatError>([&] { validate_trace(bad); }).find("is negative"), std::string::npos);
   bad = t;
   bad.layers[1].topk_index[0] = 3;
   EXPECT_NE(error_of<FormatError>([&] { validate_trace(bad); }).find("outside [-1, 3)"), std::string::npos);

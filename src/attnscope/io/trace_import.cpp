@@ -69,10 +69,14 @@ Trace trace_from_attention(std::span<const int64_t> shape, std::span<const float
   if (weights.size() != static_cast<size_t>(L * NH * Q * K))
     throw ShapeError("attention array " + shape_to_string(shape) + " needs " + std::to_string(L * NH * Q * K) +
                      " values, got " + std::to_string(weights.size()));
-  for (size_t i = 0; i < weights.size(); ++i)
+  for (size_t i = 0; i < weights.size(); ++i) {
     if (!std::isfinite(weights[i]))
       throw ValueError("attention array value #" + std::to_string(i) + " is " + (std::isnan(weights[i]) ? "NaN" : "infinite") +
                        " (fully masked rows should hold zeros)");
+    if (weights[i] < 0)
+      throw ValueError("attention array value #" + std::to_string(i) + " is " + std::to_string(weights[i]) +
+                       ": attention weights are >= 0 (signed scores such as attributions are not weights)");
+  }
 
   t.sequences.push_back(qs);
   if (!self) t.sequences.push_back(ks);

@@ -47,6 +47,16 @@ void check_finite(const std::string& where, const char* field, const std::vector
   }
 }
 
+// Attention weights are a distribution: finite and non-negative. Signed scores (attributions,
+// logits) are not weights; every verb refuses them here, at the one validation, alike.
+void check_weights(const std::string& where, const char* field, const std::vector<float>& v) {
+  check_finite(where, field, v);
+  for (size_t i = 0; i < v.size(); ++i)
+    if (v[i] < 0)
+      throw FormatError(where + ": " + field + "[" + std::to_string(i) + "] = " + std::to_string(v[i]) +
+                        " is negative (attention weights are >= 0; signed scores are not a trace's weights)");
+}
+
 void check_layer(const Trace& t, const TraceLayer& l, const std::string& where) {
   const TraceSequence* qs = t.find_sequence(l.query_seq);
   const TraceSequence* ks = t.find_sequence(l.key_seq);
@@ -65,7 +75,7 @@ void check_layer(const Trace& t, const TraceLayer& l, const std::string& where) 
     case TraceKeep::dense:
       check_size(where, "weights", l.weights.size(), product({l.heads, l.queries, l.keys}),
                  hq + ", " + std::to_string(l.keys) + "]");
-      check_finite(where, "weights", l.weights);
+      check_weights(where, "weights", l.weights);
       break;
     case TraceKeep::topk: {
       if (l.k < 1 || (l.keys > 0 && l.k > l.keys))
@@ -78,7 +88,7 @@ void check_layer(const Trace& t, const TraceLayer& l, const std::string& where) 
         if (l.topk_index[i] < -1 || l.topk_index[i] >= l.keys)
           throw FormatError(where + ": topk_index[" + std::to_string(i) + "] = " + std::to_string(l.topk_index[i]) +
                             " is outside [-1, " + std::to_string(l.keys) + ")");
-      check_finite(where, "topk_weight", l.topk_weight);
+      check_weights(where, "topk_weight", l.topk_weight);
       break;
     }
     case TraceKeep::stats:
