@@ -86,3 +86,60 @@ TEST_F(SentimentCommands, BadInputIsOneLineAndNoOutput) {
 }
 
 }  // namespace
+
+namespace {
+
+// Issue 10: trace, view and run open a checkpoint of `attnscope train` as they open an imported
+// model (one opener: models/open_model.h).
+class TrainedModelVerbs : public cli_test::CliTest {
+ protected:
+  void SetUp() override { make_dir("trained_verbs_", "ATTNSCOPE_THREADS=1"); }
+  // Starts `view ARGS` in the background; true once it printed its URL (then stops it).
+  bool view_serves(const std::string& args) const {
+    const std::string bg = "cd '" + dir_.string() + "' && ('" + std::string(ATTNSCOPE_BINARY_DIR) + "/attnscope' view " + args +
+                           " >url.txt 2>&1 & echo $! >pid.txt)";
+    if (std::system(bg.c_str()) != 0) return false;
+    std::string url;
+    for (int i = 0; i < 200 && url.find("http://127.0.0.1:") == std::string::npos; ++i) {
+      std::system("sleep 0.05");
+      url = cli_test::slurp(dir_ / "url.txt");
+    }
+    std::system(("kill " + cli_test::slurp(dir_ / "pid.txt") + " 2>/dev/null").c_str());
+    return url.find("http://127.0.0.1:") != std::string::npos;
+  }
+};
+
+TEST_F(TrainedModelVerbs, TraceViewRunOnATranslatorAndAClassifier) {
+  using cli_test::CmdResult;
+  ASSERT_EQ(run("train translate --builtin dates --steps 5 --hidden 8 --embed 8 -q -o t.safetensors").code, 0);
+  ASSERT_EQ(run("train sentiment --steps 5 --hidden 8 --embed 8 -q -o s.safetensors").code, 0);
+
+  CmdResult r = run("trace t.safetensors \"3 avril 1999\" -o t.attn.safetensors");
+  ASSERT_EQ(r.code, 0) << r.err;
+  r = run("inspect t.attn.safetensors");
+  EXPECT_NE(r.out.find("decoder.cross"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("source_text: 3 avril 1999"), std::string::npos) << r.out;
+  r = run("run t.safetensors \"3 avril 1999\"");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out.rfind("translation: ", 0), 0u) << r.out;
+
+  r = run("trace s.safetensors \"the plot was superb .\" --capture topk:2 -o s.attn.safetensors");
+  ASSERT_EQ(r.code, 0) << r.err;
+  r = run("inspect s.attn.safetensors");
+  EXPECT_NE(r.out.find("pool"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("topk:2"), std::string::npos) << r.out;
+  r = run("run s.safetensors \"the plot was superb .\"");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(r.out.rfind("positive ", 0) == 0 || r.out.rfind("negative ", 0) == 0) << r.out;
+
+  EXPECT_TRUE(view_serves("t.safetensors \"3 avril 1999\""));
+  EXPECT_TRUE(view_serves("s.safetensors \"the plot was superb .\""));
+
+  expect_error("trace t.safetensors \"3 avril 1999\" --generate 3 -o x.attn.safetensors", 2, "--generate is for language models");
+  expect_error("run s.safetensors \"   \"", 1, "empty input text");
+  ASSERT_EQ(run("train reverse --steps 2 -q -o r.safetensors").code, 0);
+  expect_error("trace r.safetensors \"1 2 3\" -o x.attn.safetensors", 1, "do not know how to run");
+  EXPECT_FALSE(fs::exists(dir_ / "x.attn.safetensors"));
+}
+
+}  // namespace

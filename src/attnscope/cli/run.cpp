@@ -1,5 +1,6 @@
 // `attnscope run MODEL "text"`: tokens, then next-token top-5 (language models) or class
-// probabilities (classifiers); --perplexity prints "perplexity=X tokens=N" (N counts BOS).
+// probabilities (classifiers); a checkpoint of `attnscope train` prints its translation or
+// label; --perplexity prints "perplexity=X tokens=N" (N counts BOS).
 #include <cmath>
 #include <cstdio>
 #include <memory>
@@ -7,7 +8,9 @@
 #include "attnscope/cli/command.h"
 #include "attnscope/cli/common.h"
 #include "attnscope/cli/view.h"
+#include "attnscope/core/error.h"
 #include "attnscope/models/generate.h"
+#include "attnscope/models/open_model.h"
 #include "attnscope/models/pipeline.h"
 
 namespace attnscope::cli {
@@ -24,6 +27,13 @@ struct RunArgs {
 };
 
 void run(const RunArgs& a) {
+  if (models::is_trained_checkpoint(a.model)) {
+    if (a.perplexity) throw ConfigError("run: --perplexity is for language models; this is a trained task model");
+    const models::TrainedRun r = models::run_trained(a.model, a.text, attention::Keep::parse(a.capture));
+    for (const auto& line : r.lines) std::printf("%s\n", line.c_str());
+    if (a.view) view_trace(r.trace, a.view_flags);
+    return;
+  }
   models::Pipeline p = models::open_pipeline(a.model, a.tokenizer);
   const auto ids = models::encode_input(p, a.text);
   const auto& c = p.model->config();

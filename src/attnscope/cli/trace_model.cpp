@@ -8,6 +8,7 @@
 #include "attnscope/core/error.h"
 #include "attnscope/focus/trace_keep.h"
 #include "attnscope/io/trace_io.h"
+#include "attnscope/models/open_model.h"
 #include "attnscope/models/pipeline.h"
 
 namespace attnscope::cli {
@@ -26,6 +27,14 @@ struct TraceModelArgs {
 void run(const TraceModelArgs& a) {
   if (a.model.empty()) throw ConfigError("trace: give MODEL \"text\" (or a subcommand such as import)");
   if (a.output.empty()) throw ConfigError("trace: -o/--output OUT.attn.safetensors is required");
+  if (models::is_trained_checkpoint(a.model)) {
+    if (a.generate > 0) throw ConfigError("trace: --generate is for language models; this is a trained task model");
+    io::Trace trace = models::run_trained(a.model, a.text, attention::Keep::parse(a.capture)).trace;
+    if (const std::string note = focus::clamp_topk(trace); !note.empty()) std::fprintf(stderr, "note: %s\n", note.c_str());
+    io::write_trace(trace, a.output, {.f16_weights = !a.f32});
+    std::printf("wrote %s: %zu layers, capture %s\n", a.output.c_str(), trace.layers.size(), a.capture.c_str());
+    return;
+  }
   models::Pipeline p = models::open_pipeline(a.model, a.tokenizer);
   models::SamplingOptions opt;
   opt.temperature = a.temperature;

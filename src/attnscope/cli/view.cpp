@@ -5,6 +5,7 @@
 #include "attnscope/cli/common.h"
 #include "attnscope/core/error.h"
 #include "attnscope/focus/trace_keep.h"
+#include "attnscope/models/open_model.h"
 #include "attnscope/models/pipeline.h"
 
 #include <filesystem>
@@ -48,8 +49,14 @@ void run_view(const ViewArgs& a) {
   }
   if (a.text.empty() && a.generate == 0)
     throw ConfigError("view: give a trace file, or MODEL \"text\" to run a model and view its attention");
-  models::Pipeline p = models::open_pipeline(a.path, a.tokenizer);
-  io::Trace t = models::capture_trace(p, a.text, models::CaptureSpec::parse(a.capture), a.generate);
+  io::Trace t;
+  if (models::is_trained_checkpoint(a.path)) {
+    if (a.generate > 0) throw ConfigError("view: --generate is for language models; this is a trained task model");
+    t = models::run_trained(a.path, a.text, attention::Keep::parse(a.capture)).trace;
+  } else {
+    models::Pipeline p = models::open_pipeline(a.path, a.tokenizer);
+    t = models::capture_trace(p, a.text, models::CaptureSpec::parse(a.capture), a.generate);
+  }
   if (const std::string note = focus::clamp_topk(t); !note.empty()) std::fprintf(stderr, "note: %s\n", note.c_str());
   view_trace(t, a.flags);
 }
