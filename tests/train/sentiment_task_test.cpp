@@ -41,8 +41,16 @@ TrainerOptions quick(const Settings& s, int64_t steps) {
 TEST(SentimentTask, LearnsTheBuiltinReviewsAndAttendsTheSentimentWord) {
   const Settings s = settings({{"hidden", "64"}, {"embed", "64"}});
   SentimentTask task(s, 1);
-  const TrainResult r = run_training(task, quick(s, slow_tests() ? 500 : 60));
-  EXPECT_LT(r.losses.back(), r.losses.front());
+  const TrainResult r = run_training(task, quick(s, slow_tests() ? 500 : 250));
+  // Single steps are noisy (batch 32) and the first ~100 sit at chance: compare the means of the
+  // first and last 20 steps after enough steps to leave the plateau.
+  ASSERT_GE(r.losses.size(), 40u);
+  auto mean = [&](size_t from) {
+    double m = 0;
+    for (size_t i = from; i < from + 20; ++i) m += r.losses[i];
+    return m / 20;
+  };
+  EXPECT_LT(mean(r.losses.size() - 20), 0.8 * mean(0));
   if (!slow_tests()) return;
   const auto ev = models::evaluate_sentiment(task.classifier(), task.data().test);
   EXPECT_GE(ev.accuracy, 0.97);
