@@ -1,6 +1,7 @@
 // bench/attention: the fused attention kernel vs the reference GEMM + softmax + GEMM path.
 // Batch 1, 12 heads, head_dim 64 and 128, N in {128 ... 8192} (T = N), causal or not, forward and
-// forward+backward, each capture mode, f32 and bf16 storage. Counters per row:
+// forward+backward, each capture mode, f32 and bf16 storage; and KV-cache decoding (T = 1 query
+// against N cached keys, causal), where the fused kernel's query tile is mostly padding. Counters per row:
 //   GFLOPS    4 B H N^2 d for the forward (halved when causal), x3.5 for forward+backward
 //   pct_peak  % of the FP32 FMA peak measured at start-up by bench/peak's function (all threads)
 //   extra_MB  scratch the path allocates besides inputs/outputs (+ capture buffers)
@@ -44,6 +45,7 @@ struct Config {
   bool fused = true, bf16 = false, backward = false, causal = false;
   CaptureMode capture = CaptureMode::none;
   int64_t HS = 64, N = 128;
+  int64_t T = 0;  // queries; 0: T = N
 };
 
 const char* capture_name(CaptureMode m) {
@@ -59,23 +61,24 @@ const char* capture_name(CaptureMode m) {
 std::string name(const Config& c) {
   return std::string("attention/") + (c.fused ? "flash" : "ref") + "/" + (c.bf16 ? "bf16" : "f32") + "/" +
          (c.backward ? "fwdbwd" : "fwd") + "/" + capture_name(c.capture) + "/hs:" + std::to_string(c.HS) +
-         "/n:" + std::to_string(c.N) + "/causal:" + std::to_string(c.causal ? 1 : 0);
+         "/n:" + std::to_string(c.N) + (c.T ? "/t:" + std::to_string(c.T) : std::string()) +
+         "/causal:" + std::to_string(c.causal ? 1 : 0);
 }
 
 void run(benchmark::State& state, Config cfg) {
-  const int64_t N = cfg.N, HS = cfg.HS, rows = kHeads * N;
+  const int64_t N = cfg.N, HS = cfg.HS, T = cfg.T ? cfg.T : N, rows = kHeads * T;
   attnscope::Rng rng(7);
-  std::vector<float> q(rows * HS), k(rows * HS), v(rows * HS), o(rows * HS), lse(rows), dout(rows * HS);
+  std::vector<float> q(rows * HS), k(kHeads * N * HS), v(kHeads * N * HS), o(rows * HS), lse(rows), dout(rows * HS);
   for (auto* x : {&q, &k, &v, &dout})
     for (float& e : *x) e = static_cast<float>(rng.normal());
   std::vector<uint16_t> q16(q.size()), k16(k.size()), v16(v.size());
-  for (size_t i = 0; i < q.size(); ++i) {
-    q16[i] = attnscope::f32_to_bf16(q[i]);
+  for (size_t i = 0; i < q.size(); ++i) q16[i] = attnscope::f32_to_bf16(q[i]);
+  for (size_t i = 0; i < k.size(); ++i) {
     k16[i] = attnscope::f32_to_bf16(k[i]);
     v16[i] = attnscope::f32_to_bf16(v[i]);
   }
   AttentionBackwardParams p;
-  p.B = 1; p.NH = kHeads; p.NKV = kHeads; p.T = N; p.N = N; p.HS = HS;
+  p.B = 1; p.NH = kHeads; p.NKV = kHeads; p.T = T; p.N = N; p.HS = HS;
   p.causal = cfg.causal;
   p.dtype = cfg.bf16 ? StorageType::bf16 : StorageType::f32;
   p.q = cfg.bf16 ? static_cast<const void*>(q16.data()) : q.data();
@@ -129,7 +132,7 @@ void run(benchmark::State& state, Config cfg) {
     elapsed += dt;
   }
 
-  double flops = 4.0 * kHeads * N * N * HS * (cfg.causal ? 0.5 : 1.0);
+  double flops = 4.0 * kHeads * T * N * HS * (cfg.causal && T == N ? 0.5 : 1.0);
   if (cfg.backward) flops *= 3.5;
   double extra;
   if (cfg.fused) {
@@ -137,7 +140,7 @@ void run(benchmark::State& state, Config cfg) {
     if (cfg.backward) extra = std::max(extra, static_cast<double>(flash_attention_workspace_bytes(p, true)));
   } else {
     // one head's T x N probabilities (+ dP for the backward) and f32 copies of q, k, v (+ dout)
-    extra = 4.0 * N * N * (cfg.backward ? 2 : 1) + 4.0 * N * HS * (cfg.backward ? 4 : 3);
+    extra = 4.0 * T * N * (cfg.backward ? 2 : 1) + 4.0 * (T + 2 * N) * HS * (cfg.backward ? 2 : 1);
   }
   const double gflops = flops * 1e-9 * static_cast<double>(state.iterations()) / elapsed;
   state.counters["GFLOPS"] = gflops;
@@ -163,6 +166,11 @@ void register_all() {
         add({.backward = true});
         add({.fused = false});
         add({.fused = false, .backward = true});
+        if (causal && N <= 2048)  // decoding: a few new queries against the cache
+          for (int64_t T : {1, 4, 8, 16}) {
+            add({.T = T});
+            add({.fused = false, .T = T});
+          }
       }
 }
 

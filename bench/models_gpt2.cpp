@@ -8,7 +8,7 @@
 #include <memory>
 
 #include "attnscope/core/rng.h"
-#include "attnscope/models/attention_capture.h"
+#include "attnscope/attention/recorder.h"
 #include "attnscope/models/gpt2.h"
 
 using namespace attnscope;
@@ -87,8 +87,8 @@ void BM_Gpt2Forward(benchmark::State& state) {
   m.reset();
   (void)m.forward(ids, nullptr);  // warm-up (KV cache and buffers allocated), as the PyTorch side does
   for (auto _ : state) {
-    std::unique_ptr<AttentionCapture> cap;
-    if (capture) cap = std::make_unique<AttentionCapture>(CaptureSpec::parse(capture == 1 ? "stats" : "dense"));
+    std::unique_ptr<attention::Recorder> cap;
+    if (capture) cap = std::make_unique<attention::Recorder>(capture == 1 ? attention::Keep::stats() : attention::Keep::dense());
     m.reset();
     auto out = m.forward(ids, cap.get());
     benchmark::DoNotOptimize(out.values.data());

@@ -100,7 +100,8 @@ class TrainedModelVerbs : public cli_test::CliTest {
                            " >url.txt 2>&1 & echo $! >pid.txt)";
     if (std::system(bg.c_str()) != 0) return false;
     std::string url;
-    for (int i = 0; i < 200 && url.find("http://127.0.0.1:") == std::string::npos; ++i) {
+    // Up to 30 s: under the full suite on 2 cores the model load and first render can be slow.
+    for (int i = 0; i < 600 && url.find("http://127.0.0.1:") == std::string::npos; ++i) {
       std::system("sleep 0.05");
       url = cli_test::slurp(dir_ / "url.txt");
     }

@@ -28,9 +28,9 @@ TEST(TraceKeep, TopkKeepsLargestDescendingWithStats) {
   const double h0 = -(0.1 * std::log(0.1) + 0.4 * std::log(0.4) + 0.2 * std::log(0.2) + 0.3 * std::log(0.3));
   EXPECT_NEAR(t.entropy[0], h0, 1e-6);
   EXPECT_EQ(focus::keep_topk(l, 99).k, 4);  // clamped to keys
-  EXPECT_EQ(focus::keep_as(l, "stats").keep, TraceKeep::stats);
-  EXPECT_THROW(focus::keep_as(l, "topk:"), ConfigError);
-  EXPECT_THROW(focus::keep_as(l, "sparse"), ConfigError);
+  EXPECT_EQ(focus::keep_as(l, TraceKeep::stats).keep, TraceKeep::stats);
+  EXPECT_EQ(focus::keep_as(l, TraceKeep::dense).keep, TraceKeep::dense);
+  EXPECT_THROW(focus::keep_as(l, TraceKeep::topk, 0), ConfigError);
 }
 
 // Zero weights (a causal mask) are never kept: the row pads with -1, as every top-k in attnscope.
@@ -50,8 +50,8 @@ TEST(TraceKeep, WholeImportedTrace) {
   // [1 layer, 1 head, 3, 3] causal rows: the diagonal is largest.
   const std::vector<float> w = {1, 0, 0, 0.3f, 0.7f, 0, 0.1f, 0.2f, 0.7f};
   io::Trace t = io::trace_from_attention(std::vector<int64_t>{1, 1, 3, 3}, w, R"(["a", "b", "c"])");
-  EXPECT_THROW(focus::keep_as(t, "topk:x"), ConfigError);
-  focus::keep_as(t, "topk:1");
+  EXPECT_THROW(focus::keep_as(t, TraceKeep::topk, 0), ConfigError);
+  focus::keep_as(t, TraceKeep::topk, 1);
   ASSERT_EQ(t.layers[0].keep, TraceKeep::topk);
   EXPECT_EQ(t.layers[0].topk_index, (std::vector<int32_t>{0, 1, 2}));
 }

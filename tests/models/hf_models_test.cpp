@@ -11,7 +11,7 @@
 
 #include "attnscope/core/error.h"
 #include "attnscope/io/safetensors.h"
-#include "attnscope/models/attention_capture.h"
+#include "attnscope/attention/recorder.h"
 #include "attnscope/models/loader.h"
 
 namespace fs = std::filesystem;
@@ -48,13 +48,13 @@ class HfModels : public ::testing::Test {
     const std::vector<int32_t> ids(ids64.begin(), ids64.end());
     const auto logits = ref.read_f32("logits");
     const auto att = ref.read_f32("attention");  // [L, NH, T, T]
-    AttentionCapture cap;
+    attention::Recorder cap;
     const ModelOutput out = model->forward(ids, &cap);
     ASSERT_EQ(out.values.size(), logits.size());
     double worst = 0;
     for (size_t i = 0; i < logits.size(); ++i) worst = std::max(worst, std::abs(double(out.values[i]) - logits[i]));
     EXPECT_LT(worst, 1e-4) << name << " logits";
-    const auto trace = cap.to_trace(std::vector<std::string>(ids.size(), "t"), {});
+    const auto trace = cap.to_trace();
     const int64_t T = static_cast<int64_t>(ids.size());
     ASSERT_EQ(static_cast<int64_t>(trace.layers.size()), model->config().n_layers);
     double worst_att = 0;

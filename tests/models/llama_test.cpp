@@ -10,7 +10,7 @@
 
 #include "attnscope/core/error.h"
 #include "attnscope/core/fs.h"
-#include "attnscope/models/attention_capture.h"
+#include "attnscope/attention/recorder.h"
 #include "attnscope/models/generate.h"
 #include "attnscope/models/loader.h"
 #include "attnscope/models/pipeline.h"
@@ -69,10 +69,10 @@ TEST_P(Stories, AttentionMatchesReference) {
   const auto ref = nlohmann::json::parse(read_file(stories_dir() + "/reference/attention_golden_sentence.json"));
   std::vector<int32_t> ids = ref["token_ids"].get<std::vector<int32_t>>();
   ids.pop_back();  // the last id is only a target
-  AttentionCapture cap(CaptureSpec::parse("dense"));
+  attention::Recorder cap(attention::Keep::dense());
   model_->reset();
   model_->forward(ids, &cap);
-  const io::Trace trace = cap.to_trace(std::vector<std::string>(ids.size(), "t"), {});
+  const io::Trace trace = cap.to_trace();
   ASSERT_EQ(trace.layers.size(), 5u);
   double worst = 0;
   int64_t rows = 0;
@@ -98,14 +98,13 @@ TEST_P(Stories, AttentionMatchesReference) {
 
 TEST_P(Stories, StepwiseDecodingGivesTheSameTrace) {
   const auto ids = tok_->encode(kSentence, true);
-  AttentionCapture full(CaptureSpec::parse("topk:3")), steps(CaptureSpec::parse("topk:3"));
+  attention::Recorder full(attention::Keep::topk(3)), steps(attention::Keep::topk(3));
   model_->reset();
   const ModelOutput all = model_->forward(ids, &full);
   model_->reset();
   ModelOutput last;
   for (int32_t id : ids) last = model_->forward(std::span<const int32_t>(&id, 1), &steps);
-  const std::vector<std::string> names(ids.size(), "t");
-  const auto a = full.to_trace(names, {}), b = steps.to_trace(names, {});
+  const auto a = full.to_trace(), b = steps.to_trace();
   ASSERT_EQ(a.layers.size(), b.layers.size());
   for (size_t l = 0; l < a.layers.size(); ++l) {
     EXPECT_EQ(a.layers[l].topk_index, b.layers[l].topk_index);

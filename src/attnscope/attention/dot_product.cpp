@@ -8,6 +8,7 @@
 #include "attnscope/attention/adaptive_span.h"
 #include "attnscope/attention/alibi.h"
 #include "attnscope/attention/fused_attention.h"
+#include "attnscope/attention/kernel_capture.h"
 #include "attnscope/autograd/graph.h"
 #include "attnscope/autograd/ops.h"
 #include "attnscope/core/error.h"
@@ -117,51 +118,22 @@ AttentionResult dot_product_attention(const Tensor& q, const Tensor& k, const Te
       check_finite(b, op, "scores");  // NaN / +inf in a bias or mask
       cfg.bias = b;
     }
-    kernels::AttentionCapture cap;
     Tensor weights, lse;
-    Record* r = nullptr;
     if (opt.need_weights) {
+      // The caller wants the weights as a tensor: capture dense into it and record from it.
       weights = Tensor::zeros(Shape{B, NH, T, N});
+      kernels::AttentionCapture cap;
       cap.mode = kernels::CaptureMode::dense;
       cap.dense = weights.data<float>();
-    } else if (rec) {
-      const Keep& keep = recorder->keep();
-      if (keep.mode == io::TraceKeep::topk && keep.k > 256) {
-        // Beyond the kernel's top-k limit: capture dense and let the recorder select.
-        weights = Tensor::zeros(Shape{B, NH, T, N});
-        cap.mode = kernels::CaptureMode::dense;
-        cap.dense = weights.data<float>();
-      } else {
-        r = &recorder->open(site, B, NH, T, N);
-        r->extras = opt.extras;
-        r->lse.resize(B * NH * T);
-        if (keep.mode == io::TraceKeep::dense) {
-          cap.mode = kernels::CaptureMode::dense;
-          cap.dense = r->dense.data();
-        } else if (keep.mode == io::TraceKeep::topk) {
-          cap.mode = kernels::CaptureMode::topk;
-          cap.k = keep.k;
-          cap.topk_index = r->topk_index.data();
-          cap.topk_weight = r->topk_weight.data();
-        } else {
-          r->entropy.resize(B * NH * T);
-          r->max_weight.resize(B * NH * T);
-          r->argmax.resize(B * NH * T);
-          cap.mode = kernels::CaptureMode::stats;
-          cap.entropy = r->entropy.data();
-          cap.max_weight = r->max_weight.data();
-          cap.argmax = r->argmax.data();
-        }
-      }
+      res.context = fused_attention(q, k, v, cfg, cap, &lse);
+      if (rec) recorder->record(site, weights, opt.extras, lse);
+      res.weights = weights;
+      return res;
     }
-    res.context = fused_attention(q, k, v, cfg, cap, &lse);
-    if (r) {
-      std::copy_n(lse.data<float>(), B * NH * T, r->lse.data());
-      recorder->finish(*r);
-    } else if (rec) {
-      recorder->record(site, weights, opt.extras, lse);
-    }
-    if (opt.need_weights) res.weights = weights;
+    KernelCapture cap(recorder, site, B, NH, T, N);
+    res.context = fused_attention(q, k, v, cfg, cap.kernel(), &lse);
+    std::copy_n(lse.data<float>(), B * NH * T, cap.lse());
+    cap.finish(opt.extras);
     return res;
   }
 

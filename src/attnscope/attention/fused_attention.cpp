@@ -83,7 +83,7 @@ Tensor fused_attention(const Tensor& q, const Tensor& k, const Tensor& v, const 
   p.o = o.data<float>();
   kernels::set_contiguous_strides(p);
   kernels::validate(p, capture);
-  kernels::flash_attention_forward(p, capture);
+  kernels::attention_forward(p, capture);
   s->o = o.detach();
   if (lse_out) *lse_out = s->lse;
   autograd::record(kOp_fused_attention, {q, k, v}, o, [s](const Tensor& g) {

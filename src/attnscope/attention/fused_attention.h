@@ -1,7 +1,7 @@
 // fused_attention: the fused FlashAttention-2 style CPU kernel (kernels/attention/
-// flash_attention.h) wrapped as a differentiable op. Forward calls flash_attention_forward
-// (saving lse), backward calls flash_attention_backward, which recomputes the probabilities
-// tile by tile: the T x N matrix is never stored unless a recorder asks for it (capture).
+// flash_attention.h) wrapped as a differentiable op. Forward calls kernels::attention_forward
+// (the fused kernel; the reference path for a few queries) saving lse; backward calls
+// flash_attention_backward, which recomputes the probabilities tile by tile: the T x N matrix is never stored unless a recorder asks for it (capture).
 // float32 only (the kernel computes in f32); dot_product_attention picks this path by default and
 // falls back to the reference GEMM + softmax + GEMM path for f64, sparse normalizers or a bias
 // that needs a gradient.

@@ -27,7 +27,7 @@ Keep Keep::parse(std::string_view text) {
     auto [p, ec] = std::from_chars(num.data(), num.data() + num.size(), k);
     if (ec == std::errc() && p == num.data() + num.size() && k > 0) return topk(k);
   }
-  throw ConfigError("--capture: expected dense, topk:K (K >= 1) or stats, got '" + std::string(text) + "'");
+  throw ConfigError("capture: expected dense, topk:K (K >= 1) or stats, got '" + std::string(text) + "'");
 }
 
 std::string Keep::str() const {

@@ -6,7 +6,7 @@
 // How a module uses it
 //   Modules derive from Recordable: they hold an optional Recorder* (nullptr = off = zero cost:
 //   one pointer test per call, nothing computed or copied) and a site name. A model sets both:
-//     rec.attach(mha, "decoder.0.self");   // or mha.set_recorder(&rec, "decoder.0.self")
+//     mha.set_recorder(&rec, "decoder.0.self");
 //   On each call the module hands the recorder a Site (name, mechanism, kind, which sequences,
 //   where the query rows sit) and its weights [B, H, T, N] (or [T, N] / [H, T, N]), plus extras:
 //   gate values, span lengths, bias matrices, hard samples.
@@ -31,6 +31,8 @@
 //   The fused kernel writes straight into a record's buffers: open() allocates a Record sized
 //   for the keep mode and returns it; the caller points kernels::AttentionCapture at its vectors,
 //   runs the kernel, then calls finish() (fills stats from dense/top-k when the kernel did not).
+//   attention::KernelCapture (kernel_capture.h) does these steps for every kernel caller: the
+//   trainable layers and the imported models record the same way.
 //
 // Thread safety: record()/open() may be called from several threads (a mutex guards the list);
 // a Record returned by open() is owned by the caller until finish().

@@ -7,6 +7,8 @@
 #include <cstdint>
 #include <string>
 
+#include "attnscope/attention/recorder.h"
+
 namespace attnscope::cli {
 
 inline CLI::Option* add_model_flag(CLI::App* sub, std::string& model, bool required = true) {
@@ -30,15 +32,19 @@ inline void add_layer_head_flags(CLI::App* sub, std::string& layer, std::string&
   sub->add_option("--layer", layer, "Layer (index or name)");
   sub->add_option("--head", head, "Head index, or 'mean' for the head average");
 }
-inline CLI::Option* add_capture_flag(CLI::App* sub, std::string& capture) {
-  return sub->add_option("--capture", capture, "What attention to keep: dense | topk:K | stats")
-      ->check([](const std::string& s) -> std::string {
-        if (s == "dense" || s == "stats") return "";
-        if (s.rfind("topk:", 0) == 0 && s.size() > 5 &&
-            s.find_first_not_of("0123456789", 5) == std::string::npos && std::stoll(s.substr(5)) > 0)
-          return "";
-        return "expected dense, stats or topk:K (K > 0), got '" + s + "'";
-      });
+// --capture is parsed here, once, by attention::Keep::parse (the library's one spelling).
+inline CLI::Option* add_capture_flag(CLI::App* sub, attention::Keep& keep) {
+  return sub
+      ->add_option_function<std::string>(
+          "--capture",
+          [&keep](const std::string& s) {
+            try {
+              keep = attention::Keep::parse(s);
+            } catch (const std::exception& e) {
+              throw CLI::ValidationError("--capture", e.what());
+            }
+          },
+          "What attention to keep: dense | topk:K | stats (default dense)");
 }
 
 }  // namespace attnscope::cli

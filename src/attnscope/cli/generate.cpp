@@ -22,7 +22,7 @@ struct GenerateArgs {
   uint64_t seed = 0;
   bool no_stop = false;
   bool view = false;
-  std::string capture = "dense";
+  attention::Keep capture = attention::Keep::dense();
   ViewFlags view_flags;
 };
 
@@ -38,8 +38,8 @@ void run(const GenerateArgs& a) {
   int32_t prev = ids.back();
   const int32_t stop = a.no_stop ? -1 : p.tokenizer->specials().eos;
   // --view: capture every step, then open the viewer on the generation (it plays step by step).
-  std::unique_ptr<models::AttentionCapture> capture;
-  if (a.view) capture = std::make_unique<models::AttentionCapture>(models::CaptureSpec::parse(a.capture));
+  std::unique_ptr<attention::Recorder> capture;
+  if (a.view) capture = std::make_unique<attention::Recorder>(a.capture);
   const auto out = models::generate(*p.model, ids, a.max_tokens, opt, stop, [&](int32_t id) {
     if (id != stop) std::fputs(p.tokenizer->decode_step(prev, id).c_str(), stdout);
     std::fflush(stdout);

@@ -22,14 +22,14 @@ struct RunArgs {
   bool perplexity = false;
   int64_t top = 5;
   bool view = false;
-  std::string capture = "dense";
+  attention::Keep capture = attention::Keep::dense();
   ViewFlags view_flags;
 };
 
 void run(const RunArgs& a) {
   if (models::is_trained_checkpoint(a.model)) {
     if (a.perplexity) throw ConfigError("run: --perplexity is for language models; this is a trained task model");
-    const models::TrainedRun r = models::run_trained(a.model, a.text, attention::Keep::parse(a.capture));
+    const models::TrainedRun r = models::run_trained(a.model, a.text, a.capture);
     for (const auto& line : r.lines) std::printf("%s\n", line.c_str());
     if (a.view) view_trace(r.trace, a.view_flags);
     return;
@@ -49,8 +49,8 @@ void run(const RunArgs& a) {
     std::printf("perplexity=%.6f tokens=%lld\n", r.perplexity, static_cast<long long>(r.tokens));
     return;
   }
-  std::unique_ptr<models::AttentionCapture> capture;
-  if (a.view) capture = std::make_unique<models::AttentionCapture>(models::CaptureSpec::parse(a.capture));
+  std::unique_ptr<attention::Recorder> capture;
+  if (a.view) capture = std::make_unique<attention::Recorder>(a.capture);
   p.model->reset();
   const models::ModelOutput out = p.model->forward(ids, capture.get());
   if (out.kind == models::ModelOutput::Kind::token_logits) {

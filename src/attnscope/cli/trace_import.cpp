@@ -12,7 +12,8 @@ namespace attnscope::cli {
 namespace {
 
 struct ImportArgs {
-  std::string attn, tokens, output, capture = "dense", array, mechanism, model;
+  std::string attn, tokens, output, array, mechanism, model;
+  attention::Keep capture = attention::Keep::dense();
   bool f32 = false;
 };
 
@@ -39,14 +40,14 @@ void setup_trace_import(CLI::App& trace) {
     if (!args->model.empty()) opt.meta["model"] = args->model;
     opt.meta["source"] = "attnscope trace import";
     io::Trace t = io::import_trace(args->attn, args->tokens, opt);
-    focus::keep_as(t, args->capture);
+    focus::keep_as(t, args->capture.mode, args->capture.k);
     if (const std::string note = focus::clamp_topk(t); !note.empty()) std::fprintf(stderr, "note: %s\n", note.c_str());
     io::write_trace(t, args->output, {.f16_weights = !args->f32});
     const auto& l = t.layers.front();
     std::printf("wrote %s: %zu layers x %lld heads, %lld queries x %lld keys (%s)\n", args->output.c_str(),
                 t.layers.size(), static_cast<long long>(l.heads), static_cast<long long>(l.queries),
                 static_cast<long long>(l.keys),
-                l.keep == io::TraceKeep::topk ? ("topk:" + std::to_string(l.k)).c_str() : args->capture.c_str());
+                l.keep == io::TraceKeep::topk ? ("topk:" + std::to_string(l.k)).c_str() : args->capture.str().c_str());
   });
 }
 

@@ -33,7 +33,8 @@ void view_trace(io::Trace trace, const ViewFlags& flags) {
 namespace {
 
 struct ViewArgs {
-  std::string path, text, tokenizer, capture = "dense";
+  std::string path, text, tokenizer;
+  attention::Keep capture = attention::Keep::dense();
   int64_t generate = 0;
   ViewFlags flags;
 };
@@ -52,10 +53,10 @@ void run_view(const ViewArgs& a) {
   io::Trace t;
   if (models::is_trained_checkpoint(a.path)) {
     if (a.generate > 0) throw ConfigError("view: --generate is for language models; this is a trained task model");
-    t = models::run_trained(a.path, a.text, attention::Keep::parse(a.capture)).trace;
+    t = models::run_trained(a.path, a.text, a.capture).trace;
   } else {
     models::Pipeline p = models::open_pipeline(a.path, a.tokenizer);
-    t = models::capture_trace(p, a.text, models::CaptureSpec::parse(a.capture), a.generate);
+    t = models::capture_trace(p, a.text, a.capture, a.generate);
   }
   if (const std::string note = focus::clamp_topk(t); !note.empty()) std::fprintf(stderr, "note: %s\n", note.c_str());
   view_trace(t, a.flags);

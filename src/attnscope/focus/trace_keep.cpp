@@ -70,30 +70,19 @@ io::TraceLayer keep_stats(const io::TraceLayer& dense) {
   return out;
 }
 
-namespace {
-// "dense" -> 0, "stats" -> -1, "topk:K" -> K; ConfigError for other text.
-int64_t parse_capture(const std::string& capture) {
-  if (capture == "dense") return 0;
-  if (capture == "stats") return -1;
-  if (capture.rfind("topk:", 0) == 0 && capture.size() > 5 && capture.size() < 15 &&
-      capture.find_first_not_of("0123456789", 5) == std::string::npos)
-    return std::stoll(capture.substr(5));
-  throw ConfigError("capture: expected dense, stats or topk:K, got '" + capture + "'");
+io::TraceLayer keep_as(io::TraceLayer dense, io::TraceKeep mode, int64_t k) {
+  switch (mode) {
+    case io::TraceKeep::dense: return dense;
+    case io::TraceKeep::stats: return keep_stats(dense);
+    case io::TraceKeep::topk: return keep_topk(dense, k);
+  }
+  return dense;
 }
 
-io::TraceLayer keep(io::TraceLayer dense, int64_t how) {
-  return how == 0 ? dense : how < 0 ? keep_stats(dense) : keep_topk(dense, how);
-}
-}  // namespace
-
-io::TraceLayer keep_as(io::TraceLayer dense, const std::string& capture) {
-  return keep(std::move(dense), parse_capture(capture));
-}
-
-void keep_as(io::Trace& trace, const std::string& capture) {
-  const int64_t how = parse_capture(capture);
+void keep_as(io::Trace& trace, io::TraceKeep mode, int64_t k) {
+  if (mode == io::TraceKeep::topk && k < 1) throw ConfigError("top-k needs k >= 1, got " + std::to_string(k));
   for (auto& l : trace.layers)
-    if (l.keep == io::TraceKeep::dense) l = keep(std::move(l), how);
+    if (l.keep == io::TraceKeep::dense) l = keep_as(std::move(l), mode, k);
 }
 
 std::string clamp_topk(io::Trace& trace) {

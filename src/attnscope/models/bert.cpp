@@ -88,7 +88,7 @@ BertModel::BertModel(const ModelConfig& cfg, const WeightSource& src) {
   source_ = src.path();
 }
 
-ModelOutput BertModel::forward(std::span<const int32_t> tokens, AttentionCapture* capture) {
+ModelOutput BertModel::forward(std::span<const int32_t> tokens, attention::Recorder* capture) {
   check_tokens(tokens, 0);
   const int64_t T = static_cast<int64_t>(tokens.size());
   const int64_t C = cfg_.dim, NH = cfg_.n_heads, HS = cfg_.head_dim, H = cfg_.hidden;
@@ -102,7 +102,7 @@ ModelOutput BertModel::forward(std::span<const int32_t> tokens, AttentionCapture
     linear_forward(x.data(), w.k_w.data(), w.k_b.data(), T, C, C, k.data());
     linear_forward(x.data(), w.v_w.data(), w.v_b.data(), T, C, C, v.data());
     SelfAttentionShape s{T, T, NH, NH, HS, false, -1};
-    self_attention_forward(s, q.data(), k.data(), v.data(), ctx.data(), scratch_, capture, l, site_name(l));
+    self_attention_forward(s, q.data(), k.data(), v.data(), ctx.data(), capture, site_name(l));
     linear_forward(ctx.data(), w.o_w.data(), w.o_b.data(), T, C, C, xb.data());
     for (int64_t i = 0; i < T * C; ++i) xb[i] += x[i];
     layernorm_forward(xb.data(), w.ln1_w.data(), w.ln1_b.data(), T, C, cfg_.norm_eps, x.data());

@@ -14,7 +14,7 @@ class BertModel : public Model {
   BertModel(const ModelConfig& cfg, const WeightSource& src);
   bool is_decoder() const override { return false; }
   // tokens: the whole input (usually [CLS] ... [SEP]); all token types 0.
-  ModelOutput forward(std::span<const int32_t> tokens, AttentionCapture* capture = nullptr) override;
+  ModelOutput forward(std::span<const int32_t> tokens, attention::Recorder* capture = nullptr) override;
   std::string site_name(int64_t layer) const override { return "encoder.layer." + std::to_string(layer) + ".attn"; }
   bool has_classifier() const { return !cls_w_.empty(); }
 
@@ -32,7 +32,6 @@ class BertModel : public Model {
   std::vector<Layer> layers_;
   std::vector<float> pool_w_, pool_b_;                // [C, C], [C]
   std::vector<float> cls_w_, cls_b_;                  // [labels, C], [labels]
-  std::vector<float> scratch_;
 };
 
 }  // namespace attnscope::models

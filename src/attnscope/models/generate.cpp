@@ -9,7 +9,7 @@
 
 namespace attnscope::models {
 
-Perplexity perplexity(Model& model, std::span<const int32_t> ids, AttentionCapture* capture) {
+Perplexity perplexity(Model& model, std::span<const int32_t> ids, attention::Recorder* capture) {
   if (!model.is_decoder()) throw ConfigError("perplexity needs a decoder (language model)");
   if (ids.size() < 2) throw ValueError("perplexity needs at least 2 tokens");
   model.reset();
@@ -72,7 +72,7 @@ int32_t sample(std::span<const float> logits, const SamplingOptions& opt, Rng& r
 
 std::vector<int32_t> generate(Model& model, std::span<const int32_t> prompt, int64_t max_tokens,
                               const SamplingOptions& opt, int32_t stop_id,
-                              const std::function<bool(int32_t)>& on_token, AttentionCapture* capture) {
+                              const std::function<bool(int32_t)>& on_token, attention::Recorder* capture) {
   if (!model.is_decoder()) throw ConfigError("generation needs a decoder (language model), not an encoder");
   if (!(opt.temperature >= 0.0f) || opt.top_k < 0) throw ConfigError("temperature and top-k must be >= 0");
   model.reset();

@@ -22,7 +22,7 @@ struct Perplexity {
   int64_t tokens = 0;  // input length (including BOS); tokens - 1 predictions
 };
 // One forward over ids (from a reset cache): exp(mean -log p(ids[t+1] | ids[..t])).
-Perplexity perplexity(Model& model, std::span<const int32_t> ids, AttentionCapture* capture = nullptr);
+Perplexity perplexity(Model& model, std::span<const int32_t> ids, attention::Recorder* capture = nullptr);
 
 // The k most likely ids of one logit row with their probabilities (softmax), best first.
 std::vector<std::pair<int32_t, float>> top_k_probs(std::span<const float> logits, int64_t k);
@@ -32,6 +32,6 @@ std::vector<std::pair<int32_t, float>> top_k_probs(std::span<const float> logits
 // after reporting it, and at the end of the context.
 std::vector<int32_t> generate(Model& model, std::span<const int32_t> prompt, int64_t max_tokens,
                               const SamplingOptions& opt, int32_t stop_id,
-                              const std::function<bool(int32_t)>& on_token, AttentionCapture* capture = nullptr);
+                              const std::function<bool(int32_t)>& on_token, attention::Recorder* capture = nullptr);
 
 }  // namespace attnscope::models

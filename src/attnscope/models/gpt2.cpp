@@ -74,7 +74,7 @@ Gpt2Model::Gpt2Model(const ModelConfig& cfg, const WeightSource& src) {
   source_ = src.path();
 }
 
-ModelOutput Gpt2Model::forward(std::span<const int32_t> tokens, AttentionCapture* capture) {
+ModelOutput Gpt2Model::forward(std::span<const int32_t> tokens, attention::Recorder* capture) {
   const int64_t pos0 = pos_;
   check_tokens(tokens, pos0);
   const int64_t T = static_cast<int64_t>(tokens.size()), N = pos0 + T;
@@ -98,7 +98,7 @@ ModelOutput Gpt2Model::forward(std::span<const int32_t> tokens, AttentionCapture
       std::memcpy(vc + (pos0 + t) * C, &qkv[t * 3 * C + 2 * C], C * sizeof(float));
     }
     SelfAttentionShape s{T, N, NH, NH, HS, true, -1};
-    self_attention_forward(s, q.data(), kc, vc, att.data(), scratch_, capture, l, site_name(l));
+    self_attention_forward(s, q.data(), kc, vc, att.data(), capture, site_name(l));
     linear_forward(att.data(), w.proj_w.data(), w.proj_b.data(), T, C, C, xb.data());
     for (int64_t i = 0; i < T * C; ++i) x[i] += xb[i];
     layernorm_forward(x.data(), w.ln2_w.data(), w.ln2_b.data(), T, C, cfg_.norm_eps, xb.data());

@@ -12,7 +12,7 @@ class Gpt2Model : public Model {
  public:
   Gpt2Model(const ModelConfig& cfg, const WeightSource& src);
   bool is_decoder() const override { return true; }
-  ModelOutput forward(std::span<const int32_t> tokens, AttentionCapture* capture = nullptr) override;
+  ModelOutput forward(std::span<const int32_t> tokens, attention::Recorder* capture = nullptr) override;
   void reset() override { pos_ = 0; }
   std::string site_name(int64_t layer) const override { return "h." + std::to_string(layer) + ".attn"; }
 
@@ -30,7 +30,6 @@ class Gpt2Model : public Model {
   std::vector<Layer> layers_;
   std::vector<float> lnf_w_, lnf_b_;      // [C]
   std::vector<float> k_cache_, v_cache_;  // [L, maxT, C]
-  std::vector<float> scratch_;
 };
 
 }  // namespace attnscope::models

@@ -91,7 +91,7 @@ LlamaModel::LlamaModel(const ModelConfig& cfg, const WeightSource& src) {
   source_ = src.path();
 }
 
-ModelOutput LlamaModel::forward(std::span<const int32_t> tokens, AttentionCapture* capture) {
+ModelOutput LlamaModel::forward(std::span<const int32_t> tokens, attention::Recorder* capture) {
   const int64_t pos0 = pos_;
   check_tokens(tokens, pos0);
   const int64_t T = static_cast<int64_t>(tokens.size()), N = pos0 + T;
@@ -114,7 +114,7 @@ ModelOutput LlamaModel::forward(std::span<const int32_t> tokens, AttentionCaptur
     rope_inplace(q.data(), T, NH, HS, pos0, cfg_.rope_theta, cfg_.rope_interleaved);
     rope_inplace(kc + pos0 * KV, T, NKV, HS, pos0, cfg_.rope_theta, cfg_.rope_interleaved);
     SelfAttentionShape s{T, N, NH, NKV, HS, true, -1};
-    self_attention_forward(s, q.data(), kc, vc, att.data(), scratch_, capture, l, site_name(l));
+    self_attention_forward(s, q.data(), kc, vc, att.data(), capture, site_name(l));
     linear_forward(att.data(), w.wo.data(), nullptr, T, Q, C, xb.data());
     for (int64_t i = 0; i < T * C; ++i) x[i] += xb[i];
     rmsnorm_forward(x.data(), w.ffn_norm.data(), T, C, cfg_.norm_eps, xb.data());

@@ -14,7 +14,7 @@ class LlamaModel : public Model {
  public:
   LlamaModel(const ModelConfig& cfg, const WeightSource& src);
   bool is_decoder() const override { return true; }
-  ModelOutput forward(std::span<const int32_t> tokens, AttentionCapture* capture = nullptr) override;
+  ModelOutput forward(std::span<const int32_t> tokens, attention::Recorder* capture = nullptr) override;
   void reset() override { pos_ = 0; }
   std::string site_name(int64_t layer) const override { return "layers." + std::to_string(layer) + ".attn"; }
 
@@ -33,7 +33,6 @@ class LlamaModel : public Model {
   std::vector<float> norm_;        // [C]
   std::vector<float> output_;      // [V, C] (empty when tied to tok_emb_)
   std::vector<float> k_cache_, v_cache_;  // [L, max_seq, NKV*HS]
-  std::vector<float> scratch_;
 };
 
 }  // namespace attnscope::models

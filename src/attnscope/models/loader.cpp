@@ -108,7 +108,7 @@ std::unique_ptr<data::Tokenizer> load_model_tokenizer(const std::string& model_p
   if (!found.empty()) return data::load_tokenizer(found);
   if (auto g = files_with_ext(dir, ".gguf"); g.size() == 1) return tokenizer_from_gguf(io::GgufFile::open(g[0].string()));
   throw ConfigError(model_path + ": no tokenizer beside the model (looked for tokenizer.json, vocab.json + merges.txt, "
-                                 "vocab.txt, tokenizer.bin, tok*.bin, a .gguf); name one with --tokenizer FILE");
+                                 "vocab.txt, tokenizer.bin, tok*.bin, a .gguf); name the tokenizer file explicitly");
 }
 
 }  // namespace attnscope::models

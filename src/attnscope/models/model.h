@@ -12,7 +12,13 @@
 
 namespace attnscope::models {
 
-class AttentionCapture;
+}  // namespace attnscope::models
+
+namespace attnscope::attention {
+class Recorder;
+}  // namespace attnscope::attention
+
+namespace attnscope::models {
 
 struct ModelOutput {
   enum class Kind { token_logits, class_logits, hidden };
@@ -28,9 +34,10 @@ class Model {
   virtual bool is_decoder() const = 0;
   // Decoders: tokens continue the cached sequence (positions position()..position()+T-1); the
   // result holds their next-token logits. Encoders: tokens are the whole input (cache unused).
-  // capture (may be null) receives every attention probability. Throws ValueError for token ids
+  // capture (may be null) records every attention call (site_name(layer), query rows at their
+  // positions, so a prompt then one call per token gives the trace of one full forward). Throws ValueError for token ids
   // outside the vocabulary or a sequence longer than the context.
-  virtual ModelOutput forward(std::span<const int32_t> tokens, AttentionCapture* capture = nullptr) = 0;
+  virtual ModelOutput forward(std::span<const int32_t> tokens, attention::Recorder* capture = nullptr) = 0;
   // Forgets the cached sequence (decoders).
   virtual void reset() {}
   int64_t position() const { return pos_; }

@@ -16,7 +16,7 @@ Pipeline open_pipeline(const std::string& model_path, const std::string& tokeniz
   if (p.tokenizer->vocab_size() > p.model->config().vocab)
     throw ConfigError(model_path + ": the tokenizer has " + std::to_string(p.tokenizer->vocab_size()) +
                       " tokens but the model only " + std::to_string(p.model->config().vocab) +
-                      " (wrong tokenizer? name one with --tokenizer FILE)");
+                      " (wrong tokenizer? name the tokenizer file explicitly)");
   return p;
 }
 
@@ -41,21 +41,24 @@ std::vector<std::string> token_labels(const data::Tokenizer& tok, const std::vec
   return out;
 }
 
-io::Trace make_trace(const Pipeline& p, const std::vector<int32_t>& ids, const AttentionCapture& capture,
+io::Trace make_trace(const Pipeline& p, const std::vector<int32_t>& ids, attention::Recorder& capture,
                      const std::string& text) {
   const ModelConfig& c = p.model->config();
-  std::map<std::string, std::string> meta = {
-      {"model", std::filesystem::path(p.model_path).filename().string()},
-      {"architecture", arch_name(c.arch)},
-      {"source", p.model->source()},
-      {"tokenizer", p.tokenizer->kind()},
-      {"source_text", text},
-  };
-  return capture.to_trace(token_labels(*p.tokenizer, ids), meta);
+  auto& meta = capture.meta();
+  meta["model"] = std::filesystem::path(p.model_path).filename().string();
+  meta["architecture"] = arch_name(c.arch);
+  meta["source"] = p.model->source();
+  meta["tokenizer"] = p.tokenizer->kind();
+  meta["source_text"] = text;
+  io::TraceSequence seq;
+  seq.name = "tokens";
+  seq.tokens = token_labels(*p.tokenizer, ids);
+  capture.set_sequence(std::move(seq));
+  return capture.to_trace();
 }
 
 io::Trace generation_trace(const Pipeline& p, const std::vector<int32_t>& prompt, const std::vector<int32_t>& generated,
-                           const AttentionCapture& capture, const std::string& text) {
+                           attention::Recorder& capture, const std::string& text) {
   std::vector<int32_t> ids = prompt;
   if (!generated.empty()) ids.insert(ids.end(), generated.begin(), generated.end() - 1);
   io::Trace trace = make_trace(p, ids, capture, text);
@@ -63,12 +66,12 @@ io::Trace generation_trace(const Pipeline& p, const std::vector<int32_t>& prompt
   return trace;
 }
 
-io::Trace capture_trace(Pipeline& p, const std::string& text, const CaptureSpec& spec, int64_t generate,
+io::Trace capture_trace(Pipeline& p, const std::string& text, const attention::Keep& keep, int64_t generate,
                         const SamplingOptions& opt) {
   const std::vector<int32_t> ids = encode_input(p, text);
-  AttentionCapture capture(spec);
+  attention::Recorder capture(keep);
   if (generate > 0) {
-    if (!p.model->is_decoder()) throw ConfigError("--generate needs a decoder (language model), not an encoder");
+    if (!p.model->is_decoder()) throw ConfigError("generating needs a decoder (language model), not an encoder");
     const auto out = models::generate(*p.model, ids, generate, opt, p.tokenizer->specials().eos, nullptr, &capture);
     return generation_trace(p, ids, out, capture, text);
   }

@@ -9,7 +9,7 @@
 
 #include "attnscope/data/tokenizer.h"
 #include "attnscope/io/trace.h"
-#include "attnscope/models/attention_capture.h"
+#include "attnscope/attention/recorder.h"
 #include "attnscope/models/generate.h"
 #include "attnscope/models/model.h"
 
@@ -30,20 +30,20 @@ Pipeline open_pipeline(const std::string& model_path, const std::string& tokeniz
 std::vector<int32_t> encode_input(const Pipeline& p, const std::string& text);
 // Readable labels of ids (one per token).
 std::vector<std::string> token_labels(const data::Tokenizer& tok, const std::vector<int32_t>& ids);
-// The trace of a capture over ids, with model/source metadata.
-io::Trace make_trace(const Pipeline& p, const std::vector<int32_t>& ids, const AttentionCapture& capture,
+// The trace of what the recorder captured over ids, with the tokens and model/source metadata.
+io::Trace make_trace(const Pipeline& p, const std::vector<int32_t>& ids, attention::Recorder& capture,
                      const std::string& text);
 
 // The trace of a generation: tokens = prompt + generated, minus the last generated token (it was
 // never fed back, so it has no attention row); steps = the query positions of generated tokens.
 io::Trace generation_trace(const Pipeline& p, const std::vector<int32_t>& prompt, const std::vector<int32_t>& generated,
-                           const AttentionCapture& capture, const std::string& text);
+                           attention::Recorder& capture, const std::string& text);
 
-// Runs text through the model capturing attention (spec), and returns the trace. generate > 0
+// Runs text through the model capturing attention (keep), and returns the trace. generate > 0
 // (decoders): then generates that many tokens (sampling opt), capturing each step; the trace's
 // tokens cover prompt + generation and trace.steps lists the query position of each step, so
 // an animation plays the generation step by step.
-io::Trace capture_trace(Pipeline& p, const std::string& text, const CaptureSpec& spec, int64_t generate = 0,
+io::Trace capture_trace(Pipeline& p, const std::string& text, const attention::Keep& keep, int64_t generate = 0,
                         const SamplingOptions& opt = {});
 
 }  // namespace attnscope::models

@@ -1,51 +1,40 @@
 #include "attnscope/models/self_attention.h"
 
 #include <algorithm>
-#include <cmath>
 
+#include "attnscope/attention/kernel_capture.h"
 #include "attnscope/core/error.h"
-#include "attnscope/core/parallel.h"
-#include "attnscope/kernels/gemm.h"
-#include "attnscope/kernels/rows.h"
-#include "attnscope/models/attention_capture.h"
 
 namespace attnscope::models {
 
 void self_attention_forward(const SelfAttentionShape& s, const float* q, const float* k, const float* v, float* out,
-                            std::vector<float>& scratch, AttentionCapture* capture, int64_t layer,
-                            const std::string& name) {
+                            attention::Recorder* recorder, const std::string& name) {
   const int64_t T = s.T, N = s.N, NH = s.NH, NKV = s.NKV, HS = s.HS;
   if (T <= 0 || N < T || NH <= 0 || NKV <= 0 || NH % NKV != 0 || HS <= 0)
     throw ShapeError("self_attention: bad shape T=" + std::to_string(T) + " N=" + std::to_string(N) +
                      " NH=" + std::to_string(NH) + " NKV=" + std::to_string(NKV) + " HS=" + std::to_string(HS));
-  scratch.resize(static_cast<size_t>(NH * T * N + NH * T));
-  float* probs = scratch.data();          // [NH, T, N]
-  float* lse = probs + NH * T * N;        // [NH, T]
-  const float scale = 1.0f / std::sqrt(static_cast<float>(HS));
-  const int64_t qs = NH * HS, ks = NKV * HS, group = NH / NKV;
-  const int64_t valid = s.valid_keys < 0 ? N : std::min(s.valid_keys, N);
-  const auto& rows = kernels::row_kernels();
-  // One head per task, each GEMM single-threaded inside it: the head's scores stay in cache
-  // between the three steps and there is one fork/join per call instead of 2*NH threaded GEMMs.
-  parallel_for(0, NH, 1, [&](int64_t h0, int64_t h1) {
-    for (int64_t h = h0; h < h1; ++h) {
-      float* P = probs + h * T * N;
-      // S_h[T, N] = scale * Q_h K_h^T (masked entries are computed, then overwritten: simpler
-      // than per-row calls and as fast at these sizes).
-      kernels::gemm(false, true, T, N, HS, scale, q + h * HS, qs, k + (h / group) * HS, ks, 0.0f, P, N);
-      for (int64_t t = 0; t < T; ++t) {
-        float* row = P + t * N;
-        const int64_t end = std::max<int64_t>(0, std::min(valid, s.causal ? N - T + t + 1 : N));  // visible [0, end)
-        const float l = end > 0 ? rows.logsumexp(row, end) : -INFINITY;
-        if (end > 0) rows.exp_affine(row, l, 1.0f, 0.0f, row, end);  // exp(s - lse)
-        std::fill(row + end, row + N, 0.0f);
-        lse[h * T + t] = l;
-      }
-      // O_h[T, HS] = P_h V_h
-      kernels::gemm(false, false, T, HS, N, 1.0f, P, N, v + (h / group) * HS, ks, 0.0f, out + h * HS, qs);
-    }
-  });
-  if (capture) capture->add(layer, name, NH, T, N, N - T, probs, lse);
+  kernels::AttentionParams p;
+  p.B = 1; p.NH = NH; p.NKV = NKV; p.T = T; p.N = N; p.HS = HS;
+  p.q = q; p.k = k; p.v = v; p.o = out;
+  // Heads are column blocks of a row: head stride HS, row stride the full projection width.
+  p.q_head_stride = HS; p.q_row_stride = NH * HS;
+  p.o_head_stride = HS; p.o_row_stride = NH * HS;
+  p.k_head_stride = p.v_head_stride = HS;
+  p.k_row_stride = p.v_row_stride = NKV * HS;
+  p.q_batch_stride = p.o_batch_stride = T * NH * HS;
+  p.k_batch_stride = p.v_batch_stride = N * NKV * HS;
+  p.causal = s.causal;
+  const int32_t valid = static_cast<int32_t>(s.valid_keys < 0 ? N : std::min(s.valid_keys, N));
+  if (s.valid_keys >= 0) p.key_lengths = &valid;
+  attention::Site site;
+  site.name = name;
+  site.mechanism = "scaled_dot";
+  site.query_offset = N - T;
+  attention::KernelCapture cap(recorder, site, 1, NH, T, N);
+  p.lse = cap.lse();
+  kernels::validate(p, cap.kernel());
+  kernels::attention_forward(p, cap.kernel());
+  cap.finish();
 }
 
 }  // namespace attnscope::models

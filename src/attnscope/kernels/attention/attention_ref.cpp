@@ -27,16 +27,37 @@ std::vector<float> gather(const void* base, StorageType t, int64_t off, int64_t 
   return out;
 }
 
+// One head's rows [rows, HS] of q, k or v as f32: a view of the caller's buffer (f32 storage,
+// no copy) or a converted copy (bf16).
+struct HeadRows {
+  const float* data = nullptr;
+  int64_t stride = 0;
+  std::vector<float> copy;
+  HeadRows(const void* base, StorageType t, int64_t off, int64_t row_stride, int64_t rows, int64_t HS) {
+    if (t == StorageType::f32) {
+      data = static_cast<const float*>(base) + off;
+      stride = row_stride;
+    } else {
+      copy = gather(base, t, off, row_stride, rows, HS);
+      data = copy.data();
+      stride = HS;
+    }
+  }
+  HeadRows(const HeadRows&) = delete;
+  HeadRows& operator=(const HeadRows&) = delete;
+};
+
 // P [T, N] = masked softmax(scale Q K^T + bias) of head (b, h); lse [T] (-inf for empty rows).
-void probabilities(const AttentionParams& p, int64_t b, int64_t h, const std::vector<float>& q,
-                   const std::vector<float>& k, std::vector<float>& P, std::vector<float>& lse) {
+// q [T, HS] and k [N, HS] with row strides qs, ks.
+void probabilities(const AttentionParams& p, int64_t b, int64_t h, const float* q, int64_t qs, const float* k,
+                   int64_t ks, std::vector<float>& P, std::vector<float>& lse) {
   const int64_t T = p.T, N = p.N, HS = p.HS;
   const float scale = detail::resolved_scale(p);
   P.assign(static_cast<size_t>(T * N), 0.0f);
   lse.assign(static_cast<size_t>(T), kNegInf);
   if (T == 0 || N == 0) return;
   // S [T, N] = scale * Q [T, HS] K^T [HS, N]
-  gemm(false, true, T, N, HS, scale, q.data(), HS, k.data(), HS, 0.0f, P.data(), N);
+  gemm(false, true, T, N, HS, scale, q, qs, k, ks, 0.0f, P.data(), N);
   const float slope = p.alibi_slopes ? p.alibi_slopes[h] : 0.0f;
   parallel_for(0, T, 16, [&](int64_t lo_row, int64_t hi_row) {
     for (int64_t i = lo_row; i < hi_row; ++i) {
@@ -108,31 +129,43 @@ void write_capture(const AttentionParams& p, const AttentionCapture& c, int64_t 
   }
 }
 
+// The forward of head (b, h): probabilities, O = P V, lse and capture.
+void ref_forward_head(const AttentionParams& p, const AttentionCapture& c, int64_t b, int64_t h,
+                      std::vector<float>& P, std::vector<float>& lse) {
+  const int64_t hk = detail::kv_head(p, h);
+  const HeadRows q(p.q, p.dtype, detail::q_offset(p, b, h), p.q_row_stride, p.T, p.HS);
+  const HeadRows k(p.k, p.dtype, detail::k_offset(p, b, hk), p.k_row_stride, p.N, p.HS);
+  const HeadRows v(p.v, p.dtype, detail::v_offset(p, b, hk), p.v_row_stride, p.N, p.HS);
+  probabilities(p, b, h, q.data, q.stride, k.data, k.stride, P, lse);
+  // O [T, HS] = P [T, N] V [N, HS]
+  if (p.T > 0) {
+    float* o = p.o + detail::o_offset(p, b, h);
+    if (p.N > 0) {
+      gemm(false, false, p.T, p.HS, p.N, 1.0f, P.data(), p.N, v.data, v.stride, 0.0f, o, p.o_row_stride);
+    } else {
+      for (int64_t i = 0; i < p.T; ++i) std::fill(o + i * p.o_row_stride, o + i * p.o_row_stride + p.HS, 0.0f);
+    }
+  }
+  if (p.lse) std::copy(lse.begin(), lse.end(), p.lse + (b * p.NH + h) * p.T);
+  write_capture(p, c, b, h, P, lse);
+}
+
 }  // namespace
 
 void attention_ref_forward(const AttentionParams& p, const AttentionCapture& c) {
   validate(p, c);
+  // Small score matrices (decoding against a KV cache, short texts): one (batch, head) per task,
+  // its GEMMs single-threaded, P in cache. Large ones: heads in turn with the threads inside, so
+  // memory stays one T x N matrix.
+  const bool head_tasks = p.T * p.N <= (int64_t{1} << 18);
+  parallel_for(0, head_tasks ? p.B * p.NH : 0, 1, [&](int64_t lo, int64_t hi) {
+    std::vector<float> P, lse;
+    for (int64_t u = lo; u < hi; ++u) ref_forward_head(p, c, u / p.NH, u % p.NH, P, lse);
+  });
+  if (head_tasks) return;
   std::vector<float> P, lse;
-  for (int64_t b = 0; b < p.B; ++b) {
-    for (int64_t h = 0; h < p.NH; ++h) {
-      const int64_t hk = detail::kv_head(p, h);
-      const auto q = gather(p.q, p.dtype, detail::q_offset(p, b, h), p.q_row_stride, p.T, p.HS);
-      const auto k = gather(p.k, p.dtype, detail::k_offset(p, b, hk), p.k_row_stride, p.N, p.HS);
-      const auto v = gather(p.v, p.dtype, detail::v_offset(p, b, hk), p.v_row_stride, p.N, p.HS);
-      probabilities(p, b, h, q, k, P, lse);
-      // O [T, HS] = P [T, N] V [N, HS]
-      if (p.T > 0) {
-        float* o = p.o + detail::o_offset(p, b, h);
-        if (p.N > 0) {
-          gemm(false, false, p.T, p.HS, p.N, 1.0f, P.data(), p.N, v.data(), p.HS, 0.0f, o, p.o_row_stride);
-        } else {
-          for (int64_t i = 0; i < p.T; ++i) std::fill(o + i * p.o_row_stride, o + i * p.o_row_stride + p.HS, 0.0f);
-        }
-      }
-      if (p.lse) std::copy(lse.begin(), lse.end(), p.lse + (b * p.NH + h) * p.T);
-      write_capture(p, c, b, h, P, lse);
-    }
-  }
+  for (int64_t b = 0; b < p.B; ++b)
+    for (int64_t h = 0; h < p.NH; ++h) ref_forward_head(p, c, b, h, P, lse);
 }
 
 void attention_ref_backward(const AttentionBackwardParams& p) {
@@ -149,7 +182,7 @@ void attention_ref_backward(const AttentionBackwardParams& p) {
       const auto v = gather(p.v, p.dtype, detail::v_offset(p, b, hk), p.v_row_stride, N, HS);
       const auto dO = gather(p.dout, StorageType::f32, b * p.dout_batch_stride + h * p.dout_head_stride,
                              p.dout_row_stride, T, HS);
-      probabilities(p, b, h, q, k, P, lse);
+      probabilities(p, b, h, q.data(), HS, k.data(), HS, P, lse);
       float* dq = p.dq + b * p.dq_batch_stride + h * p.dq_head_stride;
       float* dk = p.dk + b * p.dk_batch_stride + hk * p.dk_head_stride;
       float* dv = p.dv + b * p.dv_batch_stride + hk * p.dv_head_stride;

@@ -122,6 +122,11 @@ void flash_attention_forward(const AttentionParams& p, const AttentionCapture& c
   }
 }
 
+void attention_forward(const AttentionParams& p, const AttentionCapture& c) {
+  if (p.T <= kFewQueries) attention_ref_forward(p, c);
+  else flash_attention_forward(p, c);
+}
+
 void flash_attention_backward(const AttentionBackwardParams& p) {
   validate(p);
   ATTNSCOPE_CHECK(p.B == 0 || p.T == 0 || p.N == 0 || p.lse, ShapeError,

@@ -98,6 +98,12 @@ void set_contiguous_strides(AttentionBackwardParams& p);
 void validate(const AttentionParams& p, const AttentionCapture& capture);
 void validate(const AttentionBackwardParams& p);
 
+// The forward callers use: the fused kernel, or the reference path for a few queries
+// (T <= kFewQueries: decoding against a KV cache), where the fused kernel's query tile (32-64
+// rows) would be mostly padding and reading K and V once is the whole cost
+// (bench/attention: attention/{flash,ref}/f32/fwd/none/.../t:1).
+inline constexpr int64_t kFewQueries = 8;
+void attention_forward(const AttentionParams& p, const AttentionCapture& capture = AttentionCapture{});
 // Fused forward on the active ISA (kernels/isa.h). Threads over B x NH x query tiles with
 // attnscope::parallel_for; each output element is computed by one thread in a fixed order, so
 // results do not depend on the thread count. Extra memory: O((N + T) * HS) per thread.

@@ -63,7 +63,7 @@ std::vector<SettingSpec> data_settings(const char* data_help, const char* builti
 std::vector<SettingSpec> sentiment_settings() {
   std::vector<SettingSpec> specs = data_settings(
       "Labelled sentences: an SST directory (stsa.binary.*), a dir with train/dev/test files, or one TSV/CSV/SST file",
-      "Built-in data: reviews (generated, with gold rationales; the default without --data)");
+      "Built-in data: reviews (generated, with gold rationales; the default when no data file is given)");
   const std::vector<SettingSpec> model = {
       text_setting("arch", "birnn", "Architecture: birnn (bidirectional RNN) or transformer (self-attention encoder)",
                    {"birnn", "transformer"}),
