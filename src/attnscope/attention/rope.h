@@ -27,4 +27,8 @@ struct RopeOptions {
 Tensor rope(const Tensor& x, int64_t offset = 0, const RopeOptions& opt = {},
             const std::vector<int64_t>& positions = {});
 
+// The same rotation in place on raw rows, for inference without autograd (the imported
+// models): x [T, H, HS], row t at position pos0 + t. ShapeError for a bad rot_dims or base.
+void rope_rows(float* x, int64_t T, int64_t H, int64_t HS, int64_t pos0, const RopeOptions& opt);
+
 }  // namespace attnscope::attention

@@ -61,24 +61,4 @@ void swiglu_inplace(float* a, const float* b, int64_t n) {
   });
 }
 
-void rope_inplace(float* x, int64_t T, int64_t H, int64_t HS, int64_t pos0, float theta, bool interleaved) {
-  parallel_for(0, T, 8, [&](int64_t lo, int64_t hi) {
-    for (int64_t t = lo; t < hi; ++t) {
-      const float pos = static_cast<float>(pos0 + t);
-      for (int64_t h = 0; h < H; ++h) {
-        float* v = x + (t * H + h) * HS;
-        for (int64_t i = 0; i < HS / 2; ++i) {
-          const float freq = 1.0f / std::pow(theta, static_cast<float>(2 * i) / static_cast<float>(HS));
-          const float val = pos * freq, fcr = std::cos(val), fci = std::sin(val);
-          float* a = interleaved ? v + 2 * i : v + i;
-          float* b = interleaved ? v + 2 * i + 1 : v + i + HS / 2;
-          const float v0 = *a, v1 = *b;
-          *a = v0 * fcr - v1 * fci;
-          *b = v0 * fci + v1 * fcr;
-        }
-      }
-    }
-  });
-}
-
 }  // namespace attnscope::models

@@ -21,9 +21,4 @@ void gelu_erf_inplace(float* x, int64_t n);   // BERT "gelu": 0.5x(1+erf(x/sqrt(
 // a = silu(a) * b (SwiGLU), n values.
 void swiglu_inplace(float* a, const float* b, int64_t n);
 
-// Rotary position embedding on x[T, H*HS] for positions pos0..pos0+T-1.
-// interleaved: pairs (x[2i], x[2i+1]) within a head (Meta / llama2.c / GGUF); else halves
-// (x[i], x[i + HS/2]) (Hugging Face). Frequencies theta^(-2i/HS), computed in float as run.c.
-void rope_inplace(float* x, int64_t T, int64_t H, int64_t HS, int64_t pos0, float theta, bool interleaved);
-
 }  // namespace attnscope::models

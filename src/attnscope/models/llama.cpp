@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "attnscope/attention/rope.h"
 #include "attnscope/core/error.h"
 #include "attnscope/models/blocks.h"
 #include "attnscope/models/self_attention.h"
@@ -102,6 +103,9 @@ ModelOutput LlamaModel::forward(std::span<const int32_t> tokens, attention::Reco
     v_cache_.assign(k_cache_.size(), 0.0f);
   }
   std::vector<float> x(T * C), xb(T * C), q(T * Q), att(T * Q), h1(T * H), h3(T * H);  // activations
+  attention::RopeOptions rope;
+  rope.base = cfg_.rope_theta;
+  rope.pairing = cfg_.rope_interleaved ? attention::RopePairing::interleaved : attention::RopePairing::half;
   for (int64_t t = 0; t < T; ++t) std::memcpy(&x[t * C], &tok_emb_[tokens[t] * C], C * sizeof(float));
   for (int64_t l = 0; l < cfg_.n_layers; ++l) {
     const Layer& w = layers_[l];
@@ -111,8 +115,8 @@ ModelOutput LlamaModel::forward(std::span<const int32_t> tokens, attention::Reco
     linear_forward(xb.data(), w.wq.data(), nullptr, T, C, Q, q.data());
     linear_forward(xb.data(), w.wk.data(), nullptr, T, C, KV, kc + pos0 * KV);
     linear_forward(xb.data(), w.wv.data(), nullptr, T, C, KV, vc + pos0 * KV);
-    rope_inplace(q.data(), T, NH, HS, pos0, cfg_.rope_theta, cfg_.rope_interleaved);
-    rope_inplace(kc + pos0 * KV, T, NKV, HS, pos0, cfg_.rope_theta, cfg_.rope_interleaved);
+    attention::rope_rows(q.data(), T, NH, HS, pos0, rope);
+    attention::rope_rows(kc + pos0 * KV, T, NKV, HS, pos0, rope);
     SelfAttentionShape s{T, N, NH, NKV, HS, true, -1};
     self_attention_forward(s, q.data(), kc, vc, att.data(), capture, site_name(l));
     linear_forward(att.data(), w.wo.data(), nullptr, T, Q, C, xb.data());
