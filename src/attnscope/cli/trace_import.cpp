@@ -3,7 +3,7 @@
 #include <cstdio>
 
 #include "attnscope/cli/common.h"
-#include "attnscope/cli/trace.h"
+#include "attnscope/cli/verb_parts.h"
 #include "attnscope/focus/trace_keep.h"
 #include "attnscope/io/trace_import.h"
 #include "attnscope/io/trace_io.h"
@@ -54,4 +54,4 @@ void setup_trace_import(CLI::App& trace) {
 }  // namespace
 }  // namespace attnscope::cli
 
-ATTNSCOPE_REGISTER_TRACE_PART(attnscope::cli::setup_trace_import);
+ATTNSCOPE_REGISTER_VERB_PART("trace", attnscope::cli::setup_trace_import);

@@ -1,10 +1,10 @@
 // `attnscope trace MODEL "text" -o OUT.attn.safetensors [--capture dense|topk:K|stats]
 // [--generate N]`: runs a pretrained model and writes its attention as a trace file. A part of
-// the `trace` subcommand (cli/trace.h): it adds positionals to `trace` and the capture action.
+// the `trace` subcommand (cli/verb_parts.h): it adds positionals to `trace` and the capture action.
 #include <cstdio>
 
 #include "attnscope/cli/common.h"
-#include "attnscope/cli/trace.h"
+#include "attnscope/cli/verb_parts.h"
 #include "attnscope/core/error.h"
 #include "attnscope/focus/trace_keep.h"
 #include "attnscope/io/trace_io.h"
@@ -63,11 +63,11 @@ void setup(CLI::App& trace) {
   trace.add_option("--top-k", a->top_k, "Top-k sampling for --generate")->check(CLI::NonNegativeNumber);
   add_seed_flag(&trace, a->seed);
   trace.add_flag("--f32", a->f32, "Store weights as float32 (default float16)");
-  set_trace_capture_action([a] { run(*a); });
+  set_verb_action("trace", [a] { run(*a); });
 }
 
 }  // namespace
 
 }  // namespace attnscope::cli
 
-ATTNSCOPE_REGISTER_TRACE_PART(attnscope::cli::setup);
+ATTNSCOPE_REGISTER_VERB_PART("trace", attnscope::cli::setup);
