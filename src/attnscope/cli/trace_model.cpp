@@ -28,26 +28,19 @@ struct TraceModelArgs {
 void run(const TraceModelArgs& a) {
   if (a.model.empty()) throw ConfigError("trace: give MODEL \"text\" (or a subcommand such as import)");
   if (a.output.empty()) throw ConfigError("trace: -o/--output OUT.attn.safetensors is required");
-  if (models::is_trained_checkpoint(a.model)) {
-    if (a.generate > 0) throw ConfigError("trace: --generate is for language models; this is a trained task model");
-    io::Trace trace = models::run_trained(a.model, a.text, a.capture).trace;
-    if (const std::string note = focus::clamp_topk(trace); !note.empty()) std::fprintf(stderr, "note: %s\n", note.c_str());
-    io::write_trace(trace, a.output, {.f16_weights = !a.f32});
-    std::printf("wrote %s: %zu layers, capture %s\n", a.output.c_str(), trace.layers.size(), a.capture.str().c_str());
-    return;
-  }
-  models::Pipeline p = models::open_pipeline(a.model, a.tokenizer);
+  if (a.generate > 0 && models::is_trained_checkpoint(a.model))
+    throw ConfigError("trace: --generate is for language models; this is a trained task model");
   models::SamplingOptions opt;
   opt.temperature = a.temperature;
   opt.top_k = a.top_k;
   opt.seed = a.seed;
-  io::Trace trace = models::capture_trace(p, a.text, a.capture, a.generate, opt);
+  io::Trace trace = models::TextTracer(a.model, a.capture, a.tokenizer).trace(a.text, a.generate, opt);
   if (const std::string note = focus::clamp_topk(trace); !note.empty()) std::fprintf(stderr, "note: %s\n", note.c_str());
   io::TraceWriteOptions wo;
   wo.f16_weights = !a.f32;
   io::write_trace(trace, a.output, wo);
   std::printf("wrote %s: %zu layers, %zu tokens, capture %s\n", a.output.c_str(), trace.layers.size(),
-              trace.sequences.front().tokens.size(), a.capture.str().c_str());
+              trace.sequences.empty() ? size_t{0} : trace.sequences.front().tokens.size(), a.capture.str().c_str());
 }
 
 void setup(CLI::App& trace) {

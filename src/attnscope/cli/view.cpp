@@ -50,14 +50,9 @@ void run_view(const ViewArgs& a) {
   }
   if (a.text.empty() && a.generate == 0)
     throw ConfigError("view: give a trace file, or MODEL \"text\" to run a model and view its attention");
-  io::Trace t;
-  if (models::is_trained_checkpoint(a.path)) {
-    if (a.generate > 0) throw ConfigError("view: --generate is for language models; this is a trained task model");
-    t = models::run_trained(a.path, a.text, a.capture).trace;
-  } else {
-    models::Pipeline p = models::open_pipeline(a.path, a.tokenizer);
-    t = models::capture_trace(p, a.text, a.capture, a.generate);
-  }
+  if (a.generate > 0 && models::is_trained_checkpoint(a.path))
+    throw ConfigError("view: --generate is for language models; this is a trained task model");
+  io::Trace t = models::TextTracer(a.path, a.capture, a.tokenizer).trace(a.text, a.generate);
   if (const std::string note = focus::clamp_topk(t); !note.empty()) std::fprintf(stderr, "note: %s\n", note.c_str());
   view_trace(t, a.flags);
 }

@@ -60,4 +60,14 @@ void write_file_atomic(const std::string& path, std::string_view bytes) {
   });
 }
 
+void check_output_path(const std::string& path, const char* what) {
+  if (path.empty()) return;
+  const std::filesystem::path p(path);
+  const std::filesystem::path dir = p.has_parent_path() ? p.parent_path() : std::filesystem::path(".");
+  std::error_code ec;
+  if (!std::filesystem::is_directory(dir, ec))
+    throw IoError(std::string(what) + " '" + path + "': directory '" + dir.string() + "' does not exist");
+  if (std::filesystem::is_directory(p, ec)) throw IoError(std::string(what) + " '" + path + "' is a directory");
+}
+
 }  // namespace attnscope

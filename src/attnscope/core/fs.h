@@ -16,5 +16,9 @@ void write_file_atomic(const std::string& path, std::string_view bytes);
 // Atomic write through a callback that receives the temporary path to fill; the callback may
 // write it with any library (Cairo, giflib). On exception the temporary file is removed.
 void write_atomic_with(const std::string& path, const std::function<void(const std::string& tmp)>& fill);
+// Fails before long work, not after it, when an output cannot be written: IoError when the
+// parent directory does not exist or the path is a directory. `what` names the output
+// ("checkpoint", "report"). An empty path passes.
+void check_output_path(const std::string& path, const char* what);
 
 }  // namespace attnscope

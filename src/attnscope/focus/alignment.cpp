@@ -27,15 +27,34 @@ Links argmax_links(const float* w, int64_t T, int64_t N) {
 }
 
 double alignment_error_rate(const Links& a, const Links& sure, const Links& possible) {
-  Links p = possible;
-  p.insert(sure.begin(), sure.end());
-  int64_t as = 0, ap = 0;
-  for (const auto& l : a) {
-    as += sure.count(l);
-    ap += p.count(l);
-  }
-  const double denom = static_cast<double>(a.size() + sure.size());
-  return denom == 0 ? 0.0 : 1.0 - (as + ap) / denom;
+  AerCounts c;
+  c.add(a, sure, possible);
+  return c.aer();
 }
+
+void AerCounts::add(const Links& a, const Links& s, const Links& possible) {
+  predicted += static_cast<int64_t>(a.size());
+  sure += static_cast<int64_t>(s.size());
+  for (const auto& l : a) {
+    const bool in_s = s.count(l) > 0;
+    hit_sure += in_s;
+    hit_possible += in_s || possible.count(l) > 0;  // P is extended by S
+  }
+}
+
+AerCounts& AerCounts::operator+=(const AerCounts& o) {
+  predicted += o.predicted;
+  sure += o.sure;
+  hit_sure += o.hit_sure;
+  hit_possible += o.hit_possible;
+  return *this;
+}
+
+double AerCounts::aer() const {
+  const double denom = static_cast<double>(predicted + sure);
+  return denom == 0 ? 0.0 : 1.0 - static_cast<double>(hit_sure + hit_possible) / denom;
+}
+double AerCounts::precision() const { return predicted ? static_cast<double>(hit_possible) / predicted : 0.0; }
+double AerCounts::recall() const { return sure ? static_cast<double>(hit_sure) / sure : 0.0; }
 
 }  // namespace attnscope::focus

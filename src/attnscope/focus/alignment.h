@@ -33,4 +33,15 @@ Links argmax_links(const float* weights, int64_t T, int64_t N);
 // AER of predicted links A against sure S and possible P (S is a subset of P; P is extended by S).
 double alignment_error_rate(const Links& predicted, const Links& sure, const Links& possible);
 
+// Corpus AER: the link counts of many sentences, summed (Och & Ney's AER is over the corpus, not
+// a mean of sentence AERs). precision = |A∩P| / |A|, recall = |A∩S| / |S|.
+struct AerCounts {
+  int64_t predicted = 0, sure = 0, hit_sure = 0, hit_possible = 0;
+  void add(const Links& predicted, const Links& sure, const Links& possible);
+  AerCounts& operator+=(const AerCounts& o);
+  double aer() const;
+  double precision() const;
+  double recall() const;
+};
+
 }  // namespace attnscope::focus

@@ -4,8 +4,10 @@
 #include <filesystem>
 
 #include "attnscope/core/error.h"
+#include "attnscope/core/rng.h"
 #include "attnscope/data/sentiment.h"
 #include "attnscope/io/safetensors.h"
+#include "attnscope/models/pipeline.h"
 #include "attnscope/models/sentiment/classifier.h"
 #include "attnscope/models/translate/translator.h"
 #include "attnscope/nn/checkpoint.h"
@@ -24,30 +26,100 @@ bool is_trained_checkpoint(const std::string& path) {
   }
 }
 
-TrainedRun run_trained(const std::string& path, const std::string& text, attention::Keep keep) {
-  if (text.find_first_not_of(" \t\r\n") == std::string::npos) throw ValueError("empty input text");
-  const std::string type = nn::read_checkpoint_meta(path).model_type;
-  TrainedRun r;
-  if (type.rfind("translate-", 0) == 0) {
-    Translator t = Translator::load(path);
-    const DecodeOptions d;
-    r.trace = t.trace(text, d, keep);
-    r.lines.push_back("translation: " + r.trace.meta["target_text"]);
-    return r;
+// A trained checkpoint, loaded once.
+struct TrainedModel {
+  std::unique_ptr<Translator> translator;
+  std::unique_ptr<SentimentClassifier> classifier;
+
+  explicit TrainedModel(const std::string& path) {
+    const std::string type = nn::read_checkpoint_meta(path).model_type;
+    if (type.rfind("translate-", 0) == 0) translator = std::make_unique<Translator>(Translator::load(path));
+    else if (type.rfind("sentiment-", 0) == 0) classifier = SentimentClassifier::load(path);
+    else throw FormatError("'" + path + "' holds a '" + type + "' model, which trace, view and run do not know how to run");
   }
-  if (type.rfind("sentiment-", 0) == 0) {
-    auto m = SentimentClassifier::load(path);
+
+  TrainedRun run(const std::string& text, attention::Keep keep) const {
+    if (text.find_first_not_of(" \t\r\n") == std::string::npos) throw ValueError("empty input text");
+    TrainedRun r;
+    if (translator) {
+      r.trace = translator->trace(text, DecodeOptions{}, keep);
+      r.lines.push_back("translation: " + r.trace.meta["target_text"]);
+      return r;
+    }
     const std::vector<std::string> words = data::sentiment_words(text);
     if (words.empty()) throw ValueError("empty input text");
-    const Classification c = m->predict({words}).front();
+    const Classification c = classifier->predict({words}).front();
     char line[160];
-    std::snprintf(line, sizeof line, "%s %.3f", m->config().labels[c.label].c_str(), c.probs[c.label]);
+    std::snprintf(line, sizeof line, "%s %.3f", classifier->config().labels[c.label].c_str(), c.probs[c.label]);
     r.lines.push_back(line);
-    r.trace = m->trace(words, keep);
+    r.trace = classifier->trace(words, keep);
     r.trace.meta["source_text"] = text;
     return r;
   }
-  throw FormatError("'" + path + "' holds a '" + type + "' model, which trace, view and run do not know how to run");
+};
+
+TrainedRun run_trained(const std::string& path, const std::string& text, attention::Keep keep) {
+  return TrainedModel(path).run(text, keep);
 }
+
+struct TextTracer::Impl {
+  attention::Keep keep;
+  std::unique_ptr<TrainedModel> trained;
+  std::unique_ptr<Pipeline> pipeline;
+};
+
+TextTracer::TextTracer(const std::string& path, attention::Keep keep, const std::string& tokenizer)
+    : impl_(std::make_unique<Impl>()) {
+  impl_->keep = keep;
+  if (is_trained_checkpoint(path)) impl_->trained = std::make_unique<TrainedModel>(path);
+  else impl_->pipeline = std::make_unique<Pipeline>(open_pipeline(path, tokenizer));
+}
+
+TextTracer::~TextTracer() = default;
+
+bool TextTracer::trained() const { return impl_->trained != nullptr; }
+
+io::Trace TextTracer::trace(const std::string& text, int64_t generate, const SamplingOptions& opt) {
+  if (impl_->trained) {
+    if (generate > 0) throw ConfigError("generating is for language models; this is a trained task model");
+    return impl_->trained->run(text, impl_->keep).trace;
+  }
+  return capture_trace(*impl_->pipeline, text, impl_->keep, generate, opt);
+}
+
+io::Trace TextTracer::trace_ids(const std::vector<int32_t>& ids) {
+  if (impl_->trained || !impl_->pipeline->model->is_decoder())
+    throw ConfigError("token-id probes need an imported language model (decoder)");
+  Pipeline& p = *impl_->pipeline;
+  attention::Recorder rec(impl_->keep);
+  p.model->reset();
+  p.model->forward(ids, &rec);
+  return make_trace(p, ids, rec, "");
+}
+
+io::Trace TextTracer::trace_repeated_random(int64_t n, uint64_t seed) {
+  if (impl_->trained) throw ConfigError("the induction probe needs an imported language model");
+  const data::Tokenizer& tok = *impl_->pipeline->tokenizer;
+  const auto& sp = tok.specials();
+  const int64_t V = tok.vocab_size();
+  const int64_t ctx = impl_->pipeline->model->config().max_seq;
+  if (n < 1 || 2 * n + 1 > ctx)
+    throw ConfigError("the induction probe needs 1 <= 2n + 1 <= the context of " + std::to_string(ctx) + " tokens, n = " +
+                      std::to_string(n));
+  Rng rng(seed);
+  std::vector<int32_t> half;
+  while (static_cast<int64_t>(half.size()) < n) {
+    const auto id = static_cast<int32_t>(rng.below(static_cast<uint64_t>(V)));
+    if (id == sp.bos || id == sp.eos || id == sp.pad || id == sp.unk || id == sp.cls || id == sp.sep || id == sp.mask) continue;
+    half.push_back(id);
+  }
+  std::vector<int32_t> ids;
+  if (sp.bos >= 0) ids.push_back(sp.bos);
+  ids.insert(ids.end(), half.begin(), half.end());
+  ids.insert(ids.end(), half.begin(), half.end());
+  return trace_ids(ids);
+}
+
+int64_t TextTracer::vocab_size() const { return impl_->pipeline ? impl_->pipeline->tokenizer->vocab_size() : 0; }
 
 }  // namespace attnscope::models

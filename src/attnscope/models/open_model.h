@@ -3,11 +3,13 @@
 // model_type in its metadata — or, for every other path, an imported model (HF directory,
 // .safetensors, GGUF, llama2.c .bin) through models::open_pipeline.
 #pragma once
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "attnscope/attention/recorder.h"
 #include "attnscope/io/trace.h"
+#include "attnscope/models/generate.h"
 
 namespace attnscope::models {
 
@@ -24,5 +26,30 @@ struct TrainedRun {
 // trace the pooling (and the Transformer's layers). FormatError for another model type,
 // ValueError for an empty text.
 TrainedRun run_trained(const std::string& path, const std::string& text, attention::Keep keep = attention::Keep::dense());
+
+// A model opened once to trace many texts (a corpus): a trained checkpoint or an imported model.
+// trace() of a text gives what `trace MODEL TEXT` writes. Errors as run_trained / open_pipeline.
+class TextTracer {
+ public:
+  TextTracer(const std::string& path, attention::Keep keep, const std::string& tokenizer = "");
+  ~TextTracer();
+  TextTracer(const TextTracer&) = delete;
+  TextTracer& operator=(const TextTracer&) = delete;
+  bool trained() const;
+  // generate > 0: imported decoders only (ConfigError otherwise).
+  io::Trace trace(const std::string& text, int64_t generate = 0, const SamplingOptions& opt = {});
+  // Imported decoders: the trace of running these token ids (probes such as repeated random
+  // sequences); ConfigError for trained checkpoints and encoders.
+  io::Trace trace_ids(const std::vector<int32_t>& ids);
+  // The induction probe of Olsson et al. (2022): BOS (when the tokenizer has one), n random
+  // non-special tokens, then the same n again (seeded). Imported decoders only.
+  io::Trace trace_repeated_random(int64_t n, uint64_t seed);
+  // Vocabulary size of an imported model's tokenizer (0 for trained checkpoints).
+  int64_t vocab_size() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
 
 }  // namespace attnscope::models

@@ -8,6 +8,7 @@
 
 #include "attnscope/autograd/graph.h"
 #include "attnscope/core/error.h"
+#include "attnscope/core/fs.h"
 #include "attnscope/core/progress.h"
 #include "attnscope/io/trace_io.h"
 #include "attnscope/nn/checkpoint.h"
@@ -40,17 +41,6 @@ void check_options(const TrainerOptions& o) {
       o.weight_decay < 0 || o.patience < 0)
     throw ConfigError("training needs lr > 0 and non-negative warm-up, clip, weight decay, periods and time limit");
   nn::LrSchedule::parse_kind(o.schedule);
-}
-
-// Fails now, not after an hour of training, when an output cannot be written.
-void check_output_path(const std::string& path, const char* what) {
-  if (path.empty()) return;
-  const std::filesystem::path p(path);
-  const std::filesystem::path dir = p.has_parent_path() ? p.parent_path() : std::filesystem::path(".");
-  std::error_code ec;
-  if (!std::filesystem::is_directory(dir, ec))
-    throw IoError(std::string(what) + " '" + path + "': directory '" + dir.string() + "' does not exist");
-  if (std::filesystem::is_directory(p, ec)) throw IoError(std::string(what) + " '" + path + "' is a directory");
 }
 
 // Eval mode without gradients for the scope; training mode restored even when a call throws.

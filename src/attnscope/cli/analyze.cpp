@@ -1,0 +1,259 @@
+// `attnscope analyze TRACE|MODEL [TEXT | --corpus FILE]`: measures where attention goes (focus/
+// head_stats.h: per-head measures and roles), rollout and flow over each self-attention stack,
+// and an induction probe for language models; writes report.json. Children: `analyze merge`
+// (here) and `analyze align` (cli/analyze_align.cpp).
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <nlohmann/json.hpp>
+
+#include "attnscope/cli/common.h"
+#include "attnscope/cli/verb_parts.h"
+#include "attnscope/core/error.h"
+#include "attnscope/core/fs.h"
+#include "attnscope/core/progress.h"
+#include "attnscope/focus/head_stats.h"
+#include "attnscope/focus/layer_stacks.h"
+#include "attnscope/focus/rollout.h"
+#include "attnscope/io/trace_io.h"
+#include "attnscope/models/open_model.h"
+
+namespace attnscope::cli {
+namespace {
+
+using nlohmann::json;
+
+struct AnalyzeArgs {
+  std::string source, text, corpus, shard, tokenizer, output;
+  attention::Keep capture = attention::Keep::dense();
+  bool rollout = false, flow = false, quiet = false;
+  int64_t query = -1, induction = 0, probes = 4;
+  uint64_t seed = 1;
+};
+
+// "i/n" -> (i, n) with 0 <= i < n.
+std::pair<int64_t, int64_t> parse_shard(const std::string& s) {
+  const size_t slash = s.find('/');
+  try {
+    if (slash != std::string::npos) {
+      size_t a = 0, b = 0;
+      const long long i = std::stoll(s.substr(0, slash), &a), n = std::stoll(s.substr(slash + 1), &b);
+      if (a == slash && b == s.size() - slash - 1 && n >= 1 && i >= 0 && i < n) return {i, n};
+    }
+  } catch (const std::exception&) {
+  }
+  throw ConfigError("analyze: --shard expects i/n with 0 <= i < n (e.g. 0/2), got '" + s + "'");
+}
+
+json matrix_json(const std::vector<float>& w, int64_t rows, int64_t cols) {
+  json m = json::array();
+  for (int64_t r = 0; r < rows; ++r)
+    m.push_back(std::vector<float>(w.begin() + r * cols, w.begin() + (r + 1) * cols));
+  return m;
+}
+
+// Rollout and flow of every self-attention stack of one trace.
+json sequence_focus(const io::Trace& t, const AnalyzeArgs& a) {
+  const std::vector<focus::LayerStack> stacks = focus::self_attention_stacks(t);
+  if (stacks.empty())
+    throw ConfigError("analyze: rollout and flow need self-attention layers with kept weights; this trace has " +
+                      std::to_string(t.layers.size()) + " layer(s) of cross-attention or statistics only");
+  json out = json::array();
+  for (const auto& st : stacks) {
+    const io::TraceSequence* seq = t.find_sequence(st.sequence);
+    json s = {{"name", st.sequence}, {"tokens", seq->tokens}, {"layers", json::array()}};
+    for (int64_t l : st.layers) s["layers"].push_back(t.layers[l].name);
+    if (a.rollout) {
+      const focus::AttentionMap r = focus::attention_rollout(t, st.layers);
+      s["rollout"] = matrix_json(r.w, r.rows, r.cols);
+    }
+    if (a.flow) {
+      const int64_t T = t.layers[st.layers.front()].keys;
+      if (a.query >= T)
+        throw ConfigError("analyze: --query " + std::to_string(a.query) + " is out of range for sequence '" +
+                          st.sequence + "' of " + std::to_string(T) + " tokens");
+      throw ConfigError("analyze: --flow is not built yet");
+    }
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+// The induction probe (Olsson et al. 2022): random token sequences repeated twice; a head that
+// attends from the second copy to the token after the first occurrence is an induction head.
+json induction_probe(models::TextTracer& tracer, const AnalyzeArgs& a) {
+  focus::FocusSums sums;
+  for (int64_t i = 0; i < a.probes; ++i) sums.add(tracer.trace_repeated_random(a.induction, a.seed + i));
+  json layers = json::array();
+  std::string best_name;
+  int64_t best_head = -1;
+  double best = -1;
+  for (const auto& L : sums.layers) {
+    json heads = json::array();
+    for (size_t h = 0; h < L.heads.size(); ++h) {
+      const focus::HeadReport r = focus::head_report(L.heads[h]);
+      heads.push_back(r.induction_mass);
+      if (r.induction_mass > best) {
+        best = r.induction_mass;
+        best_name = L.name;
+        best_head = static_cast<int64_t>(h);
+      }
+    }
+    layers.push_back({{"name", L.name}, {"induction_mass", std::move(heads)}});
+  }
+  return {{"length", a.induction},
+          {"sequences", a.probes},
+          {"layers", std::move(layers)},
+          {"best", {{"layer", best_name}, {"head", best_head}, {"induction_mass", best}}}};
+}
+
+void write_report(const json& report, const std::string& path) {
+  write_file_atomic(path, report.dump(1) + "\n");
+}
+
+void run_analyze(const AnalyzeArgs& a) {
+  if (a.output.empty()) throw ConfigError("analyze: -o/--output REPORT.json is required");
+  if (a.query >= 0 && !a.flow) throw ConfigError("analyze: --query picks a row of --flow; add --flow");
+  if (!a.corpus.empty() && !a.text.empty()) throw ConfigError("analyze: give TEXT or --corpus FILE, not both");
+  if (!a.corpus.empty() && (a.rollout || a.flow))
+    throw ConfigError("analyze: rollout and flow are per text: give TEXT or a trace, not --corpus");
+  if (!a.shard.empty() && a.corpus.empty()) throw ConfigError("analyze: --shard splits a --corpus");
+  const auto [shard, shards] = a.shard.empty() ? std::pair<int64_t, int64_t>{0, 1} : parse_shard(a.shard);
+  check_output_path(a.output, "report");
+  json report = {{"attnscope_report", 1}, {"source", std::filesystem::path(a.source).filename().string()}};
+  focus::FocusSums sums;
+  const bool trace_input = a.text.empty() && a.corpus.empty() && a.induction == 0;
+  if (trace_input) {
+    const io::Trace t = io::read_trace(a.source);
+    sums.add(t);
+    if (a.rollout || a.flow) report["sequences"] = sequence_focus(t, a);
+  } else {
+    models::TextTracer tracer(a.source, a.capture, a.tokenizer);
+    if (!a.text.empty()) {
+      const io::Trace t = tracer.trace(a.text);
+      sums.add(t);
+      report["text"] = a.text;
+      if (a.rollout || a.flow) report["sequences"] = sequence_focus(t, a);
+    } else if (!a.corpus.empty()) {
+      std::ifstream in(a.corpus);
+      if (!in) throw IoError("analyze: cannot read corpus '" + a.corpus + "'");
+      std::vector<std::string> lines;
+      for (std::string line; std::getline(in, line);) lines.push_back(line);
+      int64_t mine = 0;
+      for (size_t i = 0; i < lines.size(); ++i) mine += static_cast<int64_t>(i) % shards == shard;
+      Progress bar("analyze", mine, a.quiet);
+      int64_t skipped = 0;
+      for (size_t i = 0; i < lines.size(); ++i) {
+        if (static_cast<int64_t>(i) % shards != shard) continue;
+        if (lines[i].find_first_not_of(" \t\r") == std::string::npos) {
+          ++skipped;  // blank lines are no sentence
+        } else {
+          sums.add(tracer.trace(lines[i]));
+        }
+        bar.tick();
+      }
+      bar.finish();
+      report["corpus"] = std::filesystem::path(a.corpus).filename().string();
+      report["corpus_lines"] = static_cast<int64_t>(lines.size());
+      report["blank_lines_skipped"] = skipped;
+      if (!a.shard.empty()) report["shard"] = a.shard;
+      if (sums.sequences == 0) throw ConfigError("analyze: the corpus (shard) holds no text line");
+    }
+    if (a.induction > 0) report["induction"] = induction_probe(tracer, a);
+  }
+  if (sums.sequences > 0) {
+    const json j = focus::to_json(sums);
+    for (auto it = j.begin(); it != j.end(); ++it) report[it.key()] = it.value();
+  }
+  write_report(report, a.output);
+  if (!a.quiet) {
+    std::printf("wrote %s: %lld sequence(s), %zu layers\n", a.output.c_str(), static_cast<long long>(sums.sequences),
+                sums.layers.size());
+    for (const auto& L : sums.layers) {
+      std::string roles;
+      for (const auto& h : L.heads) roles += (roles.empty() ? "" : " ") + focus::head_report(h).role;
+      std::printf("  %-24s %s\n", L.name.c_str(), roles.c_str());
+    }
+  }
+}
+
+struct MergeArgs {
+  std::vector<std::string> partials;
+  std::string output;
+};
+
+void run_merge(const MergeArgs& a) {
+  check_output_path(a.output, "report");
+  focus::FocusSums sums;
+  json first;
+  for (const auto& p : a.partials) {
+    json j;
+    try {
+      j = json::parse(read_file(p));
+    } catch (const json::exception& e) {
+      throw FormatError("analyze merge: '" + p + "' is not JSON (" + e.what() + ")");
+    }
+    try {
+      sums.merge(focus::sums_from_json(j));
+    } catch (const ConfigError& e) {
+      throw ConfigError(std::string(e.what()) + " in '" + p + "'");
+    }
+    if (first.is_null()) first = j;
+  }
+  json report = {{"attnscope_report", 1}, {"source", first.value("source", "")}};
+  if (first.contains("corpus")) report["corpus"] = first["corpus"];
+  report["merged"] = static_cast<int64_t>(a.partials.size());
+  const json j = focus::to_json(sums);
+  for (auto it = j.begin(); it != j.end(); ++it) report[it.key()] = it.value();
+  write_report(report, a.output);
+  std::printf("wrote %s: %lld sequence(s) from %zu partials\n", a.output.c_str(), static_cast<long long>(sums.sequences),
+              a.partials.size());
+}
+
+void setup_analyze(CLI::App& analyze) {
+  CLI::App* sub = &analyze;
+  auto a = std::make_shared<AnalyzeArgs>();
+  sub->add_option("SOURCE", a->source, "Trace file, or a model (then TEXT, --corpus or --induction)");
+  sub->add_option("TEXT", a->text, "Text to run through the model");
+  sub->add_option("--corpus", a->corpus, "Analyze every line of FILE (one text per line) and aggregate");
+  sub->add_option("--shard", a->shard, "i/n: analyze every n-th line from line i (merge with `analyze merge`)");
+  sub->add_flag("--rollout", a->rollout, "Attention rollout of every self-attention stack (Abnar & Zuidema 2020)");
+  sub->add_flag("--flow", a->flow, "Attention flow (exact max-flow) of every self-attention stack");
+  sub->add_option("--query", a->query, "With --flow: only this query row (e.g. 0 for [CLS], or the last token)")
+      ->check(CLI::Range(int64_t{0}, int64_t{1} << 30));
+  sub->add_option("--induction", a->induction,
+                  "Language models: induction probe on N random tokens repeated twice")
+      ->check(CLI::Range(int64_t{0}, int64_t{4096}));
+  sub->add_option("--probes", a->probes, "Sequences in the induction probe (default 4)")->check(CLI::Range(int64_t{1}, int64_t{256}));
+  add_seed_flag(sub, a->seed);
+  sub->add_option("--tokenizer", a->tokenizer, "Tokenizer file (default: found beside the model)");
+  add_capture_flag(sub, a->capture);
+  add_output_flag(sub, a->output, false);
+  sub->add_flag("-q,--quiet", a->quiet, "No progress or summary");
+  set_verb_action("analyze", [a] {
+    if (a->source.empty()) throw ConfigError("analyze: give a trace, or MODEL with TEXT / --corpus (see attnscope analyze --help)");
+    run_analyze(*a);
+  });
+
+  CLI::App* merge = sub->add_subcommand("merge", "Combine --shard partial reports into the single-run report");
+  auto m = std::make_shared<MergeArgs>();
+  merge->add_option("PARTIAL", m->partials, "Partial reports (analyze --shard i/n -o ...)")->required();
+  add_output_flag(merge, m->output);
+  merge->callback([m] { run_merge(*m); });
+}
+
+}  // namespace
+}  // namespace attnscope::cli
+
+ATTNSCOPE_REGISTER_VERB_PART("analyze", attnscope::cli::setup_analyze);
+
+namespace attnscope::cli {
+namespace {
+void setup_analyze_verb(CLI::App& app) {
+  setup_verb(app, "analyze", "Measure attention: head roles, rollout, flow, alignment (report.json)");
+}
+}  // namespace
+}  // namespace attnscope::cli
+
+ATTNSCOPE_REGISTER_COMMAND(attnscope::cli::setup_analyze_verb);
