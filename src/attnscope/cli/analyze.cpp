@@ -82,9 +82,14 @@ json sequence_focus(const io::Trace& t, const AnalyzeArgs& a) {
 
 // The induction probe (Olsson et al. 2022): random token sequences repeated twice; a head that
 // attends from the second copy to the token after the first occurrence is an induction head.
-json induction_probe(models::TextTracer& tracer, const AnalyzeArgs& a) {
+// `also` (may be null) gets the probe traces too: with no text or corpus they are what is analyzed.
+json induction_probe(models::TextTracer& tracer, const AnalyzeArgs& a, focus::FocusSums* also) {
   focus::FocusSums sums;
-  for (int64_t i = 0; i < a.probes; ++i) sums.add(tracer.trace_repeated_random(a.induction, a.seed + i));
+  for (int64_t i = 0; i < a.probes; ++i) {
+    const io::Trace t = tracer.trace_repeated_random(a.induction, a.seed + i);
+    sums.add(t);
+    if (also) also->add(t);
+  }
   json layers = json::array();
   std::string best_name;
   int64_t best_head = -1;
@@ -160,7 +165,7 @@ void run_analyze(const AnalyzeArgs& a) {
       if (!a.shard.empty()) report["shard"] = a.shard;
       if (sums.sequences == 0) throw ConfigError("analyze: the corpus (shard) holds no text line");
     }
-    if (a.induction > 0) report["induction"] = induction_probe(tracer, a);
+    if (a.induction > 0) report["induction"] = induction_probe(tracer, a, sums.sequences == 0 ? &sums : nullptr);
   }
   if (sums.sequences > 0) {
     const json j = focus::to_json(sums);
