@@ -71,15 +71,47 @@ TranslateEval evaluate_dates(Translator& t, const std::vector<data::DateExample>
       exact += out[j].target_tokens == ex.target;
     }
   }
+  // AER counts per (cross-attention layer, head); head index H of a layer holds the head mean.
+  std::vector<std::pair<std::string, std::vector<focus::AerCounts>>> aer;
   for (const auto& ex : examples) {
     io::Trace tr = t.trace_pair(ex.source, ex.target);
     int64_t T = 0, N = 0;
     auto m = cross_attention_matrix(tr, &T, &N);
     if (!m.empty()) align += focus::alignment_accuracy(m.data(), T, N, ex.gold);
+    focus::Links sure;
+    for (size_t q = 0; q < ex.gold.size(); ++q)
+      for (int s : ex.gold[q]) sure.insert({s, static_cast<int>(q)});
+    size_t site = 0;
+    for (const auto& L : tr.layers) {
+      if (L.query_seq != "target" || L.key_seq != "source" || L.keep != io::TraceKeep::dense) continue;
+      if (aer.size() <= site) aer.push_back({L.name, std::vector<focus::AerCounts>(L.heads + 1)});
+      const int64_t QN = L.queries * L.keys, rows = std::min<int64_t>(L.queries, static_cast<int64_t>(ex.gold.size()));
+      std::vector<float> mean(QN, 0.f);
+      for (int64_t h = 0; h <= L.heads; ++h) {
+        const float* w = h < L.heads ? L.weights.data() + h * QN : mean.data();
+        if (h < L.heads)
+          for (int64_t i = 0; i < QN; ++i) mean[i] += w[i] / L.heads;
+        focus::Links pred;  // argmax links of the rows that have gold ("-" has none: not scored)
+        for (const auto& [s, q] : focus::argmax_links(w, rows, L.keys))
+          if (!ex.gold[q].empty()) pred.insert({s, q});
+        aer[site].second[h].add(pred, sure, {});
+      }
+      ++site;
+    }
   }
   ev.exact = static_cast<double>(exact) / ev.n;
   ev.alignment = align.total ? align.accuracy() : -1;
+  for (const auto& [name, counts] : aer)
+    for (size_t h = 0; h < counts.size(); ++h)
+      ev.aer.push_back({name, h + 1 == counts.size() ? -1 : static_cast<int64_t>(h), counts[h].aer()});
   return ev;
+}
+
+const HeadAer* TranslateEval::best_aer() const {
+  const HeadAer* best = nullptr;
+  for (const auto& a : aer)
+    if (!best || a.aer < best->aer) best = &a;
+  return best;
 }
 
 }  // namespace attnscope::models

@@ -13,14 +13,25 @@
 
 namespace attnscope::models {
 
+// AER (Och & Ney) of one cross-attention head's argmax links against the gold alignments.
+struct HeadAer {
+  std::string layer;
+  int64_t head = 0;  // -1: the mean over the layer's heads
+  double aer = 0;
+};
+
 struct TranslateEval {
   double bleu = 0, chrf = 0, exact = 0;   // exact: share of outputs equal to the reference
   double alignment = -1;                  // alignment accuracy where gold exists (-1: none)
   int64_t n = 0;
+  std::vector<HeadAer> aer;               // dates: every cross-attention layer x head (and mean)
+  // The lowest AER of `aer`, or nullptr.
+  const HeadAer* best_aer() const;
 };
 TranslateEval evaluate_pairs(Translator& t, const std::vector<data::SentencePair>& pairs, const DecodeOptions& opt);
 // Dates: exact match of greedy outputs, and alignment accuracy of the teacher-forced attention
-// (averaged over heads of the last cross-attention site) against the gold fields.
+// (averaged over heads of the last cross-attention site) against the gold fields; the AER of
+// every cross-attention layer and head (gold links are sure links).
 TranslateEval evaluate_dates(Translator& t, const std::vector<data::DateExample>& examples, const DecodeOptions& opt);
 // The [T, N] attention of the last cross-attention layer (head average) of a trace, for
 // alignment and summaries. Empty when the trace has no source-target layer.

@@ -81,6 +81,23 @@ std::string dates_line(const models::TranslateEval& ev) {
   return line;
 }
 
+// "aer: best decoder.0.cross head 1 = 2.1% | per head: ..." (empty without cross-attention).
+std::string aer_line(const models::TranslateEval& ev) {
+  const models::HeadAer* best = ev.best_aer();
+  if (!best) return "";
+  auto name = [](const models::HeadAer& a) {
+    return a.layer + (a.head < 0 ? " mean" : " head " + std::to_string(a.head));
+  };
+  char num[32];
+  std::snprintf(num, sizeof num, "%.1f%%", 100 * best->aer);
+  std::string line = "aer: best " + name(*best) + " = " + num + " | per head:";
+  for (const auto& a : ev.aer) {
+    std::snprintf(num, sizeof num, "%.1f%%", 100 * a.aer);
+    line += " " + name(a) + "=" + num;
+  }
+  return line;
+}
+
 // Which data a setting list names: exactly one of a file and the built-in dates.
 void check_data_choice(const Settings& s, bool required) {
   const bool file = !s.text("data").empty(), builtin = !s.text("builtin").empty();
@@ -286,7 +303,9 @@ EvalReport evaluate_translate(const std::string& checkpoint, const Settings& s, 
                         t.codec().source_mode + "'); evaluate it on a data file");
     const auto ev = models::evaluate_dates(t, models::held_out_dates(s.integer("held-out"), seed), d);
     r.lines.push_back(dates_line(ev));
+    if (const std::string a = aer_line(ev); !a.empty()) r.lines.push_back(a);
     r.metrics = {{"exact", ev.exact}, {"alignment", ev.alignment}};
+    if (const models::HeadAer* b = ev.best_aer()) r.metrics["aer_best"] = b->aer;
     return r;
   }
   const auto ev = models::evaluate_pairs(t, models::read_pairs(s.text("data"), s.integer("max-pairs")), d);
