@@ -7,16 +7,48 @@ namespace attnscope::focus {
 
 void MaxFlow::clear(int32_t nodes) {
   n_ = nodes;
+  in_place_ = false;
   eu_.clear();
   ev_.clear();
   ec_.clear();
 }
 
+void MaxFlow::clear(int32_t nodes, const std::vector<int32_t>& degree) {
+  n_ = nodes;
+  in_place_ = true;
+  start_.resize(static_cast<size_t>(n_) + 1);
+  start_[0] = 0;
+  for (int32_t v = 0; v < n_; ++v)
+    start_[static_cast<size_t>(v) + 1] = start_[static_cast<size_t>(v)] + degree[static_cast<size_t>(v)];
+  next_.assign(start_.begin(), start_.end() - 1);  // fill cursor per node
+  const size_t arcs = static_cast<size_t>(start_[static_cast<size_t>(n_)]);
+  to_.resize(arcs);
+  rev_.resize(arcs);
+  res_.resize(arcs);
+  dist_.resize(static_cast<size_t>(n_));
+  queue_.resize(static_cast<size_t>(n_));
+}
+
 void MaxFlow::add_edge(int32_t u, int32_t v, double capacity) {
+  if (in_place_) {
+    place(u, v, capacity);
+    return;
+  }
   if (capacity <= kEps) return;
   eu_.push_back(u);
   ev_.push_back(v);
   ec_.push_back(capacity);
+}
+
+// The arc u -> v at u's fill cursor and its reverse (residual 0) at v's.
+void MaxFlow::place(int32_t u, int32_t v, double capacity) {
+  const int32_t a = next_[static_cast<size_t>(u)]++, b = next_[static_cast<size_t>(v)]++;
+  to_[static_cast<size_t>(a)] = v;
+  res_[static_cast<size_t>(a)] = capacity;
+  rev_[static_cast<size_t>(a)] = b;
+  to_[static_cast<size_t>(b)] = u;
+  res_[static_cast<size_t>(b)] = 0.0;
+  rev_[static_cast<size_t>(b)] = a;
 }
 
 void MaxFlow::build() {
@@ -31,15 +63,7 @@ void MaxFlow::build() {
   to_.resize(2 * m);
   rev_.resize(2 * m);
   res_.resize(2 * m);
-  for (size_t e = 0; e < m; ++e) {
-    const int32_t a = next_[static_cast<size_t>(eu_[e])]++, b = next_[static_cast<size_t>(ev_[e])]++;
-    to_[static_cast<size_t>(a)] = ev_[e];
-    res_[static_cast<size_t>(a)] = ec_[e];
-    rev_[static_cast<size_t>(a)] = b;
-    to_[static_cast<size_t>(b)] = eu_[e];
-    res_[static_cast<size_t>(b)] = 0.0;
-    rev_[static_cast<size_t>(b)] = a;
-  }
+  for (size_t e = 0; e < m; ++e) place(eu_[e], ev_[e], ec_[e]);
   dist_.resize(static_cast<size_t>(n_));
   queue_.resize(static_cast<size_t>(n_));
 }
@@ -90,7 +114,7 @@ double MaxFlow::push(int32_t u, int32_t t, double limit) {
 }
 
 double MaxFlow::solve(int32_t s, int32_t t) {
-  build();
+  if (!in_place_) build();
   double flow = 0;
   while (levels(s, t)) {
     std::copy(start_.begin(), start_.end() - 1, next_.begin());

@@ -16,6 +16,10 @@ class MaxFlow {
 
   // Starts a new graph of `nodes` nodes and no edges.
   void clear(int32_t nodes);
+  // Starts a new graph whose arcs are written in place (no edge list, no sort): degree[v] is the
+  // number of edges that will touch v (in + out); add_edge must then add exactly those edges,
+  // each with capacity > kEps. Attention flow builds one graph per (source, sink) pair this way.
+  void clear(int32_t nodes, const std::vector<int32_t>& degree);
   // Adds the edge u -> v (capacities <= kEps are left out).
   void add_edge(int32_t u, int32_t v, double capacity);
   // The maximum flow value from s to t (s != t). Consumes the graph: call clear() before the next.
@@ -23,10 +27,12 @@ class MaxFlow {
 
  private:
   void build();
+  void place(int32_t u, int32_t v, double capacity);
   bool levels(int32_t s, int32_t t);
   double push(int32_t u, int32_t t, double limit);
 
   int32_t n_ = 0;
+  bool in_place_ = false;         // clear(nodes, degree): arcs already placed, build() skipped
   std::vector<int32_t> eu_, ev_;  // [E] edge list until build()
   std::vector<double> ec_;        // [E]
   std::vector<int32_t> start_;    // [n + 1] CSR offsets of each node's arcs
