@@ -41,8 +41,9 @@ def layered_graph(a):
     return g
 
 
-def flow_value(g, L, i, j):
-    return nx.maximum_flow_value(g, (L, i), (0, j))
+def flow_value(g, L, i, j, flow_func=None):
+    """Max flow (L, i) -> (0, j); flow_func None is networkx's default (preflow-push)."""
+    return nx.maximum_flow_value(g, (L, i), (0, j), flow_func=flow_func)
 
 
 def flow(a):
