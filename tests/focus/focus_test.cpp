@@ -152,7 +152,7 @@ TEST(Rollout, IdentityAttentionRollsOutToIdentityAndRowsSumToOne) {
     EXPECT_NEAR(s, 1.0, 1e-5);
     for (int64_t k = q + 1; k < 5; ++k) EXPECT_FLOAT_EQ(r.at(q, k), 0.0f);  // causal stays causal
   }
-  // One layer of pure self-attention: rollout = 0.5 I + 0.5 I = I.
+  // One layer of pure self-attention: rollout = rownorm(I + I) = I.
   io::Trace id = fixture::self_trace(3, 1, 1);
   for (int64_t q = 0; q < 3; ++q)
     for (int64_t k = 0; k < 3; ++k) id.layers[0].weights[q * 3 + k] = q == k ? 1.0f : 0.0f;
