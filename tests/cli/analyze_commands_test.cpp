@@ -24,7 +24,7 @@ class Analyze : public cli_test::CliTest {
 TEST_F(Analyze, RolloutOfATraceAndRolesOfItsHeads) {
   if (!fs::exists(stories())) GTEST_SKIP() << "../shared/data is absent (real-model test)";
   ASSERT_EQ(run("trace " + stories() + " \"Once upon a time there was a cat\" -o t.attn.safetensors").code, 0);
-  CmdResult r = run("analyze t.attn.safetensors --rollout -o r.json");
+  CmdResult r = run("analyze t.attn.safetensors --rollout --flow -o r.json");
   ASSERT_EQ(r.code, 0) << r.err;
   const json j = report("r.json");
   ASSERT_EQ(j["layers"].size(), 5u);
@@ -42,7 +42,23 @@ TEST_F(Analyze, RolloutOfATraceAndRolesOfItsHeads) {
       if (k > i) EXPECT_EQ(roll[i][k].get<double>(), 0.0) << "causal rollout reaches a future token";
     }
     EXPECT_NEAR(sum, 1.0, 1e-5);
+    // Flow: the same shape and rules (rows sum to 1, causal).
+    const json& flow = j["sequences"][0]["flow"][i];
+    ASSERT_EQ(flow.size(), T);
+    double fs = 0;
+    for (size_t k = 0; k < T; ++k) {
+      fs += flow[k].get<double>();
+      if (k > i) EXPECT_EQ(flow[k].get<double>(), 0.0);
+    }
+    EXPECT_NEAR(fs, 1.0, 1e-5);
   }
+  // --query: that one row of the full flow.
+  r = run("analyze t.attn.safetensors --flow --query 3 -o q.json");
+  ASSERT_EQ(r.code, 0) << r.err;
+  const json q = report("q.json")["sequences"][0]["flow"];
+  ASSERT_EQ(q.size(), 1u);
+  for (size_t k = 0; k < T; ++k) EXPECT_NEAR(q[0][k].get<double>(), j["sequences"][0]["flow"][3][k].get<double>(), 1e-6);
+  expect_error("analyze t.attn.safetensors --flow --query 999 -o q2.json", 2, "out of range");
   // The same text through the model directly gives the same roles as through the trace (whose
   // weights are stored as f16: the measures agree to that precision).
   r = run("analyze " + stories() + " \"Once upon a time there was a cat\" -o m.json");

@@ -13,6 +13,7 @@
 #include "attnscope/core/error.h"
 #include "attnscope/core/fs.h"
 #include "attnscope/core/progress.h"
+#include "attnscope/focus/attention_flow.h"
 #include "attnscope/focus/head_stats.h"
 #include "attnscope/focus/layer_stacks.h"
 #include "attnscope/focus/rollout.h"
@@ -29,6 +30,7 @@ struct AnalyzeArgs {
   attention::Keep capture = attention::Keep::dense();
   bool rollout = false, flow = false, quiet = false;
   int64_t query = -1, induction = 0, probes = 4;
+  focus::HeadFusion fusion = focus::HeadFusion::mean;
   uint64_t seed = 1;
 };
 
@@ -63,9 +65,10 @@ json sequence_focus(const io::Trace& t, const AnalyzeArgs& a) {
   for (const auto& st : stacks) {
     const io::TraceSequence* seq = t.find_sequence(st.sequence);
     json s = {{"name", st.sequence}, {"tokens", seq->tokens}, {"layers", json::array()}};
+    if (a.flow && a.query >= 0) s["query"] = a.query;
     for (int64_t l : st.layers) s["layers"].push_back(t.layers[l].name);
     if (a.rollout) {
-      const focus::AttentionMap r = focus::attention_rollout(t, st.layers);
+      const focus::AttentionMap r = focus::attention_rollout(t, st.layers, a.fusion);
       s["rollout"] = matrix_json(r.w, r.rows, r.cols);
     }
     if (a.flow) {
@@ -73,7 +76,9 @@ json sequence_focus(const io::Trace& t, const AnalyzeArgs& a) {
       if (a.query >= T)
         throw ConfigError("analyze: --query " + std::to_string(a.query) + " is out of range for sequence '" +
                           st.sequence + "' of " + std::to_string(T) + " tokens");
-      throw ConfigError("analyze: --flow is not built yet");
+      const focus::AttentionMap f = a.query >= 0 ? focus::attention_flow_row(t, st.layers, a.query, a.fusion)
+                                                 : focus::attention_flow(t, st.layers, a.fusion);
+      s["flow"] = matrix_json(f.w, f.rows, f.cols);
     }
     out.push_back(std::move(s));
   }
@@ -225,6 +230,9 @@ void setup_analyze(CLI::App& analyze) {
   sub->add_option("--shard", a->shard, "i/n: analyze every n-th line from line i (merge with `analyze merge`)");
   sub->add_flag("--rollout", a->rollout, "Attention rollout of every self-attention stack (Abnar & Zuidema 2020)");
   sub->add_flag("--flow", a->flow, "Attention flow (exact max-flow) of every self-attention stack");
+  sub->add_option("--fusion", a->fusion, "How rollout and flow fuse a layer's heads: mean, max or min")
+      ->transform(CLI::CheckedTransformer(std::map<std::string, focus::HeadFusion>{
+          {"mean", focus::HeadFusion::mean}, {"max", focus::HeadFusion::max}, {"min", focus::HeadFusion::min}}));
   sub->add_option("--query", a->query, "With --flow: only this query row (e.g. 0 for [CLS], or the last token)")
       ->check(CLI::Range(int64_t{0}, int64_t{1} << 30));
   sub->add_option("--induction", a->induction,
