@@ -94,6 +94,17 @@ TEST_F(Analyze, CorpusShardsMergeIntoTheSingleRun) {
   EXPECT_EQ(ind["layers"].size(), 5u);
   EXPECT_EQ(ind["layers"][0]["induction_mass"].size(), 8u);
   EXPECT_GE(ind["best"]["induction_mass"].get<double>(), 0.0);
+  // Faithfulness: one row per layer, Spearman correlations in [-1, 1].
+  r = run("analyze " + stories() + " --corpus c.txt --faithfulness -q -o f.json");
+  ASSERT_EQ(r.code, 0) << r.err;
+  const json f = report("f.json")["faithfulness"];
+  ASSERT_EQ(f["layers"].size(), 5u);
+  for (const auto& row : f["layers"])
+    for (const char* k : {"raw", "rollout", "flow"}) {
+      ASSERT_TRUE(row[k].is_number()) << row;
+      EXPECT_LE(std::abs(row[k].get<double>()), 1.0);
+    }
+  expect_error("analyze x.attn.safetensors --faithfulness -o f2.json", 2, "--faithfulness runs a language model");
 }
 
 TEST_F(Analyze, AlignReproducesAwesomeAlignsPublishedAer) {

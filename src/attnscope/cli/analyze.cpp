@@ -2,6 +2,8 @@
 // head_stats.h: per-head measures and roles), rollout and flow over each self-attention stack,
 // and an induction probe for language models; writes report.json. Children: `analyze merge`
 // (here) and `analyze align` (cli/analyze_align.cpp).
+#include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -14,6 +16,7 @@
 #include "attnscope/core/fs.h"
 #include "attnscope/core/progress.h"
 #include "attnscope/focus/attention_flow.h"
+#include "attnscope/focus/faithfulness.h"
 #include "attnscope/focus/head_stats.h"
 #include "attnscope/focus/layer_stacks.h"
 #include "attnscope/focus/rollout.h"
@@ -28,7 +31,7 @@ using nlohmann::json;
 struct AnalyzeArgs {
   std::string source, text, corpus, shard, tokenizer, output;
   attention::Keep capture = attention::Keep::dense();
-  bool rollout = false, flow = false, quiet = false;
+  bool rollout = false, flow = false, quiet = false, faithfulness = false;
   int64_t query = -1, induction = 0, probes = 4;
   focus::HeadFusion fusion = focus::HeadFusion::mean;
   uint64_t seed = 1;
@@ -118,6 +121,35 @@ json induction_probe(models::TextTracer& tracer, const AnalyzeArgs& a, focus::Fo
           {"best", {{"layer", best_name}, {"head", best_head}, {"induction_mass", best}}}};
 }
 
+// One text through the model: its measures into `sums`, and with --faithfulness the
+// leave-one-out ranking of its tokens against raw attention, rollout and flow (last token).
+void analyze_text(models::TextTracer& tracer, const std::string& text, const AnalyzeArgs& a, focus::FocusSums& sums,
+                  focus::FaithfulnessMean& faith) {
+  if (!a.faithfulness) {
+    sums.add(tracer.trace(text));
+    return;
+  }
+  const std::vector<int32_t> ids = tracer.encode(text);
+  const io::Trace t = tracer.trace_ids(ids);
+  sums.add(t);
+  if (ids.size() < 3) return;  // too short to rank
+  const auto stacks = focus::self_attention_stacks(t);
+  if (stacks.empty()) return;
+  faith.add(focus::explanation_faithfulness(t, stacks.front().layers, static_cast<int64_t>(ids.size()) - 1,
+                                            tracer.leave_one_out(ids), a.fusion));
+}
+
+json faithfulness_json(const focus::FaithfulnessMean& faith) {
+  json rows = json::array();
+  auto num = [](double v) { return std::isnan(v) ? json(nullptr) : json(v); };
+  for (const auto& r : faith.mean()) rows.push_back({{"layer", r.layer}, {"raw", num(r.raw)}, {"rollout", num(r.rollout)}, {"flow", num(r.flow)}});
+  return {{"reference", "leave-one-out (log-probability drop of the predicted next token)"},
+          {"query", "last token"},
+          {"correlation", "Spearman"},
+          {"sentences", faith.n_raw.empty() ? 0 : *std::max_element(faith.n_raw.begin(), faith.n_raw.end())},
+          {"layers", std::move(rows)}};
+}
+
 void write_report(const json& report, const std::string& path) {
   write_file_atomic(path, report.dump(1) + "\n");
 }
@@ -129,10 +161,13 @@ void run_analyze(const AnalyzeArgs& a) {
   if (!a.corpus.empty() && (a.rollout || a.flow))
     throw ConfigError("analyze: rollout and flow are per text: give TEXT or a trace, not --corpus");
   if (!a.shard.empty() && a.corpus.empty()) throw ConfigError("analyze: --shard splits a --corpus");
+  if (a.faithfulness && a.text.empty() && a.corpus.empty())
+    throw ConfigError("analyze: --faithfulness runs a language model: give MODEL with TEXT or --corpus");
   const auto [shard, shards] = a.shard.empty() ? std::pair<int64_t, int64_t>{0, 1} : parse_shard(a.shard);
   check_output_path(a.output, "report");
   json report = {{"attnscope_report", 1}, {"source", std::filesystem::path(a.source).filename().string()}};
   focus::FocusSums sums;
+  focus::FaithfulnessMean faith;
   const bool trace_input = a.text.empty() && a.corpus.empty() && a.induction == 0;
   if (trace_input) {
     const io::Trace t = io::read_trace(a.source);
@@ -141,10 +176,9 @@ void run_analyze(const AnalyzeArgs& a) {
   } else {
     models::TextTracer tracer(a.source, a.capture, a.tokenizer);
     if (!a.text.empty()) {
-      const io::Trace t = tracer.trace(a.text);
-      sums.add(t);
+      analyze_text(tracer, a.text, a, sums, faith);
       report["text"] = a.text;
-      if (a.rollout || a.flow) report["sequences"] = sequence_focus(t, a);
+      if (a.rollout || a.flow) report["sequences"] = sequence_focus(tracer.trace(a.text), a);
     } else if (!a.corpus.empty()) {
       std::ifstream in(a.corpus);
       if (!in) throw IoError("analyze: cannot read corpus '" + a.corpus + "'");
@@ -159,7 +193,7 @@ void run_analyze(const AnalyzeArgs& a) {
         if (lines[i].find_first_not_of(" \t\r") == std::string::npos) {
           ++skipped;  // blank lines are no sentence
         } else {
-          sums.add(tracer.trace(lines[i]));
+          analyze_text(tracer, lines[i], a, sums, faith);
         }
         bar.tick();
       }
@@ -170,6 +204,7 @@ void run_analyze(const AnalyzeArgs& a) {
       if (!a.shard.empty()) report["shard"] = a.shard;
       if (sums.sequences == 0) throw ConfigError("analyze: the corpus (shard) holds no text line");
     }
+    if (a.faithfulness) report["faithfulness"] = faithfulness_json(faith);
     if (a.induction > 0) report["induction"] = induction_probe(tracer, a, sums.sequences == 0 ? &sums : nullptr);
   }
   if (sums.sequences > 0) {
@@ -184,6 +219,12 @@ void run_analyze(const AnalyzeArgs& a) {
       std::string roles;
       for (const auto& h : L.heads) roles += (roles.empty() ? "" : " ") + focus::head_report(h).role;
       std::printf("  %-24s %s\n", L.name.c_str(), roles.c_str());
+    }
+    if (a.faithfulness) {
+      std::printf("faithfulness (Spearman vs leave-one-out, last token):\n  %-24s %8s %8s %8s\n", "layer", "raw",
+                  "rollout", "flow");
+      for (const auto& r : faith.mean())
+        std::printf("  %-24s %8.3f %8.3f %8.3f\n", r.layer.c_str(), r.raw, r.rollout, r.flow);
     }
   }
 }
@@ -235,6 +276,8 @@ void setup_analyze(CLI::App& analyze) {
           {"mean", focus::HeadFusion::mean}, {"max", focus::HeadFusion::max}, {"min", focus::HeadFusion::min}}));
   sub->add_option("--query", a->query, "With --flow: only this query row (e.g. 0 for [CLS], or the last token)")
       ->check(CLI::Range(int64_t{0}, int64_t{1} << 30));
+  sub->add_flag("--faithfulness", a->faithfulness,
+                "Language models: rank raw attention, rollout and flow against leave-one-out importance (Spearman)");
   sub->add_option("--induction", a->induction,
                   "Language models: induction probe on N random tokens repeated twice")
       ->check(CLI::Range(int64_t{0}, int64_t{4096}));

@@ -10,4 +10,8 @@ namespace attnscope::focus {
 // ValueError when the lengths differ. O(n^2): sentences are short.
 double kendall_tau(const std::vector<double>& a, const std::vector<double>& b);
 
+// Spearman's rho: the Pearson correlation of the ranks (ties get their mean rank), in [-1, 1].
+// NaN when either side is constant or n < 2; ValueError when the lengths differ.
+double spearman_rho(const std::vector<double>& a, const std::vector<double>& b);
+
 }  // namespace attnscope::focus

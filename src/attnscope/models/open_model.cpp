@@ -1,5 +1,7 @@
 #include "attnscope/models/open_model.h"
 
+#include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 
@@ -118,6 +120,39 @@ io::Trace TextTracer::trace_repeated_random(int64_t n, uint64_t seed) {
   ids.insert(ids.end(), half.begin(), half.end());
   ids.insert(ids.end(), half.begin(), half.end());
   return trace_ids(ids);
+}
+
+std::vector<int32_t> TextTracer::encode(const std::string& text) const {
+  if (impl_->trained) throw ConfigError("token ids are for imported models");
+  return encode_input(*impl_->pipeline, text);
+}
+
+std::vector<double> TextTracer::leave_one_out(const std::vector<int32_t>& ids) {
+  if (impl_->trained || !impl_->pipeline->model->is_decoder())
+    throw ConfigError("leave-one-out importance needs an imported language model (decoder)");
+  if (ids.size() < 2) throw ValueError("leave-one-out needs at least 2 tokens");
+  Model& m = *impl_->pipeline->model;
+  // log-softmax of the last position's logits at index `target` (-1: the argmax, returned).
+  auto last_logprob = [&](const std::vector<int32_t>& x, int32_t& target) {
+    m.reset();
+    const ModelOutput out = m.forward(x);
+    const float* row = out.values.data() + (out.rows - 1) * out.cols;
+    if (target < 0) target = static_cast<int32_t>(std::max_element(row, row + out.cols) - row);
+    const float mx = *std::max_element(row, row + out.cols);
+    double sum = 0;
+    for (int64_t v = 0; v < out.cols; ++v) sum += std::exp(static_cast<double>(row[v] - mx));
+    return static_cast<double>(row[target] - mx) - std::log(sum);
+  };
+  int32_t target = -1;
+  const double base = last_logprob(ids, target);
+  std::vector<double> importance(ids.size());
+  for (size_t j = 0; j < ids.size(); ++j) {
+    std::vector<int32_t> x = ids;
+    x.erase(x.begin() + static_cast<int64_t>(j));
+    importance[j] = base - last_logprob(x, target);
+  }
+  m.reset();
+  return importance;
 }
 
 int64_t TextTracer::vocab_size() const { return impl_->pipeline ? impl_->pipeline->tokenizer->vocab_size() : 0; }

@@ -44,6 +44,12 @@ class TextTracer {
   // The induction probe of Olsson et al. (2022): BOS (when the tokenizer has one), n random
   // non-special tokens, then the same n again (seeded). Imported decoders only.
   io::Trace trace_repeated_random(int64_t n, uint64_t seed);
+  // Imported models: the token ids of text as the model reads it (with BOS / [CLS] ...).
+  std::vector<int32_t> encode(const std::string& text) const;
+  // Leave-one-out importance (imported decoders): for the token the model predicts after `ids`
+  // (the argmax at the last position), importance[j] = log p(it | ids) - log p(it | ids without
+  // token j). One forward per token.
+  std::vector<double> leave_one_out(const std::vector<int32_t>& ids);
   // Vocabulary size of an imported model's tokenizer (0 for trained checkpoints).
   int64_t vocab_size() const;
 
