@@ -49,6 +49,13 @@ TEST(CliRender, PicturesAndAnimations) {
     EXPECT_EQ(r.code, 0) << r.err;
     EXPECT_EQ(fixture::xml_problem(read_file(out)), "") << view;
   }
+  // --vmax / --scale reach every picture.
+  for (const char* view : {"heatmap", "model"}) {
+    const std::string out = fixture::out_path(std::string("cli_scaled_") + view + ".svg");
+    CliRun r = run("render " + tr + " --view " + view + " --vmax 0.25 --scale linear -o " + out);
+    EXPECT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(fixture::xml_problem(read_file(out)), "") << view;
+  }
   const std::string gif = fixture::out_path("cli.gif");
   CliRun r = run("animate " + tr + " --layer 0 --head mean --fps 5 --per-token 0.2 --hold 1 --size 320x200 -q -o " + gif);
   EXPECT_EQ(r.code, 0) << r.err;
@@ -79,6 +86,9 @@ TEST(CliRender, BadInputIsOneLineAndNoOutput) {
       {"animate " + tr + " -o " + fixture::out_path("x.avi"), 2, "NAME.gif"},
       {"animate " + tr + " --fps 60 -o " + fixture::out_path("x.gif"), 2, "20 ms"},
       {"animate " + tr + " --training -o " + fixture::out_path("x.gif"), 1, "snapshots"},
+      {"render " + tr + " --scale log -o " + out, 2, "unknown colour scale 'log' (expected linear or sqrt)"},
+      {"render " + tr + " --vmax 0 -o " + out, 2, "--vmax"},
+      {"animate " + tr + " --scale cubic -o " + fixture::out_path("x.gif"), 2, "unknown colour scale"},
   };
   for (const Case& c : cases) {
     CliRun r = run(c.args);

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "attnscope/io/trace.h"
+#include "attnscope/viz/color_scale.h"
 #include "attnscope/viz/frame_sink.h"
 
 namespace attnscope::viz {
@@ -24,6 +25,7 @@ struct TrainingAnimationOptions {
   double seconds_per_frame = 0.5;
   double hold = 2.0;
   std::string colormap = "viridis";
+  ColorScaleSpec scale;  // one scale for all snapshots (automatic: pooled over them)
 };
 
 // Renders one frame per snapshot into sink (and finishes it). Returns the frame count.
