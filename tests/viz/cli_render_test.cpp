@@ -4,6 +4,7 @@
 
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 
@@ -60,6 +61,29 @@ TEST(CliRender, PicturesAndAnimations) {
   CliRun r = run("animate " + tr + " --layer 0 --head mean --fps 5 --per-token 0.2 --hold 1 --size 320x200 -q -o " + gif);
   EXPECT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(read_file(gif).substr(0, 6), "GIF89a");
+}
+
+// Issue 16 item 8: an animation's length is bounded and checked before anything is drawn (the
+// same line for token and training animations, exit 2), not a million frames encoded for hours.
+TEST(CliRender, OverlongAnimationsAreRefusedBeforeAnyWork) {
+  if (!std::filesystem::exists(kBin)) GTEST_SKIP() << "attnscope binary not built";
+  const std::string tr = trace_file();
+  const std::string gif = fixture::out_path("too_long.gif"), dir = fixture::out_path("too_long_frames/");
+  std::filesystem::remove(gif);
+  std::filesystem::remove_all(dir);
+  const auto t0 = std::chrono::steady_clock::now();
+  for (const std::string& args :
+       {"animate " + tr + " --per-token 600 --fps 50 -o " + gif,         // 10 tokens: 300,000 frames
+        "animate " + tr + " --per-token 200 --fps 1 -o " + dir,          // 2,000 frames but 2,002 s
+        "animate " + tr + " " + tr + " " + tr + " --per-token 600 --hold 1 -o " + gif}) {  // 3 snapshots: 1,801 s
+    CliRun r = run(args);
+    EXPECT_EQ(r.code, 2) << args << "\n" << r.err;
+    EXPECT_NE(r.err.find("the limit is 10000 frames and 1800 s"), std::string::npos) << r.err;
+    EXPECT_EQ(fixture::count(r.err, "\n"), 1u) << r.err;
+  }
+  EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), 10.0);
+  EXPECT_FALSE(std::filesystem::exists(gif));
+  EXPECT_FALSE(std::filesystem::exists(dir));
 }
 
 TEST(CliRender, BadInputIsOneLineAndNoOutput) {

@@ -72,6 +72,7 @@ void run_animate(const AnimateFlags& f) {
     o.hold = f.hold;
     o.colormap = f.cmap;
     o.scale = f.scale;
+    viz::check_training_animation(frames.size(), o);
     viz::write_animation(target, [&](viz::FrameSink& sink) {
       viz::render_training_animation(frames, head, o, sink, f.quiet);
     });

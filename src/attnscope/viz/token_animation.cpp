@@ -6,6 +6,7 @@
 
 #include "attnscope/core/error.h"
 #include "attnscope/io/trace_io.h"
+#include "attnscope/viz/animation_output.h"
 #include "attnscope/viz/cell_grid.h"
 #include "attnscope/viz/color.h"
 #include "attnscope/viz/heatmap.h"
@@ -79,6 +80,13 @@ TokenAnimation::TokenAnimation(const io::Trace& trace, int64_t layer, int64_t he
       head_(head), o_(std::move(opts)) {
   check_animation_options(o_);
   check_color_scale(o_.scale);
+  {  // the length first: nothing is computed for an animation that will be refused
+    const double steps = trace_.steps.empty() ? double(layer_.queries) : double(trace_.steps.size());
+    const double frames = std::max(1.0, std::round(steps * o_.seconds_per_token * o_.fps));
+    char why[128];
+    std::snprintf(why, sizeof why, "%.0f tokens \u00D7 %g s \u00D7 %g fps", steps, o_.seconds_per_token, o_.fps);
+    check_animation_length(frames, frames / o_.fps + o_.hold, why);
+  }
   io::validate_layer(trace_, layer_);
   map_ = focus::head_map(layer_, head_);
   qtok_ = focus::query_labels(trace_, layer_);

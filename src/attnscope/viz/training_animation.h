@@ -29,6 +29,10 @@ struct TrainingAnimationOptions {
 };
 
 // Renders one frame per snapshot into sink (and finishes it). Returns the frame count.
+// Checks the options and the length of an animation of `snapshots` frames (ConfigError), before
+// anything is drawn or opened.
+void check_training_animation(size_t snapshots, const TrainingAnimationOptions& opts);
+
 int64_t render_training_animation(const std::vector<TrainingFrame>& frames, int64_t head,
                                   const TrainingAnimationOptions& opts, FrameSink& sink, bool quiet = true);
 
