@@ -12,7 +12,7 @@
 namespace attnscope::viz {
 
 namespace {
-constexpr double kMargin = 12, kLabelFont = 11, kTitleFont = 14, kSubFont = 11;
+constexpr double kMargin = 12, kLabelFont = 11;
 constexpr double kLabelPitch = 13;  // px per label line: thinner spacing overlaps
 constexpr double kMaxLabel = 140;   // px: longer labels are ellipsized
 constexpr double kBarW = 14, kBarGap = 14, kBarText = kColorbarText;
@@ -62,16 +62,13 @@ Heatmap::Heatmap(const io::TraceLayer& layer, int64_t head, std::vector<std::str
       opts_.subtitle += "; labels: 1 in " + std::to_string(std::max(qstep_, kstep_));
     if (scale_.curve() == ScaleCurve::sqrt) opts_.subtitle += "; \u221A colour scale";
   }
-  double top = kMargin;
-  if (!opts_.title.empty()) top += measure_text(ms.get(), opts_.title, Font{kTitleFont, true}).h + 2;
-  top += measure_text(ms.get(), opts_.subtitle, Font{kSubFont}).h + 8;
+  const FigureHeader header{opts_.title, opts_.subtitle};
+  const double top = kMargin + header.height() + 8;
   plot_x_ = kMargin + qlabel_w_;
   plot_y_ = top;
   const double bar_h = std::max(plot_h_, 120.0);
   width_ = static_cast<int>(std::ceil(plot_x_ + plot_w_ + kBarGap + kBarW + kBarText + kMargin));
-  const double title_w = std::max(measure_text(ms.get(), opts_.title, Font{kTitleFont, true}).w,
-                                  measure_text(ms.get(), opts_.subtitle, Font{kSubFont}).w);
-  width_ = std::max(width_, static_cast<int>(std::ceil(2 * kMargin + title_w)));
+  width_ = std::max(width_, header.min_width(kMargin));
   height_ = static_cast<int>(std::ceil(plot_y_ + std::max(plot_h_ + klabel_h_, bar_h) + kMargin));
 }
 
@@ -87,11 +84,7 @@ void Heatmap::draw(cairo_t* cr, double ox, double oy) const {
   const Colormap& cmap = colormap(opts_.colormap);
   cairo_save(cr);
   cairo_translate(cr, ox, oy);
-  double y = kMargin;
-  set_source(cr, kInk);
-  if (!opts_.title.empty()) y += draw_text(cr, opts_.title, kMargin, y, Font{kTitleFont, true}).h + 2;
-  set_source(cr, kFaint);
-  draw_text(cr, opts_.subtitle, kMargin, y, Font{kSubFont});
+  FigureHeader{opts_.title, opts_.subtitle}.draw(cr, kMargin, kMargin);
 
   draw_cells(cr, plot_x_, plot_y_, plot_w_, plot_h_, grid_, cmap, scale_);
   draw_colorbar(cr, plot_x_ + plot_w_ + kBarGap, plot_y_, kBarW, std::max(plot_h_, 120.0), cmap, scale_, kLabelFont);

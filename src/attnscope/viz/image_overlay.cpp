@@ -109,9 +109,9 @@ void render_overlay(const io::Trace& trace, int64_t layer, int64_t head, const s
   const double ph = img.width >= img.height ? P * img.height / img.width : P;
   const int W = static_cast<int>(std::ceil(2 * M + double(cols) * (pw + M)));
   const int H = static_cast<int>(std::ceil(top + double(rows) * (ph + cap + M) + M));
-  write_figure(path, std::max(W, 360), H, [&](cairo_t* cr) {
-    set_source(cr, kInk);
-    draw_text(cr, heatmap_title(trace, L, head), M, M, Font{14, true});
+  const FigureHeader header{heatmap_title(trace, L, head), ""};
+  write_figure(path, std::max({W, 360, header.min_width(M)}), H, [&](cairo_t* cr) {
+    header.draw(cr, M, M);
     for (int64_t q = 0; q < n; ++q) {
       const float* row = m.w.data() + q * m.cols;
       const ColorScale scale = ColorScale::fit(opts.scale, std::span<const float>(row, static_cast<size_t>(m.cols)));

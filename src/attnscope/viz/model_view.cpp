@@ -52,17 +52,15 @@ ModelViewInfo render_model_view(const io::Trace& trace, const std::string& path,
   const double t = opts.thumb;
   info.width = static_cast<int>(std::ceil(kMargin + kLabelW + double(info.cols) * (t + kGap) + kMargin));
   info.height = static_cast<int>(std::ceil(kTop + double(info.rows) * (t + kGap) + kMargin));
-  info.width = std::max(info.width, 460);
+  const FigureHeader header{
+      model_name(trace) + "model view: " + std::to_string(info.rows) + " layers \u00D7 heads",
+      "rows: layers, columns: heads; " +
+          std::string(opts.scale.vmax > 0 ? "one colour scale" : "each thumbnail its own colour scale") + " (" +
+          opts.colormap + ", " + std::string(scale_curve_name(opts.scale.curve)) + ")"};
+  info.width = std::max({info.width, 460, header.min_width(kMargin)});
   const Colormap& cmap = colormap(opts.colormap);
   write_figure(path, info.width, info.height, [&](cairo_t* cr) {
-    set_source(cr, kInk);
-    draw_text(cr, model_name(trace) + "model view: " + std::to_string(info.rows) + " layers \u00D7 heads", kMargin,
-              kMargin, Font{14, true});
-    set_source(cr, kFaint);
-    draw_text(cr, "rows: layers, columns: heads; " +
-                      std::string(opts.scale.vmax > 0 ? "one colour scale" : "each thumbnail its own colour scale") +
-                      " (" + opts.colormap + ", " + std::string(scale_curve_name(opts.scale.curve)) + ")",
-              kMargin, kMargin + 20, Font{10});
+    header.draw(cr, kMargin, kMargin);
     set_source(cr, kInk);
     for (int64_t h = 0; h < info.cols; ++h)
       draw_text(cr, std::to_string(h), kMargin + kLabelW + double(h) * (t + kGap) + t / 2, kTop - 4, Font{10},
@@ -96,17 +94,14 @@ ModelViewInfo render_head_grid(const io::Trace& trace, int64_t layer, const std:
   info.rows = (L.heads + info.cols - 1) / info.cols;
   const double t = std::max(opts.thumb, 160), cap = 18;
   info.width = static_cast<int>(std::ceil(2 * kMargin + double(info.cols) * (t + 2 * kGap) + 70));
-  info.width = std::max(info.width, 460);
+  const FigureHeader header{
+      model_name(trace) + "layer '" + L.name + "' \u00B7 " + std::to_string(L.heads) + " heads",
+      std::to_string(L.queries) + " queries \u00D7 " + std::to_string(L.keys) + " keys; one colour scale for all heads"};
+  info.width = std::max({info.width, 460, header.min_width(kMargin)});
   info.height = static_cast<int>(std::ceil(kTop + double(info.rows) * (t + cap + 2 * kGap) + kMargin));
   const Colormap& cmap = colormap(opts.colormap);
   write_figure(path, info.width, info.height, [&](cairo_t* cr) {
-    set_source(cr, kInk);
-    draw_text(cr, model_name(trace) + "layer '" + L.name + "' \u00B7 " + std::to_string(L.heads) + " heads", kMargin,
-              kMargin, Font{14, true});
-    set_source(cr, kFaint);
-    draw_text(cr, std::to_string(L.queries) + " queries \u00D7 " + std::to_string(L.keys) +
-                      " keys; one colour scale for all heads",
-              kMargin, kMargin + 20, Font{10});
+    header.draw(cr, kMargin, kMargin);
     for (int64_t h = 0; h < L.heads; ++h) {
       const double x = kMargin + double(h % info.cols) * (t + 2 * kGap);
       const double y = kTop + double(h / info.cols) * (t + cap + 2 * kGap);
