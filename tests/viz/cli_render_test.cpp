@@ -2,11 +2,16 @@
 // input -> one line on stderr, exit 2 for bad options, 1 for bad files, no partial output.
 #include <gtest/gtest.h>
 
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <vector>
 
 #include "attnscope/core/fs.h"
 #include "attnscope/io/trace_io.h"
@@ -84,6 +89,66 @@ TEST(CliRender, OverlongAnimationsAreRefusedBeforeAnyWork) {
   EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), 10.0);
   EXPECT_FALSE(std::filesystem::exists(gif));
   EXPECT_FALSE(std::filesystem::exists(dir));
+}
+
+// Issue 16 item 5: SIGTERM (or Ctrl-C) during `animate` left out.gif.tmp.PID, and with -o DIR/
+// a .tmp frame and no frames.json. The temporary file and the unfinished frame sequence are
+// removed (core/interrupt_cleanup.h) and the process still ends by the signal.
+namespace {
+pid_t spawn_quiet(const std::vector<std::string>& args) {
+  std::vector<char*> argv;
+  for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+  posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+  pid_t pid = -1;
+  const int rc = posix_spawn(&pid, argv[0], &fa, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&fa);
+  return rc == 0 ? pid : -1;
+}
+// Waits (at most 60 s) until `ready` holds; false on timeout.
+template <class F>
+bool wait_for(F ready) {
+  for (int i = 0; i < 6000; ++i) {
+    if (ready()) return true;
+    ::usleep(10000);
+  }
+  return false;
+}
+bool has_tmp(const std::filesystem::path& dir, const std::string& stem) {
+  for (const auto& e : std::filesystem::directory_iterator(dir))
+    if (e.path().filename().string().rfind(stem, 0) == 0 && e.path().filename().string().find(".tmp") != std::string::npos)
+      return true;
+  return false;
+}
+}  // namespace
+
+TEST(CliRender, InterruptedAnimationLeavesNoFiles) {
+  if (!std::filesystem::exists(kBin)) GTEST_SKIP() << "attnscope binary not built";
+  const std::filesystem::path dir = fixture::out_path("interrupt_" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  const std::string tr = (dir / "long.attn.safetensors").string();
+  io::write_trace(fixture::self_trace(200, 1, 1), tr);  // 5,000 frames at 50 fps: a minute or more
+  const std::string gif = (dir / "out.gif").string(), frames = (dir / "frames/").string();
+  for (const std::string& out : {gif, frames}) {
+    const pid_t pid = spawn_quiet({kBin, "animate", tr, "--fps", "50", "--size", "1600x1200", "-q", "-o", out});
+    ASSERT_GT(pid, 0);
+    // Interrupt mid-write: once the GIF's temporary file or the third frame exists.
+    const bool started = wait_for([&] {
+      return out == gif ? has_tmp(dir, "out.gif") : std::filesystem::exists(dir / "frames" / "frame_00002.png");
+    });
+    ::kill(pid, SIGTERM);
+    int status = 0;
+    ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+    ASSERT_TRUE(started) << out << ": the animation never started writing";
+    EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM) << out << " status " << status;
+    EXPECT_FALSE(has_tmp(dir, "out.gif")) << out;
+    EXPECT_FALSE(std::filesystem::exists(gif)) << out;
+    EXPECT_FALSE(std::filesystem::exists(dir / "frames")) << "an unfinished frame sequence stays behind";
+  }
 }
 
 TEST(CliRender, BadInputIsOneLineAndNoOutput) {
