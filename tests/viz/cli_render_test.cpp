@@ -181,6 +181,30 @@ TEST(CliRender, TopkHeatmapOf20kTokensRendersInBoundedMemory) {
   EXPECT_GT(fixture::load_png(png).width, 800);
 }
 
+// Issue 16 item 10 (the minimum): a stats-only trace gets the same line and exit code from every
+// verb that needs weights (the model view said something else, with exit 1).
+TEST(CliRender, StatsOnlyTracesGetOneMessageEverywhere) {
+  if (!std::filesystem::exists(kBin)) GTEST_SKIP() << "attnscope binary not built";
+  io::Trace t = fixture::self_trace(6, 1, 2);
+  io::TraceLayer& L = t.layers[0];
+  L.keep = io::TraceKeep::stats;
+  L.weights.clear();
+  L.entropy.assign(12, 1.0f);
+  L.max_weight.assign(12, 0.5f);
+  L.argmax.assign(12, 0);
+  const std::string tr = fixture::out_path("stats_" + std::to_string(::getpid()) + ".attn.safetensors");
+  io::write_trace(t, tr);
+  const std::string png = fixture::out_path("stats.png");
+  for (const std::string& args : {"render " + tr + " -o " + png, "render " + tr + " --view model -o " + png,
+                                  "render " + tr + " --view head -o " + png, "render " + tr + " --head all -o " + png,
+                                  "animate " + tr + " -o " + fixture::out_path("stats.gif"), "show " + tr}) {
+    CliRun r = run(args);
+    EXPECT_EQ(r.code, 2) << args << "\n" << r.err;
+    EXPECT_NE(r.err.find("kept only row statistics"), std::string::npos) << args << "\n" << r.err;
+    EXPECT_EQ(fixture::count(r.err, "\n"), 1u) << r.err;
+  }
+}
+
 TEST(CliRender, BadInputIsOneLineAndNoOutput) {
   if (!std::filesystem::exists(kBin)) GTEST_SKIP() << "attnscope binary not built";
   const std::string tr = trace_file();

@@ -45,7 +45,9 @@ ModelViewInfo render_model_view(const io::Trace& trace, const std::string& path,
       io::validate_layer(trace, trace.layers[l]);
       shown.push_back(static_cast<int64_t>(l));
     }
-  ATTNSCOPE_CHECK(!shown.empty(), ValueError, "model view: no layer of the trace kept dense or top-k weights");
+  // No layer with weights: the one message (and exit code) every view gives a stats-only layer.
+  if (shown.empty() && !trace.layers.empty()) focus::check_head(trace.layers[0], 0);
+  ATTNSCOPE_CHECK(!shown.empty(), ValueError, "model view: the trace has no attention layers");
   ModelViewInfo info;
   info.rows = static_cast<int64_t>(shown.size());
   for (int64_t l : shown) info.cols = std::max(info.cols, trace.layers[static_cast<size_t>(l)].heads);
