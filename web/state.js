@@ -8,7 +8,7 @@ export const state = {
   layer: 0,
   head: 0,             // index or 'mean'
   cmap: 'viridis',
-  gamma: 1,            // colour scale exponent: 1 linear, 0.5 sqrt
+  gamma: 0.5,          // colour scale exponent: 1 linear, 0.5 sqrt (default, as the rendered pictures)
   hover: null,         // { q, k, weight, text } under the pointer, if any
   status: '',          // one line at the bottom (errors, aggregation notes)
   step: 0,             // playback position

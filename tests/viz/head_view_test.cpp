@@ -65,3 +65,39 @@ TEST(HeadGrid, OneThumbnailPerHead) {
   EXPECT_EQ(info.cols, 3);
   EXPECT_EQ(info.rows, 2);
 }
+
+// Issue 16 item 11: the head view was 420 px wide whatever its title, so a long model or layer
+// name ran off the picture. Every picture sizes itself to its header (viz::FigureHeader): the
+// title's ink ends inside the picture, with the margin to spare.
+namespace {
+// Rightmost non-white pixel in rows [y0, y1) (-1: none).
+int rightmost_ink(const viz::Frame& f, int y0, int y1) {
+  int right = -1;
+  for (int y = y0; y < y1 && y < f.height; ++y)
+    for (int x = 0; x < f.width; ++x)
+      if ((f.at(x, y) & 0xFFFFFFu) != 0xFFFFFFu) right = std::max(right, x);
+  return right;
+}
+}  // namespace
+
+TEST(HeadView, LongTitlesAreNotClipped) {
+  io::Trace t = fixture::self_trace(3, 1, 2);
+  t.meta["model"] = "an-unusually-long-model-name/checkpoints/step-000120000-final-v2";
+  t.layers[0].name = "model.decoder.layers.11.self_attention";
+  const std::string path = fixture::out_path("head_long_title.png");
+  viz::HeadViewInfo info = viz::render_head_view(t, 0, {}, path);
+  const viz::Frame f = fixture::load_png(path);
+  ASSERT_EQ(f.width, info.width);
+  const int right = rightmost_ink(f, 14, 32);  // the title line
+  EXPECT_GT(info.width, 420);
+  EXPECT_GT(right, 300);
+  EXPECT_LT(right, f.width - 10) << "title clipped at the right edge";
+  // The same header rule in the other pictures.
+  for (const std::string kind : {"model", "grid"}) {
+    const std::string p = fixture::out_path("long_title_" + kind + ".png");
+    viz::ModelViewInfo mi = kind == "model" ? viz::render_model_view(t, p) : viz::render_head_grid(t, 0, p);
+    const viz::Frame g = fixture::load_png(p);
+    ASSERT_EQ(g.width, mi.width);
+    EXPECT_LT(rightmost_ink(g, 14, 32), g.width - 10) << kind;
+  }
+}

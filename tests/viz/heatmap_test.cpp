@@ -2,8 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
+
 #include "attnscope/core/error.h"
 #include "attnscope/focus/attention_map.h"
+#include "attnscope/viz/cell_grid.h"
 #include "fixtures.h"
 #include "viz_test_util.h"
 
@@ -27,7 +31,9 @@ TEST(Heatmap, HottestCellIsWhereTheTracePutsIt) {
   io::Trace t = fixture::self_trace(12, 1, 2, 1, false, 0.5);
   fixture::plant(t.layers[0], 1, 9, 4, false);
   const std::string path = fixture::out_path("hot.png");
-  viz::Heatmap hm = viz::render_heatmap(t, 0, 1, path);
+  viz::HeatmapOptions o;
+  o.scale = {0.9f, viz::ScaleCurve::linear};  // the planted weight is the top colour, nothing else
+  viz::Heatmap hm = viz::render_heatmap(t, 0, 1, path, o);
   viz::Frame f = fixture::load_png(path);
   ASSERT_EQ(f.width, hm.width());
   ASSERT_EQ(f.height, hm.height());
@@ -54,6 +60,7 @@ TEST(Heatmap, LongInputsAggregateAndThinLabels) {
   fixture::plant(t.layers[0], 0, 900, 17, false);
   viz::HeatmapOptions o;
   o.budget = 400;
+  o.scale = {0.9f, viz::ScaleCurve::linear};
   const std::string path = fixture::out_path("long.png");
   viz::Heatmap hm = viz::render_heatmap(t, 0, 0, path, o);
   EXPECT_LE(hm.grid().rows, 200);  // 2 px cells at least
@@ -100,4 +107,98 @@ TEST(Heatmap, PdfAndBadInput) {
   EXPECT_THROW(viz::render_heatmap(t, 0, 0, "/nonexistent-dir/x.png"), IoError);
   t.sequences[0].tokens.push_back("extra");
   EXPECT_THROW(viz::render_heatmap(t, 0, 0, fixture::out_path("x.png")), ShapeError);
+}
+
+// The colour of the cell centre holding (q, k), as a colour map entry (-1: none matches).
+namespace {
+int entry_at(const viz::Frame& f, const viz::Heatmap& hm, int64_t q, int64_t k, const viz::Colormap& cmap) {
+  double cx, cy, cw, ch;
+  hm.cell_rect(q, k, cx, cy, cw, ch);
+  const uint32_t p = f.at(static_cast<int>(cx + cw / 2), static_cast<int>(cy + ch / 2));
+  for (int i = 0; i < 256; ++i) {
+    const viz::Rgb8 c = cmap.entry8(i);
+    if (viz::Frame::r(p) == c.r && viz::Frame::g(p) == c.g && viz::Frame::b(p) == c.b) return i;
+  }
+  return -1;
+}
+}  // namespace
+
+// Issue 16 item 7: a causal LM heatmap (row 0 is a 1.0) was scaled to that maximum, so the rest
+// of the picture sat in the bottom of the map. The default is now the viewer's: 99th-percentile
+// top and a sqrt curve; --vmax / --scale reach the same helper.
+TEST(Heatmap, CausalTraceUsesTheViewersScaleByDefault) {
+  io::Trace t = fixture::self_trace(40, 1, 1, 5, true, 0.5);
+  const viz::Colormap& cmap = viz::colormap("viridis");
+  const std::string path = fixture::out_path("causal_default.png");
+  viz::Heatmap hm = viz::render_heatmap(t, 0, 0, path);
+  const viz::Frame f = fixture::load_png(path);
+  const io::TraceLayer& L = t.layers[0];
+  // The top is the 99th percentile of the nonzero weights, not the 1.0 of row 0.
+  std::vector<float> nz;
+  for (float w : L.weights)
+    if (w > 0) nz.push_back(w);
+  std::sort(nz.begin(), nz.end());
+  const float p99 = nz[std::min(nz.size() - 1, static_cast<size_t>(std::floor(double(nz.size()) * 0.99)))];
+  EXPECT_EQ(hm.scale().top(), p99);
+  EXPECT_LT(hm.scale().top(), 0.5f);
+  EXPECT_EQ(hm.scale().curve(), viz::ScaleCurve::sqrt);
+  // Every drawn weight has the entry sqrt(w / top) gives, and the typical cell is mid-map.
+  std::vector<int> entries;
+  for (int64_t q = 1; q < 40; ++q)
+    for (int64_t k = 0; k <= q; ++k) {
+      const float w = L.weights[static_cast<size_t>(q * 40 + k)];
+      const int e = entry_at(f, hm, q, k, cmap);
+      // Compare colours: neighbouring map entries can share an 8-bit colour.
+      ASSERT_EQ(cmap.entry8(e), cmap.rgb8(std::sqrt(std::min(1.0, double(w) / p99)))) << q << "," << k;
+      entries.push_back(e);
+    }
+  auto median = [](std::vector<int> e) {
+    std::nth_element(e.begin(), e.begin() + static_cast<std::ptrdiff_t>(e.size() / 2), e.end());
+    return e[e.size() / 2];
+  };
+  // An explicit linear scale with the top at 1.0 is the old picture (scaled to the maximum).
+  viz::HeatmapOptions o;
+  o.scale = {1.0f, viz::ScaleCurve::linear};
+  const std::string lin = fixture::out_path("causal_linear.png");
+  viz::Heatmap hl = viz::render_heatmap(t, 0, 0, lin, o);
+  const viz::Frame fl = fixture::load_png(lin);
+  EXPECT_EQ(entry_at(fl, hl, 0, 0, cmap), 255);
+  EXPECT_EQ(cmap.entry8(entry_at(fl, hl, 20, 3, cmap)), cmap.rgb8(L.weights[20 * 40 + 3]));
+  std::vector<int> old;
+  for (int64_t q = 1; q < 40; ++q)
+    for (int64_t k = 0; k <= q; ++k) old.push_back(entry_at(fl, hl, q, k, cmap));
+  // The median cell: in the bottom fifth of the map before, past a third now.
+  EXPECT_LT(median(old), 50);
+  EXPECT_GT(median(entries), 85);
+}
+
+// A top-k layer is drawn from its sparse rows: the same picture as the dense layer it came from
+// when k keeps every key, and cells outside the kept keys are 0.
+TEST(Heatmap, TopkLayerDrawsLikeItsDenseLayer) {
+  io::Trace dense = fixture::self_trace(30, 1, 2, 9, true, 1.0);
+  io::Trace topk = dense;
+  io::TraceLayer& L = topk.layers[0];
+  L.keep = io::TraceKeep::topk;
+  L.k = 30;
+  L.topk_index.assign(static_cast<size_t>(2 * 30 * 30), -1);
+  L.topk_weight.assign(static_cast<size_t>(2 * 30 * 30), 0.0f);
+  for (int64_t r = 0; r < 2 * 30; ++r) {
+    std::vector<int32_t> idx(30);
+    for (int32_t i = 0; i < 30; ++i) idx[static_cast<size_t>(i)] = i;
+    const float* w = dense.layers[0].weights.data() + r * 30;
+    std::stable_sort(idx.begin(), idx.end(), [&](int32_t a, int32_t b) { return w[a] > w[b]; });
+    for (int64_t j = 0; j < 30; ++j) {
+      if (w[idx[static_cast<size_t>(j)]] <= 0) break;
+      L.topk_index[static_cast<size_t>(r * 30 + j)] = idx[static_cast<size_t>(j)];
+      L.topk_weight[static_cast<size_t>(r * 30 + j)] = w[idx[static_cast<size_t>(j)]];
+    }
+  }
+  L.weights.clear();
+  for (int64_t head : {int64_t{0}, int64_t{1}, focus::kHeadMean}) {
+    const viz::CellGrid a = viz::aggregate_max(dense.layers[0], head, 7, 11);
+    const viz::CellGrid b = viz::aggregate_max(L, head, 7, 11);
+    EXPECT_EQ(a.fr, b.fr);
+    EXPECT_EQ(a.fc, b.fc);
+    EXPECT_EQ(a.v, b.v) << head;
+  }
 }

@@ -48,7 +48,8 @@ TEST(ImageOverlay, HottestRegionIsTintedMost) {
   const float* row = t.layers[0].weights.data() + 20;  // word "dog"
   f.paint([&](cairo_t* cr) {
     double x = 0, y = 0, w = 200, h = 160;
-    viz::draw_overlay(cr, x, y, w, h, img, row, 4, 5, 0.81f, viz::colormap("viridis"));
+    viz::draw_overlay(cr, x, y, w, h, img, row, 4, 5, viz::ColorScale(0.81f, viz::ScaleCurve::linear),
+                      viz::colormap("viridis"));
   });
   // Region (2,3) centre vs region (0,0) centre: the hot one moved far from grey 128.
   auto diff = [&](int r, int c) {

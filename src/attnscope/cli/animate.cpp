@@ -1,6 +1,6 @@
 // `attnscope animate TRACE [--layer L] [--head H|mean] [--fps F] [--size WxH] [--per-token S]
-//  [--hold S] [--cmap NAME] [--training] -o OUT.gif|.mp4|DIR/`: the token-by-token animation, or
-// with --training (or several TRACE files) one frame per training snapshot.
+//  [--hold S] [--cmap NAME] [--vmax W] [--scale sqrt|linear] [--training] -o OUT.gif|.mp4|DIR/`:
+// the token-by-token animation, or with --training (or several TRACE files) one frame per training snapshot.
 #include <cstdio>
 #include <filesystem>
 #include <memory>
@@ -25,6 +25,7 @@ struct AnimateFlags {
   std::string layer, head, out, size = "800x600", cmap = "viridis";
   double fps = 10, per_token = 0.5, hold = 2.0;
   bool training = false, quiet = false;
+  viz::ColorScaleSpec scale;
 };
 
 void parse_size(const std::string& s, int& w, int& h) {
@@ -70,6 +71,8 @@ void run_animate(const AnimateFlags& f) {
     o.seconds_per_frame = f.per_token;
     o.hold = f.hold;
     o.colormap = f.cmap;
+    o.scale = f.scale;
+    viz::check_training_animation(frames.size(), o);
     viz::write_animation(target, [&](viz::FrameSink& sink) {
       viz::render_training_animation(frames, head, o, sink, f.quiet);
     });
@@ -84,6 +87,7 @@ void run_animate(const AnimateFlags& f) {
   o.seconds_per_token = f.per_token;
   o.hold = f.hold;
   o.colormap = f.cmap;
+  o.scale = f.scale;
   o.image_dir = std::filesystem::path(f.traces[0]).parent_path().string();
   const int64_t frames = viz::write_token_animation(traces[0], layer, head, o, f.out, f.quiet);
   std::fprintf(stderr, "wrote %s (%lld frames, %.1f s)\n", f.out.c_str(), static_cast<long long>(frames),
@@ -102,6 +106,7 @@ void setup_animate(CLI::App& app) {
       ->check(CLI::Range(0.001, 600.0));
   sub->add_option("--hold", f->hold, "Extra seconds on the last frame (default 2)")->check(CLI::Range(0.0, 600.0));
   sub->add_option("--cmap", f->cmap, "Colour map: viridis, magma, cividis");
+  add_color_scale_flags(sub, f->scale);
   sub->add_flag("--training", f->training, "One frame per training snapshot stored in the trace");
   sub->add_flag("-q,--quiet", f->quiet, "No progress output");
   sub->callback([f] { run_animate(*f); });

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "attnscope/attention/recorder.h"
+#include "attnscope/viz/color_scale.h"
 
 namespace attnscope::cli {
 
@@ -45,6 +46,24 @@ inline CLI::Option* add_capture_flag(CLI::App* sub, attention::Keep& keep) {
             }
           },
           "What attention to keep: dense | topk:K | stats (default dense)");
+}
+
+// --vmax W and --scale linear|sqrt: the colour scale of every picture (viz/color_scale.h).
+inline void add_color_scale_flags(CLI::App* sub, viz::ColorScaleSpec& spec) {
+  sub->add_option("--vmax", spec.vmax,
+                  "Weight at the top of the colour scale (default: the 99th percentile of the nonzero weights, "
+                  "as the viewer)")
+      ->check(CLI::PositiveNumber);
+  sub->add_option_function<std::string>(
+         "--scale",
+         [&spec](const std::string& s) {
+           try {
+             spec.curve = viz::parse_scale_curve(s);
+           } catch (const std::exception& e) {
+             throw CLI::ValidationError("--scale", e.what());
+           }
+         },
+         "Colour scale: sqrt (default, lifts small weights) or linear");
 }
 
 }  // namespace attnscope::cli

@@ -1,5 +1,5 @@
 // `attnscope render TRACE --view heatmap|head|model|overlay [--layer L] [--head H|mean|all]
-//  [--cmap NAME] -o OUT.png|.svg|.pdf`: a static picture of a trace (viz/).
+//  [--cmap NAME] [--vmax W] [--scale sqrt|linear] -o OUT.png|.svg|.pdf`: a static picture of a trace (viz/).
 #include <cstdio>
 #include <filesystem>
 #include <memory>
@@ -23,6 +23,7 @@ namespace {
 struct RenderFlags {
   std::string trace, view = "heatmap", layer, head, out, cmap = "viridis";
   float threshold = 0.05f;
+  viz::ColorScaleSpec scale;
   int size = 0;
 };
 
@@ -38,11 +39,13 @@ void run_render(const RenderFlags& f) {
     if (all_heads) {
       viz::ModelViewOptions o;
       o.colormap = f.cmap;
+      o.scale = f.scale;
       if (f.size) o.thumb = f.size;
       viz::render_head_grid(trace, layer, f.out, o);
     } else {
       viz::HeatmapOptions o;
       o.colormap = f.cmap;
+      o.scale = f.scale;
       if (f.size) o.budget = f.size;
       viz::render_heatmap(trace, layer, head, f.out, o);
     }
@@ -55,12 +58,14 @@ void run_render(const RenderFlags& f) {
   } else if (f.view == "model") {
     viz::ModelViewOptions o;
     o.colormap = f.cmap;
+    o.scale = f.scale;
     if (f.size) o.thumb = f.size;
     viz::render_model_view(trace, f.out, o);
   } else if (f.view == "overlay") {
     ATTNSCOPE_CHECK(!all_heads, ConfigError, "--view overlay takes one head or mean, not all");
     viz::OverlayOptions o;
     o.colormap = f.cmap;
+    o.scale = f.scale;
     if (f.size) o.panel = f.size;
     o.base_dir = std::filesystem::path(f.trace).parent_path().string();
     viz::render_overlay(trace, layer, head, f.out, o);
@@ -78,6 +83,7 @@ void setup_render(CLI::App& app) {
   sub->add_option("--head", f->head, "Head index, 'mean' for the head average, or 'all' (default: mean)");
   add_output_flag(sub, f->out);
   sub->add_option("--cmap", f->cmap, "Colour map: viridis, magma, cividis");
+  add_color_scale_flags(sub, f->scale);
   sub->add_option("--threshold", f->threshold, "Head view: smallest weight drawn as a line")->check(CLI::Range(0.0, 1.0));
   sub->add_option("--size", f->size, "Heatmap: px of the cell area; grids/model view: px per thumbnail")
       ->check(CLI::Range(16, 16000));

@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "attnscope/core/error.h"
+#include "attnscope/core/interrupt_cleanup.h"
 
 namespace attnscope {
 
@@ -31,6 +32,7 @@ std::string temp_name(const std::string& path) {
 
 void write_atomic_with(const std::string& path, const std::function<void(const std::string&)>& fill) {
   const std::string tmp = temp_name(path);
+  RemoveOnInterrupt guard(tmp);  // Ctrl-C / SIGTERM while filling: no temporary file left behind
   try {
     fill(tmp);
   } catch (...) {

@@ -1,5 +1,7 @@
 // File helpers. Every output of attnscope is written atomically: to a temporary file in the
-// same directory, flushed, then renamed over the target, so a crash never leaves half a file.
+// same directory, flushed, then renamed over the target, so a crash never leaves half a file;
+// the temporary file is removed on an exception and on SIGINT/SIGTERM/SIGHUP
+// (core/interrupt_cleanup.h).
 #pragma once
 #include <cstdint>
 #include <functional>

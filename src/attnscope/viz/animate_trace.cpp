@@ -28,6 +28,7 @@ int64_t write_snapshot_animation(const io::Trace& trace, int64_t layer, int64_t 
   animation_format_for(path);
   (void)colormap(o.colormap);
   const auto frames = snapshot_frames(trace, layer);
+  check_training_animation(frames.size(), o);
   AnimationTarget target{path, o.width, o.height, fps, o.colormap, {}};
   int64_t n = 0;
   write_animation(target, [&](FrameSink& sink) { n = render_training_animation(frames, head, o, sink, quiet); });

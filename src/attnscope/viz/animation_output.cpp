@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
 #include <filesystem>
 
 #include "attnscope/core/error.h"
@@ -30,6 +31,16 @@ void check_animation_target(const AnimationTarget& t) {
   // GIF delays are centiseconds and viewers slow down anything under 2 cs.
   if (animation_format_for(t.path) == AnimationFormat::gif)
     ATTNSCOPE_CHECK(t.fps <= 50, ConfigError, "GIF frames cannot be shorter than 20 ms: use a frame rate (fps) of 50 or less");
+}
+
+void check_animation_length(double frames, double seconds, const std::string& why) {
+  if (frames <= kMaxAnimationFrames && seconds <= kMaxAnimationSeconds) return;
+  char buf[256];
+  std::snprintf(buf, sizeof buf,
+                "the animation would have %.0f frames lasting %.0f s (%s); the limit is %.0f frames and %.0f s: "
+                "use fewer seconds per token or a lower frame rate",
+                frames, seconds, why.c_str(), kMaxAnimationFrames, kMaxAnimationSeconds);
+  throw ConfigError(buf);
 }
 
 void write_animation(const AnimationTarget& t, const std::function<void(FrameSink&)>& render) {

@@ -31,6 +31,14 @@ struct AnimationTarget {
 // drawing anything.
 void check_animation_target(const AnimationTarget& target);
 
+// Bounds on an animation's length, so that a slip (600 s per token at 50 fps: a million frames)
+// is refused in one line before anything is drawn, rather than encoding for hours.
+inline constexpr double kMaxAnimationFrames = 10000;
+inline constexpr double kMaxAnimationSeconds = 1800;
+// ConfigError when `frames` frames lasting `seconds` in all exceed a bound; `why` says where the
+// count comes from (e.g. "35 tokens x 600 s x 50 fps").
+void check_animation_length(double frames, double seconds, const std::string& why);
+
 void write_animation(const AnimationTarget& target, const std::function<void(FrameSink&)>& render);
 
 }  // namespace attnscope::viz

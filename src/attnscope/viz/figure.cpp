@@ -5,10 +5,12 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 
 #include "attnscope/core/error.h"
 #include "attnscope/core/fs.h"
 #include "attnscope/viz/color.h"
+#include "attnscope/viz/text.h"
 
 namespace attnscope::viz {
 
@@ -20,6 +22,39 @@ ImageFormat image_format_for(const std::string& path) {
   if (ext == "svg") return ImageFormat::svg;
   if (ext == "pdf") return ImageFormat::pdf;
   throw ConfigError("cannot tell the picture format of '" + path + "': use a .png, .svg or .pdf name");
+}
+
+double FigureHeader::width() const {
+  ScratchContext sc;
+  double w = 0;
+  if (!title.empty()) w = measure_text(sc.get(), title, Font{kTitleFont, true}).w;
+  if (!subtitle.empty()) w = std::max(w, measure_text(sc.get(), subtitle, Font{kSubFont}).w);
+  return w;
+}
+
+double FigureHeader::height() const {
+  ScratchContext sc;
+  double h = 0;
+  if (!title.empty()) h += measure_text(sc.get(), title, Font{kTitleFont, true}).h;
+  if (!title.empty() && !subtitle.empty()) h += kGap;
+  if (!subtitle.empty()) h += measure_text(sc.get(), subtitle, Font{kSubFont}).h;
+  return h;
+}
+
+int FigureHeader::min_width(double margin) const { return static_cast<int>(std::ceil(width() + 2 * margin)); }
+
+double FigureHeader::draw(cairo_t* cr, double x, double y) const {
+  double h = 0;
+  if (!title.empty()) {
+    set_source(cr, kInk);
+    h += draw_text(cr, title, x, y, Font{kTitleFont, true}).h;
+    if (!subtitle.empty()) h += kGap;
+  }
+  if (!subtitle.empty()) {
+    set_source(cr, kFaint);
+    h += draw_text(cr, subtitle, x, y + h, Font{kSubFont}).h;
+  }
+  return h;
 }
 
 void check_cairo(cairo_t* cr, const char* what) {

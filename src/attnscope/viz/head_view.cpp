@@ -51,30 +51,38 @@ HeadViewInfo render_head_view(const io::Trace& trace, int64_t layer, std::vector
     if (heads.size() > 1) opts.title = opts.title.substr(0, opts.title.rfind(" \u00B7 ")) + " \u00B7 " +
                                        std::to_string(heads.size()) + " heads";
   }
-  const double top = kMargin + 48;  // title + legend
+  // Header: the title, then a legend line (a swatch per head, the threshold at the right).
+  const FigureHeader header{opts.title, ""};
+  const double legend_y = kMargin + header.height() + 10;
+  const double top = legend_y + 24;
+  char thr[64];
+  std::snprintf(thr, sizeof thr, "lines: weight \u2265 %.2f", static_cast<double>(opts.threshold));
+  auto head_name = [&](size_t i) { return heads[i] == focus::kHeadMean ? std::string("mean") : std::to_string(heads[i]); };
+  const size_t swatches = std::min<size_t>(heads.size(), 24);
+  double legend_w = 0;
+  {
+    ScratchContext sc;
+    for (size_t i = 0; i < swatches; ++i) legend_w += 14 + measure_text(sc.get(), head_name(i), Font{10}).w + 8;
+    legend_w += 16 + measure_text(sc.get(), thr, Font{10}).w;
+  }
   const double xl = kMargin + lw + 8, xr = xl + kGap;
-  info.width = std::max(opts.width, static_cast<int>(std::ceil(xr + 8 + rw + kMargin)));
-  info.width = std::max(info.width, 420);
+  info.width = std::max({opts.width, static_cast<int>(std::ceil(xr + 8 + rw + kMargin)),
+                         static_cast<int>(std::ceil(2 * kMargin + legend_w)), header.min_width(kMargin)});
   info.height = static_cast<int>(std::ceil(top + pitch * double(n) + kMargin));
 
   write_figure(path, info.width, info.height, [&](cairo_t* cr) {
-    set_source(cr, kInk);
-    draw_text(cr, opts.title, kMargin, kMargin, Font{14, true});
-    // Legend: a swatch per head.
+    header.draw(cr, kMargin, kMargin);
     double lx = kMargin;
-    char buf[64];
-    for (size_t i = 0; i < heads.size() && i < 24; ++i) {
+    for (size_t i = 0; i < swatches; ++i) {
       const Rgb c = heads[i] == focus::kHeadMean ? kInk : head_color(heads[i]);
       set_source(cr, c);
-      cairo_rectangle(cr, lx, kMargin + 24, 10, 10);
+      cairo_rectangle(cr, lx, legend_y, 10, 10);
       cairo_fill(cr);
       set_source(cr, kInk);
-      std::snprintf(buf, sizeof buf, "%s", heads[i] == focus::kHeadMean ? "mean" : std::to_string(heads[i]).c_str());
-      lx += 14 + draw_text(cr, buf, lx + 13, kMargin + 29, Font{10}, Align::start, Align::center).w + 8;
+      lx += 14 + draw_text(cr, head_name(i), lx + 13, legend_y + 5, Font{10}, Align::start, Align::center).w + 8;
     }
-    std::snprintf(buf, sizeof buf, "lines: weight \u2265 %.2f", static_cast<double>(opts.threshold));
     set_source(cr, kFaint);
-    draw_text(cr, buf, info.width - kMargin, kMargin + 29, Font{10}, Align::end, Align::center);
+    draw_text(cr, thr, info.width - kMargin, legend_y + 5, Font{10}, Align::end, Align::center);
 
     auto row_y = [&](int64_t i) { return top + (double(i) + 0.5) * pitch; };
     // Lines first (lightest on top would hide the strong ones: draw in increasing weight).

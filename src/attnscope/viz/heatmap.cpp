@@ -12,10 +12,10 @@
 namespace attnscope::viz {
 
 namespace {
-constexpr double kMargin = 12, kLabelFont = 11, kTitleFont = 14, kSubFont = 11;
+constexpr double kMargin = 12, kLabelFont = 11;
 constexpr double kLabelPitch = 13;  // px per label line: thinner spacing overlaps
 constexpr double kMaxLabel = 140;   // px: longer labels are ellipsized
-constexpr double kBarW = 14, kBarGap = 14, kBarText = 44;
+constexpr double kBarW = 14, kBarGap = 14, kBarText = kColorbarText;
 constexpr double kMinCell = 2;      // px: below this, cells are aggregated
 
 double widest(cairo_t* cr, const std::vector<std::string>& labels, int64_t step) {
@@ -26,23 +26,23 @@ double widest(cairo_t* cr, const std::vector<std::string>& labels, int64_t step)
 }
 }  // namespace
 
-Heatmap::Heatmap(const focus::AttentionMap& m, std::vector<std::string> query_labels,
+Heatmap::Heatmap(const io::TraceLayer& layer, int64_t head, std::vector<std::string> query_labels,
                  std::vector<std::string> key_labels, HeatmapOptions opts)
     : qlabels_(std::move(query_labels)), klabels_(std::move(key_labels)), opts_(std::move(opts)) {
-  ATTNSCOPE_CHECK(m.rows >= 1 && m.cols >= 1, ShapeError, "heatmap of an empty attention map");
+  ATTNSCOPE_CHECK(layer.queries >= 1 && layer.keys >= 1, ShapeError, "heatmap of an empty attention map");
   (void)colormap(opts_.colormap);  // unknown names fail before any work
+  check_color_scale(opts_.scale);
   ATTNSCOPE_CHECK(opts_.budget >= 16 && opts_.budget <= 16000, ConfigError,
                   "heatmap size budget " + std::to_string(opts_.budget) + " px outside 16..16000");
-  rows_ = m.rows;
-  cols_ = m.cols;
+  rows_ = layer.queries;
+  cols_ = layer.keys;
   const int64_t max_cells = static_cast<int64_t>(opts_.budget / kMinCell);
-  grid_ = aggregate_max(m, max_cells, max_cells);
+  grid_ = aggregate_max(layer, head, max_cells, max_cells);
   const int64_t longest = std::max(grid_.rows, grid_.cols);
   cell_ = std::clamp(std::floor(opts_.budget / double(longest)), kMinCell, 40.0);
   plot_w_ = cell_ * double(grid_.cols);
   plot_h_ = cell_ * double(grid_.rows);
-  vmax_ = opts_.vmax > 0 ? opts_.vmax : grid_.max();
-  if (!(vmax_ > 0)) vmax_ = 1;  // an all-zero map: any scale
+  scale_ = viewer_scale(layer, head, opts_.scale);
 
   ScratchContext ms;
   if (opts_.labels) {
@@ -60,17 +60,15 @@ Heatmap::Heatmap(const focus::AttentionMap& m, std::vector<std::string> query_la
                         " weights";
     if (opts_.labels && (qstep_ > 1 || kstep_ > 1))
       opts_.subtitle += "; labels: 1 in " + std::to_string(std::max(qstep_, kstep_));
+    if (scale_.curve() == ScaleCurve::sqrt) opts_.subtitle += "; \u221A colour scale";
   }
-  double top = kMargin;
-  if (!opts_.title.empty()) top += measure_text(ms.get(), opts_.title, Font{kTitleFont, true}).h + 2;
-  top += measure_text(ms.get(), opts_.subtitle, Font{kSubFont}).h + 8;
+  const FigureHeader header{opts_.title, opts_.subtitle};
+  const double top = kMargin + header.height() + 8;
   plot_x_ = kMargin + qlabel_w_;
   plot_y_ = top;
   const double bar_h = std::max(plot_h_, 120.0);
   width_ = static_cast<int>(std::ceil(plot_x_ + plot_w_ + kBarGap + kBarW + kBarText + kMargin));
-  const double title_w = std::max(measure_text(ms.get(), opts_.title, Font{kTitleFont, true}).w,
-                                  measure_text(ms.get(), opts_.subtitle, Font{kSubFont}).w);
-  width_ = std::max(width_, static_cast<int>(std::ceil(2 * kMargin + title_w)));
+  width_ = std::max(width_, header.min_width(kMargin));
   height_ = static_cast<int>(std::ceil(plot_y_ + std::max(plot_h_ + klabel_h_, bar_h) + kMargin));
 }
 
@@ -86,14 +84,10 @@ void Heatmap::draw(cairo_t* cr, double ox, double oy) const {
   const Colormap& cmap = colormap(opts_.colormap);
   cairo_save(cr);
   cairo_translate(cr, ox, oy);
-  double y = kMargin;
-  set_source(cr, kInk);
-  if (!opts_.title.empty()) y += draw_text(cr, opts_.title, kMargin, y, Font{kTitleFont, true}).h + 2;
-  set_source(cr, kFaint);
-  draw_text(cr, opts_.subtitle, kMargin, y, Font{kSubFont});
+  FigureHeader{opts_.title, opts_.subtitle}.draw(cr, kMargin, kMargin);
 
-  draw_cells(cr, plot_x_, plot_y_, plot_w_, plot_h_, grid_, cmap, vmax_);
-  draw_colorbar(cr, plot_x_ + plot_w_ + kBarGap, plot_y_, kBarW, std::max(plot_h_, 120.0), cmap, vmax_, kLabelFont);
+  draw_cells(cr, plot_x_, plot_y_, plot_w_, plot_h_, grid_, cmap, scale_);
+  draw_colorbar(cr, plot_x_ + plot_w_ + kBarGap, plot_y_, kBarW, std::max(plot_h_, 120.0), cmap, scale_, kLabelFont);
 
   set_source(cr, kInk);
   if (qstep_ > 0) {
@@ -129,7 +123,7 @@ Heatmap render_heatmap(const io::Trace& trace, int64_t layer, int64_t head, cons
   io::validate_layer(trace, L);
   image_format_for(path);  // a bad extension fails before rendering
   if (opts.title.empty()) opts.title = heatmap_title(trace, L, head);
-  Heatmap hm(focus::head_map(L, head), focus::query_labels(trace, L), focus::key_labels(trace, L), opts);
+  Heatmap hm(L, head, focus::query_labels(trace, L), focus::key_labels(trace, L), opts);
   write_figure(path, hm.width(), hm.height(), [&](cairo_t* cr) { hm.draw(cr, 0, 0); });
   return hm;
 }

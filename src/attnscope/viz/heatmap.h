@@ -1,7 +1,8 @@
 // Heatmap: query tokens (rows) x key tokens (columns) of one head or the head average, with
 // token labels, a colour bar and a title. Readable for long inputs: labels are thinned to one
 // per ~13 px, and past the pixel budget blocks of weights become one cell (their max), which
-// the subtitle states.
+// the subtitle states. Drawn from the layer's rows at the output resolution (viz/cell_grid.h);
+// colours by the viewer's scale (viz/color_scale.h: 99th-percentile top, sqrt by default).
 #pragma once
 #include <cairo.h>
 
@@ -9,6 +10,7 @@
 #include <vector>
 
 #include "attnscope/focus/attention_map.h"
+#include "attnscope/viz/color_scale.h"
 #include "attnscope/io/trace.h"
 #include "attnscope/viz/cell_grid.h"
 
@@ -17,7 +19,7 @@ namespace attnscope::viz {
 struct HeatmapOptions {
   std::string colormap = "viridis";
   int budget = 800;     // px: the longest side of the cell area
-  float vmax = 0;       // top of the colour scale; 0 = the largest weight shown
+  ColorScaleSpec scale;  // colour scale top (0: the viewer's automatic one) and curve
   bool labels = true;   // token labels (thinned as needed)
   std::string title;    // empty: none
   std::string subtitle; // empty: shape and aggregation
@@ -25,15 +27,16 @@ struct HeatmapOptions {
 
 class Heatmap {
  public:
-  Heatmap(const focus::AttentionMap& m, std::vector<std::string> query_labels, std::vector<std::string> key_labels,
-          HeatmapOptions opts);
+  // Head `head` (or focus::kHeadMean) of a dense or top-k layer (focus::check_head errors).
+  Heatmap(const io::TraceLayer& layer, int64_t head, std::vector<std::string> query_labels,
+          std::vector<std::string> key_labels, HeatmapOptions opts);
   int width() const { return width_; }
   int height() const { return height_; }
   // Draws with the picture's top-left corner at (x, y).
   void draw(cairo_t* cr, double x, double y) const;
 
   const CellGrid& grid() const { return grid_; }
-  float vmax() const { return vmax_; }
+  const ColorScale& scale() const { return scale_; }
   int64_t query_label_step() const { return qstep_; }  // one label every this many tokens (0: none)
   int64_t key_label_step() const { return kstep_; }
   // The rectangle of the cell holding weight (q, k), relative to the picture's corner.
@@ -44,7 +47,7 @@ class Heatmap {
   std::vector<std::string> qlabels_, klabels_;
   HeatmapOptions opts_;
   int64_t rows_ = 0, cols_ = 0;  // weights (Q, N)
-  float vmax_ = 0;
+  ColorScale scale_;
   int64_t qstep_ = 0, kstep_ = 0;
   double cell_ = 1;                          // px per cell
   double plot_x_ = 0, plot_y_ = 0, plot_w_ = 0, plot_h_ = 0;

@@ -40,7 +40,7 @@ Frame load_trace_image(const io::Trace& trace, const std::string& base_dir) {
 }
 
 void draw_overlay(cairo_t* cr, double& x, double& y, double& w, double& h, const Frame& img, const float* weights,
-                  int64_t gh, int64_t gw, float vmax, const Colormap& cmap) {
+                  int64_t gh, int64_t gw, const ColorScale& scale, const Colormap& cmap) {
   const double s = std::min(w / img.width, h / img.height);
   const double iw = img.width * s, ih = img.height * s;
   x += (w - iw) / 2;
@@ -64,9 +64,8 @@ void draw_overlay(cairo_t* cr, double& x, double& y, double& w, double& h, const
   if (weights && gh > 0 && gw > 0) {
     // [gh, gw] premultiplied ARGB: colour cmap(t), opacity 0.75 t; bilinear upsampling by Cairo.
     std::vector<uint32_t> px(static_cast<size_t>(gh * gw));
-    const double inv = vmax > 0 ? 1.0 / vmax : 0.0;
     for (size_t i = 0; i < px.size(); ++i) {
-      const double t = std::clamp(weights[i] * inv, 0.0, 1.0), a = 0.75 * t;
+      const double t = scale.t(weights[i]), a = 0.75 * t;
       const Rgb8 c = cmap.rgb8(t);
       px[i] = uint32_t(std::lround(a * 255)) << 24 | uint32_t(std::lround(c.r * a)) << 16 |
               uint32_t(std::lround(c.g * a)) << 8 | uint32_t(std::lround(c.b * a));
@@ -87,6 +86,7 @@ void draw_overlay(cairo_t* cr, double& x, double& y, double& w, double& h, const
 void render_overlay(const io::Trace& trace, int64_t layer, int64_t head, const std::string& path,
                     const OverlayOptions& opts) {
   const Colormap& cmap = colormap(opts.colormap);
+  check_color_scale(opts.scale);
   ATTNSCOPE_CHECK(layer >= 0 && layer < static_cast<int64_t>(trace.layers.size()), ConfigError,
                   "layer " + std::to_string(layer) + " out of range");
   ATTNSCOPE_CHECK(opts.panel >= 32 && opts.panel <= 2048 && opts.max_panels >= 1, ConfigError,
@@ -109,14 +109,14 @@ void render_overlay(const io::Trace& trace, int64_t layer, int64_t head, const s
   const double ph = img.width >= img.height ? P * img.height / img.width : P;
   const int W = static_cast<int>(std::ceil(2 * M + double(cols) * (pw + M)));
   const int H = static_cast<int>(std::ceil(top + double(rows) * (ph + cap + M) + M));
-  write_figure(path, std::max(W, 360), H, [&](cairo_t* cr) {
-    set_source(cr, kInk);
-    draw_text(cr, heatmap_title(trace, L, head), M, M, Font{14, true});
+  const FigureHeader header{heatmap_title(trace, L, head), ""};
+  write_figure(path, std::max({W, 360, header.min_width(M)}), H, [&](cairo_t* cr) {
+    header.draw(cr, M, M);
     for (int64_t q = 0; q < n; ++q) {
       const float* row = m.w.data() + q * m.cols;
-      const float vmax = *std::max_element(row, row + m.cols);
+      const ColorScale scale = ColorScale::fit(opts.scale, std::span<const float>(row, static_cast<size_t>(m.cols)));
       double x = M + double(q % cols) * (pw + M), y = top + double(q / cols) * (ph + cap + M) + cap, w = pw, h = ph;
-      draw_overlay(cr, x, y, w, h, img, row, gh, gw, vmax, cmap);
+      draw_overlay(cr, x, y, w, h, img, row, gh, gw, scale, cmap);
       set_source(cr, kInk);
       draw_text(cr, display_token(words[static_cast<size_t>(q)]), x + w / 2, y - 4, Font{13, true}, Align::center,
                 Align::end, pw);

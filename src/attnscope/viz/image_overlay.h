@@ -8,6 +8,7 @@
 #include <string>
 
 #include "attnscope/io/trace.h"
+#include "attnscope/viz/color_scale.h"
 #include "attnscope/viz/colormap.h"
 #include "attnscope/viz/frame.h"
 
@@ -20,12 +21,13 @@ Frame load_trace_image(const io::Trace& trace, const std::string& base_dir = "")
 
 
 // Draws img fitted (aspect kept, centred) into the rectangle, then the [gh, gw] weights over it,
-// each scaled by 1/vmax. Returns the image's drawn rectangle through x/y/w/h.
+// each at t = scale.t(weight). Returns the image's drawn rectangle through x/y/w/h.
 void draw_overlay(cairo_t* cr, double& x, double& y, double& w, double& h, const Frame& img, const float* weights,
-                  int64_t gh, int64_t gw, float vmax, const Colormap& cmap);
+                  int64_t gh, int64_t gw, const ColorScale& scale, const Colormap& cmap);
 
 struct OverlayOptions {
   std::string colormap = "viridis";
+  ColorScaleSpec scale;  // per panel: its own automatic top unless vmax is given
   int panel = 240;       // px per panel side
   int max_panels = 30;   // words shown (the first ones)
   std::string base_dir;  // for a relative image_path

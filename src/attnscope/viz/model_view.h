@@ -1,8 +1,11 @@
 // Model view: a layers x heads grid of small heatmaps, the overview of where every head looks
-// (BertViz's model view, as a file). Each thumbnail is scaled to its own maximum (stated on the
-// picture): attention maxima differ by orders of magnitude between heads.
+// (BertViz's model view, as a file). Each thumbnail has its own colour scale (viz/color_scale.h:
+// its 99th-percentile top unless one is given; stated on the picture): attention maxima differ
+// by orders of magnitude between heads.
 #pragma once
 #include <string>
+
+#include "attnscope/viz/color_scale.h"
 
 #include "attnscope/io/trace.h"
 
@@ -10,6 +13,7 @@ namespace attnscope::viz {
 
 struct ModelViewOptions {
   std::string colormap = "viridis";
+  ColorScaleSpec scale;  // model view: per thumbnail; head grid: one for all heads
   int thumb = 96;  // px per thumbnail side
 };
 

@@ -1,6 +1,7 @@
 #include "attnscope/viz/png_sequence.h"
 
 #include <cairo.h>
+#include <unistd.h>
 
 #include <cmath>
 #include <cstdio>
@@ -14,7 +15,9 @@ namespace attnscope::viz {
 PngSequenceWriter::PngSequenceWriter(const std::string& dir) : dir_(dir) {
   while (dir_.size() > 1 && dir_.back() == '/') dir_.pop_back();
   std::error_code ec;
+  created_ = !std::filesystem::exists(dir_);
   std::filesystem::create_directories(dir_, ec);
+  if (created_) dir_guard_ = RemoveOnInterrupt(dir_);
   ATTNSCOPE_CHECK(std::filesystem::is_directory(dir_), IoError,
                   "cannot create frame directory '" + dir_ + "'" + (ec ? ": " + ec.message() : ""));
 }
@@ -32,13 +35,19 @@ void PngSequenceWriter::add(const Frame& frame, double seconds) {
     cairo_surface_destroy(s);
     if (st != CAIRO_STATUS_SUCCESS) throw IoError("cannot write '" + path + "': " + cairo_status_to_string(st));
   });
+  pending_.emplace_back(path);
   files_.push_back(name);
   seconds_.push_back(seconds);
 }
 
+PngSequenceWriter::~PngSequenceWriter() {
+  if (finished_) return;
+  for (const auto& f : files_) std::remove((dir_ + "/" + f).c_str());
+  if (created_) ::rmdir(dir_.c_str());  // only if empty: nothing else is touched
+}
+
 void PngSequenceWriter::finish() {
   if (finished_) return;
-  finished_ = true;
   std::string json = "{\"frames\": [\n";
   char buf[96];
   for (size_t i = 0; i < files_.size(); ++i) {
@@ -48,6 +57,9 @@ void PngSequenceWriter::finish() {
   }
   json += "]}\n";
   write_file_atomic(dir_ + "/frames.json", json);
+  finished_ = true;
+  pending_.clear();  // complete: the frames stay
+  dir_guard_.release();
 }
 
 }  // namespace attnscope::viz

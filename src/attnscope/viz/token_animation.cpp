@@ -6,6 +6,7 @@
 
 #include "attnscope/core/error.h"
 #include "attnscope/io/trace_io.h"
+#include "attnscope/viz/animation_output.h"
 #include "attnscope/viz/cell_grid.h"
 #include "attnscope/viz/color.h"
 #include "attnscope/viz/heatmap.h"
@@ -78,6 +79,14 @@ TokenAnimation::TokenAnimation(const io::Trace& trace, int64_t layer, int64_t he
     : trace_(trace), layer_(checked_layer(trace, layer)),
       head_(head), o_(std::move(opts)) {
   check_animation_options(o_);
+  check_color_scale(o_.scale);
+  {  // the length first: nothing is computed for an animation that will be refused
+    const double steps = trace_.steps.empty() ? double(layer_.queries) : double(trace_.steps.size());
+    const double frames = std::max(1.0, std::round(steps * o_.seconds_per_token * o_.fps));
+    char why[128];
+    std::snprintf(why, sizeof why, "%.0f tokens \u00D7 %g s \u00D7 %g fps", steps, o_.seconds_per_token, o_.fps);
+    check_animation_length(frames, frames / o_.fps + o_.hold, why);
+  }
   io::validate_layer(trace_, layer_);
   map_ = focus::head_map(layer_, head_);
   qtok_ = focus::query_labels(trace_, layer_);
@@ -178,7 +187,7 @@ void TokenAnimation::draw(cairo_t* cr, double position) const {
   else draw_self_or_cross(cr, s, grow);
 }
 
-void TokenAnimation::draw_footer(cairo_t* cr, int64_t step, float row_max) const {
+void TokenAnimation::draw_footer(cairo_t* cr, int64_t step, const ColorScale& scale) const {
   const Colormap& cmap = colormap(o_.colormap);
   const double y = o_.height - kFooter + 16, bw = 150, bh = 10;
   for (int i = 0; i < 150; ++i) {  // horizontal colour bar, one column per px
@@ -191,7 +200,11 @@ void TokenAnimation::draw_footer(cairo_t* cr, int64_t step, float row_max) const
   const double cur_w = draw_text(cr, cur, o_.width - kMargin, y + bh / 2, Font{12, true}, Align::end, Align::center,
                                  o_.width * 0.45).w;
   char buf[96];
-  std::snprintf(buf, sizeof buf, "weight \u00F7 row max (%.3f)", static_cast<double>(row_max));
+  const char* top = o_.scale.vmax > 0 ? "" : "row top ";
+  if (scale.curve() == ScaleCurve::sqrt)
+    std::snprintf(buf, sizeof buf, "\u221A(weight \u00F7 %s%.3f)", top, static_cast<double>(scale.top()));
+  else
+    std::snprintf(buf, sizeof buf, "weight \u00F7 %s%.3f", top, static_cast<double>(scale.top()));
   const double room = o_.width - 2 * kMargin - bw - 8 - cur_w - 12;
   set_source(cr, kFaint);
   if (room > 30) draw_text(cr, buf, kMargin + bw + 8, y + bh / 2, Font{11}, Align::start, Align::center, room);
@@ -201,7 +214,8 @@ void TokenAnimation::draw_self_or_cross(cairo_t* cr, int64_t step, double grow) 
   const Colormap& cmap = colormap(o_.colormap);
   const int64_t q = order_[static_cast<size_t>(step)];
   const float* row = map_.w.data() + q * map_.cols;
-  const float rmax = std::max(*std::max_element(row, row + map_.cols), 1e-12f);
+  const ColorScale scale = ColorScale::fit(o_.scale, std::span<const float>(row, static_cast<size_t>(map_.cols)));
+  const float rmax = scale.top();
   // Scroll so the current query's line stays in view.
   const Box& qb = qbox_[static_cast<size_t>(q)];
   const double bottom = o_.height - kFooter;
@@ -230,7 +244,7 @@ void TokenAnimation::draw_self_or_cross(cairo_t* cr, int64_t step, double grow) 
   cairo_set_line_cap(cr, CAIRO_LINE_CAP_ROUND);
   const Box from = shifted(qb);
   for (int64_t k : arcs) {
-    const double t = row[k] / rmax;
+    const double t = scale.t(row[k]);
     const Box to = shifted(kbox_[static_cast<size_t>(k)]);
     set_source(cr, to_rgb(cmap.rgb8(t)));
     cairo_set_line_width(cr, (1.0 + 7.0 * t) * grow);
@@ -270,9 +284,8 @@ void TokenAnimation::draw_self_or_cross(cairo_t* cr, int64_t step, double grow) 
   };
   for (int64_t k = 0; k < map_.cols; ++k) {
     if (!key_visible(k)) continue;
-    const double t = row[k] / rmax;
-    const bool hot = row[k] > 0 && t >= o_.min_relative;
-    const Rgb8 c = cmap.rgb8(t);
+    const bool hot = row[k] > 0 && row[k] / rmax >= o_.min_relative;
+    const Rgb8 c = cmap.rgb8(scale.t(row[k]));
     draw_box(kbox_[static_cast<size_t>(k)], ktok_[static_cast<size_t>(k)], hot ? to_rgb(c) : kIdle,
              hot ? text_on(c) : kInk, mode_ == Mode::self && k == q);
   }
@@ -282,20 +295,20 @@ void TokenAnimation::draw_self_or_cross(cairo_t* cr, int64_t step, double grow) 
         draw_box(qbox_[static_cast<size_t>(j)], qtok_[static_cast<size_t>(j)], kIdle, kInk, j == q);
   }
   cairo_restore(cr);
-  draw_footer(cr, step, rmax);
+  draw_footer(cr, step, scale);
 }
 
 void TokenAnimation::draw_image(cairo_t* cr, int64_t step, double grow) const {
   const Colormap& cmap = colormap(o_.colormap);
   const int64_t q = order_[static_cast<size_t>(step)];
   const float* row = map_.w.data() + q * map_.cols;
-  const float rmax = std::max(*std::max_element(row, row + map_.cols), 1e-12f);
+  const ColorScale scale = ColorScale::fit(o_.scale, std::span<const float>(row, static_cast<size_t>(map_.cols)));
   const double top = kHeader, bottom = o_.height - kFooter;
   double x = kMargin, y = top, w = o_.width - 2 * kMargin, h = (bottom - top) * 0.72;
   // The overlay fades in with the step like the arcs do.
   std::vector<float> faded(row, row + map_.cols);
   for (float& v : faded) v = static_cast<float>(v * grow);
-  draw_overlay(cr, x, y, w, h, image_, faded.data(), gh_, gw_, rmax, cmap);
+  draw_overlay(cr, x, y, w, h, image_, faded.data(), gh_, gw_, scale, cmap);
   for (int64_t s = 0; s <= step; ++s) {
     const int64_t j = order_[static_cast<size_t>(s)];
     const Box& b = qbox_[static_cast<size_t>(j)];
@@ -313,7 +326,7 @@ void TokenAnimation::draw_image(cairo_t* cr, int64_t step, double grow) const {
     draw_text(cr, qtok_[static_cast<size_t>(j)], b.x + b.w / 2, b.y + b.h / 2, Font{font_, j == q}, Align::center,
               Align::center, b.w - font_ * 0.4);
   }
-  draw_footer(cr, step, rmax);
+  draw_footer(cr, step, scale);
 }
 
 void TokenAnimation::render(FrameSink& sink, bool quiet) const {

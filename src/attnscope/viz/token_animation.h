@@ -1,7 +1,7 @@
 // The token-by-token animation (the seed's picture): tokens appear one by one, the current one
-// is outlined, arcs run from it to the tokens it attends to — width and colour by weight (the
-// row's weights divided by the row maximum, so every frame uses the whole colour map) — and the
-// attended tokens are shaded. Three layouts, chosen from the layer:
+// is outlined, arcs run from it to the tokens it attends to — width and colour by weight (each
+// row on its own colour scale, viz/color_scale.h, so every frame uses the whole colour map) —
+// and the attended tokens are shaded. Three layouts, chosen from the layer:
 //   self     query and key sequence are the same: wrapped text, arcs above the lines;
 //   cross    encoder-decoder: source words on top, the output written word by word below,
 //            lines from the current output word to the source words;
@@ -17,6 +17,7 @@
 #include "attnscope/core/progress.h"
 #include "attnscope/focus/attention_map.h"
 #include "attnscope/io/trace.h"
+#include "attnscope/viz/color_scale.h"
 #include "attnscope/viz/frame.h"
 #include "attnscope/viz/frame_sink.h"
 
@@ -28,6 +29,7 @@ struct AnimationOptions {
   double seconds_per_token = 0.5; // time each token stays current
   double hold = 2.0;              // extra seconds on the last frame
   std::string colormap = "viridis";
+  ColorScaleSpec scale;           // per frame (row): its own automatic top unless vmax is given
   float min_relative = 0.05f;     // arcs for weights >= this fraction of the row max
   int max_arcs = 32;              // strongest arcs per frame
   std::string image_dir;          // base for a relative trace image path
@@ -69,7 +71,7 @@ class TokenAnimation {
   void layout();
   void draw_self_or_cross(cairo_t* cr, int64_t step, double grow) const;
   void draw_image(cairo_t* cr, int64_t step, double grow) const;
-  void draw_footer(cairo_t* cr, int64_t step, float row_max) const;
+  void draw_footer(cairo_t* cr, int64_t step, const ColorScale& scale) const;
 
   const io::Trace& trace_;
   const io::TraceLayer& layer_;

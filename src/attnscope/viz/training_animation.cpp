@@ -2,11 +2,14 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 
 #include "attnscope/core/error.h"
 #include "attnscope/core/progress.h"
 #include "attnscope/focus/attention_map.h"
 #include "attnscope/io/trace_io.h"
+#include "attnscope/viz/animation_output.h"
+#include "attnscope/viz/cell_grid.h"
 #include "attnscope/viz/color.h"
 #include "attnscope/viz/heatmap.h"
 #include "attnscope/viz/text.h"
@@ -26,33 +29,41 @@ std::vector<TrainingFrame> snapshot_frames(const io::Trace& trace, int64_t layer
   return out;
 }
 
-int64_t render_training_animation(const std::vector<TrainingFrame>& frames, int64_t head,
-                                  const TrainingAnimationOptions& o, FrameSink& sink, bool quiet) {
+void check_training_animation(size_t snapshots, const TrainingAnimationOptions& o) {
   (void)colormap(o.colormap);
-  ATTNSCOPE_CHECK(!frames.empty(), ValueError, "no snapshots to animate");
+  check_color_scale(o.scale);
+  ATTNSCOPE_CHECK(snapshots > 0, ValueError, "no snapshots to animate");
   ATTNSCOPE_CHECK(o.width >= 160 && o.height >= 120 && o.width <= 7680 && o.height <= 4320, ConfigError,
                   "animation size outside 160x120..7680x4320");
   ATTNSCOPE_CHECK(o.seconds_per_frame > 0 && o.hold >= 0, ConfigError, "frame durations must be positive");
-  std::vector<focus::AttentionMap> maps;
-  float vmax = 0;
+  char why[96];
+  std::snprintf(why, sizeof why, "%zu snapshots \u00D7 %g s", snapshots, o.seconds_per_frame);
+  check_animation_length(double(snapshots), double(snapshots) * o.seconds_per_frame + o.hold, why);
+}
+
+int64_t render_training_animation(const std::vector<TrainingFrame>& frames, int64_t head,
+                                  const TrainingAnimationOptions& o, FrameSink& sink, bool quiet) {
+  check_training_animation(frames.size(), o);
+  std::vector<HeadRef> shown;
   for (const auto& f : frames) {
     io::validate_layer(*f.trace, *f.layer);
-    maps.push_back(focus::head_map(*f.layer, head));
-    for (float v : maps.back().w) vmax = std::max(vmax, v);
+    focus::check_head(*f.layer, head);
+    shown.push_back({f.layer, head});
   }
+  const ColorScale scale = viewer_scale(shown, o.scale);
   Frame frame(o.width, o.height);
   Progress progress("animate", static_cast<int64_t>(frames.size()), quiet);
   for (size_t i = 0; i < frames.size(); ++i) {
     HeatmapOptions ho;
     ho.colormap = o.colormap;
-    ho.vmax = vmax;
+    ho.scale = {scale.top(), scale.curve()};
     ho.title = frames[i].label + " \u00B7 " + heatmap_title(*frames[i].trace, *frames[i].layer, head);
     ho.subtitle = "snapshot " + std::to_string(i + 1) + " of " + std::to_string(frames.size()) +
                   "; one colour scale for all snapshots";
     // Largest cell budget whose picture fits the frame.
     auto make = [&](int budget) {
       ho.budget = budget;
-      return Heatmap(maps[i], focus::query_labels(*frames[i].trace, *frames[i].layer),
+      return Heatmap(*frames[i].layer, head, focus::query_labels(*frames[i].trace, *frames[i].layer),
                      focus::key_labels(*frames[i].trace, *frames[i].layer), ho);
     };
     int budget = std::max(16, std::min(o.width, o.height) - 40);

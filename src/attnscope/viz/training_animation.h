@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "attnscope/io/trace.h"
+#include "attnscope/viz/color_scale.h"
 #include "attnscope/viz/frame_sink.h"
 
 namespace attnscope::viz {
@@ -24,9 +25,14 @@ struct TrainingAnimationOptions {
   double seconds_per_frame = 0.5;
   double hold = 2.0;
   std::string colormap = "viridis";
+  ColorScaleSpec scale;  // one scale for all snapshots (automatic: pooled over them)
 };
 
 // Renders one frame per snapshot into sink (and finishes it). Returns the frame count.
+// Checks the options and the length of an animation of `snapshots` frames (ConfigError), before
+// anything is drawn or opened.
+void check_training_animation(size_t snapshots, const TrainingAnimationOptions& opts);
+
 int64_t render_training_animation(const std::vector<TrainingFrame>& frames, int64_t head,
                                   const TrainingAnimationOptions& opts, FrameSink& sink, bool quiet = true);
 
