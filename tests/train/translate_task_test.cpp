@@ -74,6 +74,15 @@ TEST(Translate, DatesLearnedWithAdditiveAttention) {
   EXPECT_EQ(ev.n, 1000);
   EXPECT_GE(ev.exact, 0.99);
   EXPECT_GE(ev.alignment, 0.90);
+  // AER per cross-attention head: one head plus the head mean, equal for a single head. The gold
+  // links cover whole fields (several per output character), so argmax links (one per row) cap
+  // recall; precision >= 90% still keeps AER well below 60%.
+  ASSERT_EQ(ev.aer.size(), 2u);
+  EXPECT_EQ(ev.aer[1].head, -1);
+  EXPECT_DOUBLE_EQ(ev.aer[0].aer, ev.aer[1].aer);
+  EXPECT_GT(ev.best_aer()->aer, 0.0);
+  EXPECT_LT(ev.best_aer()->aer, 0.6);
+  EXPECT_LE(ev.best_aer()->aer_threshold, 1.0);
 
   // Checkpoint round trip: the loaded model translates identically.
   const std::string path = temp_path("dates.ckpt");

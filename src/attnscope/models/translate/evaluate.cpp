@@ -1,6 +1,7 @@
 #include "attnscope/models/translate/evaluate.h"
 
 #include <algorithm>
+#include <iterator>
 
 #include "attnscope/data/bleu.h"
 #include "attnscope/data/chrf.h"
@@ -72,6 +73,8 @@ TranslateEval evaluate_dates(Translator& t, const std::vector<data::DateExample>
     }
   }
   // AER counts per (cross-attention layer, head); head index H of a layer holds the head mean.
+  // Per head: argmax links, then one count per threshold.
+  constexpr size_t kModes = 1 + std::size(kAerThresholds);
   std::vector<std::pair<std::string, std::vector<focus::AerCounts>>> aer;
   for (const auto& ex : examples) {
     io::Trace tr = t.trace_pair(ex.source, ex.target);
@@ -84,7 +87,7 @@ TranslateEval evaluate_dates(Translator& t, const std::vector<data::DateExample>
     size_t site = 0;
     for (const auto& L : tr.layers) {
       if (L.query_seq != "target" || L.key_seq != "source" || L.keep != io::TraceKeep::dense) continue;
-      if (aer.size() <= site) aer.push_back({L.name, std::vector<focus::AerCounts>(L.heads + 1)});
+      if (aer.size() <= site) aer.push_back({L.name, std::vector<focus::AerCounts>((L.heads + 1) * kModes)});
       const int64_t QN = L.queries * L.keys, rows = std::min<int64_t>(L.queries, static_cast<int64_t>(ex.gold.size()));
       std::vector<float> mean(QN, 0.f);
       for (int64_t h = 0; h <= L.heads; ++h) {
@@ -94,16 +97,33 @@ TranslateEval evaluate_dates(Translator& t, const std::vector<data::DateExample>
         focus::Links pred;  // argmax links of the rows that have gold ("-" has none: not scored)
         for (const auto& [s, q] : focus::argmax_links(w, rows, L.keys))
           if (!ex.gold[q].empty()) pred.insert({s, q});
-        aer[site].second[h].add(pred, sure, {});
+        aer[site].second[h * kModes].add(pred, sure, {});
+        for (size_t m = 1; m < kModes; ++m) {
+          focus::Links above;
+          for (int64_t q = 0; q < rows; ++q)
+            if (!ex.gold[q].empty())
+              for (int64_t k = 0; k < L.keys; ++k)
+                if (w[q * L.keys + k] >= kAerThresholds[m - 1]) above.insert({static_cast<int>(k), static_cast<int>(q)});
+          aer[site].second[h * kModes + m].add(above, sure, {});
+        }
       }
       ++site;
     }
   }
   ev.exact = static_cast<double>(exact) / ev.n;
   ev.alignment = align.total ? align.accuracy() : -1;
-  for (const auto& [name, counts] : aer)
-    for (size_t h = 0; h < counts.size(); ++h)
-      ev.aer.push_back({name, h + 1 == counts.size() ? -1 : static_cast<int64_t>(h), counts[h].aer()});
+  for (const auto& [name, counts] : aer) {
+    const size_t heads = counts.size() / kModes;
+    for (size_t h = 0; h < heads; ++h) {
+      HeadAer a{name, h + 1 == heads ? -1 : static_cast<int64_t>(h), counts[h * kModes].aer(), 2.0, 0.0};
+      for (size_t m = 1; m < kModes; ++m)
+        if (counts[h * kModes + m].aer() < a.aer_threshold) {
+          a.aer_threshold = counts[h * kModes + m].aer();
+          a.threshold = kAerThresholds[m - 1];
+        }
+      ev.aer.push_back(a);
+    }
+  }
   return ev;
 }
 

@@ -13,11 +13,15 @@
 
 namespace attnscope::models {
 
-// AER (Och & Ney) of one cross-attention head's argmax links against the gold alignments.
+// AER (Och & Ney) of one cross-attention head's links against the gold alignments: argmax links
+// (one per target position), and links whose weight reaches a threshold (the best of
+// kAerThresholds, chosen on the same data: an optimistic figure, said so where printed).
+inline constexpr double kAerThresholds[] = {0.05, 0.1, 0.2, 0.3, 0.5};
 struct HeadAer {
   std::string layer;
   int64_t head = 0;  // -1: the mean over the layer's heads
-  double aer = 0;
+  double aer = 0;    // argmax links
+  double aer_threshold = 0, threshold = 0;
 };
 
 struct TranslateEval {

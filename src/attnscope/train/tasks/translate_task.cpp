@@ -88,11 +88,11 @@ std::string aer_line(const models::TranslateEval& ev) {
   auto name = [](const models::HeadAer& a) {
     return a.layer + (a.head < 0 ? " mean" : " head " + std::to_string(a.head));
   };
-  char num[32];
-  std::snprintf(num, sizeof num, "%.1f%%", 100 * best->aer);
-  std::string line = "aer: best " + name(*best) + " = " + num + " | per head:";
+  char num[96];
+  std::snprintf(num, sizeof num, "%.1f%% (argmax links)", 100 * best->aer);
+  std::string line = "aer: best " + name(*best) + " = " + num + " | per head, argmax / best threshold:";
   for (const auto& a : ev.aer) {
-    std::snprintf(num, sizeof num, "%.1f%%", 100 * a.aer);
+    std::snprintf(num, sizeof num, "%.1f%% / %.1f%% at %.2f", 100 * a.aer, 100 * a.aer_threshold, a.threshold);
     line += " " + name(a) + "=" + num;
   }
   return line;
