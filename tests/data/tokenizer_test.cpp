@@ -184,6 +184,7 @@ TEST(TokenizerErrors, MalformedFiles) {
   const fs::path dir = fs::path(ATTNSCOPE_BINARY_DIR) / "tokenizer_test_tmp";
   fs::create_directories(dir);
   auto write = [&](const std::string& name, const std::string& content) {
+    fs::create_directories((dir / name).parent_path());
     std::ofstream(dir / name, std::ios::binary) << content;
     return (dir / name).string();
   };
@@ -201,5 +202,19 @@ TEST(TokenizerErrors, MalformedFiles) {
   EXPECT_THROW(load_tokenizer((dir / "empty").string()), ConfigError);
   EXPECT_THROW(load_tokenizer((dir / "missing").string()), IoError);
   EXPECT_THROW(parse_merges_txt("#version: 0.2\na b c\n", "merges.txt"), FormatError);
+  // Issue 17: a negative id used to leave the piece list empty and read back() of it (segfault).
+  EXPECT_THROW(load_tokenizer(write("neg/tokenizer.json", "{\"model\":{\"type\":\"WordPiece\",\"vocab\":{\"a\":-1}}}")),
+               FormatError);
+  // Issue 17: 60,000 nested pre-tokenizers overflowed the stack; nesting is bounded at parse time.
+  std::string deep = "{\"model\":{\"type\":\"BPE\",\"vocab\":{\"a\":0},\"merges\":[]},\"pre_tokenizer\":";
+  for (int i = 0; i < 60000; ++i) deep += "{\"type\":\"Sequence\",\"pretokenizers\":[";
+  for (int i = 0; i < 60000; ++i) deep += "]}";
+  deep += "}";
+  try {
+    load_tokenizer(write("deep/tokenizer.json", deep));
+    ADD_FAILURE() << "no error";
+  } catch (const FormatError& e) {
+    EXPECT_NE(std::string(e.what()).find("nested deeper than"), std::string::npos) << e.what();
+  }
   fs::remove_all(dir);
 }

@@ -35,6 +35,18 @@ TEST(TraceImport, SelfAndCrossAttention) {
   EXPECT_EQ(x.layers[0].heads, 1);
 }
 
+// Issue 17: a tokens file nested 100,000 deep overflowed the stack; now one FormatError.
+TEST(TraceImport, DeeplyNestedTokensJsonIsRefused) {
+  const std::vector<float> w = {1, 0, 0.5f, 0.5f};
+  const std::string deep = std::string(100000, '[') + std::string(100000, ']');
+  try {
+    trace_from_attention(std::vector<int64_t>{1, 1, 2, 2}, w, deep);
+    ADD_FAILURE() << "no error";
+  } catch (const FormatError& e) {
+    EXPECT_NE(std::string(e.what()).find("nested deeper than 256"), std::string::npos) << e.what();
+  }
+}
+
 TEST(TraceImport, Errors) {
   const std::vector<float> w(36, 0.25f);
   const std::vector<int64_t> shape{1, 1, 6, 6};

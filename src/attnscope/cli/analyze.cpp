@@ -20,6 +20,7 @@
 #include "attnscope/focus/head_stats.h"
 #include "attnscope/focus/layer_stacks.h"
 #include "attnscope/focus/rollout.h"
+#include "attnscope/io/json_parse.h"
 #include "attnscope/io/trace_io.h"
 #include "attnscope/models/open_model.h"
 
@@ -239,12 +240,7 @@ void run_merge(const MergeArgs& a) {
   focus::FocusSums sums;
   json first;
   for (const auto& p : a.partials) {
-    json j;
-    try {
-      j = json::parse(read_file(p));
-    } catch (const json::exception& e) {
-      throw FormatError("analyze merge: '" + p + "' is not JSON (" + e.what() + ")");
-    }
+    const json j = io::parse_json(read_file(p), "analyze merge: '" + p + "'");
     try {
       sums.merge(focus::sums_from_json(j));
     } catch (const ConfigError& e) {

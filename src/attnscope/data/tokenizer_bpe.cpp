@@ -1,6 +1,7 @@
 // Byte-level BPE: GPT-2's pre-tokenizer regex written out by hand over Unicode categories, the
 // bytes_to_unicode table, and rank-ordered merging (openai/gpt-2 encoder.py semantics).
 #include "attnscope/data/tokenizer_bpe.h"
+#include "attnscope/io/json_parse.h"
 
 #include <cstdio>
 #include <limits>
@@ -137,12 +138,7 @@ std::vector<std::pair<std::string, std::string>> parse_merges_txt(const std::str
 
 std::unique_ptr<ByteBpeTokenizer> ByteBpeTokenizer::from_files(const std::string& vocab_json,
                                                                const std::string& merges_txt) {
-  nlohmann::json j;
-  try {
-    j = nlohmann::json::parse(read_file(vocab_json));
-  } catch (const nlohmann::json::exception& e) {
-    throw FormatError(vocab_json + ": not valid JSON (" + e.what() + ")");
-  }
+  const nlohmann::json j = io::parse_json(read_file(vocab_json), vocab_json);
   if (!j.is_object() || j.empty()) throw FormatError(vocab_json + ": expected a JSON object {token: id}");
   std::vector<std::string> tokens(j.size());
   std::vector<bool> seen(j.size());

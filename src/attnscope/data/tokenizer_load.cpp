@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "attnscope/core/error.h"
+#include "attnscope/io/json_parse.h"
 #include "attnscope/core/fs.h"
 #include "attnscope/data/tokenizer.h"
 #include "attnscope/data/tokenizer_bpe.h"
@@ -19,11 +20,7 @@ using nlohmann::json;
 namespace {
 
 json parse_json_file(const std::string& path) {
-  try {
-    return json::parse(read_file(path));
-  } catch (const json::exception& e) {
-    throw FormatError(path + ": not valid JSON (" + e.what() + ")");
-  }
+  return io::parse_json(read_file(path), path);
 }
 
 // Does any part of a (possibly Sequence) pre_tokenizer / decoder have this type?
@@ -58,7 +55,8 @@ std::vector<std::string> hf_pieces(const json& root, const std::string& path, st
   std::sort(entries.begin(), entries.end());
   std::vector<std::string> pieces;
   for (const auto& [id, p] : entries) {
-    if (id == static_cast<int64_t>(pieces.size()) - 1 && pieces.back() == p) continue;  // added token also in vocab
+    if (id < 0) throw FormatError(path + ": token id " + std::to_string(id) + " of '" + p + "' is negative");
+    if (!pieces.empty() && id == static_cast<int64_t>(pieces.size()) - 1 && pieces.back() == p) continue;  // added token also in vocab
     if (id != static_cast<int64_t>(pieces.size()))
       throw FormatError(path + ": token ids must run 0..N-1 without gaps or repeats (at id " + std::to_string(id) + ")");
     pieces.push_back(p);
@@ -88,12 +86,7 @@ std::vector<std::pair<std::string, std::string>> hf_merges(const json& model, co
 }
 
 std::unique_ptr<Tokenizer> from_tokenizer_json_text(const std::string& text, const std::string& path) {
-  json root;
-  try {
-    root = json::parse(text);
-  } catch (const json::exception& e) {
-    throw FormatError(path + ": not valid JSON (" + e.what() + ")");
-  }
+  const json root = io::parse_json(text, path);
   if (!root.is_object() || !root.contains("model") || !root["model"].is_object())
     throw FormatError(path + ": not a Hugging Face tokenizer.json (no \"model\" object)");
   const json& model = root["model"];

@@ -1,4 +1,5 @@
 #include "attnscope/data/vocab.h"
+#include "attnscope/io/json_parse.h"
 
 #include <algorithm>
 #include <map>
@@ -71,12 +72,7 @@ std::vector<std::string> Vocab::decode(const std::vector<int64_t>& ids) const {
 std::string Vocab::to_json() const { return nlohmann::json(tokens_).dump(); }
 
 Vocab Vocab::from_json(const std::string& text) {
-  nlohmann::json j;
-  try {
-    j = nlohmann::json::parse(text);
-  } catch (const nlohmann::json::exception& e) {
-    throw FormatError(std::string("vocab: not JSON: ") + e.what());
-  }
+  const nlohmann::json j = io::parse_json(text, "vocab");
   if (!j.is_array() || j.size() < 4) throw FormatError("vocab: expected a JSON array of at least 4 tokens");
   std::vector<std::string> tokens;
   for (const auto& t : j) {

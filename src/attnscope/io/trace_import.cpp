@@ -1,4 +1,5 @@
 #include "attnscope/io/trace_import.h"
+#include "attnscope/io/json_parse.h"
 
 #include <cmath>
 
@@ -37,12 +38,7 @@ Trace trace_from_attention(std::span<const int64_t> shape, std::span<const float
   const int64_t L = dims[0], NH = dims[1], Q = dims[2], K = dims[3];
   if (L < 1 || NH < 1) throw ShapeError("attention array " + shape_to_string(shape) + " has no layers or heads");
 
-  json tj;
-  try {
-    tj = json::parse(tokens_json);
-  } catch (const json::exception& e) {
-    throw FormatError(std::string("tokens: not valid JSON: ") + e.what());
-  }
+  const json tj = parse_json(tokens_json, "tokens");
   Trace t;
   TraceSequence qs, ks;
   if (tj.is_array()) {

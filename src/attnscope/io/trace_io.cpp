@@ -1,4 +1,5 @@
 #include "attnscope/io/trace_io.h"
+#include "attnscope/io/json_parse.h"
 
 #include <cmath>
 #include <optional>
@@ -491,12 +492,7 @@ Trace parse_trace(const SafetensorsFile& file) {
   auto it = file.metadata().find(kTraceMetadataKey);
   if (it == file.metadata().end())
     throw FormatError(name + "not an attnscope trace (no __metadata__ key '" + kTraceMetadataKey + "')");
-  json d;
-  try {
-    d = json::parse(it->second);
-  } catch (const json::exception& e) {
-    throw FormatError(name + "trace description is not valid JSON: " + e.what());
-  }
+  const json d = parse_json(it->second, name + "trace description");
   if (!d.is_object()) throw FormatError(name + "trace description is not a JSON object");
   if (!d.contains("version") || !d["version"].is_number_integer())
     throw FormatError(name + "trace description has no integer 'version'");

@@ -1,4 +1,5 @@
 #include "attnscope/models/loader.h"
+#include "attnscope/io/json_parse.h"
 
 #include <algorithm>
 #include <filesystem>
@@ -33,12 +34,7 @@ std::vector<fs::path> files_with_ext(const fs::path& dir, const std::string& ext
 }
 
 ModelConfig read_config(const fs::path& file) {
-  nlohmann::json j;
-  try {
-    j = nlohmann::json::parse(read_file(file.string()));
-  } catch (const nlohmann::json::exception& e) {
-    throw FormatError(file.string() + ": not valid JSON (" + e.what() + ")");
-  }
+  const nlohmann::json j = io::parse_json(read_file(file.string()), file.string());
   return config_from_json(j, file.string());
 }
 

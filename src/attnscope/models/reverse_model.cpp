@@ -1,4 +1,5 @@
 #include "attnscope/models/reverse_model.h"
+#include "attnscope/io/json_parse.h"
 
 #include <algorithm>
 #include <nlohmann/json.hpp>
@@ -25,7 +26,7 @@ std::string ReverseConfig::to_json() const {
 ReverseConfig ReverseConfig::from_json(const std::string& text) {
   ReverseConfig c;
   try {
-    const json j = json::parse(text);
+    const json j = io::parse_json(text, "reverse model config");
     c.cell = j.at("cell").get<std::string>();
     c.vocab = j.at("vocab").get<int64_t>();
     c.seq_len = j.at("seq_len").get<int64_t>();

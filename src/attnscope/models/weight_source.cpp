@@ -1,4 +1,5 @@
 #include "attnscope/models/weight_source.h"
+#include "attnscope/io/json_parse.h"
 
 #include <cstring>
 #include <filesystem>
@@ -185,12 +186,7 @@ std::unique_ptr<WeightSource> open_safetensors(const std::string& path) {
   }
   auto src = std::make_unique<SafetensorsSource>(p.string());
   if (p.extension() == ".json") {
-    nlohmann::json j;
-    try {
-      j = nlohmann::json::parse(read_file(p.string()));
-    } catch (const nlohmann::json::exception& e) {
-      throw FormatError(p.string() + ": not valid JSON (" + e.what() + ")");
-    }
+    const nlohmann::json j = io::parse_json(read_file(p.string()), p.string());
     if (!j.is_object() || !j.contains("weight_map") || !j["weight_map"].is_object())
       throw FormatError(p.string() + ": a sharded index needs a \"weight_map\" object");
     std::map<std::string, size_t> shard_of_file;

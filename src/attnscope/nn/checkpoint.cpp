@@ -1,4 +1,5 @@
 #include "attnscope/nn/checkpoint.h"
+#include "attnscope/io/json_parse.h"
 
 #include <cstring>
 #include <map>
@@ -57,11 +58,7 @@ bool rng_from_hex(const std::string& s, Rng& r) {
 std::vector<int64_t> dims(const Tensor& t) { return t.shape().vec(); }
 
 json parse_json(const std::string& path, const std::string& key, const std::string& text) {
-  try {
-    return json::parse(text);
-  } catch (const json::exception&) {
-    throw FormatError("checkpoint '" + path + "': metadata '" + key + "' is not valid JSON");
-  }
+  return io::parse_json(text, "checkpoint '" + path + "': metadata '" + key + "'");
 }
 
 const std::string& meta_get(const io::SafetensorsFile& f, const std::string& key) {

@@ -1,4 +1,5 @@
 #include "attnscope/train/trainer.h"
+#include "attnscope/io/json_parse.h"
 
 #include <chrono>
 #include <cmath>
@@ -95,7 +96,7 @@ TrainResult run_training(Task& task, const TrainerOptions& opt, GradSync* sync_i
                         "' model trained with another configuration or data than this run's");
     json tr;
     try {
-      tr = json::parse(meta.training);
+      tr = io::parse_json(meta.training, "checkpoint training state");
       res.losses = tr.at("losses").get<std::vector<float>>();
       for (const auto& v : tr.value("valid_losses", json::array())) res.valid_losses.emplace_back(v.at(0), v.at(1));
     } catch (const json::exception&) {

@@ -1,4 +1,5 @@
 #include "attnscope/models/sentiment/classifier.h"
+#include "attnscope/io/json_parse.h"
 
 #include <algorithm>
 #include <cmath>
@@ -163,7 +164,7 @@ std::unique_ptr<SentimentClassifier> SentimentClassifier::load(const std::string
     throw FormatError("'" + path + "' is a '" + meta.model_type + "' checkpoint, not a sentiment classifier");
   json cfg;
   try {
-    cfg = json::parse(meta.config);
+    cfg = io::parse_json(meta.config, "config");
     if (!cfg.contains("model") || !cfg.contains("vocab")) throw FormatError("");
   } catch (const std::exception&) {
     throw FormatError("'" + path + "': its config is not a sentiment classifier's");

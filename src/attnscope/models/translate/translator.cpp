@@ -1,4 +1,5 @@
 #include "attnscope/models/translate/translator.h"
+#include "attnscope/io/json_parse.h"
 
 #include <nlohmann/json.hpp>
 
@@ -25,11 +26,7 @@ Translator Translator::load(const io::SafetensorsFile& file, const std::string& 
   if (meta.model_type.rfind("translate-", 0) != 0)
     throw FormatError("'" + path + "' is a '" + meta.model_type + "' checkpoint, not a translation model");
   nlohmann::json cfg;
-  try {
-    cfg = nlohmann::json::parse(meta.config);
-  } catch (const nlohmann::json::exception& e) {
-    throw FormatError("'" + path + "': config is not JSON");
-  }
+  cfg = io::parse_json(meta.config, "'" + path + "': config");
   if (!cfg.contains("kind") || !cfg.contains("model") || !cfg.contains("codec"))
     throw FormatError("'" + path + "': config lacks kind/model/codec");
   Translator t(cfg["kind"].get<std::string>(), cfg["model"], TextCodec::from_json(cfg["codec"]), 0);
