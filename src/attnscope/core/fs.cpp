@@ -1,6 +1,7 @@
 #include "attnscope/core/fs.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -25,13 +26,54 @@ std::string read_file(const std::string& path) {
 }
 
 namespace {
-std::string temp_name(const std::string& path) {
-  return path + ".tmp." + std::to_string(::getpid());
+
+constexpr const char* kTempInfix = ".tmp.";
+
+// Creates the temporary file exclusively under an unpredictable name (mkstemp: O_CREAT|O_EXCL,
+// so a symlink planted at a guessable name can never redirect the write), with the permissions a
+// plain create would give. Returns its path.
+std::string create_temp(const std::string& path) {
+  std::string tmpl = path + kTempInfix + "XXXXXX";
+  const int fd = ::mkstemp(tmpl.data());
+  if (fd < 0) throw IoError("cannot create a temporary file beside '" + path + "': " + std::strerror(errno));
+  const mode_t mask = ::umask(0);
+  ::umask(mask);
+  ::fchmod(fd, 0666 & ~mask);
+  ::close(fd);
+  return tmpl;
 }
+
+// Temporary files of earlier writes to `path` that were killed outright (SIGKILL, power loss):
+// the next write to the same output removes them.
+void remove_stale_temps(const std::string& path) {
+  namespace fs = std::filesystem;
+  const fs::path p(path);
+  const std::string prefix = p.filename().string() + kTempInfix;
+  std::error_code ec;
+  const fs::path dir = p.has_parent_path() ? p.parent_path() : fs::path(".");
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    if (name.size() == prefix.size() + 6 && name.compare(0, prefix.size(), prefix) == 0 &&
+        it->is_regular_file(ec) && !it->is_symlink(ec))
+      fs::remove(it->path(), ec);
+  }
+}
+
+void fsync_dir(const std::string& path) {
+  const std::filesystem::path p(path);
+  const std::string dir = p.has_parent_path() ? p.parent_path().string() : ".";
+  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY);
+  if (fd >= 0) {
+    ::fsync(fd);
+    ::close(fd);
+  }
+}
+
 }  // namespace
 
 void write_atomic_with(const std::string& path, const std::function<void(const std::string&)>& fill) {
-  const std::string tmp = temp_name(path);
+  remove_stale_temps(path);
+  const std::string tmp = create_temp(path);
   RemoveOnInterrupt guard(tmp);  // Ctrl-C / SIGTERM while filling: no temporary file left behind
   try {
     fill(tmp);
@@ -50,6 +92,7 @@ void write_atomic_with(const std::string& path, const std::function<void(const s
     std::remove(tmp.c_str());
     throw IoError("cannot write '" + path + "': " + why);
   }
+  fsync_dir(path);  // the rename itself survives a power loss
 }
 
 void write_file_atomic(const std::string& path, std::string_view bytes) {
