@@ -137,6 +137,11 @@ TEST_F(Analyze, BadInputIsOneLine) {
   write("zero.txt", "0-0\n");
   expect_error("analyze align --gold zero.txt --pred ok.txt --gold-base 1", 1, "indices from 1");
   expect_error("analyze", 2, "give a trace");
+  // Issue 17 item 12: an escape sequence in a file name reaches the terminal only escaped.
+  CmdResult esc = run("analyze \"$(printf 'x\\033[2J.attn.safetensors')\" -o r.json");
+  EXPECT_EQ(esc.code, 1);
+  EXPECT_EQ(esc.err.find('\x1b'), std::string::npos) << esc.err;
+  EXPECT_NE(esc.err.find("\\x1b[2J"), std::string::npos) << esc.err;
   expect_error("analyze nope.attn.safetensors -o r.json", 1, "nope.attn.safetensors");
   write("junk.attn.safetensors", "not a trace");
   expect_error("analyze junk.attn.safetensors -o r.json", 1, "junk.attn.safetensors");

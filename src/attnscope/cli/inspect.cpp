@@ -8,6 +8,7 @@
 
 #include "attnscope/cli/command.h"
 #include "attnscope/core/error.h"
+#include "attnscope/core/printable.h"
 #include "attnscope/io/mapped_file.h"
 #include "attnscope/io/npy.h"
 #include "attnscope/io/npz.h"
@@ -26,13 +27,7 @@ std::string grouped(uint64_t n) {
 
 // One display line: control characters escaped, long values cut unless `full`.
 std::string printable(const std::string& v, bool full, size_t limit = 100) {
-  std::string out;
-  for (char c : v) {
-    if (c == '\n') out += "\\n";
-    else if (c == '\t') out += "\\t";
-    else if (static_cast<unsigned char>(c) < 0x20) out += '?';
-    else out += c;
-  }
+  std::string out = escape_controls(v);
   if (!full && out.size() > limit) {
     size_t cut = limit;
     while (cut > 0 && (static_cast<unsigned char>(out[cut]) & 0xc0) == 0x80) --cut;  // keep UTF-8 whole
@@ -73,7 +68,7 @@ void print_trace(const io::Trace& t) {
   for (const auto& s : t.sequences) {
     std::string n = std::to_string(s.tokens.size());
     if (s.grid_h > 0) n += " (grid " + std::to_string(s.grid_h) + "x" + std::to_string(s.grid_w) + ")";
-    rows.push_back({s.name, n, tokens_preview(s.tokens)});
+    rows.push_back({printable(s.name, false), n, tokens_preview(s.tokens)});
   }
   print_table(rows);
   std::printf("\n");
@@ -83,16 +78,16 @@ void print_trace(const io::Trace& t) {
       std::string keep = l.keep == io::TraceKeep::dense ? "dense" : l.keep == io::TraceKeep::topk ? "topk:" + std::to_string(l.k) : "stats";
       if (!l.extras.empty()) {
         keep += " +";
-        for (const auto& [name, e] : l.extras) keep += " " + name;
+        for (const auto& [name, e] : l.extras) keep += " " + printable(name, false, 30);
       }
-      r.push_back({l.name, l.query_seq + " -> " + l.key_seq, std::to_string(l.heads),
-                   std::to_string(l.queries) + "x" + std::to_string(l.keys), keep, l.mechanism});
+      r.push_back({printable(l.name, false), printable(l.query_seq + " -> " + l.key_seq, false), std::to_string(l.heads),
+                   std::to_string(l.queries) + "x" + std::to_string(l.keys), keep, printable(l.mechanism, false)});
     }
     return r;
   };
   print_table(layer_rows(t.layers));
   if (!t.steps.empty()) std::printf("\n  generation steps: %zu\n", t.steps.size());
-  if (!t.image_path.empty()) std::printf("  image: %s\n", t.image_path.c_str());
+  if (!t.image_path.empty()) std::printf("  image: %s\n", printable(t.image_path, false).c_str());
   if (!t.image.empty())
     std::printf("  embedded image: %lldx%lld, %lld channels\n", static_cast<long long>(t.image.width),
                 static_cast<long long>(t.image.height), static_cast<long long>(t.image.channels));
@@ -103,7 +98,7 @@ void print_trace(const io::Trace& t) {
                                                                                    : t.snapshots[s].label, true).c_str());
     std::printf("%s)\n", t.snapshots.size() > 6 ? ", ..." : "");
   }
-  for (const auto& [k, v] : t.meta) std::printf("  %s: %s\n", k.c_str(), printable(v, false).c_str());
+  for (const auto& [k, v] : t.meta) std::printf("  %s: %s\n", printable(k, false).c_str(), printable(v, false).c_str());
 }
 
 void inspect_safetensors(const std::string& path, bool full) {
@@ -131,7 +126,7 @@ void inspect_safetensors(const std::string& path, bool full) {
 }
 
 void print_array(const std::string& name, const io::NpyArray& a) {
-  std::printf("  %s  %s  %s\n", name.c_str(), std::string(io::dtype_name(a.dtype)).c_str(),
+  std::printf("  %s  %s  %s\n", printable(name, false).c_str(), std::string(io::dtype_name(a.dtype)).c_str(),
               io::shape_to_string(a.shape).c_str());
 }
 

@@ -10,6 +10,7 @@
 #include "attnscope/cli/command.h"
 #include "attnscope/core/error.h"
 #include "attnscope/core/parallel.h"
+#include "attnscope/core/printable.h"
 #include "attnscope/core/version.h"
 
 namespace attnscope::cli {
@@ -56,19 +57,19 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    std::fprintf(stderr, "attnscope: usage error: %s (see --help)\n", e.what());
+    std::fprintf(stderr, "attnscope: usage error: %s (see --help)\n", attnscope::escape_controls(e.what()).c_str());
     return 2;
   } catch (const attnscope::ConfigError& e) {
-    std::fprintf(stderr, "attnscope: error: %s\n", e.what());
+    std::fprintf(stderr, "attnscope: error: %s\n", attnscope::escape_controls(e.what()).c_str());
     return 2;
   } catch (const attnscope::Error& e) {
-    std::fprintf(stderr, "attnscope: error: %s\n", e.what());
+    std::fprintf(stderr, "attnscope: error: %s\n", attnscope::escape_controls(e.what()).c_str());
     return 1;
   } catch (const std::bad_alloc&) {
     std::fprintf(stderr, "attnscope: error: out of memory\n");
     return 1;
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "attnscope: error: %s\n", e.what());
+    std::fprintf(stderr, "attnscope: error: %s\n", attnscope::escape_controls(e.what()).c_str());
     return 1;
   }
   return 0;

@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "attnscope/core/error.h"
+#include "attnscope/core/printable.h"
 #include "attnscope/focus/topk.h"
 #include "attnscope/viz/colormap.h"
 
@@ -32,16 +33,7 @@ int display_width(const std::string& s) {
 
 // Control characters would move the cursor: show them as visible escapes.
 std::string printable(const std::string& tok) {
-  std::string out;
-  for (unsigned char c : tok) {
-    if (c == '\n') out += "\\n";
-    else if (c == '\t') out += "\\t";
-    else if (c < 0x20 || c == 0x7f) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\x%02x", c);
-      out += buf;
-    } else out += static_cast<char>(c);
-  }
+  const std::string out = escape_controls(tok);
   return out.empty() ? "∅" : out;
 }
 
@@ -65,7 +57,7 @@ std::string show_trace(const TraceSource& source, const ShowOptions& o) {
   const float vmax = std::max(1e-30f, *std::max_element(row.begin(), row.end()));
   const bool self = L.query_seq == L.key_seq;
 
-  std::string out = L.name + " · " + (o.head == kHeadMean ? std::string("mean of heads") : "head " + std::to_string(o.head)) +
+  std::string out = escape_controls(L.name) + " · " + (o.head == kHeadMean ? std::string("mean of heads") : "head " + std::to_string(o.head)) +
                     " · query " + std::to_string(q) + " \"" + printable(queries[q]) + "\" attends to " +
                     (self ? "" : "'" + L.key_seq + "' ") + "(darker = less, colour map " + o.cmap + ")\n";
   int col = 0;
