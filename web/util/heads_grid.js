@@ -59,7 +59,8 @@ export function layout(w, h, layers) {
   const byH = Number.isFinite(h) ? Math.floor((h - TOP - 10) / Math.max(1, layers.length)) - GAP : 64;
   const cell = Math.max(12, Math.min(64, byW, byH));
   return { cell, maxHeads, left: LEFT, top: TOP, gap: GAP, legendX: LEFT + maxHeads * (cell + GAP) + 16,
-    height: TOP + layers.length * (cell + GAP) + 10 };
+    // tall enough for the legend too (every role, or the colour bar)
+    height: Math.max(TOP + layers.length * (cell + GAP) + 10, TOP + ROLES.length * 18 + 10) };
 }
 
 // The top-left corner of cell (l, h).
@@ -94,7 +95,7 @@ function legend(ctx, g, layers, key, top, cmap) {
     }
     return;
   }
-  const bh = Math.max(60, Math.min(200, g.height - g.top - 20)), n = 64;
+  const bh = Math.max(60, Math.min(200, g.height - g.top - 40)), n = 64;
   for (let i = 0; i < n; i++) {
     ctx.fillStyle = cssOf(cmap, 1 - (i + 0.5) / n);
     ctx.fillRect(x, g.top + (i * bh) / n, 12, bh / n + 0.5);
