@@ -41,8 +41,9 @@ class HttpBackend {
   }
   meta() { return this.json('api/meta'); }
   tokens(seq) { return this.json(`api/tokens?seq=${encodeURIComponent(seq)}`); }
-  async tile(layer, head, level, ty, tx, agg = 'max') {
-    const b = await this.block(`api/tile?layer=${layer}&head=${headParam(head)}&level=${level}&ty=${ty}&tx=${tx}&agg=${agg}`);
+  // fmt: f16 (the default: half the bytes) or f32 (exact weights, for measures).
+  async tile(layer, head, level, ty, tx, agg = 'max', fmt = 'f16') {
+    const b = await this.block(`api/tile?layer=${layer}&head=${headParam(head)}&level=${level}&ty=${ty}&tx=${tx}&agg=${agg}&fmt=${fmt}`);
     const v = b.arrays.values;
     return { rows: v.shape[0], cols: v.shape[1], factor: b.header.factor, values: v.data };
   }

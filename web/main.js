@@ -1,4 +1,4 @@
-// The viewer's entry point: loads metadata and tokens, builds the selectors, mounts the four
+// The viewer's entry point: loads metadata and tokens, builds the selectors, mounts the five
 // views and routes state changes: layer/head/view -> render() (full redraw) of the visible
 // view, hover/colour map/step -> update() (cheap). window.__attnscope exposes the state and
 // timings to the browser tests and the first-paint benchmark.
@@ -11,8 +11,9 @@ import * as matrix from './views/matrix.js';
 import * as head from './views/head.js';
 import * as model from './views/model.js';
 import * as playback from './views/playback.js';
+import * as heads from './views/heads.js';
 
-const views = { matrix, head, model, playback };
+const views = { matrix, head, model, heads, playback };
 const containers = {};
 window.__attnscope = { state, set, views, firstPaint: null, start: performance.now() };
 

@@ -1,7 +1,9 @@
-// Boot of an exported HTML file (src/attnscope/serve/html_export.h): the modules arrive as
+// Boot of an offline HTML file (src/attnscope/serve/offline_page.h): the modules arrive as
 // text in #attnscope-modules; each becomes a blob: URL after its relative imports are rewritten
-// to its dependencies' blob: URLs (leaves first), then main.js starts and finds #attnscope-data.
-const sources = JSON.parse(document.getElementById('attnscope-modules').textContent);
+// to its dependencies' blob: URLs (leaves first), then the page's entry module (data-entry:
+// main.js for the viewer, report.js for the analyze report) starts and finds its data.
+const modules = document.getElementById('attnscope-modules');
+const sources = JSON.parse(modules.textContent);
 const urls = {};
 
 function resolve(from, spec) {
@@ -23,6 +25,6 @@ function load(path) {
   return urls[path];
 }
 
-import(load('main.js')).catch((e) => {
+import(load(modules.dataset.entry || 'main.js')).catch((e) => {
   document.getElementById('status').textContent = `error: ${e.message}`;
 });

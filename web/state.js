@@ -4,7 +4,7 @@
 export const state = {
   meta: null,          // /api/meta
   tokens: {},          // sequence name -> token strings
-  view: 'matrix',      // matrix | head | model | playback
+  view: 'matrix',      // matrix | head | model | heads | playback
   layer: 0,
   head: 0,             // index or 'mean'
   cmap: 'viridis',

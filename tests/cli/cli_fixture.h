@@ -11,6 +11,7 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <vector>
 
 namespace cli_test {
 
@@ -26,6 +27,25 @@ inline std::string slurp(const fs::path& p) {
   std::ostringstream ss;
   ss << in.rdbuf();
   return ss.str();
+}
+
+// A float32 .npy of shape [L, H, T, T]: row-softmax-like weights with query T-1 hot on key 2.
+inline std::string attention_npy(int L, int H, int T) {
+  std::string dict = "{'descr': '<f4', 'fortran_order': False, 'shape': (" + std::to_string(L) + ", " +
+                     std::to_string(H) + ", " + std::to_string(T) + ", " + std::to_string(T) + "), }";
+  while ((10 + dict.size() + 1) % 64 != 0) dict += ' ';
+  dict += '\n';
+  std::string out = std::string("\x93NUMPY\x01\x00", 8);
+  out += static_cast<char>(dict.size() & 0xff);
+  out += static_cast<char>(dict.size() >> 8);
+  out += dict;
+  std::vector<float> w(static_cast<size_t>(L) * H * T * T, 0.5f / T);
+  for (int r = 0; r < L * H * T; ++r) {
+    float* row = w.data() + static_cast<size_t>(r) * T;
+    row[r % T == T - 1 ? 2 : r % T] += 0.5f;
+  }
+  out.append(reinterpret_cast<const char*>(w.data()), w.size() * 4);
+  return out;
 }
 
 class CliTest : public ::testing::Test {

@@ -15,30 +15,11 @@ namespace {
 
 using namespace cli_test;
 
-// A float32 .npy of shape [L, H, T, T]: row-softmax-like weights with query T-1 hot on key 2.
-std::string npy(int L, int H, int T) {
-  std::string dict = "{'descr': '<f4', 'fortran_order': False, 'shape': (" + std::to_string(L) + ", " +
-                     std::to_string(H) + ", " + std::to_string(T) + ", " + std::to_string(T) + "), }";
-  while ((10 + dict.size() + 1) % 64 != 0) dict += ' ';
-  dict += '\n';
-  std::string out = std::string("\x93NUMPY\x01\x00", 8);
-  out += static_cast<char>(dict.size() & 0xff);
-  out += static_cast<char>(dict.size() >> 8);
-  out += dict;
-  std::vector<float> w(static_cast<size_t>(L) * H * T * T, 0.5f / T);
-  for (int r = 0; r < L * H * T; ++r) {
-    float* row = w.data() + static_cast<size_t>(r) * T;
-    row[r % T == T - 1 ? 2 : r % T] += 0.5f;
-  }
-  out.append(reinterpret_cast<const char*>(w.data()), w.size() * 4);
-  return out;
-}
-
 class ViewerCommands : public CliTest {
  protected:
   void SetUp() override {
     make_dir("viewer_", "NO_COLOR=1");
-    std::ofstream(dir_ / "attn.npy", std::ios::binary) << npy(2, 3, 6);
+    std::ofstream(dir_ / "attn.npy", std::ios::binary) << attention_npy(2, 3, 6);
     std::ofstream(dir_ / "tokens.json") << R"(["The", "cat", "sat", "on", "the", "mat"])";
     ASSERT_EQ(run("trace import attn.npy --tokens tokens.json -o t.attn.safetensors --model m").code, 0);
   }

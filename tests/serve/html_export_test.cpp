@@ -53,7 +53,8 @@ TEST(HtmlExport, EmbedsModulesAndTheCompressedTrace) {
   serve::TraceSource src(t);
   const std::string html = serve::export_html(src, serve::AssetStore());
   // modules inlined as JSON (no "</" left to end the script early), the loader inlined
-  const auto modules = nlohmann::json::parse(between(html, "<script id=\"attnscope-modules\" type=\"application/json\">", "</script>"));
+  const auto modules = nlohmann::json::parse(
+      between(html, "<script id=\"attnscope-modules\" type=\"application/json\" data-entry=\"main.js\">", "</script>"));
   for (const char* m : {"main.js", "api.js", "state.js", "views/matrix.js", "views/playback.js", "util/colormaps.js"})
     EXPECT_TRUE(modules.contains(m)) << m;
   EXPECT_FALSE(modules.contains("offline.js"));

@@ -1,6 +1,7 @@
 // Writes the viewer's fixture traces (browser tests, benchmarks) with io::write_trace:
 //   viewer_fixture DIR          small.attn.safetensors (3 layers x 4 heads x 24 tokens, dense),
-//                               topk.attn.safetensors (2 x 4 x 300, top-8), cross.attn.safetensors
+//                               topk.attn.safetensors (2 x 4 x 300, top-8), cross.attn.safetensors,
+//                               roles.attn.safetensors (heads with planted roles, web/roles_trace.h)
 //   viewer_fixture DIR --big    big.attn.safetensors (12 layers x 12 heads x 4,096 tokens, top-16)
 #include <cstdio>
 #include <filesystem>
@@ -8,6 +9,7 @@
 
 #include "attnscope/io/trace_io.h"
 #include "serve/fixture_trace.h"
+#include "web/roles_trace.h"
 
 int main(int argc, char** argv) {
   if (argc < 2) {
@@ -25,6 +27,7 @@ int main(int argc, char** argv) {
     io::write_trace(test::make_trace(3, 4, 24), (dir / "small.attn.safetensors").string());
     io::write_trace(test::make_topk_trace(2, 4, 300, 8), (dir / "topk.attn.safetensors").string());
     io::write_trace(test::make_cross_trace(), (dir / "cross.attn.safetensors").string());
+    io::write_trace(test::make_roles_trace(), (dir / "roles.attn.safetensors").string());
   } catch (const std::exception& e) {
     std::fprintf(stderr, "viewer_fixture: %s\n", e.what());
     return 1;

@@ -84,6 +84,7 @@ export class LocalSource {
     return { rows, cols, factor: f, values };
   }
 
+  // (No fmt argument as in the http API: here the values are always f32, the stored weights.)
   async tile(l, head, level, ty, tx, agg = 'max') {
     const L = this.layer(l), f = 2 ** level;
     const R = Math.ceil(L.queries / f), C = Math.ceil(L.keys / f);

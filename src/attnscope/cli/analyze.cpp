@@ -23,6 +23,7 @@
 #include "attnscope/io/json_parse.h"
 #include "attnscope/io/trace_io.h"
 #include "attnscope/models/open_model.h"
+#include "attnscope/serve/report_page.h"
 
 namespace attnscope::cli {
 namespace {
@@ -30,7 +31,7 @@ namespace {
 using nlohmann::json;
 
 struct AnalyzeArgs {
-  std::string source, text, corpus, shard, tokenizer, output;
+  std::string source, text, corpus, shard, tokenizer, output, html;
   attention::Keep capture = attention::Keep::dense();
   bool rollout = false, flow = false, quiet = false, faithfulness = false;
   int64_t query = -1, induction = 0, probes = 4;
@@ -151,8 +152,10 @@ json faithfulness_json(const focus::FaithfulnessMean& faith) {
           {"layers", std::move(rows)}};
 }
 
-void write_report(const json& report, const std::string& path) {
+// report.json, and with html non-empty the offline report page (web/report.html) showing it.
+void write_report(const json& report, const std::string& path, const std::string& html) {
   write_file_atomic(path, report.dump(1) + "\n");
+  if (!html.empty()) write_file_atomic(html, serve::report_html(report, serve::AssetStore()));
 }
 
 void run_analyze(const AnalyzeArgs& a) {
@@ -166,6 +169,7 @@ void run_analyze(const AnalyzeArgs& a) {
     throw ConfigError("analyze: --faithfulness runs a language model: give MODEL with TEXT or --corpus");
   const auto [shard, shards] = a.shard.empty() ? std::pair<int64_t, int64_t>{0, 1} : parse_shard(a.shard);
   check_output_path(a.output, "report");
+  check_output_path(a.html, "report page");
   json report = {{"attnscope_report", 1}, {"source", std::filesystem::path(a.source).filename().string()}};
   focus::FocusSums sums;
   focus::FaithfulnessMean faith;
@@ -212,7 +216,7 @@ void run_analyze(const AnalyzeArgs& a) {
     const json j = focus::to_json(sums);
     for (auto it = j.begin(); it != j.end(); ++it) report[it.key()] = it.value();
   }
-  write_report(report, a.output);
+  write_report(report, a.output, a.html);
   if (!a.quiet) {
     std::printf("wrote %s: %lld sequence(s), %zu layers\n", a.output.c_str(), static_cast<long long>(sums.sequences),
                 sums.layers.size());
@@ -232,11 +236,12 @@ void run_analyze(const AnalyzeArgs& a) {
 
 struct MergeArgs {
   std::vector<std::string> partials;
-  std::string output;
+  std::string output, html;
 };
 
 void run_merge(const MergeArgs& a) {
   check_output_path(a.output, "report");
+  check_output_path(a.html, "report page");
   focus::FocusSums sums;
   json first;
   for (const auto& p : a.partials) {
@@ -253,7 +258,7 @@ void run_merge(const MergeArgs& a) {
   report["merged"] = static_cast<int64_t>(a.partials.size());
   const json j = focus::to_json(sums);
   for (auto it = j.begin(); it != j.end(); ++it) report[it.key()] = it.value();
-  write_report(report, a.output);
+  write_report(report, a.output, a.html);
   std::printf("wrote %s: %lld sequence(s) from %zu partials\n", a.output.c_str(), static_cast<long long>(sums.sequences),
               a.partials.size());
 }
@@ -282,6 +287,7 @@ void setup_analyze(CLI::App& analyze) {
   sub->add_option("--tokenizer", a->tokenizer, "Tokenizer file (default: found beside the model)");
   add_capture_flag(sub, a->capture);
   add_output_flag(sub, a->output, false);
+  sub->add_option("--html", a->html, "Also write the offline report page (heads grid, roles, rollout/flow heatmaps)");
   sub->add_flag("-q,--quiet", a->quiet, "No progress or summary");
   set_verb_action("analyze", [a] {
     if (a->source.empty()) throw ConfigError("analyze: give a trace, or MODEL with TEXT / --corpus (see attnscope analyze --help)");
@@ -292,6 +298,7 @@ void setup_analyze(CLI::App& analyze) {
   auto m = std::make_shared<MergeArgs>();
   merge->add_option("PARTIAL", m->partials, "Partial reports (analyze --shard i/n -o ...)")->required();
   add_output_flag(merge, m->output);
+  merge->add_option("--html", m->html, "Also write the offline report page");
   merge->callback([m] { run_merge(*m); });
 }
 

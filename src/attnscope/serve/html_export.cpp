@@ -7,6 +7,7 @@
 #include "attnscope/core/error.h"
 #include "attnscope/serve/api.h"
 #include "attnscope/serve/binary_block.h"
+#include "attnscope/serve/offline_page.h"
 
 namespace attnscope::serve {
 namespace {
@@ -39,29 +40,6 @@ std::string base64(const std::string& in) {
     out += {k[v >> 18], k[(v >> 12) & 63], k[(v >> 6) & 63], '='};
   }
   return out;
-}
-
-// JSON text safe inside <script>: "</" would end the element early.
-std::string script_json(const nlohmann::json& j) {
-  std::string s = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), out;
-  out.reserve(s.size());
-  for (size_t i = 0; i < s.size(); ++i) {
-    out += s[i];
-    if (s[i] == '<' && i + 1 < s.size() && s[i + 1] == '/') out += '\\';
-  }
-  return out;
-}
-
-std::string asset(const AssetStore& assets, const std::string& path) {
-  auto a = assets.get("/" + path);
-  ATTNSCOPE_CHECK(a.has_value(), IoError, "viewer asset '" + path + "' missing");
-  return a->data;
-}
-
-void replace_once(std::string& s, const std::string& what, const std::string& with) {
-  const size_t at = s.find(what);
-  ATTNSCOPE_CHECK(at != std::string::npos, FormatError, "index.html lacks '" + what + "'");
-  s.replace(at, what.size(), with);
 }
 
 }  // namespace
@@ -98,22 +76,8 @@ std::string export_html(const TraceSource& source, const AssetStore& assets, int
   }
   const std::string data = base64(deflate(block.encode()));
 
-  // The page: modules by path (all .js but the loader), then the data, then the loader.
-  nlohmann::json modules = nlohmann::json::object();
-  for (const auto& a : embedded_assets()) {
-    const std::string path(a.path);
-    if (path.size() > 3 && path.ends_with(".js") && path != "offline.js") modules[path] = asset(assets, path);
-  }
-  std::string html = asset(assets, "index.html");
-  // Preload hints name files that do not exist beside an exported page: drop those lines.
-  for (size_t at; (at = html.find("<link rel=\"modulepreload\"")) != std::string::npos;)
-    html.erase(at, html.find('\n', at) - at + 1);
-  replace_once(html, "<link rel=\"stylesheet\" href=\"style.css\">", "<style>\n" + asset(assets, "style.css") + "</style>");
-  replace_once(html, "<script type=\"module\" src=\"main.js\"></script>",
-               "<script id=\"attnscope-modules\" type=\"application/json\">" + script_json(modules) +
-                   "</script>\n<script id=\"attnscope-data\" type=\"application/octet-stream\">\n" + data +
-                   "\n</script>\n<script type=\"module\">\n" + asset(assets, "offline.js") + "</script>");
-  return html;
+  return offline_page(assets, "index.html",
+                      "<script id=\"attnscope-data\" type=\"application/octet-stream\">\n" + data + "\n</script>");
 }
 
 }  // namespace attnscope::serve

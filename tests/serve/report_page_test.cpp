@@ -1,0 +1,40 @@
+#include "attnscope/serve/report_page.h"
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+using namespace attnscope;
+
+namespace {
+
+std::string between(const std::string& s, const std::string& open, const std::string& close) {
+  const size_t a = s.find(open);
+  if (a == std::string::npos) return {};
+  const size_t b = s.find(close, a + open.size());
+  return s.substr(a + open.size(), b - a - open.size());
+}
+
+}  // namespace
+
+TEST(ReportPage, HoldsTheReportAndStartsAtReportJs) {
+  const nlohmann::json report = {
+      {"attnscope_report", 1},
+      {"source", "x</script><b>.attn.safetensors"},  // must not end the script element
+      {"layers", {{{"name", "l0"}, {"heads", {{{"role", "sink"}, {"first_mass", 0.9}}}}}}},
+      {"sums", {{"sequences", 1}}}};
+  const std::string html = serve::report_html(report, serve::AssetStore());
+  const auto modules = nlohmann::json::parse(
+      between(html, "<script id=\"attnscope-modules\" type=\"application/json\" data-entry=\"report.js\">", "</script>"));
+  for (const char* m : {"report.js", "report/grid.js", "report/focus_maps.js", "util/heads_grid.js", "util/colormaps.js"})
+    EXPECT_TRUE(modules.contains(m)) << m;
+  const auto shown = nlohmann::json::parse(between(html, "<script id=\"attnscope-report\" type=\"application/json\">", "</script>"));
+  EXPECT_EQ(shown["source"], report["source"]);
+  EXPECT_EQ(shown["layers"][0]["heads"][0]["role"], "sink");
+  EXPECT_FALSE(shown.contains("sums"));  // the page does not use them
+  // Offline: the stylesheet is inlined and nothing is loaded by URL.
+  EXPECT_EQ(html.find("href=\"report.css\""), std::string::npos);
+  EXPECT_NE(html.find("<style>"), std::string::npos);
+  EXPECT_EQ(html.find("src=\"report.js\""), std::string::npos);
+  for (const char* url : {"src=\"http", "href=\"http", "src=\"//", "href=\"//"}) EXPECT_EQ(html.find(url), std::string::npos) << url;
+}
