@@ -1,9 +1,14 @@
 #include "attnscope/serve/server.h"
 
 #include <gtest/gtest.h>
+#include <arpa/inet.h>
 #include <httplib.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <chrono>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <thread>
@@ -91,6 +96,58 @@ TEST(Server, RefusesHugeAndWrongRequestsWith4xx) {
   r = c.Get("/api/meta");
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 200);
+}
+
+// Issue 17 item 1: 2,700 byte ranges in one header made httplib build a multipart body of
+// ranges x response size (34 GB for a large response). Range is ignored: one plain body.
+TEST(Server, ManyByteRangesGetOnePlainBody) {
+  Running s;
+  auto c = s.client();
+  auto plain = c.Get("/");
+  ASSERT_TRUE(plain);
+  std::string ranges = "bytes=0-0";
+  for (int i = 1; i < 900; ++i) ranges += "," + std::to_string(i) + "-" + std::to_string(i + 4000);
+  auto r = c.Get("/", {{"Range", ranges}});
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->body.size(), plain->body.size());
+  // Too many headers: 431, and the server keeps serving.
+  httplib::Headers many;
+  for (int i = 0; i < 150; ++i) many.emplace("X-H" + std::to_string(i), "v");
+  r = c.Get("/api/meta", many);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 431);
+  r = c.Get("/api/meta");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+}
+
+// Issue 17 item 10: 8 slowly-fed connections (a byte every second, never a full request) held
+// every worker; now the page still answers while they are open.
+TEST(Server, SlowClientsDoNotBlockOthers) {
+  Running s;
+  std::vector<int> slow;
+  for (int i = 0; i < 12; ++i) {
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(static_cast<uint16_t>(s.port));
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+    const char* partial = "GET /api/meta HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ";
+    ASSERT_GT(::send(fd, partial, std::strlen(partial), 0), 0);
+    slow.push_back(fd);
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  auto c = s.client();
+  c.set_read_timeout(3, 0);
+  const auto t0 = std::chrono::steady_clock::now();
+  auto r = c.Get("/api/meta");
+  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_LT(secs, 2.0);
+  for (int fd : slow) ::close(fd);
 }
 
 TEST(Server, AnswersOnlyItsOwnHostNames) {

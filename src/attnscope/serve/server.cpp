@@ -10,6 +10,9 @@
 namespace attnscope::serve {
 namespace {
 
+constexpr size_t kWorkers = 64;      // request threads (idle ones cost only their stacks)
+constexpr size_t kMaxHeaders = 100;  // a browser sends about 15
+
 void send_error(httplib::Response& res, int status, const std::string& message) {
   res.status = status;
   res.set_content(nlohmann::json{{"error", message}}.dump(), "application/json");
@@ -36,11 +39,25 @@ void Server::routes() {
     setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
   });
   s.set_payload_max_length(4096);  // the API takes no bodies
-  s.set_read_timeout(10, 0);
+  // Slow clients: a connection that sends nothing for 5 s is closed, and the pool is large enough
+  // that a handful of slowly-fed connections (slowloris) cannot take every worker.
+  s.set_read_timeout(5, 0);
+  s.set_keep_alive_timeout(5);
   s.set_keep_alive_max_count(1000);
+  s.new_task_queue = [] { return new httplib::ThreadPool(kWorkers); };
+  // Small responses on kept-alive connections waited 40 ms for the delayed ACK (Nagle).
+  s.set_tcp_nodelay(true);
   // DNS rebinding: a web page whose name resolves to 127.0.0.1 could otherwise read the trace.
   // Only requests addressed to the loopback names of our own port are answered.
   s.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+    // Range requests: httplib answers N ranges with N copies of the body (2,700 ranges of a
+    // 13 MB response = 34 GB). The viewer never needs partial content, so Range is ignored:
+    // the request object is httplib's own (non-const) one.
+    const_cast<httplib::Request&>(req).ranges.clear();
+    if (req.headers.size() > kMaxHeaders) {
+      send_error(res, 431, "too many request headers (" + std::to_string(req.headers.size()) + ")");
+      return httplib::Server::HandlerResponse::Handled;
+    }
     const std::string host = req.get_header_value("Host"), port = ":" + std::to_string(port_);
     for (const char* name : {"127.0.0.1", "localhost", "[::1]"})
       if (host == name + port || host == name) return httplib::Server::HandlerResponse::Unhandled;
@@ -50,7 +67,12 @@ void Server::routes() {
   s.Get(R"(/api/.*)", [this](const httplib::Request& req, httplib::Response& res) {
     std::map<std::string, std::string> params;
     for (const auto& [k, v] : req.params) params.emplace(k, v);  // first value wins
-    ApiResponse r = api_.handle(req.path, params);
+    ApiResponse r;
+    try {
+      r = api_.handle(req.path, params);
+    } catch (const Error& e) {  // e.g. a path that is not UTF-8: the client's fault
+      return send_error(res, 400, e.what());
+    }
     res.status = r.status;
     res.set_header("Cache-Control", "no-store");
     res.set_content(std::move(r.body), r.content_type.c_str());
