@@ -45,6 +45,8 @@ void ModelConfig::validate(const std::string& where) const {
 
 namespace {
 
+constexpr int64_t kMaxLabels = int64_t{1} << 20;  // classifier labels: sized before any weight is read
+
 int64_t get_int(const json& j, const char* key, const std::string& where, int64_t dflt = -1) {
   if (!j.contains(key) || j[key].is_null()) {
     if (dflt >= 0) return dflt;
@@ -138,6 +140,9 @@ ModelConfig config_from_json(const json& j, const std::string& where) {
         }
       } else {
         c.num_labels = get_int(j, "num_labels", where, 2);
+        if (c.num_labels < 1 || c.num_labels > kMaxLabels)
+          throw ConfigError(where + ": num_labels must be in 1.." + std::to_string(kMaxLabels) + ", got " +
+                            std::to_string(c.num_labels));
         for (int64_t i = 0; i < c.num_labels; ++i) c.labels.push_back("LABEL_" + std::to_string(i));
       }
     }

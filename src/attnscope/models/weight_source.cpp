@@ -104,6 +104,10 @@ class Llama2cSource : public WeightSource {
           throw FormatError(path_ + ": the llama2.c header implies tensor '" + name + "' larger than the file");
         n *= d;
       }
+      // Cumulative: a header claiming 2^31 layers of tiny tensors must fail at the first tensor
+      // past the end, not after filling a map with billions of entries.
+      if (static_cast<uint64_t>(n) * 4 > file_->size() - std::min<uint64_t>(off, file_->size()))
+        throw FormatError(path_ + ": the llama2.c header implies tensor '" + name + "' past the end of the file");
       entries_[name] = {off, std::move(shape)};
       off += static_cast<size_t>(n) * 4;
     };
