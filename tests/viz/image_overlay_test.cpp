@@ -1,6 +1,7 @@
 #include "attnscope/viz/image_overlay.h"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <filesystem>
 
@@ -95,6 +96,20 @@ TEST(ImageOverlay, BadImagesAreClearErrors) {
   EXPECT_THROW(viz::load_trace_image(t), FormatError);
   io::Trace text = fixture::self_trace(4, 1, 1);
   EXPECT_THROW(viz::render_overlay(text, 0, 0, fixture::out_path("x.png")), ConfigError);
+  // Issue 17 item 5: /dev/zero was read until 16.8 GB, a FIFO hung forever. Only regular files.
+  t.image_path = "/dev/zero";
+  EXPECT_THROW(viz::load_trace_image(t), IoError);
+  const std::string fifo = fixture::out_path("image.fifo");
+  std::filesystem::remove(fifo);
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  t.image_path = fifo;
+  EXPECT_THROW(viz::load_trace_image(t), IoError);
+  std::filesystem::remove(fifo);
+  // A relative path is relative to the trace's directory, not to the working directory.
+  const std::string dir = std::filesystem::path(junk).parent_path().string();
+  t.image_path = std::filesystem::path(junk).filename().string();
+  EXPECT_THROW(viz::load_trace_image(t, dir), FormatError);  // found beside the trace (and not a JPEG)
+  EXPECT_THROW(viz::load_trace_image(t, "/nonexistent"), IoError);
 }
 
 TEST(ImageOverlay, RealJpegWhenSharedDataIsPresent) {

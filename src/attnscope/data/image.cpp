@@ -1,5 +1,7 @@
 #include "attnscope/data/image.h"
 
+#include <filesystem>
+
 #include <jpeglib.h>
 #include <png.h>
 
@@ -7,6 +9,7 @@
 #include <cstdio>
 
 #include "attnscope/core/error.h"
+#include "attnscope/core/fs.h"
 
 namespace attnscope::data {
 
@@ -113,6 +116,17 @@ Image decode_image(const std::string& bytes, const std::string& name) {
   }
   if (bytes.size() >= 8 && bytes.compare(0, 8, "\x89PNG\r\n\x1a\n") == 0) return decode_png(bytes, name);
   throw FormatError("cannot decode image '" + name + "': not a JPEG or PNG file");
+}
+
+Image read_image_file(const std::string& path) {
+  std::error_code ec;
+  const auto st = std::filesystem::status(path, ec);
+  if (ec || !std::filesystem::exists(st)) throw IoError("image '" + path + "' not found");
+  if (!std::filesystem::is_regular_file(st)) throw IoError("image '" + path + "' is not a regular file");
+  const auto size = std::filesystem::file_size(path, ec);
+  if (ec || size > static_cast<uintmax_t>(kMaxImageFileBytes))
+    throw IoError("image '" + path + "' is larger than " + std::to_string(kMaxImageFileBytes >> 20) + " MB");
+  return decode_image(read_file(path), path);
 }
 
 }  // namespace attnscope::data

@@ -26,4 +26,11 @@ inline constexpr int64_t kMaxImagePixels = int64_t{1} << 26;
 // when not a decodable JPEG/PNG, ValueError past the size limits. `name` is for messages.
 Image decode_image(const std::string& bytes, const std::string& name);
 
+// Largest image file read (bytes).
+inline constexpr int64_t kMaxImageFileBytes = int64_t{256} << 20;
+// Reads and decodes an image file. Only a regular file (after symlinks) of at most
+// kMaxImageFileBytes is opened: a path naming /dev/zero or a FIFO (e.g. from a trace) is an
+// IoError, never an endless read or a hang.
+Image read_image_file(const std::string& path);
+
 }  // namespace attnscope::data

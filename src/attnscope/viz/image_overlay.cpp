@@ -32,11 +32,16 @@ Frame load_trace_image(const io::Trace& trace, const std::string& base_dir) {
     }
   }
   ATTNSCOPE_CHECK(!trace.image_path.empty(), ValueError, "the trace has neither image pixels nor an image path");
+  // A relative path is relative to the trace file (docs/TRACE_FORMAT.md), never to the working
+  // directory; only a bounded regular file is read (data::read_image_file).
   std::string path = trace.image_path;
-  if (!std::filesystem::exists(path) && !base_dir.empty() && std::filesystem::path(path).is_relative())
+  if (std::filesystem::path(path).is_relative() && !base_dir.empty())
     path = (std::filesystem::path(base_dir) / path).string();
-  ATTNSCOPE_CHECK(std::filesystem::exists(path), IoError, "trace image '" + path + "' not found");
-  return to_frame(data::decode_image(read_file(path), path));
+  try {
+    return to_frame(data::read_image_file(path));
+  } catch (const IoError& e) {
+    throw IoError("trace image: " + std::string(e.what()));
+  }
 }
 
 void draw_overlay(cairo_t* cr, double& x, double& y, double& w, double& h, const Frame& img, const float* weights,
