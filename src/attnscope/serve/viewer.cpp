@@ -4,6 +4,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <thread>
+
 extern char** environ;
 
 namespace attnscope::serve {
@@ -19,7 +21,11 @@ bool open_in_browser(const std::string& url) {
     pid_t pid = 0;
     const int rc = posix_spawnp(&pid, program, &fa, nullptr, argv, environ);
     posix_spawn_file_actions_destroy(&fa);
-    if (rc == 0) return true;  // the browser outlives us if it wants to; no wait
+    if (rc == 0) {
+      // Reap it when it exits (xdg-open returns at once), so no zombie stays while we serve.
+      std::thread([pid] { ::waitpid(pid, nullptr, 0); }).detach();
+      return true;
+    }
   }
   return false;
 }

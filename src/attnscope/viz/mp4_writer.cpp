@@ -49,11 +49,12 @@ Mp4Writer::Mp4Writer(const std::string& path, int width, int height, double fps)
   char size[32], rate[32];
   std::snprintf(size, sizeof size, "%dx%d", width, height);
   std::snprintf(rate, sizeof rate, "%.6g", fps);
-  // Cairo's ARGB32 is B,G,R,A in memory on little-endian machines: ffmpeg's bgra.
+  // Cairo's ARGB32 is B,G,R,A in memory on little-endian machines: ffmpeg's bgra. The output goes
+  // through the file: protocol, so a path such as "pipe:1" or "-x" is taken as a file name.
   std::vector<std::string> args = {ffmpeg, "-nostdin", "-y", "-loglevel", "error", "-f", "rawvideo",
                                     "-pix_fmt", "bgra", "-s", size, "-r", rate, "-i", "pipe:0",
                                     "-c:v", "libx264", "-pix_fmt", "yuv420p", "-crf", "20",
-                                    "-movflags", "+faststart", "-f", "mp4", path};
+                                    "-movflags", "+faststart", "-f", "mp4", "file:" + path};
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
