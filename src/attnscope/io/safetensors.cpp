@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "attnscope/core/error.h"
+#include "attnscope/io/json_parse.h"
 #include "attnscope/core/fs.h"
 #include "attnscope/core/half.h"
 
@@ -25,9 +26,6 @@ std::optional<uint64_t> checked_numel(std::span<const int64_t> shape) {
   return n;
 }
 
-struct DuplicateKey {
-  std::string key;
-};
 }  // namespace
 
 int64_t TensorInfo::numel() const { return static_cast<int64_t>(checked_numel(shape).value_or(0)); }
@@ -76,21 +74,10 @@ void SafetensorsFile::parse() {
   // nlohmann's lexer stops at a NUL as if the input ended; JSON text never contains one.
   if (const void* nul = std::memchr(h, 0, n))
     fail("header is not valid JSON: NUL byte at header offset " + std::to_string(static_cast<const char*>(nul) - h));
-  json header;
-  try {
-    std::set<std::string> top_keys;
-    header = json::parse(h, h + n, [&](int depth, json::parse_event_t ev, json& parsed) {
-      if (depth == 1 && ev == json::parse_event_t::key) {
-        const std::string& k = parsed.get_ref<const std::string&>();
-        if (!top_keys.insert(k).second) throw DuplicateKey{k};
-      }
-      return true;
-    });
-  } catch (const json::exception& e) {
-    fail(std::string("header is not valid JSON: ") + e.what());
-  } catch (const DuplicateKey& d) {
-    fail("header lists '" + d.key + "' twice");
-  }
+  // Depth bound and duplicate tensor names in one SAX pass (io/json_parse.h), then the document.
+  JsonLimits limits;
+  limits.unique_top_keys = true;
+  const json header = parse_json(std::string_view(h, n), "'" + path_ + "': header", limits);
   if (!header.is_object()) fail("header is not a JSON object");
 
   for (auto it = header.begin(); it != header.end(); ++it) {
