@@ -105,6 +105,18 @@ TEST_F(Analyze, CorpusShardsMergeIntoTheSingleRun) {
       EXPECT_LE(std::abs(row[k].get<double>()), 1.0);
     }
   expect_error("analyze x.attn.safetensors --faithfulness -o f2.json", 2, "--faithfulness runs a language model");
+  // Head importance by ablation: a finite loss change per layer x head, not all zero.
+  r = run("analyze " + stories() + " --corpus c.txt --head-importance -q -o h.json");
+  ASSERT_EQ(r.code, 0) << r.err;
+  const json hi = report("h.json")["head_importance"];
+  EXPECT_EQ(hi["texts"], 5);
+  ASSERT_EQ(hi["layers"].size(), 5u);
+  double total = 0;
+  for (const auto& l : hi["layers"]) {
+    ASSERT_EQ(l.size(), 8u);
+    for (const auto& v : l) total += std::abs(v.get<double>());
+  }
+  EXPECT_GT(total, 1e-4);
 }
 
 TEST_F(Analyze, AlignReproducesAwesomeAlignsPublishedAer) {

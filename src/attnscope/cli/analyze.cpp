@@ -33,7 +33,7 @@ using nlohmann::json;
 struct AnalyzeArgs {
   std::string source, text, corpus, shard, tokenizer, output, html;
   attention::Keep capture = attention::Keep::dense();
-  bool rollout = false, flow = false, quiet = false, faithfulness = false;
+  bool rollout = false, flow = false, quiet = false, faithfulness = false, head_importance = false;
   int64_t query = -1, induction = 0, probes = 4;
   focus::HeadFusion fusion = focus::HeadFusion::mean;
   uint64_t seed = 1;
@@ -125,8 +125,23 @@ json induction_probe(models::TextTracer& tracer, const AnalyzeArgs& a, focus::Fo
 
 // One text through the model: its measures into `sums`, and with --faithfulness the
 // leave-one-out ranking of its tokens against raw attention, rollout and flow (last token).
+// Sums over texts of each head's ablation effect (--head-importance).
+struct HeadImportance {
+  std::vector<double> sum;
+  int64_t texts = 0;
+};
+
 void analyze_text(models::TextTracer& tracer, const std::string& text, const AnalyzeArgs& a, focus::FocusSums& sums,
-                  focus::FaithfulnessMean& faith) {
+                  focus::FaithfulnessMean& faith, HeadImportance& imp) {
+  if (a.head_importance) {
+    const std::vector<int32_t> ids = tracer.encode(text);
+    if (ids.size() >= 2) {
+      const std::vector<double> d = tracer.head_ablation(ids);
+      if (imp.sum.empty()) imp.sum.assign(d.size(), 0.0);
+      for (size_t i = 0; i < d.size(); ++i) imp.sum[i] += d[i];
+      ++imp.texts;
+    }
+  }
   if (!a.faithfulness) {
     sums.add(tracer.trace(text));
     return;
@@ -139,6 +154,19 @@ void analyze_text(models::TextTracer& tracer, const std::string& text, const Ana
   if (stacks.empty()) return;
   faith.add(focus::explanation_faithfulness(t, stacks.front().layers, static_cast<int64_t>(ids.size()) - 1,
                                             tracer.leave_one_out(ids), a.fusion));
+}
+
+json importance_json(const HeadImportance& imp, models::TextTracer& tracer) {
+  const int64_t L = tracer.layers(), H = tracer.heads();
+  json layers = json::array();
+  for (int64_t l = 0; l < L; ++l) {
+    json heads = json::array();
+    for (int64_t h = 0; h < H; ++h) heads.push_back(imp.texts ? imp.sum[l * H + h] / imp.texts : 0.0);
+    layers.push_back(std::move(heads));
+  }
+  return {{"measure", "increase of the mean next-token loss (nats) when the head's output is zeroed (Michel et al. 2019)"},
+          {"texts", imp.texts},
+          {"layers", std::move(layers)}};
 }
 
 json faithfulness_json(const focus::FaithfulnessMean& faith) {
@@ -165,14 +193,16 @@ void run_analyze(const AnalyzeArgs& a) {
   if (!a.corpus.empty() && (a.rollout || a.flow))
     throw ConfigError("analyze: rollout and flow are per text: give TEXT or a trace, not --corpus");
   if (!a.shard.empty() && a.corpus.empty()) throw ConfigError("analyze: --shard splits a --corpus");
-  if (a.faithfulness && a.text.empty() && a.corpus.empty())
-    throw ConfigError("analyze: --faithfulness runs a language model: give MODEL with TEXT or --corpus");
+  if ((a.faithfulness || a.head_importance) && a.text.empty() && a.corpus.empty())
+    throw ConfigError(std::string("analyze: ") + (a.faithfulness ? "--faithfulness" : "--head-importance") +
+                      " runs a language model: give MODEL with TEXT or --corpus");
   const auto [shard, shards] = a.shard.empty() ? std::pair<int64_t, int64_t>{0, 1} : parse_shard(a.shard);
   check_output_path(a.output, "report");
   check_output_path(a.html, "report page");
   json report = {{"attnscope_report", 1}, {"source", std::filesystem::path(a.source).filename().string()}};
   focus::FocusSums sums;
   focus::FaithfulnessMean faith;
+  HeadImportance imp;
   const bool trace_input = a.text.empty() && a.corpus.empty() && a.induction == 0;
   if (trace_input) {
     const io::Trace t = io::read_trace(a.source);
@@ -181,7 +211,7 @@ void run_analyze(const AnalyzeArgs& a) {
   } else {
     models::TextTracer tracer(a.source, a.capture, a.tokenizer);
     if (!a.text.empty()) {
-      analyze_text(tracer, a.text, a, sums, faith);
+      analyze_text(tracer, a.text, a, sums, faith, imp);
       report["text"] = a.text;
       if (a.rollout || a.flow) report["sequences"] = sequence_focus(tracer.trace(a.text), a);
     } else if (!a.corpus.empty()) {
@@ -198,7 +228,7 @@ void run_analyze(const AnalyzeArgs& a) {
         if (lines[i].find_first_not_of(" \t\r") == std::string::npos) {
           ++skipped;  // blank lines are no sentence
         } else {
-          analyze_text(tracer, lines[i], a, sums, faith);
+          analyze_text(tracer, lines[i], a, sums, faith, imp);
         }
         bar.tick();
       }
@@ -210,6 +240,7 @@ void run_analyze(const AnalyzeArgs& a) {
       if (sums.sequences == 0) throw ConfigError("analyze: the corpus (shard) holds no text line");
     }
     if (a.faithfulness) report["faithfulness"] = faithfulness_json(faith);
+    if (a.head_importance) report["head_importance"] = importance_json(imp, tracer);
     if (a.induction > 0) report["induction"] = induction_probe(tracer, a, sums.sequences == 0 ? &sums : nullptr);
   }
   if (sums.sequences > 0) {
@@ -279,6 +310,8 @@ void setup_analyze(CLI::App& analyze) {
       ->check(CLI::Range(int64_t{0}, int64_t{1} << 30));
   sub->add_flag("--faithfulness", a->faithfulness,
                 "Language models: rank raw attention, rollout and flow against leave-one-out importance (Spearman)");
+  sub->add_flag("--head-importance", a->head_importance,
+                "Language models: each head's importance by ablation (loss increase when it is zeroed)");
   sub->add_option("--induction", a->induction,
                   "Language models: induction probe on N random tokens repeated twice")
       ->check(CLI::Range(int64_t{0}, int64_t{4096}));

@@ -118,6 +118,7 @@ ModelOutput LlamaModel::forward(std::span<const int32_t> tokens, attention::Reco
     attention::rope_rows(q.data(), T, NH, HS, pos0, rope);
     attention::rope_rows(kc + pos0 * KV, T, NKV, HS, pos0, rope);
     SelfAttentionShape s{T, N, NH, NKV, HS, true, -1};
+    s.head_off = ablated(l);
     self_attention_forward(s, q.data(), kc, vc, att.data(), capture, site_name(l));
     linear_forward(att.data(), w.wo.data(), nullptr, T, Q, C, xb.data());
     for (int64_t i = 0; i < T * C; ++i) x[i] += xb[i];

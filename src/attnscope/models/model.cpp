@@ -4,6 +4,13 @@
 
 namespace attnscope::models {
 
+void Model::ablate_heads(std::vector<uint8_t> mask) {
+  if (!mask.empty() && static_cast<int64_t>(mask.size()) != cfg_.n_layers * cfg_.n_heads)
+    throw ValueError("head ablation mask of " + std::to_string(mask.size()) + " entries for " +
+                     std::to_string(cfg_.n_layers) + " layers x " + std::to_string(cfg_.n_heads) + " heads");
+  head_off_ = std::move(mask);
+}
+
 void Model::check_tokens(std::span<const int32_t> tokens, int64_t pos0) const {
   if (tokens.empty()) throw ValueError("model input is empty (no tokens)");
   if (pos0 + static_cast<int64_t>(tokens.size()) > cfg_.max_seq)

@@ -45,8 +45,16 @@ class Model {
   virtual std::string site_name(int64_t layer) const = 0;
   // Where the weights came from (file, format).
   const std::string& source() const { return source_; }
+  // Head ablation (Michel et al. 2019): mask [n_layers * n_heads], 1 = the head's attention output
+  // is zeroed; empty = none. ValueError for another size.
+  void ablate_heads(std::vector<uint8_t> mask);
 
  protected:
+  // The ablation mask of one layer's heads, or nullptr.
+  const uint8_t* ablated(int64_t layer) const {
+    return head_off_.empty() ? nullptr : head_off_.data() + layer * cfg_.n_heads;
+  }
+  std::vector<uint8_t> head_off_;
   void check_tokens(std::span<const int32_t> tokens, int64_t pos0) const;
   ModelConfig cfg_;
   int64_t pos_ = 0;

@@ -155,6 +155,43 @@ std::vector<double> TextTracer::leave_one_out(const std::vector<int32_t>& ids) {
   return importance;
 }
 
+std::vector<double> TextTracer::head_ablation(const std::vector<int32_t>& ids) {
+  if (impl_->trained || !impl_->pipeline->model->is_decoder())
+    throw ConfigError("head ablation needs an imported language model (decoder)");
+  if (ids.size() < 2) throw ValueError("head ablation needs at least 2 tokens");
+  Model& m = *impl_->pipeline->model;
+  // Mean next-token negative log-likelihood of ids under the current ablation mask.
+  auto nll = [&] {
+    m.reset();
+    const ModelOutput out = m.forward(ids);
+    double sum = 0;
+    for (int64_t t = 0; t + 1 < out.rows; ++t) {
+      const float* row = out.values.data() + t * out.cols;
+      const float mx = *std::max_element(row, row + out.cols);
+      double z = 0;
+      for (int64_t v = 0; v < out.cols; ++v) z += std::exp(static_cast<double>(row[v] - mx));
+      sum += std::log(z) - static_cast<double>(row[ids[t + 1]] - mx);
+    }
+    return sum / static_cast<double>(out.rows - 1);
+  };
+  const int64_t L = layers(), H = heads();
+  const double base = nll();
+  std::vector<double> delta(static_cast<size_t>(L * H));
+  std::vector<uint8_t> mask(static_cast<size_t>(L * H), 0);
+  for (int64_t i = 0; i < L * H; ++i) {
+    mask[i] = 1;
+    m.ablate_heads(mask);
+    delta[i] = nll() - base;
+    mask[i] = 0;
+  }
+  m.ablate_heads({});
+  m.reset();
+  return delta;
+}
+
+int64_t TextTracer::layers() const { return impl_->pipeline ? impl_->pipeline->model->config().n_layers : 0; }
+int64_t TextTracer::heads() const { return impl_->pipeline ? impl_->pipeline->model->config().n_heads : 0; }
+
 int64_t TextTracer::vocab_size() const { return impl_->pipeline ? impl_->pipeline->tokenizer->vocab_size() : 0; }
 
 }  // namespace attnscope::models

@@ -50,6 +50,12 @@ class TextTracer {
   // (the argmax at the last position), importance[j] = log p(it | ids) - log p(it | ids without
   // token j). One forward per token.
   std::vector<double> leave_one_out(const std::vector<int32_t>& ids);
+  // Head importance by ablation (Michel et al. 2019; imported decoders): for every (layer, head),
+  // the increase of the text's mean next-token loss (nats) when that head's output is zeroed.
+  // [n_layers * n_heads]; one forward per head.
+  std::vector<double> head_ablation(const std::vector<int32_t>& ids);
+  int64_t layers() const;
+  int64_t heads() const;
   // Vocabulary size of an imported model's tokenizer (0 for trained checkpoints).
   int64_t vocab_size() const;
 

@@ -35,6 +35,10 @@ void self_attention_forward(const SelfAttentionShape& s, const float* q, const f
   kernels::validate(p, cap.kernel());
   kernels::attention_forward(p, cap.kernel());
   cap.finish();
+  if (s.head_off)
+    for (int64_t h = 0; h < NH; ++h)
+      if (s.head_off[h])
+        for (int64_t t = 0; t < T; ++t) std::fill_n(out + t * NH * HS + h * HS, HS, 0.0f);
 }
 
 }  // namespace attnscope::models

@@ -21,6 +21,7 @@ struct SelfAttentionShape {
   int64_t T = 0, N = 0, NH = 0, NKV = 0, HS = 0;
   bool causal = true;
   int64_t valid_keys = -1;  // keys >= valid_keys are padding (encoders); -1: all valid
+  const uint8_t* head_off = nullptr;  // [NH] or null: heads whose output is zeroed (ablation)
 };
 
 // recorder (may be null) records the call as site `name` (mechanism "scaled_dot", sequence
