@@ -26,16 +26,18 @@ const std::string kBin = std::string(ATTNSCOPE_BINARY_DIR) + "/attnscope";
 
 struct CliRun {
   int code = -1;
-  std::string err;
+  std::string err, out;
 };
 
 CliRun run(const std::string& args) {
   // Per process: ctest runs the tests of this file in parallel.
   const std::string errf = fixture::out_path("cli_stderr_" + std::to_string(::getpid()) + ".txt");
-  const int rc = std::system((kBin + " " + args + " 2> " + errf + " > /dev/null").c_str());
+  const std::string outf = fixture::out_path("cli_stdout_" + std::to_string(::getpid()) + ".txt");
+  const int rc = std::system((kBin + " " + args + " 2> " + errf + " > " + outf).c_str());
   CliRun r;
   r.code = WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
   r.err = read_file(errf);
+  r.out = read_file(outf);
   return r;
 }
 
@@ -197,12 +199,18 @@ TEST(CliRender, StatsOnlyTracesGetOneMessageEverywhere) {
   const std::string png = fixture::out_path("stats.png");
   for (const std::string& args : {"render " + tr + " -o " + png, "render " + tr + " --view model -o " + png,
                                   "render " + tr + " --view head -o " + png, "render " + tr + " --head all -o " + png,
-                                  "animate " + tr + " -o " + fixture::out_path("stats.gif"), "show " + tr}) {
+                                  "animate " + tr + " -o " + fixture::out_path("stats.gif")}) {
     CliRun r = run(args);
     EXPECT_EQ(r.code, 2) << args << "\n" << r.err;
     EXPECT_NE(r.err.find("kept only row statistics"), std::string::npos) << args << "\n" << r.err;
     EXPECT_EQ(fixture::count(r.err, "\n"), 1u) << r.err;
   }
+  // `show` prints the statistics themselves: one line per query with entropy, max weight, argmax.
+  CliRun r = run("show " + tr + " --no-color");
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("row statistics"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("  1.000      0.5000  0 "), std::string::npos) << r.out;
+  EXPECT_EQ(fixture::count(r.out, "\n"), 2u + 6u) << r.out;
 }
 
 TEST(CliRender, BadInputIsOneLineAndNoOutput) {

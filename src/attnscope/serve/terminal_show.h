@@ -2,6 +2,8 @@
 // printed as running text, each on a background shaded by its weight (24-bit ANSI colours from
 // the same colour maps as the pictures), the query token underlined, followed by the strongest
 // keys with their exact weights and a bar. Without colour, weights are printed in brackets.
+// A layer that kept only row statistics (--capture stats) is shown as a table: per query its
+// entropy, max weight and most-attended key.
 #pragma once
 #include <cstdint>
 #include <string>
