@@ -215,27 +215,37 @@ void run_analyze(const AnalyzeArgs& a) {
       report["text"] = a.text;
       if (a.rollout || a.flow) report["sequences"] = sequence_focus(tracer.trace(a.text), a);
     } else if (!a.corpus.empty()) {
+      // Streamed twice: once to count this shard's lines (the progress bar's total), once to run
+      // them; only the current line is held.
       std::ifstream in(a.corpus);
       if (!in) throw IoError("analyze: cannot read corpus '" + a.corpus + "'");
-      std::vector<std::string> lines;
-      for (std::string line; std::getline(in, line);) lines.push_back(line);
-      int64_t mine = 0;
-      for (size_t i = 0; i < lines.size(); ++i) mine += static_cast<int64_t>(i) % shards == shard;
+      int64_t total = 0, mine = 0;
+      for (std::string line; std::getline(in, line); ++total) mine += total % shards == shard;
+      in.clear();
+      in.seekg(0);
       Progress bar("analyze", mine, a.quiet);
-      int64_t skipped = 0;
-      for (size_t i = 0; i < lines.size(); ++i) {
-        if (static_cast<int64_t>(i) % shards != shard) continue;
-        if (lines[i].find_first_not_of(" \t\r") == std::string::npos) {
+      int64_t skipped = 0, too_long = 0, i = 0;
+      for (std::string line; std::getline(in, line); ++i) {
+        if (i % shards != shard) continue;
+        if (line.find_first_not_of(" \t\r") == std::string::npos) {
           ++skipped;  // blank lines are no sentence
         } else {
-          analyze_text(tracer, lines[i], a, sums, faith, imp);
+          try {
+            analyze_text(tracer, line, a, sums, faith, imp);
+          } catch (const ValueError&) {
+            ++too_long;  // longer than the model's context (or no token): counted, not fatal
+          }
         }
         bar.tick();
       }
       bar.finish();
       report["corpus"] = std::filesystem::path(a.corpus).filename().string();
-      report["corpus_lines"] = static_cast<int64_t>(lines.size());
+      report["corpus_lines"] = total;
       report["blank_lines_skipped"] = skipped;
+      report["lines_not_run"] = too_long;
+      if (too_long && !a.quiet)
+        std::fprintf(stderr, "note: %lld line(s) could not be run (longer than the model's context)\n",
+                     static_cast<long long>(too_long));
       if (!a.shard.empty()) report["shard"] = a.shard;
       if (sums.sequences == 0) throw ConfigError("analyze: the corpus (shard) holds no text line");
     }
