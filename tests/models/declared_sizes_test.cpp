@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "attnscope/core/error.h"
+#include "attnscope/models/kv_cache.h"
 #include "attnscope/models/loader.h"
 #include "attnscope/models/model_config.h"
 
@@ -36,6 +37,30 @@ TEST(DeclaredSizes, Llama2cHeaderPastTheFileFailsAtOnce) {
   const auto t0 = std::chrono::steady_clock::now();
   EXPECT_THROW(load_model(p.string()), FormatError);
   EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), 1.0);
+}
+
+// A KV cache sized to the config's context took 2.6 GB for a 4-token prompt: it now grows with the
+// sequence (kept rows intact), never past the context.
+TEST(DeclaredSizes, KvCacheGrowsWithTheSequence) {
+  KvCache c;
+  c.configure(2, 3, 1000000);
+  c.reserve(4, 0);
+  EXPECT_EQ(c.capacity(), 64);
+  for (int64_t l = 0; l < 2; ++l)
+    for (int64_t i = 0; i < 4 * 3; ++i) c.k(l)[i] = static_cast<float>(100 * l + i), c.v(l)[i] = -c.k(l)[i];
+  c.reserve(65, 4);
+  EXPECT_EQ(c.capacity(), 128);
+  for (int64_t l = 0; l < 2; ++l)
+    for (int64_t i = 0; i < 4 * 3; ++i) {
+      EXPECT_EQ(c.k(l)[i], static_cast<float>(100 * l + i));
+      EXPECT_EQ(c.v(l)[i], -static_cast<float>(100 * l + i));
+    }
+  KvCache small;
+  small.configure(1, 1, 100);
+  small.reserve(90, 0);
+  EXPECT_EQ(small.capacity(), 90);
+  small.reserve(100, 90);
+  EXPECT_EQ(small.capacity(), 100);
 }
 
 }  // namespace

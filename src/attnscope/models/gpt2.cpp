@@ -79,17 +79,15 @@ ModelOutput Gpt2Model::forward(std::span<const int32_t> tokens, attention::Recor
   check_tokens(tokens, pos0);
   const int64_t T = static_cast<int64_t>(tokens.size()), N = pos0 + T;
   const int64_t C = cfg_.dim, V = cfg_.vocab, NH = cfg_.n_heads, HS = cfg_.head_dim, H = cfg_.hidden, S = cfg_.max_seq;
-  if (k_cache_.empty()) {
-    k_cache_.assign(static_cast<size_t>(cfg_.n_layers * S * C), 0.0f);
-    v_cache_.assign(k_cache_.size(), 0.0f);
-  }
+  if (pos0 == 0 && cache_.capacity() == 0) cache_.configure(cfg_.n_layers, C, S);
+  cache_.reserve(N, pos0);
   std::vector<float> x(T * C), xb(T * C), qkv(T * 3 * C), q(T * C), att(T * C), h(T * H);  // activations
   for (int64_t t = 0; t < T; ++t)
     for (int64_t c = 0; c < C; ++c) x[t * C + c] = wte_[tokens[t] * C + c] + wpe_[(pos0 + t) * C + c];
   for (int64_t l = 0; l < cfg_.n_layers; ++l) {
     const Layer& w = layers_[l];
-    float* kc = &k_cache_[l * S * C];  // [S, C]
-    float* vc = &v_cache_[l * S * C];
+    float* kc = cache_.k(l);  // [capacity, C]
+    float* vc = cache_.v(l);
     layernorm_forward(x.data(), w.ln1_w.data(), w.ln1_b.data(), T, C, cfg_.norm_eps, xb.data());
     linear_forward(xb.data(), w.attn_w.data(), w.attn_b.data(), T, C, 3 * C, qkv.data());  // [T, 3C] = q | k | v
     for (int64_t t = 0; t < T; ++t) {

@@ -3,6 +3,7 @@
 #pragma once
 #include <vector>
 
+#include "attnscope/models/kv_cache.h"
 #include "attnscope/models/model.h"
 #include "attnscope/models/weight_source.h"
 
@@ -29,7 +30,7 @@ class Gpt2Model : public Model {
   std::vector<float> wpe_;                // [maxT, C]
   std::vector<Layer> layers_;
   std::vector<float> lnf_w_, lnf_b_;      // [C]
-  std::vector<float> k_cache_, v_cache_;  // [L, maxT, C]
+  KvCache cache_;  // grows with the sequence (models/kv_cache.h)
 };
 
 }  // namespace attnscope::models

@@ -98,10 +98,8 @@ ModelOutput LlamaModel::forward(std::span<const int32_t> tokens, attention::Reco
   const int64_t T = static_cast<int64_t>(tokens.size()), N = pos0 + T;
   const int64_t C = cfg_.dim, V = cfg_.vocab, NH = cfg_.n_heads, NKV = cfg_.n_kv_heads, HS = cfg_.head_dim;
   const int64_t Q = NH * HS, KV = NKV * HS, H = cfg_.hidden, S = cfg_.max_seq;
-  if (k_cache_.empty()) {
-    k_cache_.assign(static_cast<size_t>(cfg_.n_layers * S * KV), 0.0f);
-    v_cache_.assign(k_cache_.size(), 0.0f);
-  }
+  if (pos0 == 0 && cache_.capacity() == 0) cache_.configure(cfg_.n_layers, KV, S);
+  cache_.reserve(N, pos0);
   std::vector<float> x(T * C), xb(T * C), q(T * Q), att(T * Q), h1(T * H), h3(T * H);  // activations
   attention::RopeOptions rope;
   rope.base = cfg_.rope_theta;
@@ -109,8 +107,8 @@ ModelOutput LlamaModel::forward(std::span<const int32_t> tokens, attention::Reco
   for (int64_t t = 0; t < T; ++t) std::memcpy(&x[t * C], &tok_emb_[tokens[t] * C], C * sizeof(float));
   for (int64_t l = 0; l < cfg_.n_layers; ++l) {
     const Layer& w = layers_[l];
-    float* kc = &k_cache_[(l * S) * KV];  // [S, KV]; rows pos0..N-1 written now
-    float* vc = &v_cache_[(l * S) * KV];
+    float* kc = cache_.k(l);  // [capacity, KV]; rows pos0..N-1 written now
+    float* vc = cache_.v(l);
     rmsnorm_forward(x.data(), w.attn_norm.data(), T, C, cfg_.norm_eps, xb.data());
     linear_forward(xb.data(), w.wq.data(), nullptr, T, C, Q, q.data());
     linear_forward(xb.data(), w.wk.data(), nullptr, T, C, KV, kc + pos0 * KV);

@@ -5,6 +5,7 @@
 #include <memory>
 #include <vector>
 
+#include "attnscope/models/kv_cache.h"
 #include "attnscope/models/model.h"
 #include "attnscope/models/weight_source.h"
 
@@ -32,7 +33,7 @@ class LlamaModel : public Model {
   std::vector<Layer> layers_;
   std::vector<float> norm_;        // [C]
   std::vector<float> output_;      // [V, C] (empty when tied to tok_emb_)
-  std::vector<float> k_cache_, v_cache_;  // [L, max_seq, NKV*HS]
+  KvCache cache_;  // grows with the sequence (models/kv_cache.h)
 };
 
 }  // namespace attnscope::models
