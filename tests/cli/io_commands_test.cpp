@@ -90,7 +90,7 @@ TEST_F(IoCommands, InspectOverlappingRange) {
 
 TEST_F(IoCommands, InspectNonJsonHeader) {
   spit(dir_ / "j.safetensors", safetensors("this is not json", ""));
-  expect_error("inspect j.safetensors", 1, "header is not valid JSON");
+  expect_error("inspect j.safetensors", 1, "header: not valid JSON");
   spit(dir_ / "arr.safetensors", safetensors("[1, 2]", ""));
   expect_error("inspect arr.safetensors", 1, "not a JSON object");
 }

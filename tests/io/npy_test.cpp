@@ -206,3 +206,38 @@ TEST(Npz, OverlappingEntriesAreRefused) {
     EXPECT_NE(std::string(e.what()).find("overlapping"), std::string::npos) << e.what();
   }
 }
+
+// Issue 17 item 4: a 718 KB npz whose directory claims 719 MB allocated all of it before the
+// inflated size was checked. The output now grows with what really inflates.
+#include <sys/resource.h>
+
+namespace attnscope::io {
+namespace {
+
+long peak_rss_kb() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return u.ru_maxrss;
+}
+
+TEST(Npz, LyingUncompressedSizeAllocatesOnlyWhatInflates) {
+  std::string data(700000, '\0');
+  uint32_t x = 12345;
+  for (char& c : data) c = static_cast<char>((x = x * 1103515245u + 12345u) >> 24);  // incompressible
+  std::string zip = testing::make_zip({{"a.npy", data}}, true);
+  uint32_t cd_offset = 0;
+  std::memcpy(&cd_offset, zip.data() + zip.size() - 22 + 16, 4);
+  const uint32_t claimed = 600u << 20;  // 600 MB, within deflate's 1032:1 ratio of ~700 KB
+  std::memcpy(zip.data() + cd_offset + 24, &claimed, 4);
+  const long before = peak_rss_kb();
+  try {
+    parse_npz(zip, "lying.npz");
+    ADD_FAILURE() << "no error";
+  } catch (const FormatError& e) {
+    EXPECT_NE(std::string(e.what()).find("inflates to"), std::string::npos) << e.what();
+  }
+  EXPECT_LT(peak_rss_kb() - before, 200 * 1024) << "KB of peak memory for a 700 KB file";
+}
+
+}  // namespace
+}  // namespace attnscope::io

@@ -127,13 +127,17 @@ std::string ZipReader::extract(const ZipEntry& e) const {
     if (e.compressed_size != e.uncompressed_size) fail("stored entry '" + e.name + "' has mismatched sizes");
     out.assign(src);
   } else {
-    out.resize(e.uncompressed_size);
+    // The output grows with what the data really inflates to (geometrically, capped at the size the
+    // directory claims), so a lying directory costs memory only for bytes that exist.
+    const size_t want = static_cast<size_t>(e.uncompressed_size);
+    out.resize(std::min(want, std::max<size_t>(size_t{1} << 20, 4 * static_cast<size_t>(e.compressed_size))));
     z_stream zs{};
     if (inflateInit2(&zs, -MAX_WBITS) != Z_OK) fail("zlib initialisation failed");
     // zlib's avail_in/avail_out are 32-bit: feed in chunks.
     size_t in_pos = 0, out_pos = 0;
     int rc = Z_OK;
     while (rc == Z_OK) {
+      if (out_pos == out.size() && out.size() < want) out.resize(std::min(want, 2 * out.size()));
       const uInt in_chunk = static_cast<uInt>(std::min<size_t>(src.size() - in_pos, 1u << 30));
       const uInt out_chunk = static_cast<uInt>(std::min<size_t>(out.size() - out_pos, 1u << 30));
       zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(src.data() + in_pos));
@@ -147,8 +151,8 @@ std::string ZipReader::extract(const ZipEntry& e) const {
     }
     inflateEnd(&zs);
     if (rc != Z_STREAM_END) fail("entry '" + e.name + "': corrupt deflate data");
-    if (out_pos != out.size()) fail("entry '" + e.name + "' inflates to " + std::to_string(out_pos) +
-                                    " bytes, directory says " + std::to_string(out.size()));
+    if (out_pos != want) fail("entry '" + e.name + "' inflates to " + std::to_string(out_pos) +
+                              " bytes, directory says " + std::to_string(want));
   }
   uLong crc = crc32(0L, Z_NULL, 0);
   for (size_t off = 0; off < out.size(); off += 1u << 30) {
