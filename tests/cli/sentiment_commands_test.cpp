@@ -89,6 +89,19 @@ TEST_F(SentimentCommands, BadInputIsOneLineAndNoOutput) {
 
 namespace {
 
+// Issue 14: `eval sentiment --perturb NAME[:LEVEL]` adds one line with the perturbed accuracy and
+// the focus shift (attention mass on the inserted words), checked before any work.
+TEST_F(SentimentCommands, PerturbedEvaluationReportsTheFocusShift) {
+  ASSERT_EQ(run("train sentiment --steps 30 --hidden 16 --embed 16 -q -o m.safetensors").code, 0);
+  const auto r = run("eval sentiment --model m.safetensors --builtin reviews --perturb distractors:0.3");
+  ASSERT_EQ(r.code, 0) << r.err;
+  const size_t at = r.out.find("perturb: distractors:0.3 accuracy=");
+  ASSERT_NE(at, std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("focus_shift=", at), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("chance=", at), std::string::npos) << r.out;
+  expect_error("eval sentiment --model m.safetensors --builtin reviews --perturb noise", 2, "expected distractors, filler");
+}
+
 // Issue 10: trace, view and run open a checkpoint of `attnscope train` as they open an imported
 // model (one opener: models/open_model.h).
 class TrainedModelVerbs : public cli_test::CliTest {

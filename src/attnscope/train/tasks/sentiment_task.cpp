@@ -3,11 +3,13 @@
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
+#include <optional>
 
 #include "attnscope/autograd/ops.h"
 #include "attnscope/core/error.h"
 #include "attnscope/models/sentiment/evaluate.h"
 #include "attnscope/models/sentiment/faithfulness.h"
+#include "attnscope/models/sentiment/robustness.h"
 
 namespace attnscope::train {
 namespace {
@@ -195,11 +197,16 @@ std::vector<SettingSpec> sentiment_eval_settings() {
                                                  "Built-in data: reviews (its test split)");
   specs.push_back(flag_setting("faithfulness", "Also measure whether attention explains the prediction (Kendall tau, erasure)"));
   specs.push_back(int_setting("erase", 5, "Faithfulness: erasure curve up to k words", 1, 50));
+  specs.push_back(text_setting("perturb", "",
+                               "Robustness: also evaluate perturbed sentences (distractors, filler, typos, dropout; NAME:LEVEL) "
+                               "and how much attention moves onto the perturbation (focus_shift)"));
   return specs;
 }
 
 EvalReport evaluate_sentiment_checkpoint(const std::string& checkpoint, const Settings& s, uint64_t seed) {
   check_data_choice(s, true);
+  std::optional<data::Perturbation> perturbation;  // parsed before any work
+  if (!s.text("perturb").empty()) perturbation = data::parse_perturbation(s.text("perturb"));
   auto model = models::SentimentClassifier::load(checkpoint);
   data::LabeledSet set;
   if (builtin_data(s)) {
@@ -214,6 +221,12 @@ EvalReport evaluate_sentiment_checkpoint(const std::string& checkpoint, const Se
   r.lines = models::sentiment_report(ev, model->config().labels);
   r.metrics = {{"accuracy", ev.accuracy}, {"macro_f1", ev.macro_f1}};
   if (ev.rationale >= 0) r.metrics["rationale"] = ev.rationale;
+  if (perturbation) {
+    const models::RobustnessEval rb = models::evaluate_robustness(*model, set, *perturbation, seed);
+    r.lines.push_back(models::robustness_line(rb, *perturbation));
+    r.metrics["perturbed_accuracy"] = rb.accuracy;
+    if (rb.focus_shift >= 0) r.metrics["focus_shift"] = rb.focus_shift;
+  }
   if (s.flag("faithfulness")) {
     const auto f = models::measure_faithfulness(*model, set, static_cast<int>(s.integer("erase")), seed);
     for (auto& line : models::faithfulness_report(f)) r.lines.push_back(line);
