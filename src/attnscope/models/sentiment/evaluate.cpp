@@ -8,7 +8,7 @@
 
 namespace attnscope::models {
 
-SentimentEval evaluate_sentiment(SentimentClassifier& model, const data::LabeledSet& set, int64_t batch) {
+std::vector<int64_t> model_labels(const SentimentClassifier& model, const data::LabeledSet& set) {
   const auto& names = model.config().labels;
   std::vector<int64_t> to_model(set.labels.size());
   for (size_t i = 0; i < set.labels.size(); ++i) {
@@ -16,7 +16,12 @@ SentimentEval evaluate_sentiment(SentimentClassifier& model, const data::Labeled
     if (it == names.end()) throw FormatError("the data has class '" + set.labels[i] + "', which the model does not know");
     to_model[i] = it - names.begin();
   }
-  const size_t K = names.size();
+  return to_model;
+}
+
+SentimentEval evaluate_sentiment(SentimentClassifier& model, const data::LabeledSet& set, int64_t batch) {
+  const std::vector<int64_t> to_model = model_labels(model, set);
+  const size_t K = model.config().labels.size();
   SentimentEval ev;
   ev.confusion.assign(K, std::vector<int64_t>(K, 0));
   int64_t rationale_n = 0, rationale_hit = 0;

@@ -18,6 +18,10 @@ struct SentimentEval {
   double rationale = -1;
 };
 
+// The model's label index of each of `set`'s labels, matched by name (FormatError for a class
+// the model lacks).
+std::vector<int64_t> model_labels(const SentimentClassifier& model, const data::LabeledSet& set);
+
 // `set`'s labels are matched to the model's by name (FormatError for a class the model lacks).
 SentimentEval evaluate_sentiment(SentimentClassifier& model, const data::LabeledSet& set, int64_t batch = 256);
 

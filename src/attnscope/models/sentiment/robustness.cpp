@@ -3,19 +3,13 @@
 #include <algorithm>
 #include <cstdio>
 
-#include "attnscope/core/error.h"
+#include "attnscope/models/sentiment/evaluate.h"
 
 namespace attnscope::models {
 
 RobustnessEval evaluate_robustness(SentimentClassifier& model, const data::LabeledSet& set, const data::Perturbation& p,
                                    uint64_t seed) {
-  const auto& names = model.config().labels;
-  std::vector<int64_t> to_model(set.labels.size());
-  for (size_t i = 0; i < set.labels.size(); ++i) {
-    auto it = std::find(names.begin(), names.end(), set.labels[i]);
-    if (it == names.end()) throw FormatError("the data has class '" + set.labels[i] + "', which the model does not know");
-    to_model[i] = it - names.begin();
-  }
+  const std::vector<int64_t> to_model = model_labels(model, set);
   RobustnessEval r;
   Rng rng(seed);
   int64_t clean_ok = 0, ok = 0, shift_n = 0;
