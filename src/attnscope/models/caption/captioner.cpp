@@ -94,6 +94,8 @@ Captioner::Captioner(const CaptionerConfig& cfg, data::Vocab vocab, Rng& rng) : 
     ac.hidden_dim = H;
     ac.region_dim = H;
     ac.attn_dim = cfg_.attn_dim;
+    ac.sentinel_bias = true;
+    ac.sentinel_bias_init = -4.0;
     sentinel_ = register_module("attention", std::make_shared<attention::SentinelAttention>(ac, rng));
   }
   if (soft_ || hard_) gate_ = register_module("gate", std::make_shared<nn::Linear>(H, C, rng));

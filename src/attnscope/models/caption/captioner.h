@@ -14,7 +14,8 @@
 //             REINFORCE (the task adds attention::reinforce_loss with its baseline and entropy bonus).
 //   adaptive  Lu et al. 2017: the LSTM runs first (without Lu's mean feature in its input, which
 //             would tell it the image without looking); a visual sentinel s_t = g_t * tanh(m_t) competes
-//             with the cells (attention::SentinelAttention); beta_t = weight on the sentinel.
+//             with the cells (attention::SentinelAttention, its score offset starting at -4 so that
+//             beta starts near 0); beta_t = weight on the sentinel.
 //   none      the mean feature as a fixed context (and the initial state): the baseline.
 // Every step's alpha (and beta) reaches an attention::Recorder as layer "decoder.cross", query
 // sequence "target" (the words), key sequence "image" (the grid).
