@@ -115,6 +115,24 @@ TEST(SentinelAttention, BetaInUnitIntervalAndOutputIsTheStatedMix) {
   EXPECT_THROW(att.forward(h, V, Tensor::zeros({2, 3, 4})), ShapeError);
 }
 
+// The optional sentinel score offset: it shifts beta (a large negative start: beta near 0) and is
+// a parameter only when asked for (existing checkpoints keep their tensors).
+TEST(SentinelAttention, ScoreOffsetShiftsBetaAndIsOptional) {
+  Tensor h, V, s;
+  auto mean_beta = [&](bool bias, double init) {
+    Rng rng(5);
+    SentinelAttention att({.hidden_dim = 6, .region_dim = 5, .attn_dim = 7, .sentinel_bias = bias, .sentinel_bias_init = init}, rng);
+    EXPECT_EQ(att.named_parameters().size(), bias ? 5u : 4u);
+    Rng data(6);
+    h = Tensor::randn({2, 3, 6}, data), V = Tensor::randn({2, 4, 5}, data), s = Tensor::randn({2, 3, 5}, data);
+    return ops::mean(att.forward(h, V, s).extras.at("beta")).item();
+  };
+  const double plain = mean_beta(false, 0), zero = mean_beta(true, 0), low = mean_beta(true, -20), high = mean_beta(true, 20);
+  EXPECT_NEAR(zero, plain, 1e-7);
+  EXPECT_LT(low, 1e-6);
+  EXPECT_GT(high, 1 - 1e-6);
+}
+
 TEST(AdaptiveSpan, MaskIsZeroBeyondSpanAndSpansLearnDown) {
   // Mask values: 1 up to z, ramp over R, exactly 0 beyond z + R.
   Tensor z = Tensor::from({2.0f, 5.0f}, Shape{2});

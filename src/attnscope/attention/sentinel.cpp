@@ -37,6 +37,7 @@ SentinelAttention::SentinelAttention(const SentinelAttentionConfig& cfg, Rng& rn
   hidden_proj_ = register_module("hidden_proj", std::make_shared<nn::Linear>(cfg_.hidden_dim, A, rng, false));
   sentinel_proj_ = register_module("sentinel_proj", std::make_shared<nn::Linear>(cfg_.region_dim, A, rng, false));
   score_v_ = register_module("score_v", std::make_shared<nn::Linear>(A, 1, rng, false));
+  if (cfg_.sentinel_bias) bias_ = register_parameter("sentinel_bias", Tensor::full(Shape{1}, cfg_.sentinel_bias_init));
 }
 
 AttentionResult SentinelAttention::forward(const Tensor& hidden, const Tensor& regions, const Tensor& sentinel,
@@ -51,6 +52,7 @@ AttentionResult SentinelAttention::forward(const Tensor& hidden, const Tensor& r
   Tensor z = additive_score(gh, visual_proj_->forward(regions), score_v_->weight());  // [B, T, K]
   Tensor zs = ops::matmul(ops::tanh(ops::add(sentinel_proj_->forward(sentinel), gh)),
                           ops::reshape(score_v_->weight(), Shape{A, 1}));     // [B, T, 1]
+  if (bias_.defined()) zs = ops::add(zs, bias_);
   AttentionResult r = sentinel_mix(z, zs, regions, sentinel, SoftAttention::padding_mask(region_count, B, K, hidden.dtype(), op));
   if (recording()) {
     Extras ex;

@@ -31,6 +31,12 @@ struct SentinelAttentionConfig {
   int64_t hidden_dim = 0;  // Ch
   int64_t region_dim = 0;  // C (also the sentinel's width)
   int64_t attn_dim = 0;    // A; 0: region_dim
+  // A learned offset b on the sentinel score (zs + b), registered as "sentinel_bias" when
+  // `sentinel_bias` is set, starting at that value: a negative start keeps a decoder trained from
+  // scratch looking at the image until the image is worth looking at (else beta can saturate at 1
+  // before the visual features are useful, and then no gradient reaches them).
+  bool sentinel_bias = false;
+  double sentinel_bias_init = 0;
 };
 
 class SentinelAttention : public nn::Module, public Recordable {
@@ -44,6 +50,7 @@ class SentinelAttention : public nn::Module, public Recordable {
  private:
   SentinelAttentionConfig cfg_;
   std::shared_ptr<nn::Linear> visual_proj_, hidden_proj_, sentinel_proj_, score_v_;
+  Tensor bias_;  // [1] when cfg_.sentinel_bias
 };
 
 }  // namespace attnscope::attention

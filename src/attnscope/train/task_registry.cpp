@@ -1,6 +1,7 @@
 #include "attnscope/train/task_registry.h"
 
 #include "attnscope/core/error.h"
+#include "attnscope/train/tasks/caption_task.h"
 #include "attnscope/train/tasks/reverse_task.h"
 #include "attnscope/train/tasks/sentiment_task.h"
 #include "attnscope/train/tasks/translate_task.h"
@@ -23,6 +24,13 @@ const std::vector<TaskInfo>& tasks() {
        [](const Settings& s, uint64_t seed) { return std::make_unique<SentimentTask>(s, seed); },
        sentiment_eval_settings(),
        evaluate_sentiment_checkpoint},
+      {"caption",
+       "Train an image captioner with soft, hard or adaptive attention over a CNN grid (built-in scenes)",
+       caption_settings(),
+       caption_defaults,
+       [](const Settings& s, uint64_t seed) { return std::make_unique<CaptionTask>(s, seed); },
+       caption_eval_settings(),
+       evaluate_caption_checkpoint},
       {"reverse",
        "Learn to reverse sequences (GRU/LSTM encoder-decoder without attention)",
        reverse_settings(),

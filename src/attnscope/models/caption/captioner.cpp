@@ -1,0 +1,373 @@
+#include "attnscope/models/caption/captioner.h"
+
+#include <algorithm>
+#include <cmath>
+#include <nlohmann/json.hpp>
+
+#include "attnscope/autograd/graph.h"
+#include "attnscope/autograd/ops.h"
+#include "attnscope/core/error.h"
+#include "attnscope/io/safetensors.h"
+#include "attnscope/nn/checkpoint.h"
+#include "attnscope/nn/eval_mode.h"
+
+namespace attnscope::models {
+
+using json = nlohmann::json;
+
+std::string CaptionerConfig::to_json() const {
+  return json{{"attention", attention}, {"image_side", image_side}, {"channels", channels}, {"embed", embed},
+              {"hidden", hidden},       {"attn_dim", attn_dim},     {"dropout", dropout},   {"max_words", max_words}}
+      .dump();
+}
+
+CaptionerConfig CaptionerConfig::from_json(const std::string& text) {
+  CaptionerConfig c;
+  try {
+    const json j = json::parse(text);
+    c.attention = j.at("attention").get<std::string>();
+    c.image_side = j.at("image_side").get<int64_t>();
+    c.channels = j.at("channels").get<int64_t>();
+    c.embed = j.at("embed").get<int64_t>();
+    c.hidden = j.at("hidden").get<int64_t>();
+    c.attn_dim = j.at("attn_dim").get<int64_t>();
+    c.dropout = j.at("dropout").get<double>();
+    c.max_words = j.at("max_words").get<int64_t>();
+    c.validate();
+  } catch (const json::exception& e) {
+    throw FormatError(std::string("captioner config: ") + e.what());
+  } catch (const ConfigError& e) {
+    throw FormatError(std::string("captioner config: ") + e.what());
+  }
+  return c;
+}
+
+void CaptionerConfig::validate() const {
+  if (attention != "soft" && attention != "hard" && attention != "adaptive" && attention != "none")
+    throw ConfigError("captioner attention must be soft, hard, adaptive or none, got '" + attention + "'");
+  if (image_side < 8 || image_side > 256 || image_side % 4) throw ConfigError("captioner image side must be a multiple of 4 in 8..256");
+  if (channels < 2 || channels > 1024 || channels % 2) throw ConfigError("captioner channels must be even, 2..1024");
+  if (embed < 1 || hidden < 1 || attn_dim < 1 || embed > 4096 || hidden > 4096 || attn_dim > 4096)
+    throw ConfigError("captioner widths must be in 1..4096");
+  if (!(dropout >= 0 && dropout < 1)) throw ConfigError("captioner dropout must be in [0, 1)");
+  if (max_words < 1 || max_words > 200) throw ConfigError("captioner max_words must be in 1..200");
+}
+
+Captioner::Captioner(const CaptionerConfig& cfg, data::Vocab vocab, Rng& rng) : cfg_(cfg), vocab_(std::move(vocab)) {
+  cfg_.validate();
+  const int64_t C = cfg_.channels, H = cfg_.hidden, E = cfg_.embed, K = cfg_.grid() * cfg_.grid(), V = vocab_.size();
+  conv1_ = register_module("conv1", std::make_shared<nn::Conv2d>(3, C / 2, 3, rng, 1, 1));
+  conv2_ = register_module("conv2", std::make_shared<nn::Conv2d>(C / 2, C / 2, 3, rng, 1, 1));
+  conv3_ = register_module("conv3", std::make_shared<nn::Conv2d>(C / 2, C, 3, rng, 1, 1));
+  conv4_ = register_module("conv4", std::make_shared<nn::Conv2d>(C, C, 3, rng, 1, 1));
+  positions_ = register_parameter("positions", Tensor::randn(Shape{1, K, C}, rng, 0.1));
+  norm_ = register_module("norm", std::make_shared<nn::LayerNorm>(C));
+  embed_ = register_module("embed", std::make_shared<nn::Embedding>(V, E, rng));
+  nn::RecurrentOptions ro;
+  ro.input_size = E + (cfg_.attention == "none" ? C : 2);
+  ro.hidden_size = H;
+  lstm_ = register_module("lstm", std::make_shared<nn::LSTM>(ro, rng));
+  if (cfg_.attention == "none") {
+    init_h_ = register_module("init_h", std::make_shared<nn::Linear>(C, H, rng));
+    init_c_ = register_module("init_c", std::make_shared<nn::Linear>(C, H, rng));
+  }
+  attention::SoftAttentionConfig sc;
+  sc.query_dim = H;
+  sc.key_dim = C;
+  sc.attn_dim = cfg_.attn_dim;
+  sc.score = attention::Score::additive;
+  if (cfg_.attention == "soft") {
+    soft_ = register_module("attention", std::make_shared<attention::SoftAttention>(sc, rng));
+    soft_->set_sequences("target", "image");
+  } else if (cfg_.attention == "hard") {
+    attention::HardAttentionConfig hc;
+    hc.score = sc;
+    hc.mode = attention::HardMode::sample;
+    hc.seed = rng.next_u64();
+    hard_ = register_module("attention", std::make_shared<attention::HardAttention>(hc, rng));
+    hard_->set_sequences("target", "image");
+  } else if (cfg_.attention == "adaptive") {
+    region_proj_ = register_module("region_proj", std::make_shared<nn::Linear>(C, H, rng));
+    sentinel_x_ = register_module("sentinel_x", std::make_shared<nn::Linear>(E + 2, H, rng));
+    sentinel_h_ = register_module("sentinel_h", std::make_shared<nn::Linear>(H, H, rng, false));
+    attention::SentinelAttentionConfig ac;
+    ac.hidden_dim = H;
+    ac.region_dim = H;
+    ac.attn_dim = cfg_.attn_dim;
+    ac.sentinel_bias = true;
+    ac.sentinel_bias_init = -4.0;
+    sentinel_ = register_module("attention", std::make_shared<attention::SentinelAttention>(ac, rng));
+  }
+  if (soft_ || hard_) gate_ = register_module("gate", std::make_shared<nn::Linear>(H, C, rng));
+  out_ = register_module("out", std::make_shared<nn::Linear>(sentinel_ ? H : H + C, V, rng));
+  dropout_ = register_module("dropout", std::make_shared<nn::Dropout>(cfg_.dropout, rng.next_u64()));
+}
+
+std::string Captioner::config_json() const {
+  return json{{"model", json::parse(cfg_.to_json())}, {"vocab", json::parse(vocab_.to_json())}}.dump();
+}
+
+std::unique_ptr<Captioner> Captioner::load(const std::string& path) {
+  const io::SafetensorsFile file = io::SafetensorsFile::open(path);
+  const nn::CheckpointMeta meta = nn::read_checkpoint_meta(file);
+  if (meta.model_type.rfind("caption-", 0) != 0)
+    throw FormatError("'" + path + "' is a '" + meta.model_type + "' checkpoint, not an image captioner");
+  json cfg;
+  try {
+    cfg = json::parse(meta.config);
+    if (!cfg.contains("model") || !cfg.contains("vocab")) throw FormatError("");
+  } catch (const std::exception&) {
+    throw FormatError("'" + path + "': its config is not an image captioner's");
+  }
+  Rng rng(0);
+  auto m = std::make_unique<Captioner>(CaptionerConfig::from_json(cfg["model"].dump()),
+                                       data::Vocab::from_json(cfg["vocab"].dump()), rng);
+  nn::load_checkpoint(file, *m, m->model_type());
+  m->eval();
+  return m;
+}
+
+Tensor Captioner::image_tensor(const std::vector<const data::Image*>& images) const {
+  const int64_t S = cfg_.image_side, n = static_cast<int64_t>(images.size());
+  std::vector<float> px(static_cast<size_t>(n * 3 * S * S));
+  for (int64_t i = 0; i < n; ++i) {
+    const data::Image& im = *images[i];
+    if (im.width < 1 || im.height < 1 || im.channels < 1 || im.pixels.size() != static_cast<size_t>(im.width * im.height * im.channels))
+      throw ValueError("captioner: an image without pixels");
+    // Bilinear resampling at pixel centres (a scene already at the model's side is copied as is).
+    for (int64_t y = 0; y < S; ++y)
+      for (int64_t x = 0; x < S; ++x) {
+        const double sy = std::clamp((y + 0.5) * im.height / S - 0.5, 0.0, im.height - 1.0);
+        const double sx = std::clamp((x + 0.5) * im.width / S - 0.5, 0.0, im.width - 1.0);
+        const int64_t y0 = static_cast<int64_t>(sy), x0 = static_cast<int64_t>(sx);
+        const int64_t y1 = std::min(y0 + 1, im.height - 1), x1 = std::min(x0 + 1, im.width - 1);
+        const double fy = sy - y0, fx = sx - x0;
+        for (int64_t ch = 0; ch < 3; ++ch) {
+          const int64_t c = std::min(ch, im.channels - 1);
+          const double v = (1 - fy) * ((1 - fx) * im.at(y0, x0)[c] + fx * im.at(y0, x1)[c]) +
+                           fy * ((1 - fx) * im.at(y1, x0)[c] + fx * im.at(y1, x1)[c]);
+          px[static_cast<size_t>(((i * 3 + ch) * S + y) * S + x)] = static_cast<float>((v / 255.0 - 0.5) / 0.25);
+        }
+      }
+  }
+  return Tensor::from(std::span<const float>(px), Shape{n, 3, S, S});
+}
+
+CaptionBatch Captioner::make_batch(const std::vector<const data::Image*>& images,
+                                   const std::vector<std::vector<std::string>>& captions) const {
+  if (images.empty() || images.size() != captions.size()) throw ValueError("captioner: a batch needs as many captions as images");
+  CaptionBatch b;
+  b.B = static_cast<int64_t>(images.size());
+  for (const auto& c : captions) b.T = std::max<int64_t>(b.T, static_cast<int64_t>(c.size()) + 1);
+  b.inputs.assign(b.B * b.T, data::Vocab::kPad);
+  b.targets.assign(b.B * b.T, ops::kIgnore);
+  for (int64_t i = 0; i < b.B; ++i) {
+    const std::vector<int64_t> ids = vocab_.encode(captions[i]);
+    const int64_t n = static_cast<int64_t>(ids.size());
+    b.inputs[i * b.T] = data::Vocab::kBos;
+    for (int64_t t = 0; t < n; ++t) {
+      b.inputs[i * b.T + t + 1] = ids[t];
+      b.targets[i * b.T + t] = ids[t];
+    }
+    b.targets[i * b.T + n] = data::Vocab::kEos;
+    b.lengths.push_back(n + 1);
+  }
+  b.images = image_tensor(images);
+  return b;
+}
+
+Captioner::Features Captioner::encode(const Tensor& images) {
+  Tensor x = ops::relu(conv1_->forward(images));
+  x = ops::max_pool2d(ops::relu(conv2_->forward(x)), 2, 2);
+  x = ops::max_pool2d(ops::relu(conv3_->forward(x)), 2, 2);
+  x = ops::relu(conv4_->forward(x));  // [B, C, g, g]
+  const int64_t B = x.size(0), C = x.size(1), K = x.size(2) * x.size(3);
+  Tensor cells = ops::transpose(ops::reshape(x, Shape{B, C, K}), 1, 2);  // [B, K, C]
+  cells = norm_->forward(ops::add(cells, positions_));
+  return {cells, ops::mean(cells, {1})};
+}
+
+Captioner::State Captioner::start(const Features& f) {
+  const int64_t B = f.mean.size(0), H = cfg_.hidden;
+  State st;
+  if (soft_ || hard_ || sentinel_) {
+    // Zero initial state: the mean feature would tell the decoder what is in the image without
+    // looking, and the attention would learn to point less (Xu et al. initialise from it).
+    st.h = Tensor::zeros(Shape{1, B, H});
+    st.c = Tensor::zeros(Shape{1, B, H});
+  } else {
+    st.h = ops::reshape(ops::tanh(init_h_->forward(f.mean)), Shape{1, B, H});
+    st.c = ops::reshape(ops::tanh(init_c_->forward(f.mean)), Shape{1, B, H});
+  }
+  st.regions = sentinel_ ? ops::relu(region_proj_->forward(f.cells)) : f.cells;
+  st.mean = f.mean;
+  st.where = Tensor::zeros(Shape{B, 1, 2});
+  if (!coords_.defined()) {
+    const int64_t g = cfg_.grid();
+    std::vector<float> xy;
+    for (int64_t k = 0; k < g * g; ++k) {
+      xy.push_back(static_cast<float>(2.0 * (k % g + 0.5) / g - 1.0));
+      xy.push_back(static_cast<float>(2.0 * (k / g + 0.5) / g - 1.0));
+    }
+    coords_ = Tensor::from(std::span<const float>(xy), Shape{g * g, 2});
+  }
+  return st;
+}
+
+Captioner::Step Captioner::step(State& st, const std::vector<int64_t>& prev, int64_t t) {
+  const int64_t B = static_cast<int64_t>(prev.size()), H = cfg_.hidden, C = cfg_.channels;
+  const Tensor emb = embed_->forward(prev, Shape{B, 1});   // [B, 1, E]
+  const Tensor mean = ops::reshape(st.mean, Shape{B, 1, C});
+  Step s;
+  if (sentinel_) {
+    const Tensor h_prev = ops::reshape(st.h, Shape{B, 1, H});
+    const Tensor x = ops::concat({emb, st.where}, 2);
+    const nn::RecurrentOutput o = lstm_->forward(x, {}, st.h, st.c);
+    st.h = o.h_n;
+    st.c = o.c_n;
+    // The sentinel: what the LSTM's memory holds, gated by its input and previous state.
+    const Tensor g = ops::sigmoid(ops::add(sentinel_x_->forward(x), sentinel_h_->forward(h_prev)));
+    const Tensor sentinel = ops::mul(g, ops::tanh(ops::reshape(o.c_n, Shape{B, 1, H})));
+    const attention::AttentionResult r = sentinel_->forward(o.output, st.regions, sentinel, {}, t);
+    s.alpha = r.weights;
+    s.beta = r.extras.at("beta");
+    st.where = ops::matmul(r.weights, coords_);
+    s.logits = out_->forward(dropout_->forward(ops::add(r.context, o.output)));
+    return s;
+  }
+  if (!soft_ && !hard_) {  // none: the mean feature every step
+    const nn::RecurrentOutput o = lstm_->forward(ops::concat({emb, mean}, 2), {}, st.h, st.c);
+    st.h = o.h_n;
+    st.c = o.c_n;
+    s.logits = out_->forward(dropout_->forward(ops::concat({o.output, mean}, 2)));
+    return s;
+  }
+  // The LSTM reads the previous word and where it looked, then its new state looks at the image
+  // (so the query knows the word just written).
+  const nn::RecurrentOutput o = lstm_->forward(ops::concat({emb, st.where}, 2), {}, st.h, st.c);
+  st.h = o.h_n;
+  st.c = o.c_n;
+  attention::SoftCall call;
+  call.query_offset = t;
+  const attention::AttentionResult r = soft_ ? soft_->forward(o.output, st.regions, {}, call) : hard_->forward(o.output, st.regions, {}, call);
+  const Tensor z = ops::mul(ops::sigmoid(gate_->forward(o.output)), r.context);
+  s.alpha = hard_ ? r.extras.at("probs") : r.weights;
+  if (hard_ && r.extras.count("log_prob")) {
+    s.log_prob = r.extras.at("log_prob");
+    s.entropy = r.extras.at("entropy");
+  }
+  st.where = ops::matmul(r.weights, coords_);
+  s.logits = out_->forward(dropout_->forward(ops::concat({o.output, z}, 2)));
+  return s;
+}
+
+CaptionOutput Captioner::forward(const CaptionBatch& b) {
+  State st = start(encode(b.images));
+  std::vector<Tensor> logits, alpha, beta, log_prob, entropy;
+  for (int64_t t = 0; t < b.T; ++t) {
+    std::vector<int64_t> prev(b.B);
+    for (int64_t i = 0; i < b.B; ++i) prev[i] = b.inputs[i * b.T + t];
+    Step s = step(st, prev, t);
+    logits.push_back(s.logits);
+    if (s.alpha.defined()) alpha.push_back(s.alpha);
+    if (s.beta.defined()) beta.push_back(s.beta);
+    if (s.log_prob.defined()) {
+      log_prob.push_back(s.log_prob);
+      entropy.push_back(s.entropy);
+    }
+  }
+  CaptionOutput out;
+  out.logits = ops::concat(logits, 1);
+  if (!alpha.empty()) {
+    out.alpha = ops::concat(alpha, 1);  // [B, T, K]
+    const Tensor mask = ops::reshape(nn::lengths_to_mask(b.lengths, b.T), Shape{b.B, b.T, 1});
+    const Tensor miss = ops::add_scalar(ops::neg(ops::sum(ops::mul(out.alpha, mask), {1})), 1.0);  // [B, K]
+    out.coverage = ops::sum(ops::mul(miss, miss));
+  }
+  if (!beta.empty()) out.beta = ops::concat(beta, 1);
+  if (!log_prob.empty()) {
+    out.log_prob = ops::concat(log_prob, 1);
+    out.entropy = ops::concat(entropy, 1);
+  }
+  return out;
+}
+
+std::vector<GeneratedCaption> Captioner::generate(const std::vector<const data::Image*>& images) {
+  std::vector<GeneratedCaption> res(images.size());
+  if (images.empty()) return res;
+  nn::EvalMode eval_mode(*this);
+  autograd::NoGrad ng;
+  const int64_t B = static_cast<int64_t>(images.size()), V = vocab_.size();
+  State st = start(encode(image_tensor(images)));
+  std::vector<int64_t> prev(B, data::Vocab::kBos);
+  std::vector<bool> done(B, false);
+  for (int64_t t = 0; t <= cfg_.max_words; ++t) {
+    const Step s = step(st, prev, t);
+    const std::vector<float> logits = s.logits.contiguous().to_vector();
+    const std::vector<float> alpha = s.alpha.defined() ? s.alpha.contiguous().to_vector() : std::vector<float>{};
+    const std::vector<float> beta = s.beta.defined() ? s.beta.contiguous().to_vector() : std::vector<float>{};
+    const int64_t K = alpha.empty() ? 0 : static_cast<int64_t>(alpha.size()) / B;
+    bool all = true;
+    for (int64_t i = 0; i < B; ++i) {
+      if (done[i]) continue;
+      // Never <pad>/<unk>/<bos>: the words and <eos> compete.
+      int64_t best = data::Vocab::kEos;
+      for (int64_t v = data::Vocab::kEos + 1; v < V; ++v)
+        if (logits[i * V + v] > logits[i * V + best]) best = v;
+      GeneratedCaption& g = res[i];
+      if (K) g.alpha.emplace_back(alpha.begin() + i * K, alpha.begin() + (i + 1) * K);
+      if (!beta.empty()) g.beta.push_back(beta[i]);
+      if (best == data::Vocab::kEos || t == cfg_.max_words) {
+        done[i] = true;
+        if (best != data::Vocab::kEos) g.words.push_back(vocab_.token(best));
+      } else {
+        g.words.push_back(vocab_.token(best));
+        all = false;
+      }
+      prev[i] = best;
+    }
+    if (all) break;
+  }
+  return res;
+}
+
+void Captioner::attach(attention::Recorder* rec) {
+  if (soft_) soft_->set_recorder(rec, "decoder.cross");
+  if (hard_) hard_->set_recorder(rec, "decoder.cross");
+  if (sentinel_) sentinel_->set_recorder(rec, "decoder.cross");
+}
+
+io::Trace Captioner::trace(const data::Image& image) {
+  attention::Recorder rec;
+  GeneratedCaption g;
+  {
+    struct Attached {
+      Captioner& m;
+      ~Attached() { m.attach(nullptr); }
+    } attached{*this};
+    attach(&rec);
+    g = generate({&image}).front();
+  }
+  // One row per decoding step: the words, then <eos> when the caption ended with it.
+  std::vector<std::string> rows = g.words;
+  const size_t steps = std::max(g.alpha.size(), g.words.size());
+  if (rows.size() < steps) rows.push_back("<eos>");
+  rec.set_sequence({"target", rows});
+  io::TraceSequence grid{"image", {}, cfg_.grid(), cfg_.grid()};
+  for (int64_t r = 0; r < cfg_.grid(); ++r)
+    for (int64_t c = 0; c < cfg_.grid(); ++c) grid.tokens.push_back(std::to_string(r) + "," + std::to_string(c));
+  rec.set_sequence(grid);
+  std::string caption;
+  for (const auto& w : g.words) caption += (caption.empty() ? "" : " ") + w;
+  rec.meta()["model"] = model_type();
+  rec.meta()["task"] = "caption";
+  rec.meta()["caption"] = caption;
+  io::Trace t = rec.to_trace(0);
+  t.image.height = image.height;
+  t.image.width = image.width;
+  t.image.channels = image.channels;
+  t.image.pixels = image.pixels;
+  return t;
+}
+
+}  // namespace attnscope::models

@@ -1,0 +1,137 @@
+// Image captioner with attention over a grid of CNN features (Show, Attend and Tell; Knowing When
+// to Look). Encoder, trained from scratch: four 3x3 convolutions with ReLU and two 2x2 max pools,
+// so a side x side RGB image becomes a (side/4)^2 grid of feature vectors, plus a learned position
+// per cell, layer-normalised. Decoder: an LSTM writing one word per step from a zero state, fed
+// the previous word and WHERE the previous step looked (the alpha-weighted cell centre), never
+// what it saw: the image reaches a word only through that word's own attention, so each word has
+// to look (feeding the context back let the kind word ride on the colour word's look).
+// Attention, selectable:
+//   soft      Xu et al. 2015, with the query after the LSTM step (Luong-style: h_t, which has read
+//             the previous word, not Xu's h_{t-1}): alpha over
+//             the cells (additive score), context gated by sigmoid(f_beta(h_t)); the doubly
+//             stochastic regulariser lambda * sum_i (1 - sum_t alpha_ti)^2 is CaptionOutput::coverage.
+//   hard      Xu et al. 2015: one cell sampled from alpha (argmax in eval mode), trained with
+//             REINFORCE (the task adds attention::reinforce_loss with its baseline and entropy bonus).
+//   adaptive  Lu et al. 2017: the LSTM runs first (without Lu's mean feature in its input, which
+//             would tell it the image without looking); a visual sentinel s_t = g_t * tanh(m_t) competes
+//             with the cells (attention::SentinelAttention, its score offset starting at -4 so that
+//             beta starts near 0); beta_t = weight on the sentinel.
+//   none      the mean feature as a fixed context (and the initial state): the baseline.
+// Every step's alpha (and beta) reaches an attention::Recorder as layer "decoder.cross", query
+// sequence "target" (the words), key sequence "image" (the grid).
+#pragma once
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "attnscope/attention/hard.h"
+#include "attnscope/attention/recorder.h"
+#include "attnscope/attention/sentinel.h"
+#include "attnscope/attention/soft.h"
+#include "attnscope/data/image.h"
+#include "attnscope/data/vocab.h"
+#include "attnscope/io/trace.h"
+#include "attnscope/nn/conv2d.h"
+#include "attnscope/nn/dropout.h"
+#include "attnscope/nn/embedding.h"
+#include "attnscope/nn/linear.h"
+#include "attnscope/nn/norm.h"
+#include "attnscope/nn/recurrent.h"
+
+namespace attnscope::models {
+
+struct CaptionerConfig {
+  std::string attention = "soft";  // soft | hard | adaptive | none
+  int64_t image_side = 32;         // input images are resized to side x side (a multiple of 4)
+  int64_t channels = 64;           // C, feature width (the first two convolutions have C/2)
+  int64_t embed = 64, hidden = 128, attn_dim = 64;
+  double dropout = 0.1;
+  int64_t max_words = 20;          // greedy decoding stops here without <eos>
+  int64_t grid() const { return image_side / 4; }
+  std::string to_json() const;
+  static CaptionerConfig from_json(const std::string& text);  // FormatError on bad fields
+  void validate() const;                                       // ConfigError
+};
+
+// Teacher-forced batch: images [B, 3, S, S] (normalised), inputs <bos> w1..wn and targets
+// w1..wn <eos>, both [B, T] right-padded (targets with ops::kIgnore).
+struct CaptionBatch {
+  Tensor images;
+  std::vector<int64_t> inputs, targets, lengths;
+  int64_t B = 0, T = 0;
+};
+
+struct CaptionOutput {
+  Tensor logits;    // [B, T, V]
+  Tensor alpha;     // [B, T, K] (undefined for none)
+  Tensor coverage;  // scalar sum_b sum_i (1 - sum_{valid t} alpha_bti)^2 (soft, hard, adaptive)
+  Tensor log_prob, entropy;  // [B, T] hard attention in training mode
+  Tensor beta;      // [B, T] adaptive
+};
+
+// One generated caption and where each word looked.
+struct GeneratedCaption {
+  std::vector<std::string> words;          // without <eos>
+  std::vector<std::vector<float>> alpha;   // per word (and the <eos> step) [K]; empty for none
+  std::vector<float> beta;                 // adaptive: per word (and <eos>)
+};
+
+class Captioner : public nn::Module {
+ public:
+  Captioner(const CaptionerConfig& cfg, data::Vocab vocab, Rng& rng);
+  std::string type_name() const override { return "Captioner"; }
+  std::string model_type() const { return "caption-" + cfg_.attention; }
+  std::string config_json() const;  // {"model": config, "vocab": [...]}
+  // FormatError naming the file for checkpoints of other models.
+  static std::unique_ptr<Captioner> load(const std::string& path);
+
+  const CaptionerConfig& config() const { return cfg_; }
+  const data::Vocab& vocab() const { return vocab_; }
+
+  // [n, 3, S, S]: each image resized (bilinear) to the model's side and normalised.
+  Tensor image_tensor(const std::vector<const data::Image*>& images) const;
+  CaptionBatch make_batch(const std::vector<const data::Image*>& images,
+                          const std::vector<std::vector<std::string>>& captions) const;
+  CaptionOutput forward(const CaptionBatch& b);
+  // Greedy decoding (eval mode, no gradients), one result per image.
+  std::vector<GeneratedCaption> generate(const std::vector<const data::Image*>& images);
+  // The trace of one image's caption: sequences "target" (words + <eos>) and "image" (the grid),
+  // layer "decoder.cross" (none: no layers), the image's pixels, meta model/task/caption.
+  io::Trace trace(const data::Image& image);
+
+ private:
+  struct Features {
+    Tensor cells;  // [B, K, C]
+    Tensor mean;   // [B, C]
+  };
+  Features encode(const Tensor& images);
+  // One decoder step: attention, LSTM, logits [B, 1, V]; alpha/beta/log_prob/entropy of the step.
+  struct State {
+    Tensor h, c;        // [1, B, H]
+    Tensor regions;     // [B, K, D] what attention reads (C, or H for adaptive)
+    Tensor mean;        // [B, C]
+    Tensor where;       // [B, 1, 2] where the previous step looked: alpha-weighted cell (x, y)
+  };
+  struct Step {
+    Tensor logits, alpha, beta, log_prob, entropy;
+  };
+  Step step(State& st, const std::vector<int64_t>& prev, int64_t t);
+  State start(const Features& f);
+  void attach(attention::Recorder* rec);
+
+  CaptionerConfig cfg_;
+  data::Vocab vocab_;
+  std::shared_ptr<nn::Conv2d> conv1_, conv2_, conv3_, conv4_;
+  Tensor positions_;  // [1, K, C]
+  Tensor coords_;     // [K, 2] cell centres in [-1, 1] (a constant)
+  std::shared_ptr<nn::LayerNorm> norm_;
+  std::shared_ptr<nn::Embedding> embed_;
+  std::shared_ptr<nn::LSTM> lstm_;
+  std::shared_ptr<nn::Linear> init_h_, init_c_, gate_, sentinel_x_, sentinel_h_, region_proj_, out_;
+  std::shared_ptr<attention::SoftAttention> soft_;
+  std::shared_ptr<attention::HardAttention> hard_;
+  std::shared_ptr<attention::SentinelAttention> sentinel_;
+  std::shared_ptr<nn::Dropout> dropout_;
+};
+
+}  // namespace attnscope::models

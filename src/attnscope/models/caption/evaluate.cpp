@@ -1,0 +1,127 @@
+#include "attnscope/models/caption/evaluate.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+#include "attnscope/autograd/graph.h"
+#include "attnscope/data/bleu.h"
+#include "attnscope/data/cider.h"
+#include "attnscope/nn/eval_mode.h"
+
+namespace attnscope::models {
+
+CaptionEval evaluate_scenes(Captioner& model, const std::vector<data::Scene>& scenes) {
+  CaptionEval e;
+  e.n = static_cast<int64_t>(scenes.size());
+  if (scenes.empty()) return e;
+  std::vector<std::string> refs;
+  std::vector<std::vector<std::string>> ref_sets;
+  double hits = 0, mass = 0, beta_obj = 0, beta_fun = 0, role_hits[3] = {}, role_n[3] = {};
+  int64_t n_obj = 0, n_fun = 0, exact = 0;
+  const int64_t g = model.config().grid(), K = g * g;
+  const double cell = static_cast<double>(data::kSceneSide) / static_cast<double>(g);
+  const size_t chunk = 64;
+  for (size_t from = 0; from < scenes.size(); from += chunk) {
+    const size_t to = std::min(scenes.size(), from + chunk);
+    std::vector<const data::Image*> images;
+    std::vector<std::vector<std::string>> captions;
+    for (size_t i = from; i < to; ++i) {
+      images.push_back(&scenes[i].image);
+      captions.push_back(scenes[i].words);
+    }
+    for (const auto& c : model.generate(images)) {
+      std::string s;
+      for (const auto& w : c.words) s += (s.empty() ? "" : " ") + w;
+      e.hypotheses.push_back(s);
+    }
+    CaptionOutput out;
+    {
+      nn::EvalMode eval_mode(model);
+      autograd::NoGrad ng;
+      out = model.forward(model.make_batch(images, captions));
+    }
+    if (!out.alpha.defined()) continue;
+    const std::vector<float> alpha = out.alpha.contiguous().to_vector();
+    const std::vector<float> beta = out.beta.defined() ? out.beta.contiguous().to_vector() : std::vector<float>{};
+    const int64_t T = out.alpha.size(1);
+    for (size_t i = from; i < to; ++i) {
+      const data::Scene& sc = scenes[i];
+      const int64_t row = static_cast<int64_t>(i - from);
+      for (size_t t = 0; t < sc.words.size(); ++t) {
+        const float* a = alpha.data() + (row * T + static_cast<int64_t>(t)) * K;
+        const int64_t obj = sc.word_object[t];
+        if (!beta.empty()) {
+          const double b = beta[row * T + static_cast<int64_t>(t)];
+          if (obj >= 0) beta_obj += b, ++n_obj;
+          else beta_fun += b, ++n_fun;
+        }
+        if (obj < 0) continue;
+        const data::SceneBox& box = sc.objects[static_cast<size_t>(obj)].box;
+        auto in_box = [&](int64_t k) { return box.contains((k % g + 0.5) * cell, (k / g + 0.5) * cell); };
+        const int64_t best = std::max_element(a, a + K) - a;
+        hits += in_box(best);
+        const auto& o = sc.objects[static_cast<size_t>(obj)];
+        const int role = sc.words[t] == o.size ? 0 : sc.words[t] == o.colour ? 1 : 2;
+        role_hits[role] += in_box(best);
+        role_n[role] += 1;
+        for (int64_t k = 0; k < K; ++k)
+          if (in_box(k)) mass += a[k];
+        ++e.object_words;
+      }
+    }
+  }
+  for (size_t i = 0; i < scenes.size(); ++i) {
+    refs.push_back(scenes[i].caption());
+    ref_sets.push_back({refs.back()});
+    exact += e.hypotheses[i] == refs.back();
+  }
+  const data::BleuScore b = data::corpus_bleu(e.hypotheses, refs);
+  double log_sum = 0;
+  for (int k = 0; k < 4; ++k) {
+    log_sum += std::log(std::max(b.precisions[k], 1e-9) / 100.0);
+    e.bleu[k] = 100.0 * b.brevity_penalty * std::exp(log_sum / (k + 1));
+  }
+  e.bleu[3] = b.score;
+  e.cider = data::corpus_cider_d(e.hypotheses, ref_sets).score;
+  e.exact = static_cast<double>(exact) / static_cast<double>(e.n);
+  if (e.object_words) {
+    e.pointing = hits / static_cast<double>(e.object_words);
+    e.correctness = mass / static_cast<double>(e.object_words);
+    for (int k = 0; k < 3; ++k)
+      if (role_n[k] > 0) e.pointing_by_role[k] = role_hits[k] / role_n[k];
+  }
+  if (n_obj && n_fun) {
+    e.beta_object = beta_obj / static_cast<double>(n_obj);
+    e.beta_function = beta_fun / static_cast<double>(n_fun);
+  }
+  return e;
+}
+
+std::vector<std::string> caption_report(const CaptionEval& e) {
+  std::vector<std::string> lines;
+  char buf[256];
+  char pointing[32] = "n/a";
+  if (e.pointing >= 0) std::snprintf(pointing, sizeof pointing, "%.1f%%", 100 * e.pointing);
+  std::snprintf(buf, sizeof buf, "caption: bleu4=%.1f cider=%.2f pointing=%s n=%lld", e.bleu[3], e.cider, pointing,
+                static_cast<long long>(e.n));
+  lines.push_back(buf);
+  std::snprintf(buf, sizeof buf, "bleu: bleu1=%.1f bleu2=%.1f bleu3=%.1f bleu4=%.1f exact=%.1f%%", e.bleu[0], e.bleu[1], e.bleu[2],
+                e.bleu[3], 100 * e.exact);
+  lines.push_back(buf);
+  if (e.correctness >= 0) {
+    std::snprintf(buf, sizeof buf,
+                  "attention: correctness=%.1f%% (alpha mass inside the object's box) pointing size=%.1f%% colour=%.1f%% kind=%.1f%% object_words=%lld",
+                  100 * e.correctness, 100 * e.pointing_by_role[0], 100 * e.pointing_by_role[1], 100 * e.pointing_by_role[2],
+                  static_cast<long long>(e.object_words));
+    lines.push_back(buf);
+  }
+  if (e.beta_object >= 0) {
+    std::snprintf(buf, sizeof buf, "sentinel: beta object_words=%.3f function_words=%.3f (1 = not looking at the image)",
+                  e.beta_object, e.beta_function);
+    lines.push_back(buf);
+  }
+  return lines;
+}
+
+}  // namespace attnscope::models

@@ -1,0 +1,35 @@
+// Captioning metrics on generated scenes: BLEU-1..4 (data/bleu.h), CIDEr-D (data/cider.h) and the
+// exact-caption rate of greedy captions; and, teacher-forced on the reference caption (as Liu et
+// al. 2017 measure it), where each word looked:
+//   pointing     share of object words (size, colour, kind) whose most attended cell has its
+//                centre inside that object's box
+//   correctness  the share of the attention mass on cells whose centre is inside the box (mean
+//                over object words)
+//   beta         adaptive attention: mean sentinel weight on object words and on function words
+#pragma once
+#include <string>
+#include <vector>
+
+#include "attnscope/data/scenes.h"
+#include "attnscope/models/caption/captioner.h"
+
+namespace attnscope::models {
+
+struct CaptionEval {
+  int64_t n = 0;
+  double bleu[4] = {};          // BLEU-1..4, 0..100
+  double cider = 0;             // CIDEr-D
+  double exact = 0;             // share of captions equal to the reference
+  double pointing = -1;         // -1: no attention
+  double correctness = -1;
+  int64_t object_words = 0;
+  double pointing_by_role[3] = {-1, -1, -1};    // size, colour, kind words
+  double beta_object = -1, beta_function = -1;  // adaptive only
+  std::vector<std::string> hypotheses;          // greedy captions, in order
+};
+
+CaptionEval evaluate_scenes(Captioner& model, const std::vector<data::Scene>& scenes);
+// The report: first line exactly "caption: bleu4=NN.N cider=N.NN pointing=NN.N% n=N".
+std::vector<std::string> caption_report(const CaptionEval& e);
+
+}  // namespace attnscope::models
