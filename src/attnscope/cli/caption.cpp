@@ -26,6 +26,7 @@ namespace {
 struct CaptionFlags {
   std::string model, image, png, gif, trace, html;
   int64_t scene = -1;
+  int panel = 240;
   uint64_t seed = 1;
 };
 
@@ -64,7 +65,9 @@ void run(const CaptionFlags& f) {
     std::fprintf(stderr, "wrote %s\n", f.trace.c_str());
   }
   if (!f.png.empty()) {
-    viz::render_overlay(t, 0, 0, f.png);
+    viz::OverlayOptions opts;
+    opts.panel = f.panel;
+    viz::render_overlay(t, 0, 0, f.png, opts);
     std::fprintf(stderr, "wrote %s\n", f.png.c_str());
   }
   if (!f.gif.empty()) {
@@ -85,6 +88,7 @@ void setup(CLI::App& app) {
   sub->add_option("--scene", f->scene, "Caption built-in held-out scene N instead of an image file")->check(CLI::Range(0, 1000000));
   add_seed_flag(sub, f->seed);
   sub->add_option("--png", f->png, "Write the per-word attention overlays as one PNG strip");
+  sub->add_option("--panel", f->panel, "--png: pixels per panel side")->check(CLI::Range(32, 1024));
   sub->add_option("--gif", f->gif, "Write the word-by-word animation (GIF)");
   sub->add_option("--trace", f->trace, "Write the attention trace (NAME.attn.safetensors)");
   sub->add_option("--html", f->html, "Write a standalone offline viewer (HTML)");

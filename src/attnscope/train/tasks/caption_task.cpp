@@ -97,13 +97,19 @@ StepLoss CaptionTask::train_loss(int64_t batch, Rng& rng, const Shard& shard) {
   Tensor loss = ops::cross_entropy(ops::reshape(out.logits, Shape{b.B * b.T, V}), b.targets);
   if (out.coverage.defined() && coverage_weight_ > 0) loss = ops::add(loss, ops::scale(out.coverage, coverage_weight_ / words));
   if (out.log_prob.defined()) {
-    const std::vector<double> reward = caption_log_likelihood(out.logits, b);
+    // Reward: the caption's log-likelihood per word (a per-sentence sum would scale the gradient
+    // with the caption's length). The baseline takes this batch in first: starting from 0, the
+    // first advantages (all about -3 per word) would push every sampled location down.
+    std::vector<double> reward = caption_log_likelihood(out.logits, b);
     double mean = 0;
-    for (double r : reward) mean += r / static_cast<double>(reward.size());
+    for (size_t i = 0; i < reward.size(); ++i) {
+      reward[i] /= static_cast<double>(b.lengths[i]);
+      mean += reward[i] / static_cast<double>(reward.size());
+    }
+    baseline_.update(mean);
     const Tensor mask = nn::lengths_to_mask(b.lengths, b.T);
     loss = ops::add(loss, attention::reinforce_loss(ops::mul(out.log_prob, mask), reward, baseline_.value(),
                                                     ops::mul(out.entropy, mask), entropy_bonus_));
-    baseline_.update(mean);
   }
   return {loss, words};
 }

@@ -3,7 +3,7 @@
 // train pool; validation and the final metrics use the valid and test pools). Loss: cross-entropy
 // per word, plus the doubly stochastic regulariser (soft, hard, adaptive) and, for hard attention,
 // REINFORCE with a moving-average baseline and an entropy bonus (the reward: the caption's
-// log-likelihood, Xu et al. 2015).
+// log-likelihood per word, Xu et al. 2015).
 #pragma once
 #include <memory>
 #include <string>
