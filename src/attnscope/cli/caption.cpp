@@ -9,14 +9,12 @@
 
 #include "attnscope/cli/command.h"
 #include "attnscope/cli/common.h"
+#include "attnscope/cli/trace_outputs.h"
 #include "attnscope/core/error.h"
 #include "attnscope/core/fs.h"
 #include "attnscope/data/image.h"
 #include "attnscope/data/scenes.h"
-#include "attnscope/io/trace_io.h"
 #include "attnscope/models/caption/captioner.h"
-#include "attnscope/serve/html_export.h"
-#include "attnscope/viz/animate_trace.h"
 #include "attnscope/viz/figure.h"
 #include "attnscope/viz/image_overlay.h"
 
@@ -42,7 +40,7 @@ void run(const CaptionFlags& f) {
     throw ConfigError("caption: this model ('" + model->model_type() + "') has no attention to draw");
   data::Scene scene;
   if (f.scene >= 0) scene = data::make_scene(data::ScenePool::test, f.seed, static_cast<uint64_t>(f.scene));
-  const data::Image image = f.scene >= 0 ? scene.image : data::decode_image(read_file(f.image), f.image);
+  const data::Image image = f.scene >= 0 ? scene.image : data::read_image_file(f.image);
   const io::Trace t = model->trace(image);
   std::printf("%s\n", t.meta.at("caption").c_str());
   if (f.scene >= 0) std::printf("reference: %s\n", scene.caption().c_str());
@@ -60,24 +58,19 @@ void run(const CaptionFlags& f) {
       std::printf("%s\n", line.c_str());
     }
   }
-  if (!f.trace.empty()) {
-    io::write_trace(t, f.trace);
-    std::fprintf(stderr, "wrote %s\n", f.trace.c_str());
-  }
   if (!f.png.empty()) {
     viz::OverlayOptions opts;
     opts.panel = f.panel;
     viz::render_overlay(t, 0, 0, f.png, opts);
     std::fprintf(stderr, "wrote %s\n", f.png.c_str());
   }
-  if (!f.gif.empty()) {
-    const int64_t frames = viz::write_token_animation(t, 0, 0, viz::AnimationOptions{}, f.gif);
-    std::fprintf(stderr, "wrote %s (%lld frames)\n", f.gif.c_str(), static_cast<long long>(frames));
-  }
-  if (!f.html.empty()) {
-    write_file_atomic(f.html, serve::export_html(serve::TraceSource(t), serve::AssetStore()));
-    std::fprintf(stderr, "wrote %s\n", f.html.c_str());
-  }
+  // The trace, the animation and the offline viewer: the outputs every trace-producing verb shares.
+  TraceOutputs out;
+  out.trace = f.trace;
+  out.gif = f.gif;
+  out.html = f.html;
+  out.layer = out.head = "0";
+  write_trace_outputs(t, out);
 }
 
 void setup(CLI::App& app) {

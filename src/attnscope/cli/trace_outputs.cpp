@@ -24,8 +24,13 @@ void add_trace_output_flags(CLI::App* sub, TraceOutputs& o) {
 
 void write_trace_outputs(const io::Trace& trace, const TraceOutputs& o) {
   if (!o.any()) return;
-  const int64_t layer = focus::resolve_layer(trace, o.layer);
-  const int64_t head = focus::resolve_head(trace.layers[static_cast<size_t>(layer)], o.head);
+  // Layer and head matter only to pictures: a trace without attention layers (a captioner without
+  // attention) can still be written and viewed.
+  int64_t layer = 0, head = 0;
+  if (!o.png.empty() || !o.svg.empty() || !o.gif.empty()) {
+    layer = focus::resolve_layer(trace, o.layer);
+    head = focus::resolve_head(trace.layers[static_cast<size_t>(layer)], o.head);
+  }
   if (!o.trace.empty()) {
     io::write_trace(trace, o.trace);
     std::fprintf(stderr, "wrote %s\n", o.trace.c_str());
