@@ -3,6 +3,7 @@
 // and bad input as one line with a non-zero exit.
 #include <nlohmann/json.hpp>
 
+#include "attnscope/focus/rank_correlation.h"
 #include "cli_fixture.h"
 
 namespace {
@@ -10,6 +11,7 @@ namespace {
 namespace fs = std::filesystem;
 using cli_test::CmdResult;
 using nlohmann::json;
+using namespace attnscope;
 
 const fs::path kShared = fs::path(ATTNSCOPE_SOURCE_DIR) / ".." / "shared" / "data";
 
@@ -94,29 +96,55 @@ TEST_F(Analyze, CorpusShardsMergeIntoTheSingleRun) {
   EXPECT_EQ(ind["layers"].size(), 5u);
   EXPECT_EQ(ind["layers"][0]["induction_mass"].size(), 8u);
   EXPECT_GE(ind["best"]["induction_mass"].get<double>(), 0.0);
-  // Faithfulness: one row per layer, Spearman correlations in [-1, 1].
+  // Faithfulness: one row per layer, Spearman correlations in [-1, 1], against leave-one-out
+  // (attention, rollout, flow, the gradient methods and input gradients) and input gradients.
   r = run("analyze " + stories() + " --corpus c.txt --faithfulness -q -o f.json");
   ASSERT_EQ(r.code, 0) << r.err;
   const json f = report("f.json")["faithfulness"];
   ASSERT_EQ(f["layers"].size(), 5u);
+  EXPECT_EQ(f["sentences"], 5);
   for (const auto& row : f["layers"])
-    for (const char* k : {"raw", "rollout", "flow"}) {
-      ASSERT_TRUE(row[k].is_number()) << row;
+    for (const char* k : {"raw", "rollout", "flow", "attention_norm", "grad_attention", "grad_rollout", "input_gradient"}) {
+      ASSERT_TRUE(row[k].is_number()) << k << " " << row;
       EXPECT_LE(std::abs(row[k].get<double>()), 1.0);
     }
+  ASSERT_EQ(f["input_gradient"]["layers"].size(), 5u);
+  for (const auto& row : f["input_gradient"]["layers"])
+    for (const char* k : {"raw", "rollout", "flow", "grad_rollout"}) ASSERT_TRUE(row[k].is_number()) << k << " " << row;
+  // Attributions of one text: per token and per layer, the predicted token named.
+  r = run("analyze " + stories() + " \"Once upon a time, there was a little girl\" --attributions -q -o at.json");
+  ASSERT_EQ(r.code, 0) << r.err;
+  const json at = report("at.json")["attributions"];
+  const size_t T = at["tokens"].size();
+  ASSERT_GE(T, 5u);
+  EXPECT_EQ(at["query"], T - 1);
+  EXPECT_EQ(at["input_gradient"].size(), T);
+  EXPECT_EQ(at["grad_rollout"].size(), T);
+  ASSERT_EQ(at["layers"].size(), 5u);
+  EXPECT_EQ(at["layers"][4]["attention_norm"].size(), T);
+  EXPECT_EQ(at["layers"][4]["head_gate_gradient"].size(), 8u);
+  EXPECT_LT(at["logprob"].get<double>(), 0.0);
   expect_error("analyze x.attn.safetensors --faithfulness -o f2.json", 2, "--faithfulness runs a language model");
-  // Head importance by ablation: a finite loss change per layer x head, not all zero.
+  // Head importance by ablation and by gradient: finite per layer x head, not all zero, and the
+  // first-order estimate ranks heads as the ablation does.
   r = run("analyze " + stories() + " --corpus c.txt --head-importance -q -o h.json");
   ASSERT_EQ(r.code, 0) << r.err;
   const json hi = report("h.json")["head_importance"];
   EXPECT_EQ(hi["texts"], 5);
   ASSERT_EQ(hi["layers"].size(), 5u);
-  double total = 0;
-  for (const auto& l : hi["layers"]) {
-    ASSERT_EQ(l.size(), 8u);
-    for (const auto& v : l) total += std::abs(v.get<double>());
+  ASSERT_EQ(hi["gradient"]["layers"].size(), 5u);
+  std::vector<double> ablation, gradient;
+  for (size_t l = 0; l < 5; ++l) {
+    ASSERT_EQ(hi["layers"][l].size(), 8u);
+    for (size_t h = 0; h < 8; ++h) {
+      ablation.push_back(hi["layers"][l][h].get<double>());
+      gradient.push_back(hi["gradient"]["layers"][l][h].get<double>());
+    }
   }
+  double total = 0;
+  for (double v : ablation) total += std::abs(v);
   EXPECT_GT(total, 1e-4);
+  EXPECT_GT(focus::spearman_rho(ablation, gradient), 0.8);
 }
 
 TEST_F(Analyze, AlignReproducesAwesomeAlignsPublishedAer) {

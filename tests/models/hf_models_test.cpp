@@ -13,6 +13,7 @@
 #include "attnscope/io/safetensors.h"
 #include "attnscope/attention/recorder.h"
 #include "attnscope/models/loader.h"
+#include "hf_fixtures.h"
 
 namespace fs = std::filesystem;
 using namespace attnscope;
@@ -20,26 +21,8 @@ using namespace attnscope::models;
 
 namespace {
 
-class HfModels : public ::testing::Test {
+class HfModels : public HfFixtures {
  protected:
-  static void SetUpTestSuite() {
-    // One directory per process: ctest runs each TEST as its own process, possibly in parallel.
-    dir_ = (fs::path(ATTNSCOPE_BINARY_DIR) / ("models_hf_fixtures_" + std::to_string(getpid()))).string();
-    if (!fs::exists("/usr/bin/python3")) return;
-    const std::string cmd = "/usr/bin/python3 " + std::string(ATTNSCOPE_SOURCE_DIR) +
-                            "/tests/models/make_hf_checkpoints.py " + dir_ + " 2>&1";
-    const int rc = std::system(cmd.c_str());
-    ok_ = rc == 0;
-  }
-  static void TearDownTestSuite() {
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
-  }
-  void SetUp() override {
-    if (!ok_) GTEST_SKIP() << "/usr/bin/python3 with NumPy is needed to generate the HF fixtures";
-  }
-  static std::string path(const std::string& name) { return (fs::path(dir_) / name).string(); }
-
   // Runs the model on the reference ids; compares logits and attention.
   static void compare(const std::string& name) {
     auto model = load_model(path(name));
@@ -78,8 +61,6 @@ class HfModels : public ::testing::Test {
     return "(no error)";
   }
 
-  static inline std::string dir_;
-  static inline bool ok_ = false;
 };
 
 }  // namespace

@@ -10,13 +10,13 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
+#include "attnscope/cli/analyze_text.h"
 #include "attnscope/cli/common.h"
 #include "attnscope/cli/verb_parts.h"
 #include "attnscope/core/error.h"
 #include "attnscope/core/fs.h"
 #include "attnscope/core/progress.h"
 #include "attnscope/focus/attention_flow.h"
-#include "attnscope/focus/faithfulness.h"
 #include "attnscope/focus/head_stats.h"
 #include "attnscope/focus/layer_stacks.h"
 #include "attnscope/focus/rollout.h"
@@ -33,7 +33,7 @@ using nlohmann::json;
 struct AnalyzeArgs {
   std::string source, text, corpus, shard, tokenizer, output, html;
   attention::Keep capture = attention::Keep::dense();
-  bool rollout = false, flow = false, quiet = false, faithfulness = false, head_importance = false;
+  bool rollout = false, flow = false, quiet = false, faithfulness = false, head_importance = false, attributions = false;
   int64_t query = -1, induction = 0, probes = 4;
   focus::HeadFusion fusion = focus::HeadFusion::mean;
   uint64_t seed = 1;
@@ -123,63 +123,6 @@ json induction_probe(models::TextTracer& tracer, const AnalyzeArgs& a, focus::Fo
           {"best", {{"layer", best_name}, {"head", best_head}, {"induction_mass", best}}}};
 }
 
-// One text through the model: its measures into `sums`, and with --faithfulness the
-// leave-one-out ranking of its tokens against raw attention, rollout and flow (last token).
-// Sums over texts of each head's ablation effect (--head-importance).
-struct HeadImportance {
-  std::vector<double> sum;
-  int64_t texts = 0;
-};
-
-void analyze_text(models::TextTracer& tracer, const std::string& text, const AnalyzeArgs& a, focus::FocusSums& sums,
-                  focus::FaithfulnessMean& faith, HeadImportance& imp) {
-  if (a.head_importance) {
-    const std::vector<int32_t> ids = tracer.encode(text);
-    if (ids.size() >= 2) {
-      const std::vector<double> d = tracer.head_ablation(ids);
-      if (imp.sum.empty()) imp.sum.assign(d.size(), 0.0);
-      for (size_t i = 0; i < d.size(); ++i) imp.sum[i] += d[i];
-      ++imp.texts;
-    }
-  }
-  if (!a.faithfulness) {
-    sums.add(tracer.trace(text));
-    return;
-  }
-  const std::vector<int32_t> ids = tracer.encode(text);
-  const io::Trace t = tracer.trace_ids(ids);
-  sums.add(t);
-  if (ids.size() < 3) return;  // too short to rank
-  const auto stacks = focus::self_attention_stacks(t);
-  if (stacks.empty()) return;
-  faith.add(focus::explanation_faithfulness(t, stacks.front().layers, static_cast<int64_t>(ids.size()) - 1,
-                                            tracer.leave_one_out(ids), a.fusion));
-}
-
-json importance_json(const HeadImportance& imp, models::TextTracer& tracer) {
-  const int64_t L = tracer.layers(), H = tracer.heads();
-  json layers = json::array();
-  for (int64_t l = 0; l < L; ++l) {
-    json heads = json::array();
-    for (int64_t h = 0; h < H; ++h) heads.push_back(imp.texts ? imp.sum[l * H + h] / imp.texts : 0.0);
-    layers.push_back(std::move(heads));
-  }
-  return {{"measure", "increase of the mean next-token loss (nats) when the head's output is zeroed (Michel et al. 2019)"},
-          {"texts", imp.texts},
-          {"layers", std::move(layers)}};
-}
-
-json faithfulness_json(const focus::FaithfulnessMean& faith) {
-  json rows = json::array();
-  auto num = [](double v) { return std::isnan(v) ? json(nullptr) : json(v); };
-  for (const auto& r : faith.mean()) rows.push_back({{"layer", r.layer}, {"raw", num(r.raw)}, {"rollout", num(r.rollout)}, {"flow", num(r.flow)}});
-  return {{"reference", "leave-one-out (log-probability drop of the predicted next token)"},
-          {"query", "last token"},
-          {"correlation", "Spearman"},
-          {"sentences", faith.n_raw.empty() ? 0 : *std::max_element(faith.n_raw.begin(), faith.n_raw.end())},
-          {"layers", std::move(rows)}};
-}
-
 // report.json, and with html non-empty the offline report page (web/report.html) showing it.
 void write_report(const json& report, const std::string& path, const std::string& html) {
   write_file_atomic(path, report.dump(1) + "\n");
@@ -193,16 +136,20 @@ void run_analyze(const AnalyzeArgs& a) {
   if (!a.corpus.empty() && (a.rollout || a.flow))
     throw ConfigError("analyze: rollout and flow are per text: give TEXT or a trace, not --corpus");
   if (!a.shard.empty() && a.corpus.empty()) throw ConfigError("analyze: --shard splits a --corpus");
-  if ((a.faithfulness || a.head_importance) && a.text.empty() && a.corpus.empty())
-    throw ConfigError(std::string("analyze: ") + (a.faithfulness ? "--faithfulness" : "--head-importance") +
+  if ((a.faithfulness || a.head_importance || a.attributions) && a.text.empty() && a.corpus.empty())
+    throw ConfigError(std::string("analyze: ") +
+                      (a.faithfulness ? "--faithfulness" : a.head_importance ? "--head-importance" : "--attributions") +
                       " runs a language model: give MODEL with TEXT or --corpus");
   const auto [shard, shards] = a.shard.empty() ? std::pair<int64_t, int64_t>{0, 1} : parse_shard(a.shard);
   check_output_path(a.output, "report");
   check_output_path(a.html, "report page");
   json report = {{"attnscope_report", 1}, {"source", std::filesystem::path(a.source).filename().string()}};
   focus::FocusSums sums;
-  focus::FaithfulnessMean faith;
-  HeadImportance imp;
+  TextMeasures measures;
+  measures.faithfulness = a.faithfulness;
+  measures.head_importance = a.head_importance;
+  measures.attributions = a.attributions;
+  measures.fusion = a.fusion;
   const bool trace_input = a.text.empty() && a.corpus.empty() && a.induction == 0;
   if (trace_input) {
     const io::Trace t = io::read_trace(a.source);
@@ -211,7 +158,7 @@ void run_analyze(const AnalyzeArgs& a) {
   } else {
     models::TextTracer tracer(a.source, a.capture, a.tokenizer);
     if (!a.text.empty()) {
-      analyze_text(tracer, a.text, a, sums, faith, imp);
+      measures.add(tracer, a.text, sums);
       report["text"] = a.text;
       if (a.rollout || a.flow) report["sequences"] = sequence_focus(tracer.trace(a.text), a);
     } else if (!a.corpus.empty()) {
@@ -231,7 +178,7 @@ void run_analyze(const AnalyzeArgs& a) {
           ++skipped;  // blank lines are no sentence
         } else {
           try {
-            analyze_text(tracer, line, a, sums, faith, imp);
+            measures.add(tracer, line, sums);
           } catch (const ValueError&) {
             ++too_long;  // longer than the model's context (or no token): counted, not fatal
           }
@@ -249,8 +196,7 @@ void run_analyze(const AnalyzeArgs& a) {
       if (!a.shard.empty()) report["shard"] = a.shard;
       if (sums.sequences == 0) throw ConfigError("analyze: the corpus (shard) holds no text line");
     }
-    if (a.faithfulness) report["faithfulness"] = faithfulness_json(faith);
-    if (a.head_importance) report["head_importance"] = importance_json(imp, tracer);
+    measures.write(report, tracer);
     if (a.induction > 0) report["induction"] = induction_probe(tracer, a, sums.sequences == 0 ? &sums : nullptr);
   }
   if (sums.sequences > 0) {
@@ -266,12 +212,7 @@ void run_analyze(const AnalyzeArgs& a) {
       for (const auto& h : L.heads) roles += (roles.empty() ? "" : " ") + focus::head_report(h).role;
       std::printf("  %-24s %s\n", L.name.c_str(), roles.c_str());
     }
-    if (a.faithfulness) {
-      std::printf("faithfulness (Spearman vs leave-one-out, last token):\n  %-24s %8s %8s %8s\n", "layer", "raw",
-                  "rollout", "flow");
-      for (const auto& r : faith.mean())
-        std::printf("  %-24s %8.3f %8.3f %8.3f\n", r.layer.c_str(), r.raw, r.rollout, r.flow);
-    }
+    measures.print();
   }
 }
 
@@ -321,7 +262,9 @@ void setup_analyze(CLI::App& analyze) {
   sub->add_flag("--faithfulness", a->faithfulness,
                 "Language models: rank raw attention, rollout and flow against leave-one-out importance (Spearman)");
   sub->add_flag("--head-importance", a->head_importance,
-                "Language models: each head's importance by ablation (loss increase when it is zeroed)");
+                "Language models: each head's importance by ablation (loss increase when it is zeroed) and by gradient");
+  sub->add_flag("--attributions", a->attributions,
+                "Language models: gradient x attention, attention x |value|, Chefer rollout and input gradients of TEXT's next token");
   sub->add_option("--induction", a->induction,
                   "Language models: induction probe on N random tokens repeated twice")
       ->check(CLI::Range(int64_t{0}, int64_t{4096}));

@@ -16,6 +16,7 @@ class LlamaModel : public Model {
   LlamaModel(const ModelConfig& cfg, const WeightSource& src);
   bool is_decoder() const override { return true; }
   ModelOutput forward(std::span<const int32_t> tokens, attention::Recorder* capture = nullptr) override;
+  GradForward grad_forward(std::span<const int32_t> tokens, const Tensor& embeddings = {}) const override;  // llama_grad.cpp
   void reset() override { pos_ = 0; }
   std::string site_name(int64_t layer) const override { return "layers." + std::to_string(layer) + ".attn"; }
 

@@ -22,4 +22,9 @@ void Model::check_tokens(std::span<const int32_t> tokens, int64_t pos0) const {
                        std::to_string(cfg_.vocab) + ")");
 }
 
+GradForward Model::grad_forward(std::span<const int32_t>, const Tensor&) const {
+  throw ConfigError(std::string("gradient attributions are not available for ") + arch_name(cfg_.arch) +
+                    " models (Llama-family and GPT-2 decoders have them)");
+}
+
 }  // namespace attnscope::models

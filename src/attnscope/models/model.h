@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "attnscope/models/grad_forward.h"
 #include "attnscope/models/model_config.h"
 
 namespace attnscope::models {
@@ -38,6 +39,12 @@ class Model {
   // positions, so a prompt then one call per token gives the trace of one full forward). Throws ValueError for token ids
   // outside the vocabulary or a sequence longer than the context.
   virtual ModelOutput forward(std::span<const int32_t> tokens, attention::Recorder* capture = nullptr) = 0;
+  // The same forward over tokens at positions 0..T-1 (the cache untouched) built on autograd, for
+  // gradient attributions (models/attribution.h). embeddings [T, C], when given, replaces the
+  // tokens' embeddings as the first block's input (integrated gradients, finite differences).
+  // Ablated heads are not applied. ConfigError for a model family that has none; ValueError as
+  // forward(); ShapeError for embeddings of another shape.
+  virtual GradForward grad_forward(std::span<const int32_t> tokens, const Tensor& embeddings = {}) const;
   // Forgets the cached sequence (decoders).
   virtual void reset() {}
   int64_t position() const { return pos_; }

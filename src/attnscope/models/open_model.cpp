@@ -155,6 +155,18 @@ std::vector<double> TextTracer::leave_one_out(const std::vector<int32_t>& ids) {
   return importance;
 }
 
+Attribution TextTracer::attribute(const std::vector<int32_t>& ids) {
+  if (impl_->trained || !impl_->pipeline->model->is_decoder())
+    throw ConfigError("gradient attributions need an imported language model (decoder)");
+  return models::attribute(*impl_->pipeline->model, ids, static_cast<int64_t>(ids.size()) - 1, -1);
+}
+
+Attribution TextTracer::attribute_loss(const std::vector<int32_t>& ids) {
+  if (impl_->trained || !impl_->pipeline->model->is_decoder())
+    throw ConfigError("gradient attributions need an imported language model (decoder)");
+  return models::attribute_text_loss(*impl_->pipeline->model, ids);
+}
+
 std::vector<double> TextTracer::head_ablation(const std::vector<int32_t>& ids) {
   if (impl_->trained || !impl_->pipeline->model->is_decoder())
     throw ConfigError("head ablation needs an imported language model (decoder)");

@@ -9,6 +9,7 @@
 
 #include "attnscope/attention/recorder.h"
 #include "attnscope/io/trace.h"
+#include "attnscope/models/attribution.h"
 #include "attnscope/models/generate.h"
 
 namespace attnscope::models {
@@ -54,6 +55,11 @@ class TextTracer {
   // the increase of the text's mean next-token loss (nats) when that head's output is zeroed.
   // [n_layers * n_heads]; one forward per head.
   std::vector<double> head_ablation(const std::vector<int32_t>& ids);
+  // Gradient attributions (models/attribution.h) of the token the model predicts after `ids`
+  // (the argmax at the last position, as leave_one_out). Imported decoders with grad_forward.
+  Attribution attribute(const std::vector<int32_t>& ids);
+  // The same for the text's mean next-token loss (attribute_text_loss): gradient head importance.
+  Attribution attribute_loss(const std::vector<int32_t>& ids);
   int64_t layers() const;
   int64_t heads() const;
   // Vocabulary size of an imported model's tokenizer (0 for trained checkpoints).
