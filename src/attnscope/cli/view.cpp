@@ -4,6 +4,7 @@
 #include "attnscope/cli/command.h"
 #include "attnscope/cli/common.h"
 #include "attnscope/core/error.h"
+#include "attnscope/focus/derived_layers.h"
 #include "attnscope/focus/trace_keep.h"
 #include "attnscope/models/open_model.h"
 #include "attnscope/models/pipeline.h"
@@ -20,9 +21,12 @@ void add_view_flags(CLI::App* sub, ViewFlags& flags) {
   sub->add_flag("--open", flags.open, "Open the viewer in the default browser");
   sub->add_option("--web-root", flags.web_root, "Serve the page from this directory (development)")
       ->check(CLI::ExistingDirectory);
+  sub->add_flag("--rollout", flags.rollout, "Also show attention rollout of each self-attention stack as a matrix");
+  sub->add_flag("--flow", flags.flow, "Also show attention flow (exact max-flow) as a matrix (sequences up to 256 tokens)");
 }
 
 void view_trace(io::Trace trace, const ViewFlags& flags) {
+  focus::add_derived_layers(trace, flags.rollout, flags.flow);
   serve::ViewerOptions o;
   o.server.port = flags.port;
   o.server.web_root = flags.web_root;

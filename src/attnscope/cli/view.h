@@ -13,9 +13,11 @@ struct ViewFlags {
   int port = 0;            // --port (0: a free port)
   bool open = false;       // --open
   std::string web_root;    // --web-root DIR (development: serve web/ from disk)
+  bool rollout = false;    // --rollout: add rollout of each self-attention stack as a layer
+  bool flow = false;       // --flow: the same for attention flow
 };
 
-// Adds --port, --open and --web-root to a subcommand.
+// Adds --port, --open, --web-root, --rollout and --flow to a subcommand.
 void add_view_flags(CLI::App* sub, ViewFlags& flags);
 // Serves the trace on 127.0.0.1 and blocks until interrupted.
 void view_trace(io::Trace trace, const ViewFlags& flags);

@@ -1,7 +1,7 @@
 // Layer stacks: the self-attention layers over each sequence of a trace, in recorded order — the
 // paths that rollout and attention flow follow from the top layer down to the input tokens (an
 // encoder's "source" stack, a decoder's "target" stack, a language model's "tokens" stack).
-// Cross-attention and stats-only layers are in no stack.
+// Cross-attention, stats-only layers and derived rollout / flow layers are in no stack.
 #pragma once
 #include <cstdint>
 #include <string>
