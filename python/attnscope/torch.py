@@ -13,6 +13,9 @@ returns attention weights is recorded by a forward hook: `extract(output)` picks
 (default: the second item of a tuple, or `.attentions` of a Hugging Face output).
 
 Run models in eval() mode: in training mode nn.MultiheadAttention returns weights after dropout.
+In eval mode under torch.no_grad(), nn.TransformerEncoderLayer may take a fused path that never
+calls its attention module; the recorder turns that path off where PyTorch allows it (2.1 and
+later: torch.backends.mha); with older PyTorch, record with gradients enabled.
 """
 import functools
 import inspect
@@ -54,6 +57,11 @@ class AttentionRecorder:
     def start(self):
         if self._undo:
             return self
+        mha = getattr(torch.backends, "mha", None)
+        if mha is not None and hasattr(mha, "set_fastpath_enabled"):  # the fused path skips the module
+            was = mha.get_fastpath_enabled()
+            mha.set_fastpath_enabled(False)
+            self._undo.append(lambda: mha.set_fastpath_enabled(was))
         for m in self.modules:
             if isinstance(m, nn.MultiheadAttention) and self.extract is _default_extract:
                 self._patch_mha(m)
@@ -125,7 +133,8 @@ class AttentionRecorder:
     def weights(self, batch=0):
         """The recorded weights of one batch item: [calls, heads, queries, keys] float32 NumPy."""
         if not self.records:
-            raise ValueError("attnscope.torch: nothing recorded; run the model inside the recorder")
+            raise ValueError("attnscope.torch: nothing recorded; run the model inside the recorder (with PyTorch "
+                             "before 2.1, under torch.no_grad() nn.TransformerEncoderLayer skips its attention module)")
         if not -self.records[0].shape[0] <= batch < self.records[0].shape[0]:
             raise IndexError(f"attnscope.torch: batch item {batch} out of range for a batch of "
                              f"{self.records[0].shape[0]}")
