@@ -5,8 +5,9 @@ set -euo pipefail
 build_pkgs=(build-essential cmake ninja-build pkg-config ccache
   libopenblas-openmp-dev libfmt-dev nlohmann-json3-dev libcli11-dev libcpp-httplib-dev
   libcairo2-dev libpango1.0-dev libgif-dev libpng-dev libjpeg-dev zlib1g-dev
-  libgtest-dev libgmock-dev libbenchmark-dev fonts-dejavu-core fonts-wqy-microhei)
-test_pkgs=(chromium nodejs npm python3-numpy python3-networkx)
+  libgtest-dev libgmock-dev libbenchmark-dev fonts-dejavu-core fonts-wqy-microhei
+  pybind11-dev python3-dev)  # the two last: the optional Python module (python/)
+test_pkgs=(chromium nodejs npm python3-numpy python3-networkx python3-torch)
 bench_pkgs=(python3-torch)  # optional: the PyTorch comparison of bench/models_gpt2.sh
 pkgs=("${build_pkgs[@]}")
 [ "${1:-build}" = test ] && pkgs+=("${test_pkgs[@]}")

@@ -16,10 +16,9 @@
 #include "attnscope/core/error.h"
 #include "attnscope/core/fs.h"
 #include "attnscope/core/progress.h"
-#include "attnscope/focus/attention_flow.h"
 #include "attnscope/focus/head_stats.h"
 #include "attnscope/focus/layer_stacks.h"
-#include "attnscope/focus/rollout.h"
+#include "attnscope/focus/trace_analysis.h"
 #include "attnscope/io/json_parse.h"
 #include "attnscope/io/trace_io.h"
 #include "attnscope/models/open_model.h"
@@ -53,41 +52,8 @@ std::pair<int64_t, int64_t> parse_shard(const std::string& s) {
   throw ConfigError("analyze: --shard expects i/n with 0 <= i < n (e.g. 0/2), got '" + s + "'");
 }
 
-json matrix_json(const std::vector<float>& w, int64_t rows, int64_t cols) {
-  json m = json::array();
-  for (int64_t r = 0; r < rows; ++r)
-    m.push_back(std::vector<float>(w.begin() + r * cols, w.begin() + (r + 1) * cols));
-  return m;
-}
-
-// Rollout and flow of every self-attention stack of one trace.
-json sequence_focus(const io::Trace& t, const AnalyzeArgs& a) {
-  const std::vector<focus::LayerStack> stacks = focus::self_attention_stacks(t);
-  if (stacks.empty())
-    throw ConfigError("analyze: rollout and flow need self-attention layers with kept weights; this trace has " +
-                      std::to_string(t.layers.size()) + " layer(s) of cross-attention or statistics only");
-  json out = json::array();
-  for (const auto& st : stacks) {
-    const io::TraceSequence* seq = t.find_sequence(st.sequence);
-    json s = {{"name", st.sequence}, {"tokens", seq->tokens}, {"layers", json::array()}};
-    if (a.flow && a.query >= 0) s["query"] = a.query;
-    for (int64_t l : st.layers) s["layers"].push_back(t.layers[l].name);
-    if (a.rollout) {
-      const focus::AttentionMap r = focus::attention_rollout(t, st.layers, a.fusion);
-      s["rollout"] = matrix_json(r.w, r.rows, r.cols);
-    }
-    if (a.flow) {
-      const int64_t T = t.layers[st.layers.front()].keys;
-      if (a.query >= T)
-        throw ConfigError("analyze: --query " + std::to_string(a.query) + " is out of range for sequence '" +
-                          st.sequence + "' of " + std::to_string(T) + " tokens");
-      const focus::AttentionMap f = a.query >= 0 ? focus::attention_flow_row(t, st.layers, a.query, a.fusion)
-                                                 : focus::attention_flow(t, st.layers, a.fusion);
-      s["flow"] = matrix_json(f.w, f.rows, f.cols);
-    }
-    out.push_back(std::move(s));
-  }
-  return out;
+focus::TraceAnalysisOptions focus_options(const AnalyzeArgs& a) {
+  return {.rollout = a.rollout, .flow = a.flow, .query = a.query, .fusion = a.fusion};
 }
 
 // The induction probe (Olsson et al. 2022): random token sequences repeated twice; a head that
@@ -152,15 +118,13 @@ void run_analyze(const AnalyzeArgs& a) {
   measures.fusion = a.fusion;
   const bool trace_input = a.text.empty() && a.corpus.empty() && a.induction == 0;
   if (trace_input) {
-    const io::Trace t = io::read_trace(a.source);
-    sums.add(t);
-    if (a.rollout || a.flow) report["sequences"] = sequence_focus(t, a);
+    report = focus::analyze_trace(io::read_trace(a.source), report["source"].get<std::string>(), focus_options(a), &sums);
   } else {
     models::TextTracer tracer(a.source, a.capture, a.tokenizer);
     if (!a.text.empty()) {
       measures.add(tracer, a.text, sums);
       report["text"] = a.text;
-      if (a.rollout || a.flow) report["sequences"] = sequence_focus(tracer.trace(a.text), a);
+      if (a.rollout || a.flow) report["sequences"] = focus::sequence_focus(tracer.trace(a.text), focus_options(a));
     } else if (!a.corpus.empty()) {
       // Streamed twice: once to count this shard's lines (the progress bar's total), once to run
       // them; only the current line is held.
@@ -199,7 +163,7 @@ void run_analyze(const AnalyzeArgs& a) {
     measures.write(report, tracer);
     if (a.induction > 0) report["induction"] = induction_probe(tracer, a, sums.sequences == 0 ? &sums : nullptr);
   }
-  if (sums.sequences > 0) {
+  if (!trace_input && sums.sequences > 0) {
     const json j = focus::to_json(sums);
     for (auto it = j.begin(); it != j.end(); ++it) report[it.key()] = it.value();
   }
