@@ -17,6 +17,24 @@ fail() { echo "install_test: $*" >&2; exit 1; }
 expect() { grep -Eq -- "$2" "$1" || { cat "$1" >&2; fail "$(basename "$1"): no line matches '$2'"; }; }
 export ATTNSCOPE_THREADS=1 OMP_WAIT_POLICY=passive
 
+# docs/API.md shows excerpts of examples/: each cpp block opens with "// examples/NAME.cpp" and
+# every line of it must be a line of that file (so the docs cannot drift from compiled code).
+python3 - "$src" <<'PY' || fail "docs/API.md and examples/ disagree"
+import pathlib, re, sys
+src = pathlib.Path(sys.argv[1])
+blocks = re.findall(r"```cpp\n(.*?)```", (src / "docs/API.md").read_text(), re.S)
+assert blocks, "no cpp blocks"
+for block in blocks:
+    first, *lines = block.strip("\n").split("\n")
+    name = re.fullmatch(r"// (examples/\w+\.cpp)", first.strip())
+    assert name, f"block does not name its example: {first}"
+    have = {l.strip() for l in (src / name[1]).read_text().split("\n")}
+    for l in lines:
+        if l.strip() and l.strip() not in have:
+            sys.exit(f"{name[1]} has no line '{l.strip()}'")
+print(f"docs/API.md: {len(blocks)} excerpts found in examples/")
+PY
+
 cmake --install "$build" --prefix "$work/staged" >/dev/null
 mv "$work/staged" "$work/prefix"  # a moved prefix must still work
 prefix=$work/prefix
