@@ -19,7 +19,12 @@ target_link_libraries(attnscope_shared PRIVATE ${layer_targets})
 # types): inline code of fmt, nlohmann-json, cpp-httplib or the standard library compiled into the
 # layers stays hidden, so it cannot interpose on a user's own copies.
 set(version_script ${CMAKE_CURRENT_LIST_DIR}/attnscope.map)
-target_link_options(attnscope_shared PRIVATE -Wl,--version-script=${version_script} -Wl,--no-undefined)
+target_link_options(attnscope_shared PRIVATE -Wl,--version-script=${version_script})
+# Every symbol resolved at link time (clang leaves sanitizer runtimes out of shared libraries, so
+# not in sanitizer or fuzzing builds).
+if(NOT ATTNSCOPE_SANITIZE AND NOT ATTNSCOPE_BUILD_FUZZ)
+  target_link_options(attnscope_shared PRIVATE -Wl,--no-undefined)
+endif()
 set_target_properties(attnscope_shared PROPERTIES
   OUTPUT_NAME attnscope EXPORT_NAME attnscope
   VERSION ${PROJECT_VERSION} SOVERSION ${PROJECT_VERSION_MAJOR}
