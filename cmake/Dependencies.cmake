@@ -8,7 +8,7 @@ find_package(ZLIB REQUIRED)
 find_package(PNG REQUIRED)
 find_package(JPEG REQUIRED)
 find_package(GIF REQUIRED)
-pkg_check_modules(CAIRO REQUIRED IMPORTED_TARGET cairo)
+pkg_check_modules(attnscope_cairo REQUIRED IMPORTED_TARGET cairo)  # name shared with attnscopeConfig.cmake
 pkg_check_modules(PANGOCAIRO REQUIRED IMPORTED_TARGET pangocairo)
 if(ATTNSCOPE_BUILD_TESTS)
   find_package(GTest REQUIRED)
@@ -18,12 +18,23 @@ if(ATTNSCOPE_BUILD_BENCH)
 endif()
 
 # OpenBLAS: the OpenMP build, so GEMM threads and our parallel_for share one OpenMP runtime
-# (two spinning pools on 2 cores were measured 10x slower). Linked by path to bypass the
-# libblas.so alternatives, which may point at another variant.
-find_library(OPENBLAS_LIB NAMES openblas
-  PATHS /usr/lib/x86_64-linux-gnu/openblas-openmp NO_DEFAULT_PATH REQUIRED)
-find_path(OPENBLAS_INCLUDE cblas.h
-  PATHS /usr/include/x86_64-linux-gnu/openblas-openmp NO_DEFAULT_PATH REQUIRED)
+# (two spinning pools on 2 cores were measured 10x slower). Where a distribution ships several
+# variants side by side (Debian: <libdir>/<multiarch>/openblas-openmp, headers likewise), that
+# directory is searched first, so the libblas.so alternatives cannot pick another variant; else
+# the default search finds libopenblaso (Fedora's OpenMP build) or libopenblas, and cblas.h under
+# include/ or include/openblas/. -DOPENBLAS_LIB=... -DOPENBLAS_INCLUDE=... override.
+set(openblas_lib_hints)
+set(openblas_include_hints)
+foreach(prefix IN LISTS CMAKE_PREFIX_PATH CMAKE_SYSTEM_PREFIX_PATH)
+  if(CMAKE_LIBRARY_ARCHITECTURE)
+    list(APPEND openblas_lib_hints ${prefix}/lib/${CMAKE_LIBRARY_ARCHITECTURE}/openblas-openmp)
+    list(APPEND openblas_include_hints ${prefix}/include/${CMAKE_LIBRARY_ARCHITECTURE}/openblas-openmp)
+  endif()
+  list(APPEND openblas_lib_hints ${prefix}/lib/openblas-openmp ${prefix}/lib64/openblas-openmp)
+  list(APPEND openblas_include_hints ${prefix}/include/openblas-openmp)
+endforeach()
+find_library(OPENBLAS_LIB NAMES openblaso openblas HINTS ${openblas_lib_hints} REQUIRED)
+find_path(OPENBLAS_INCLUDE cblas.h HINTS ${openblas_include_hints} PATH_SUFFIXES openblas REQUIRED)
 add_library(attnscope_openblas INTERFACE)
 target_link_libraries(attnscope_openblas INTERFACE ${OPENBLAS_LIB} OpenMP::OpenMP_CXX)
 target_include_directories(attnscope_openblas SYSTEM INTERFACE ${OPENBLAS_INCLUDE})
