@@ -113,7 +113,7 @@ std::unique_ptr<DecodeState> RnnSeq2Seq::encode(const Batch& b) {
   auto st = std::make_unique<State>();
   const int64_t H = cfg_.hidden;
   std::vector<int64_t> lengths(b.src_len.begin(), b.src_len.end());
-  Tensor emb = dropout(src_embed_->forward(b.src, Shape{b.B, b.S}), cfg_.dropout, training(), dropout_rng_);
+  Tensor emb = probed_source(dropout(src_embed_->forward(b.src, Shape{b.B, b.S}), cfg_.dropout, training(), dropout_rng_));
   Tensor mask = nn::lengths_to_mask(lengths, b.S);
   nn::RecurrentOutput enc = encoder_->forward(emb, mask);
   st->memory = enc.output;  // [B, S, H]

@@ -40,3 +40,15 @@ Batch make_batch(const std::vector<std::vector<int64_t>>& src, const std::vector
 }
 
 }  // namespace attnscope::models
+
+namespace attnscope::models {
+
+Tensor Seq2SeqModel::probed_source(const Tensor& embedded) const {
+  if (!probe_on_) return embedded;
+  probe_ = Tensor::zeros(embedded.shape(), embedded.dtype());
+  probe_.requires_grad_();
+  embedded_ = embedded.detach();
+  return ops::add(embedded, probe_);
+}
+
+}  // namespace attnscope::models

@@ -47,6 +47,21 @@ class Seq2SeqModel : public nn::Module {
   // Attaches (nullptr: detaches) a recorder to every attention module.
   virtual void set_recorder(attention::Recorder* recorder) = 0;
   virtual int64_t target_vocab_size() const = 0;
+
+  // Source-embedding probe (input gradients, models/translate/explain.h): while on, each encode
+  // adds a zero leaf to the embedded source [B, S, C]; after backward its grad() is dL/de, and
+  // source_embedded() holds e (no history).
+  void probe_source(bool on) { probe_on_ = on; probe_ = embedded_ = {}; }
+  const Tensor& source_probe() const { return probe_; }
+  const Tensor& source_embedded() const { return embedded_; }
+
+ protected:
+  // The encoder's embedded source, with the probe added when it is on.
+  Tensor probed_source(const Tensor& embedded) const;
+
+ private:
+  bool probe_on_ = false;
+  mutable Tensor probe_, embedded_;
 };
 
 }  // namespace attnscope::models

@@ -129,7 +129,7 @@ Tensor TransformerSeq2Seq::encode_memory(const Batch& b, std::vector<int32_t>& l
   for (int64_t id : b.src)
     if (id < 0 || id >= cfg_.src_vocab) throw ValueError("seq2seq-transformer: source id " + std::to_string(id) + " outside the vocabulary");
   lengths = b.src_len;
-  Tensor x = embed(*src_embed_, b.src, b.B, b.S, 0);
+  Tensor x = probed_source(embed(*src_embed_, b.src, b.B, b.S, 0));
   attention::AttentionCall call;
   call.key_lengths = lengths;
   for (const auto& blk : *encoder_) x = blk->encode(x, call, cfg_.dropout, dropout_rng_);

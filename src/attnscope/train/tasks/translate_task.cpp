@@ -10,6 +10,9 @@
 #include "attnscope/autograd/ops.h"
 #include "attnscope/core/error.h"
 #include "attnscope/core/fs.h"
+#include "attnscope/core/progress.h"
+#include "attnscope/focus/faithfulness.h"
+#include "attnscope/models/translate/explain.h"
 
 namespace attnscope::train {
 
@@ -288,8 +291,52 @@ std::vector<SettingSpec> translate_eval_settings() {
       int_setting("held-out", 1000, "Held-out dates to generate", 1, 1000000),
       int_setting("max-pairs", 0, "Evaluate at most this many pairs (0: all)", 0, 1e12),
       int_setting("beam", 1, "Beam size (1 = greedy)", 1, 64),
+      int_setting("faithfulness", 0,
+                  "Also explain N sentences: Spearman of cross-attention, rollout and flow against leave-one-out "
+                  "and input gradients, per layer (0: off)",
+                  0, 1000000),
   };
 }
+
+namespace {
+
+// The faithfulness table of the first n texts (models/translate/explain.h), as report lines.
+void add_faithfulness_lines(models::Translator& t, const std::vector<std::string>& texts, int64_t n, EvalReport& r) {
+  if (n <= 0) return;
+  focus::FaithfulnessMean vs_loo, vs_grad;
+  Progress bar("explain", std::min<int64_t>(n, static_cast<int64_t>(texts.size())));
+  for (int64_t i = 0; i < n && i < static_cast<int64_t>(texts.size()); ++i) {
+    models::add_faithfulness(models::explain_translation(t, texts[i]), vs_loo, vs_grad);
+    bar.tick();
+  }
+  bar.finish();
+  auto table = [&](const focus::FaithfulnessMean& m, const char* ref) {
+    char line[256];
+    std::snprintf(line, sizeof line, "faithfulness vs %s (Spearman over source tokens, mean over %lld target tokens):", ref,
+                  static_cast<long long>(m.sentences()));
+    r.lines.push_back(line);
+    std::string head = "  layer               ";
+    for (const auto& name : m.methods) head += " " + std::string(14 - std::min<size_t>(14, name.size()), ' ') + name;
+    r.lines.push_back(head);
+    for (const auto& row : m.mean()) {
+      std::snprintf(line, sizeof line, "  %-20s", row.layer.c_str());
+      std::string l = line;
+      for (double v : row.rho) {
+        std::snprintf(line, sizeof line, " %14.3f", v);
+        l += line;
+      }
+      r.lines.push_back(l);
+    }
+  };
+  table(vs_loo, "leave-one-out");
+  table(vs_grad, "input gradient");
+  for (const auto& row : vs_loo.mean()) {
+    r.metrics["faithfulness_" + row.layer + "_raw"] = row.get("raw");
+    r.metrics["faithfulness_" + row.layer + "_flow"] = row.get("flow");
+  }
+}
+
+}  // namespace
 
 EvalReport evaluate_translate(const std::string& checkpoint, const Settings& s, uint64_t seed) {
   check_data_choice(s, true);
@@ -306,14 +353,21 @@ EvalReport evaluate_translate(const std::string& checkpoint, const Settings& s, 
     if (const std::string a = aer_line(ev); !a.empty()) r.lines.push_back(a);
     r.metrics = {{"exact", ev.exact}, {"alignment", ev.alignment}};
     if (const models::HeadAer* b = ev.best_aer()) r.metrics["aer_best"] = b->aer;
+    std::vector<std::string> texts;
+    for (const auto& d : models::held_out_dates(s.integer("faithfulness"), seed + 1)) texts.push_back(d.text);
+    add_faithfulness_lines(t, texts, s.integer("faithfulness"), r);
     return r;
   }
-  const auto ev = models::evaluate_pairs(t, models::read_pairs(s.text("data"), s.integer("max-pairs")), d);
+  const std::vector<data::SentencePair> pairs = models::read_pairs(s.text("data"), s.integer("max-pairs"));
+  const auto ev = models::evaluate_pairs(t, pairs, d);
   char line[160];
   std::snprintf(line, sizeof line, "BLEU=%.2f chrF=%.2f exact=%.1f%% sentences=%lld", ev.bleu, ev.chrf, 100 * ev.exact,
                 static_cast<long long>(ev.n));
   r.lines.push_back(line);
   r.metrics = {{"bleu", ev.bleu}, {"chrf", ev.chrf}, {"exact", ev.exact}};
+  std::vector<std::string> texts;
+  for (const auto& p : pairs) texts.push_back(p.source);
+  add_faithfulness_lines(t, texts, s.integer("faithfulness"), r);
   return r;
 }
 
