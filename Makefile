@@ -4,7 +4,7 @@ JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 GENERATOR := $(shell command -v ninja >/dev/null 2>&1 && echo "-G Ninja")
 
-.PHONY: deps deps-test configure build build-bin demo test test-asan bench bench-attention clean
+.PHONY: deps deps-test configure build build-bin demo test test-asan test-mpi bench bench-attention clean
 
 deps:
 	@scripts/deps.sh build
@@ -42,6 +42,15 @@ test-asan: deps
 	cd build-asan && ASAN_OPTIONS=detect_leaks=1 ATTNSCOPE_SLOW_TESTS=0 ATTNSCOPE_THREADS=1 OMP_WAIT_POLICY=passive \
 	  ctest --output-on-failure -j $(JOBS) --timeout 1200 -LE "no-asan|web"
 
+# The MPI variant (docs/DISTRIBUTED.md): the main build's flags plus -DATTNSCOPE_MPI=ON, so ccache
+# reuses every unchanged object; only the binary and the Mpi tests (2 ranks each, one at a time:
+# two ranks fill the 2-core CI machine).
+test-mpi:
+	@scripts/deps.sh mpi
+	@cmake -S . -B build-mpi $(GENERATOR) -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS) -DATTNSCOPE_MPI=ON >/dev/null
+	@cmake --build build-mpi -j $(JOBS) --target attnscope test_dist
+	cd build-mpi && ATTNSCOPE_THREADS=1 OMP_WAIT_POLICY=passive ctest --output-on-failure -R Mpi --timeout 900
+
 bench: build
 	@bench/run_all.sh $(BUILD)
 
@@ -49,4 +58,4 @@ bench-attention: build
 	@bench/attention.sh $(BUILD)
 
 clean:
-	rm -rf $(BUILD) build-asan
+	rm -rf $(BUILD) build-asan build-mpi

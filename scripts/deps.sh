@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages attnscope needs, only when one is missing: quick and silent
-# when all are present. Usage: scripts/deps.sh [build|test]  (test adds browser-test packages).
+# when all are present. Usage: scripts/deps.sh [build|test|bench|mpi]  (test adds browser-test packages,
+# mpi the MPI implementation of the -DATTNSCOPE_MPI=ON build).
 set -euo pipefail
 build_pkgs=(build-essential cmake ninja-build pkg-config ccache
   libopenblas-openmp-dev libfmt-dev nlohmann-json3-dev libcli11-dev libcpp-httplib-dev
@@ -9,9 +10,11 @@ build_pkgs=(build-essential cmake ninja-build pkg-config ccache
   pybind11-dev python3-dev)  # the two last: the optional Python module (python/)
 test_pkgs=(chromium nodejs npm python3-numpy python3-networkx python3-torch)
 bench_pkgs=(python3-torch)  # optional: the PyTorch comparison of bench/models_gpt2.sh
+mpi_pkgs=(mpich libmpich-dev)  # optional: `make test-mpi` (docs/DISTRIBUTED.md)
 pkgs=("${build_pkgs[@]}")
 [ "${1:-build}" = test ] && pkgs+=("${test_pkgs[@]}")
 [ "${1:-build}" = bench ] && pkgs+=("${bench_pkgs[@]}")
+[ "${1:-build}" = mpi ] && pkgs+=("${mpi_pkgs[@]}")
 
 missing=()
 for p in "${pkgs[@]}"; do

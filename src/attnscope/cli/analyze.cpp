@@ -1,7 +1,8 @@
 // `attnscope analyze TRACE|MODEL [TEXT | --corpus FILE]`: measures where attention goes (focus/
 // head_stats.h: per-head measures and roles), rollout and flow over each self-attention stack,
 // and an induction probe for language models; writes report.json. Children: `analyze merge`
-// (here) and `analyze align` (cli/analyze_align.cpp).
+// (here) and `analyze align` (cli/analyze_align.cpp). Under mpirun (MPI build) the ranks split
+// a --corpus and rank 0 writes the report of the whole (docs/DISTRIBUTED.md).
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -13,6 +14,7 @@
 #include "attnscope/cli/analyze_text.h"
 #include "attnscope/cli/common.h"
 #include "attnscope/cli/verb_parts.h"
+#include "attnscope/cli/world.h"
 #include "attnscope/core/error.h"
 #include "attnscope/core/fs.h"
 #include "attnscope/core/progress.h"
@@ -95,6 +97,24 @@ void write_report(const json& report, const std::string& path, const std::string
   if (!html.empty()) write_file_atomic(html, serve::report_html(report, serve::AssetStore()));
 }
 
+// Under mpirun: rank 0 gets the sum of every rank's corpus partial, in rank order. FocusSums add
+// fixed-point integers, so the report is bit for bit the one a single process writes.
+void reduce_corpus_partials(World& w, focus::FocusSums& sums, int64_t& skipped, int64_t& too_long) {
+  json mine = focus::to_json(sums);
+  mine["blank_lines_skipped"] = skipped;
+  mine["lines_not_run"] = too_long;
+  const std::vector<std::string> parts = w.gather(mine.dump());
+  if (!w.is_root()) return;
+  sums = {};
+  skipped = too_long = 0;
+  for (const std::string& p : parts) {
+    const json j = io::parse_json(p, "analyze: a rank's partial");
+    sums.merge(focus::sums_from_json(j));
+    skipped += j.at("blank_lines_skipped").get<int64_t>();
+    too_long += j.at("lines_not_run").get<int64_t>();
+  }
+}
+
 void run_analyze(const AnalyzeArgs& a) {
   if (a.output.empty()) throw ConfigError("analyze: -o/--output REPORT.json is required");
   if (a.query >= 0 && !a.flow) throw ConfigError("analyze: --query picks a row of --flow; add --flow");
@@ -107,6 +127,13 @@ void run_analyze(const AnalyzeArgs& a) {
                       (a.faithfulness ? "--faithfulness" : a.head_importance ? "--head-importance" : "--attributions") +
                       " runs a language model: give MODEL with TEXT or --corpus");
   const auto [shard, shards] = a.shard.empty() ? std::pair<int64_t, int64_t>{0, 1} : parse_shard(a.shard);
+  World& w = world();
+  if (w.size() > 1 && a.corpus.empty())
+    throw ConfigError("analyze: several processes split a --corpus; run a single text or trace in one process");
+  if (w.size() > 1 && (a.faithfulness || a.head_importance))
+    throw ConfigError(std::string("analyze: ") + (a.faithfulness ? "--faithfulness" : "--head-importance") +
+                      " is not reduced across processes; run it in one process");
+  const bool root = w.is_root();
   check_output_path(a.output, "report");
   check_output_path(a.html, "report page");
   json report = {{"attnscope_report", 1}, {"source", std::filesystem::path(a.source).filename().string()}};
@@ -128,16 +155,19 @@ void run_analyze(const AnalyzeArgs& a) {
     } else if (!a.corpus.empty()) {
       // Streamed twice: once to count this shard's lines (the progress bar's total), once to run
       // them; only the current line is held.
+      // Under mpirun rank r of K takes the lines of part shard + shards·r of shards·K: together the
+      // ranks cover exactly the lines of --shard (all lines without it).
+      const int64_t part = shard + shards * w.rank(), parts = shards * w.size();
       std::ifstream in(a.corpus);
       if (!in) throw IoError("analyze: cannot read corpus '" + a.corpus + "'");
       int64_t total = 0, mine = 0;
-      for (std::string line; std::getline(in, line); ++total) mine += total % shards == shard;
+      for (std::string line; std::getline(in, line); ++total) mine += total % parts == part;
       in.clear();
       in.seekg(0);
-      Progress bar("analyze", mine, a.quiet);
+      Progress bar("analyze", mine, a.quiet || !root);
       int64_t skipped = 0, too_long = 0, i = 0;
       for (std::string line; std::getline(in, line); ++i) {
-        if (i % shards != shard) continue;
+        if (i % parts != part) continue;
         if (line.find_first_not_of(" \t\r") == std::string::npos) {
           ++skipped;  // blank lines are no sentence
         } else {
@@ -150,6 +180,8 @@ void run_analyze(const AnalyzeArgs& a) {
         bar.tick();
       }
       bar.finish();
+      if (w.size() > 1) reduce_corpus_partials(w, sums, skipped, too_long);
+      if (!root) return;
       report["corpus"] = std::filesystem::path(a.corpus).filename().string();
       report["corpus_lines"] = total;
       report["blank_lines_skipped"] = skipped;

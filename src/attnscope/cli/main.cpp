@@ -8,6 +8,7 @@
 #include <new>
 
 #include "attnscope/cli/command.h"
+#include "attnscope/cli/world.h"
 #include "attnscope/core/error.h"
 #include "attnscope/core/parallel.h"
 #include "attnscope/core/printable.h"
@@ -35,10 +36,7 @@ void prefer_passive_openmp(char** argv) {
   execv("/proc/self/exe", argv);  // returns only on failure: then run with the default policy
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
-  prefer_passive_openmp(argv);
+int run(int argc, char** argv) {
   CLI::App app{"attnscope: attention mechanisms, models, focus analysis and visualization"};
   app.set_version_flag("--version", std::string("attnscope ") + attnscope::kVersion);
   app.require_subcommand(1);
@@ -73,4 +71,14 @@ int main(int argc, char** argv) {
     return 1;
   }
   return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  prefer_passive_openmp(argv);
+  const int code = run(argc, argv);
+  // Under mpirun, an error on one rank must end the others (they may be waiting for it).
+  if (code != 0) attnscope::cli::end_world_after_error(code);
+  return code;
 }

@@ -1,6 +1,7 @@
 // `attnscope train <task>` and `attnscope eval <task>`: one subcommand per task of the registry
 // (train/task_registry.h), each task setting a flag. The Trainer's options are the same flags
-// for every task; the loop, checkpoints and snapshots live in the library (train/).
+// for every task; the loop, checkpoints and snapshots live in the library (train/). Launched by
+// mpirun (MPI build), the ranks train one model data-parallel (docs/DISTRIBUTED.md).
 #include <cstdio>
 #include <functional>
 #include <map>
@@ -8,6 +9,7 @@
 
 #include "attnscope/cli/command.h"
 #include "attnscope/cli/common.h"
+#include "attnscope/cli/world.h"
 #include "attnscope/nn/loss_curve.h"
 #include "attnscope/train/task_registry.h"
 
@@ -98,9 +100,12 @@ void add_train(CLI::App* train, const train::TaskInfo& info) {
     o.seed = g->seed;
     o.quiet = g->quiet;
     for (const auto& [k, v] : settings.values()) o.task_settings.emplace_back(k, v);
+    // Under mpirun every rank builds the same task and takes its shard of each global batch;
+    // rank 0 alone shows progress, writes checkpoints and reports.
+    World& w = world();
     auto task = info.make(settings, o.seed);
-    const train::TrainResult r = train::run_training(*task, o);
-    print_training(*task, o, r);
+    const train::TrainResult r = train::run_training(*task, o, w.grad_sync());
+    if (w.is_root()) print_training(*task, o, r);
   });
 }
 
