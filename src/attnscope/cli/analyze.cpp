@@ -130,8 +130,9 @@ void run_analyze(const AnalyzeArgs& a) {
   World& w = world();
   if (w.size() > 1 && a.corpus.empty())
     throw ConfigError("analyze: several processes split a --corpus; run a single text or trace in one process");
-  if (w.size() > 1 && (a.faithfulness || a.head_importance))
-    throw ConfigError(std::string("analyze: ") + (a.faithfulness ? "--faithfulness" : "--head-importance") +
+  if (w.size() > 1 && (a.faithfulness || a.head_importance || a.attributions))
+    throw ConfigError(std::string("analyze: ") +
+                      (a.faithfulness ? "--faithfulness" : a.head_importance ? "--head-importance" : "--attributions") +
                       " is not reduced across processes; run it in one process");
   const bool root = w.is_root();
   check_output_path(a.output, "report");
