@@ -15,7 +15,7 @@ data="$here/../../shared/data"
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 echo "cpu: $(lscpu | sed -n 's/^Model name: *//p'), threads: ${ATTNSCOPE_THREADS:-default}"
-awk -F'\t' 'NR % 50 == 0 && split($1, w, " ") >= 8 { print $1 }' "$data/tatoeba_eng_fra/eng-fra.txt" | head -n "$n" >"$tmp/corpus.txt"
+awk -F'\t' -v n="$n" 'NR % 50 == 0 && split($1, w, " ") >= 8 && k < n { print $1; k++ }' "$data/tatoeba_eng_fra/eng-fra.txt" >"$tmp/corpus.txt"
 echo "corpus: $(wc -l <"$tmp/corpus.txt") sentences"
 model="$data/model_stories260K_llama/stories260K.bin"
 start=$(date +%s.%N)
