@@ -8,16 +8,26 @@ import * as grid from './report/grid.js';
 import * as roleTable from './report/role_table.js';
 import * as histogram from './report/histogram.js';
 import * as focusMaps from './report/focus_maps.js';
+import * as attributions from './report/attributions.js';
 
 const $ = (id) => document.getElementById(id);
-const views = { grid, roleTable, histogram, focusMaps };
+const views = { grid, roleTable, histogram, focusMaps, attributions };
 
-// report.json "layers", each head also given its induction-probe score when the report has one.
+// report.json "layers", each head also given its induction-probe score and its importance (by
+// ablation and by gradient, per layer index) when the report has them.
 function headLayers(report) {
   const probe = new Map(((report.induction || {}).layers || []).map((L) => [L.name, L.induction_mass]));
-  return (report.layers || []).map((L) => ({
+  const imp = report.head_importance;
+  return (report.layers || []).map((L, l) => ({
     ...L,
-    heads: L.heads.map((hd, h) => (probe.has(L.name) ? { ...hd, probe_induction: probe.get(L.name)[h] } : hd)),
+    heads: L.heads.map((hd, h) => {
+      const out = probe.has(L.name) ? { ...hd, probe_induction: probe.get(L.name)[h] } : { ...hd };
+      if (imp && imp.layers[l] && imp.layers[l].length === L.heads.length) {
+        out.importance_ablation = imp.layers[l][h];
+        out.importance_gradient = imp.gradient ? imp.gradient.layers[l][h] : null;
+      }
+      return out;
+    }),
   }));
 }
 
@@ -73,6 +83,7 @@ function start() {
   roleTable.mount($('roles'), state, set);
   histogram.mount($('distribution'), state, set);
   focusMaps.mount($('maps'), state, set);
+  attributions.mount($('attributions'), state, set);
   for (const v of Object.values(views)) v.render();
   window.addEventListener('resize', () => { for (const v of Object.values(views)) v.render(); });
   set({ status: 'hover a head for its numbers · click to keep it · the selector recolours grid and histogram' });

@@ -5,7 +5,7 @@
 // pointer; no errors, no network. Screenshots land in BUILD/web-screens/report-*.png.
 // usage: node report.test.mjs ATTNSCOPE_BINARY BUILD_DIR   (exit 77 = skipped)
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { requireBrowserStack, launch } from './lib.mjs';
@@ -127,6 +127,42 @@ try {
   await page.selectOption('#gamma', '0.5');
   await page.locator('#maps').screenshot({ path: join(shots, 'report-maps.png') });
   check(errors.length === 0, `no page errors, no network (${errors.join(' | ')})`);
+
+  // Attributions and head importance of a real model (stories260K from ../shared/data).
+  const stories = join(build, '..', '..', 'shared', 'data', 'model_stories260K_llama', 'stories260K.bin');
+  if (!existsSync(stories)) {
+    console.log('skip attributions: ../shared/data is absent (stories260K)');
+  } else {
+    const aj = join(work, 'attr.report.json'), ah = join(work, 'attr.report.html');
+    execFileSync(binary, ['analyze', stories, 'Once upon a time, there was a little girl named Lily. She liked to',
+      '--attributions', '--head-importance', '-q', '-o', aj, '--html', ah]);
+    const ar = JSON.parse(readFileSync(aj, 'utf8')), a = ar.attributions;
+    const p2 = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+    const errs2 = [];
+    p2.on('pageerror', (e) => errs2.push(e.message));
+    await p2.goto(pathToFileURL(ah).href);
+    await p2.waitForFunction(() => window.__report && window.__report.ready, null, { timeout: 20000 });
+    await p2.locator('#attributions').scrollIntoViewIfNeeded();
+    // The strongest input-gradient token is drawn in the colour map's top colour, and hover
+    // prints its raw value.
+    const ig = a.input_gradient, j = ig.indexOf(Math.max(...ig));
+    const c = await p2.evaluate((j) => window.__report.views.attributions.cellCenter(0, j), j);
+    check(same(await pixel(p2, '#map-attributions', c), rgbOf('viridis', 1)), `attributions: token ${j}'s input gradient cell is the top colour`);
+    await p2.mouse.move(c.x, c.y);
+    const info = await p2.textContent('#attributions .info');
+    check(info.startsWith(`input grad: token ${j} `) && info.endsWith(ig[j].toPrecision(4)), `attributions hover: "${info}" (report ${ig[j].toPrecision(4)})`);
+    await p2.locator('#attributions').screenshot({ path: join(shots, 'report-attributions.png') });
+    // Head importance by ablation as a grid measure: the most important head's cell is the top
+    // of the signed scale.
+    await p2.selectOption('#measure', 'importance_ablation');
+    const flat = ar.head_importance.layers.flat(), top = Math.max(...flat.map(Math.abs)), k = flat.findIndex((v) => Math.abs(v) === top);
+    const H = ar.head_importance.layers[0].length, [l, h] = [Math.floor(k / H), k % H];
+    const cp = await p2.evaluate(([l, h]) => window.__report.views.grid.cellPoint(l, h, 0.5, 0.2), [l, h]);
+    const want = rgbOf('viridis', flat[k] > 0 ? 1 : 0);
+    check(same(await pixel(p2, '#heads canvas', cp), want), `head importance: layer ${l} head ${h} (${flat[k].toFixed(4)}) is the end of the signed scale`);
+    await p2.locator('#heads').screenshot({ path: join(shots, 'report-importance.png') });
+    check(errs2.length === 0, `attributions page: no errors (${errs2.join(' | ')})`);
+  }
 } finally {
   await browser.close();
 }

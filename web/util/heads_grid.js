@@ -7,7 +7,8 @@ import { rgbOf, cssOf } from './color.js';
 import { ROLES, roleRgb, roleCategory } from './roles.js';
 import { fmtWeight } from './format.js';
 
-// range 'unit': [0, 1] (masses and shares); 'max': [0, largest value in the grid].
+// range 'unit': [0, 1] (masses and shares); 'max': [0, largest value in the grid]; 'signed':
+// [−m, m] with m the largest |value| (0 in the middle of the colour map).
 export const MEASURES = [
   { key: 'role', label: 'role' },
   { key: 'role_score', label: 'role score', range: 'unit' },
@@ -22,6 +23,8 @@ export const MEASURES = [
   { key: 'dup_mass', label: 'duplicate-token mass', range: 'unit' },
   { key: 'induction_mass', label: 'induction mass', range: 'unit' },
   { key: 'probe_induction', label: 'induction (probe)', range: 'unit' },
+  { key: 'importance_ablation', label: 'importance: ablation (loss change)', range: 'signed' },
+  { key: 'importance_gradient', label: 'importance: gradient estimate', range: 'signed' },
 ];
 
 export function measureOf(key) { return MEASURES.find((m) => m.key === key) || MEASURES[0]; }
@@ -36,9 +39,10 @@ export function valueOf(head, key) {
 // The colour scale [0, top] of a measure over the grid.
 export function scaleTop(layers, key) {
   const m = measureOf(key);
-  if (m.range !== 'max') return 1;
+  if (m.range !== 'max' && m.range !== 'signed') return 1;
   let top = 0;
-  for (const L of layers) for (const hd of L.heads || []) top = Math.max(top, valueOf(hd, key) ?? 0);
+  for (const L of layers)
+    for (const hd of L.heads || []) top = Math.max(top, m.range === 'signed' ? Math.abs(valueOf(hd, key) ?? 0) : valueOf(hd, key) ?? 0);
   return top > 0 ? top : 1;
 }
 
@@ -47,7 +51,9 @@ export function cellRgb(head, key, top, cmap) {
   if (!head) return null;
   if (key === 'role') return roleRgb(head.role);
   const v = valueOf(head, key);
-  return v === null ? null : rgbOf(cmap, Math.min(1, Math.max(0, v / top)));
+  if (v === null) return null;
+  const t = measureOf(key).range === 'signed' ? (v / top + 1) / 2 : v / top;
+  return rgbOf(cmap, Math.min(1, Math.max(0, t)));
 }
 
 const LEFT = 120, TOP = 36, GAP = 3, LEGEND = 190;
@@ -101,8 +107,10 @@ function legend(ctx, g, layers, key, top, cmap) {
     ctx.fillRect(x, g.top + (i * bh) / n, 12, bh / n + 0.5);
   }
   ctx.fillStyle = '#222';
-  ctx.fillText(fmtWeight(top), x + 16, g.top + 4);
-  ctx.fillText('0', x + 16, g.top + bh - 4);
+  const signed = measureOf(key).range === 'signed';
+  ctx.fillText(signed ? `+${fmtWeight(top)}` : fmtWeight(top), x + 16, g.top + 4);
+  if (signed) ctx.fillText('0', x + 16, g.top + bh / 2);
+  ctx.fillText(signed ? `−${fmtWeight(top)}` : '0', x + 16, g.top + bh - 4);
   ctx.fillStyle = '#bbb';
   ctx.fillRect(x, g.top + bh + 12, 12, 12);
   ctx.fillStyle = '#222';
@@ -180,6 +188,7 @@ export function describe(L, h) {
       `offset ${hd.best_offset} (${num(100 * hd.best_offset_share, 0)}%)`, `dup ${num(hd.dup_mass)}`, `induction ${num(hd.induction_mass)}`);
   }
   if ('probe_induction' in hd) parts.push(`probe induction ${num(hd.probe_induction)}`);
+  if ('importance_ablation' in hd) parts.push(`ablation ${num(hd.importance_ablation, 4)}`, `gradient estimate ${num(hd.importance_gradient, 4)}`);
   parts.push(`rows ${hd.rows}`);
   return parts.join(' · ');
 }
