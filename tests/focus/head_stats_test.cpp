@@ -105,6 +105,52 @@ TEST(HeadStats, ShardsMergeToTheSingleRunExactly) {
   EXPECT_EQ(to_json(from).dump(), to_json(all).dump());
 }
 
+// Rare-token (Voita et al. 2019's rare-words head): with corpus counts, a head that attends to the
+// rarest visible token is named so; the same weights without counts have no rare measure, and
+// uniform attention has a lift of 1. Shards with counts merge exactly, and partials written
+// before the measure still merge.
+TEST(HeadStats, RareTokenHeadNeedsCountsAndBeatsChance) {
+  // No token repeats (that would make the rare head an induction head too).
+  const std::vector<std::string> tokens = {"<s>", "the", "cat", "sat", "zebra", "on", "a", "mat"};
+  const TokenCounts counts = {{"<s>", 100}, {"the", 500}, {"cat", 20}, {"sat", 30}, {"zebra", 1}, {"on", 200}, {"a", 300}, {"mat", 15}};
+  auto rarest = [&](int64_t q) {  // position of the rarest token among 0..q
+    int64_t best = 0;
+    for (int64_t k = 1; k <= q; ++k)
+      if (counts.at(tokens[k]) < counts.at(tokens[best])) best = k;
+    return best;
+  };
+  const Trace t = causal_trace(tokens, 2, [&](int64_t h, int64_t q, int64_t k) -> double {
+    return h == 0 ? (k == rarest(q) ? 1.0 : 1e-3) : 1.0;  // head 0: rare; head 1: uniform
+  });
+  FocusSums with, without;
+  with.add(t, &counts);
+  without.add(t);
+  const HeadReport rare = head_report(with.layers[0].heads[0]), flat = head_report(with.layers[0].heads[1]);
+  EXPECT_EQ(rare.role, "rare-token");
+  EXPECT_GT(rare.rare_mass, 0.95);
+  EXPECT_GT(rare.rare_lift, 2.0);
+  EXPECT_NEAR(flat.rare_lift, 1.0, 1e-9);
+  EXPECT_NE(flat.role, "rare-token");
+  EXPECT_FALSE(head_report(without.layers[0].heads[0]).has_rare);
+  EXPECT_NE(head_report(without.layers[0].heads[0]).role, "rare-token");
+  const nlohmann::json j = to_json(with), none = to_json(without);
+  EXPECT_TRUE(j["layers"][0]["heads"][0].contains("rare_lift"));
+  EXPECT_FALSE(none["layers"][0]["heads"][0].contains("rare_mass"));
+  // Exact merges with counts; an old partial (no rare sums) reads as zero rare rows.
+  FocusSums a, b, merged;
+  a.add(t, &counts);
+  b.add(t, &counts);
+  merged.merge(sums_from_json(to_json(a)));
+  merged.merge(sums_from_json(to_json(b)));
+  FocusSums both;
+  both.add(t, &counts);
+  both.add(t, &counts);
+  EXPECT_EQ(to_json(merged), to_json(both));
+  nlohmann::json old = to_json(without);
+  for (auto& h : old["sums"]["layers"][0]["heads"]) h.erase("rare_rows"), h.erase("rare_mass"), h.erase("rare_chance");
+  EXPECT_EQ(sums_from_json(old).layers[0].heads[0].rare_rows, 0);
+}
+
 TEST(HeadStats, BadInputIsRefused) {
   Trace t = causal_trace(repeated(2), 1, [](int64_t, int64_t, int64_t) { return 1.0; });
   FocusSums s;

@@ -6,7 +6,8 @@
 //   entropy, entropy_norm, max_weight, topk_mass (3 largest), first_mass, and for self-attention
 //   distance, prev_mass, the argmax offset histogram, dup_mass and induction_mass.
 // Sums are plain doubles here; the C++ sums in fixed point (units of 2^-32, for exact merges),
-// so the two agree to ~1e-9, not bit for bit.
+// so the two agree to ~1e-9, not bit for bit. A trace carries no corpus token counts, so the
+// rare-token measure and role (analyze --corpus only) have no twin here.
 
 export const TOP_MASS = 3;    // focus::kTopMass
 export const MAX_OFFSET = 8;  // focus::kMaxOffset

@@ -23,6 +23,8 @@ export const MEASURES = [
   { key: 'dup_mass', label: 'duplicate-token mass', range: 'unit' },
   { key: 'induction_mass', label: 'induction mass', range: 'unit' },
   { key: 'probe_induction', label: 'induction (probe)', range: 'unit' },
+  { key: 'rare_mass', label: 'rare-token mass', range: 'unit' },
+  { key: 'rare_lift', label: 'rare-token lift over chance', range: 'max' },
   { key: 'importance_ablation', label: 'importance: ablation (loss change)', range: 'signed' },
   { key: 'importance_gradient', label: 'importance: gradient estimate', range: 'signed' },
 ];
@@ -173,7 +175,7 @@ export function paintGrid(ctx, w, h, { layers, key, cmap, selected = null, title
 function shortRole(role) {
   const r = String(role);
   if (r.startsWith('positional')) return r.replace('positional', 'pos');
-  return { 'duplicate-token': 'dup', 'previous-token': 'prev', induction: 'ind' }[r] || r.slice(0, 5);
+  return { 'duplicate-token': 'dup', 'previous-token': 'prev', induction: 'ind', 'rare-token': 'rare' }[r] || r.slice(0, 5);
 }
 
 const num = (v, d = 3) => (typeof v === 'number' && Number.isFinite(v) ? v.toFixed(d) : '–');
@@ -188,6 +190,7 @@ export function describe(L, h) {
       `offset ${hd.best_offset} (${num(100 * hd.best_offset_share, 0)}%)`, `dup ${num(hd.dup_mass)}`, `induction ${num(hd.induction_mass)}`);
   }
   if ('probe_induction' in hd) parts.push(`probe induction ${num(hd.probe_induction)}`);
+  if ('rare_mass' in hd) parts.push(`rare ${num(hd.rare_mass)} (lift ${num(hd.rare_lift, 2)})`);
   if ('importance_ablation' in hd) parts.push(`ablation ${num(hd.importance_ablation, 4)}`, `gradient estimate ${num(hd.importance_gradient, 4)}`);
   parts.push(`rows ${hd.rows}`);
   return parts.join(' · ');

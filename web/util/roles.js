@@ -7,6 +7,7 @@ export const ROLES = [
   { key: 'previous-token', label: 'previous-token', rgb: [31, 119, 180] },
   { key: 'positional', label: 'positional ±d', rgb: [23, 190, 207] },
   { key: 'self', label: 'self', rgb: [148, 103, 189] },
+  { key: 'rare-token', label: 'rare-token', rgb: [227, 119, 194] },
   { key: 'sink', label: 'sink', rgb: [140, 86, 75] },
   { key: 'focused', label: 'focused', rgb: [44, 160, 44] },
   { key: 'broad', label: 'broad', rgb: [188, 189, 34] },

@@ -161,8 +161,19 @@ void run_analyze(const AnalyzeArgs& a) {
       const int64_t part = shard + shards * w.rank(), parts = shards * w.size();
       std::ifstream in(a.corpus);
       if (!in) throw IoError("analyze: cannot read corpus '" + a.corpus + "'");
+      // The first pass also counts every token of the whole corpus (all shards and ranks alike, so
+      // partials stay exactly mergeable): the rarity behind the rare-token measure.
       int64_t total = 0, mine = 0;
-      for (std::string line; std::getline(in, line); ++total) mine += total % parts == part;
+      focus::TokenCounts counts;
+      for (std::string line; std::getline(in, line); ++total) {
+        mine += total % parts == part;
+        if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+        try {
+          for (const auto& t : tracer.token_labels(line)) ++counts[t];
+        } catch (const ValueError&) {
+        }
+      }
+      if (!counts.empty()) measures.counts = &counts;
       in.clear();
       in.seekg(0);
       Progress bar("analyze", mine, a.quiet || !root);
@@ -181,6 +192,7 @@ void run_analyze(const AnalyzeArgs& a) {
         bar.tick();
       }
       bar.finish();
+      measures.counts = nullptr;  // `counts` ends with this block
       if (w.size() > 1) reduce_corpus_partials(w, sums, skipped, too_long);
       if (!root) return;
       report["corpus"] = std::filesystem::path(a.corpus).filename().string();

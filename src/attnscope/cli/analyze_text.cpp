@@ -58,12 +58,12 @@ void print_table(const focus::FaithfulnessMean& m, const char* title) {
 
 void TextMeasures::add(models::TextTracer& tracer, const std::string& text, focus::FocusSums& sums) {
   if (!faithfulness && !head_importance && !attributions) {
-    sums.add(tracer.trace(text));
+    sums.add(tracer.trace(text), counts);
     return;
   }
   const std::vector<int32_t> ids = tracer.encode(text);
   const io::Trace t = tracer.trace_ids(ids);
-  sums.add(t);
+  sums.add(t, counts);
   if (ids.size() < 2) return;  // nothing before the predicted token to explain
   const models::Attribution a = tracer.attribute(ids);
   ++texts_;

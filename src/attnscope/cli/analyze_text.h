@@ -17,6 +17,7 @@ namespace attnscope::cli {
 struct TextMeasures {
   bool faithfulness = false, head_importance = false, attributions = false;
   focus::HeadFusion fusion = focus::HeadFusion::mean;
+  const focus::TokenCounts* counts = nullptr;  // corpus token counts (rare-token measure), may be null
 
   // Runs the text (its trace into sums) and whatever is switched on.
   void add(models::TextTracer& tracer, const std::string& text, focus::FocusSums& sums);

@@ -1,6 +1,7 @@
 #include "attnscope/focus/head_stats.h"
 
 #include <algorithm>
+#include <climits>
 #include <cmath>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -20,6 +21,8 @@ constexpr double kInduction = 0.4;   // mean mass on the token after an earlier 
 constexpr double kDuplicate = 0.4;   // mean mass on earlier copies of the query's token
 constexpr double kPrevious = 0.5;    // mean mass on q - 1 (TransformerLens' previous-token score)
 constexpr double kPositional = 0.9;  // share of argmaxes at one offset (Voita et al. 2019)
+constexpr double kRare = 0.4;        // mean mass on the rarest visible keys ...
+constexpr double kRareLift = 2.0;    // ... and at least twice what uniform attention puts there
 constexpr double kSink = 0.5;        // mean mass on the first token
 constexpr double kFocused = 0.7;     // mean max weight
 constexpr double kBroad = 0.8;       // mean normalized entropy
@@ -33,7 +36,7 @@ const io::TraceSequence* sequence(const io::Trace& t, const std::string& name) {
 
 // One query row of one head, measured into s. w: the row's weights over keys [0, N).
 void add_row_measures(HeadSums& s, const float* w, int64_t N, int64_t q, bool self,
-                      const std::vector<std::string>* tokens) {
+                      const std::vector<std::string>* tokens, const std::vector<int64_t>* counts) {
   double sum = 0;
   int64_t visible = 0;
   for (int64_t k = 0; k < N; ++k) {
@@ -73,6 +76,20 @@ void add_row_measures(HeadSums& s, const float* w, int64_t N, int64_t q, bool se
   const int64_t d = q - am;
   s.offsets[std::abs(d) <= kMaxOffset ? d + kMaxOffset : 2 * kMaxOffset + 1]++;
   if (!tokens || q >= static_cast<int64_t>(tokens->size())) return;
+  if (counts && static_cast<int64_t>(counts->size()) >= N) {
+    // Rare-token: mass on the visible keys of the lowest corpus count.
+    int64_t lo = INT64_MAX, hi = -1, n_lo = 0;
+    for (int64_t k = 0; k < N; ++k)
+      if (w[k] > 0) lo = std::min(lo, (*counts)[k]), hi = std::max(hi, (*counts)[k]);
+    if (hi > lo) {
+      double m = 0;
+      for (int64_t k = 0; k < N; ++k)
+        if (w[k] > 0 && (*counts)[k] == lo) m += w[k], ++n_lo;
+      ++s.rare_rows;
+      s.rare_mass.add(m / sum);
+      s.rare_chance.add(static_cast<double>(n_lo) / static_cast<double>(visible));
+    }
+  }
   // Duplicate-token and induction targets: earlier positions p < q holding the query's token.
   double dup = 0, ind = 0;
   bool has_dup = false, has_ind = false;
@@ -104,15 +121,17 @@ void HeadSums::merge(const HeadSums& o) {
   rows += o.rows;
   for (auto [a, b] : {std::pair{&entropy, &o.entropy}, {&entropy_norm, &o.entropy_norm}, {&max_weight, &o.max_weight},
                       {&topk_mass, &o.topk_mass}, {&distance, &o.distance}, {&first_mass, &o.first_mass},
-                      {&prev_mass, &o.prev_mass}, {&dup_mass, &o.dup_mass}, {&induction_mass, &o.induction_mass}})
+                      {&prev_mass, &o.prev_mass}, {&dup_mass, &o.dup_mass}, {&induction_mass, &o.induction_mass},
+                      {&rare_mass, &o.rare_mass}, {&rare_chance, &o.rare_chance}})
     a->units += b->units;
   dup_rows += o.dup_rows;
+  rare_rows += o.rare_rows;
   induction_rows += o.induction_rows;
   for (size_t i = 0; i < offsets.size(); ++i) offsets[i] += o.offsets[i];
   self = self && o.self;
 }
 
-void FocusSums::add(const io::Trace& trace) {
+void FocusSums::add(const io::Trace& trace, const TokenCounts* counts) {
   if (trace.layers.empty()) throw ConfigError("analyze: the trace has no attention layers");
   if (layers.empty()) {
     for (const auto& l : trace.layers)
@@ -131,6 +150,13 @@ void FocusSums::add(const io::Trace& trace) {
     const bool self = L.query_seq == L.key_seq;
     const io::TraceSequence* seq = self ? sequence(trace, L.query_seq) : nullptr;
     const std::vector<std::string>* tokens = seq ? &seq->tokens : nullptr;
+    std::vector<int64_t> key_counts;  // the corpus count of each key's token
+    if (counts && tokens) {
+      for (const auto& t : *tokens) {
+        const auto it = counts->find(t);
+        key_counts.push_back(it == counts->end() ? 0 : it->second);
+      }
+    }
     if (L.keep == io::TraceKeep::stats) {
       // Only the row statistics: entropy, max weight and the argmax offset.
       for (int64_t h = 0; h < L.heads; ++h)
@@ -152,7 +178,7 @@ void FocusSums::add(const io::Trace& trace) {
       for (int64_t q = 0; q < L.queries; ++q) {
         std::fill(row.begin(), row.end(), 0.0f);
         add_row(L, h, q, 0, L.keys, row);
-        add_row_measures(S.heads[h], row.data(), L.keys, q, self, tokens);
+        add_row_measures(S.heads[h], row.data(), L.keys, q, self, tokens, key_counts.empty() ? nullptr : &key_counts);
       }
   }
   ++sequences;
@@ -195,6 +221,12 @@ HeadReport head_report(const HeadSums& s) {
   r.has_induction = s.induction_rows > 0;
   if (r.has_dup) r.dup_mass = s.dup_mass.value() / static_cast<double>(s.dup_rows);
   if (r.has_induction) r.induction_mass = s.induction_mass.value() / static_cast<double>(s.induction_rows);
+  r.has_rare = s.rare_rows > 0;
+  if (r.has_rare) {
+    r.rare_mass = s.rare_mass.value() / static_cast<double>(s.rare_rows);
+    const double chance = s.rare_chance.value() / static_cast<double>(s.rare_rows);
+    r.rare_lift = chance > 0 ? r.rare_mass / chance : 0;
+  }
   int64_t counted = 0, best = -1;
   for (size_t i = 0; i < s.offsets.size(); ++i) {
     counted += s.offsets[i];
@@ -216,6 +248,7 @@ HeadReport head_report(const HeadSums& s) {
     role("positional" + std::string(r.best_offset > 0 ? "-" : "+") + std::to_string(std::abs(r.best_offset)),
          r.best_offset_share);
   else if (s.self && counted > 0 && r.best_offset_share >= kPositional) role("self", r.best_offset_share);
+  else if (s.self && r.has_rare && r.rare_mass >= kRare && r.rare_lift >= kRareLift) role("rare-token", r.rare_mass);
   else if (r.first_mass >= kSink) role("sink", r.first_mass);
   else if (r.max_weight >= kFocused) role("focused", r.max_weight);
   else if (r.entropy_norm >= kBroad) role("broad", r.entropy_norm);
@@ -237,6 +270,9 @@ nlohmann::json sums_json(const HeadSums& s) {
           {"dup_mass", s.dup_mass.units},
           {"induction_rows", s.induction_rows},
           {"induction_mass", s.induction_mass.units},
+          {"rare_rows", s.rare_rows},
+          {"rare_mass", s.rare_mass.units},
+          {"rare_chance", s.rare_chance.units},
           {"offsets", s.offsets},
           {"self", s.self}};
 }
@@ -264,6 +300,10 @@ nlohmann::json to_json(const FocusSums& s) {
         j["best_offset_share"] = r.best_offset_share;
         j["dup_mass"] = r.has_dup ? nlohmann::json(r.dup_mass) : nlohmann::json(nullptr);
         j["induction_mass"] = r.has_induction ? nlohmann::json(r.induction_mass) : nlohmann::json(nullptr);
+        if (r.has_rare) {  // only with token counts (analyze --corpus of an imported model)
+          j["rare_mass"] = r.rare_mass;
+          j["rare_lift"] = r.rare_lift;
+        }
       }
       heads.push_back(std::move(j));
       hs.push_back(sums_json(h));
@@ -299,6 +339,10 @@ FocusSums sums_from_json(const nlohmann::json& j) {
           f->units = h.at(name).get<int64_t>();
         hs.dup_rows = h.at("dup_rows").get<int64_t>();
         hs.induction_rows = h.at("induction_rows").get<int64_t>();
+        // Partials written before the rare-token measure have none.
+        hs.rare_rows = h.value("rare_rows", int64_t{0});
+        hs.rare_mass.units = h.value("rare_mass", int64_t{0});
+        hs.rare_chance.units = h.value("rare_chance", int64_t{0});
         hs.offsets = h.at("offsets").get<decltype(hs.offsets)>();
         hs.self = h.at("self").get<bool>();
         ls.heads.push_back(hs);

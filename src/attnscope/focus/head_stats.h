@@ -13,10 +13,13 @@
 //   induction_mass             mass on the keys right after earlier occurrences of the query's
 //                              token (Olsson et al. 2022; rows that have one)
 //   offset_share[d]            share of rows whose argmax sits at relative offset q - k = d
+//   rare_mass, rare_lift       with token counts (a corpus): mass on the rarest visible keys, and
+//                              that mass over the rarest keys' share of the visible keys (1 for
+//                              uniform attention); rows whose visible keys all have one count skip
 // Roles, the first that applies (thresholds in head_stats.cpp and docs/FOCUS.md): induction
 // (induction_mass >= 0.4), duplicate-token (dup_mass >= 0.4), previous-token (prev_mass >= 0.5),
 // positional-d / positional+d (one offset takes >= 90% of the argmaxes, Voita et al. 2019),
-// self, sink (first_mass >= 0.5), focused (max_weight >= 0.7), broad (entropy_norm >= 0.8), mixed. Cross-attention layers get the shape measures and focused/broad/mixed.
+// self, rare-token (rare_mass >= 0.4 and rare_lift >= 2, Voita et al. 2019's rare-words head), sink (first_mass >= 0.5), focused (max_weight >= 0.7), broad (entropy_norm >= 0.8), mixed. Cross-attention layers get the shape measures and focused/broad/mixed.
 //
 // Exactly mergeable: every sum is fixed-point (int64 in units of 2^-32), so adding the partial
 // sums of shards in any order gives the same bits as one run over all sequences (analyze
@@ -25,6 +28,7 @@
 #include <array>
 #include <cstdint>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include <nlohmann/json_fwd.hpp>
@@ -49,6 +53,8 @@ struct HeadSums {
   FixedSum entropy, entropy_norm, max_weight, topk_mass, distance, first_mass, prev_mass;
   int64_t dup_rows = 0, induction_rows = 0;
   FixedSum dup_mass, induction_mass;
+  int64_t rare_rows = 0;
+  FixedSum rare_mass, rare_chance;  // chance: the rarest keys' share of the visible keys
   std::array<int64_t, 2 * kMaxOffset + 2> offsets{};  // argmax at q - k = d -> [d + kMaxOffset]; last: far
   bool self = true;  // every contribution came from self-attention
   void merge(const HeadSums& o);
@@ -60,6 +66,9 @@ struct LayerSums {
   std::vector<HeadSums> heads;
 };
 
+// How often each token (as a trace names it) occurs in the corpus: the rarity behind rare_mass.
+using TokenCounts = std::unordered_map<std::string, int64_t>;
+
 // The corpus-level accumulator.
 struct FocusSums {
   int64_t sequences = 0;
@@ -67,7 +76,8 @@ struct FocusSums {
   // Adds one trace (one sequence or sentence pair). Layers match by name and head count; a trace
   // with other layers than the first one added is a ConfigError naming the layer. Stats-only
   // layers add entropy, max_weight and argmax offsets only. ValueError for NaN or negative weights.
-  void add(const io::Trace& trace);
+  // counts (may be null): token counts for rare_mass; tokens missing from it count 0.
+  void add(const io::Trace& trace, const TokenCounts* counts = nullptr);
   void merge(const FocusSums& o);  // ConfigError when the layers differ
 };
 
@@ -75,8 +85,8 @@ struct FocusSums {
 struct HeadReport {
   int64_t rows = 0;
   double entropy = 0, entropy_norm = 0, max_weight = 0, topk_mass = 0, distance = 0, first_mass = 0,
-         prev_mass = 0, dup_mass = 0, induction_mass = 0;
-  bool has_dup = false, has_induction = false;
+         prev_mass = 0, dup_mass = 0, induction_mass = 0, rare_mass = 0, rare_lift = 0;
+  bool has_dup = false, has_induction = false, has_rare = false;
   int best_offset = 0;          // the most frequent argmax offset q - k
   double best_offset_share = 0;  // its share of rows
   std::string role;             // "induction", "duplicate-token", "previous-token", "positional+2", ...

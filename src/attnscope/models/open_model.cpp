@@ -127,6 +127,11 @@ std::vector<int32_t> TextTracer::encode(const std::string& text) const {
   return encode_input(*impl_->pipeline, text);
 }
 
+std::vector<std::string> TextTracer::token_labels(const std::string& text) const {
+  if (impl_->trained) return {};
+  return models::token_labels(*impl_->pipeline->tokenizer, encode_input(*impl_->pipeline, text));
+}
+
 std::vector<double> TextTracer::leave_one_out(const std::vector<int32_t>& ids) {
   if (impl_->trained || !impl_->pipeline->model->is_decoder())
     throw ConfigError("leave-one-out importance needs an imported language model (decoder)");

@@ -47,6 +47,9 @@ class TextTracer {
   io::Trace trace_repeated_random(int64_t n, uint64_t seed);
   // Imported models: the token ids of text as the model reads it (with BOS / [CLS] ...).
   std::vector<int32_t> encode(const std::string& text) const;
+  // Imported models: those tokens as a trace of the text names them (empty for trained
+  // checkpoints) — what corpus token counts are keyed by.
+  std::vector<std::string> token_labels(const std::string& text) const;
   // Leave-one-out importance (imported decoders): for the token the model predicts after `ids`
   // (the argmax at the last position), importance[j] = log p(it | ids) - log p(it | ids without
   // token j). One forward per token.
