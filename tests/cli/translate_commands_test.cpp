@@ -100,6 +100,28 @@ TEST_F(TranslateCommands, BadInputsGiveOneLineErrors) {
   EXPECT_NE(err.find("unknown"), std::string::npos);
 }
 
+// eval translate --perturb (robustness, with the focus shift onto the perturbation) and
+// --faithfulness (the encoder-decoder faithfulness table) through the binary.
+TEST_F(TranslateCommands, EvalPerturbAndFaithfulness) {
+  ASSERT_EQ(code("train translate --builtin dates --steps 5 --hidden 32 --embed 16 -q -o tiny.ckpt"), 0);
+  ASSERT_EQ(code("eval translate --model tiny.ckpt --builtin dates --held-out 20 --perturb distractors:0.3"), 0)
+      << slurp(dir_ / "err.txt");
+  std::string out = slurp(dir_ / "out.txt");
+  EXPECT_NE(out.find("dates: exact="), std::string::npos) << out;
+  EXPECT_NE(out.find("perturb: distractors:0.3 exact="), std::string::npos) << out;
+  EXPECT_NE(out.find("focus_shift="), std::string::npos) << out;
+  // Dropout removes words and inserts none: no focus shift to measure.
+  ASSERT_EQ(code("eval translate --model tiny.ckpt --builtin dates --held-out 20 --perturb dropout"), 0);
+  out = slurp(dir_ / "out.txt");
+  EXPECT_NE(out.find("perturb: dropout:0.2 exact="), std::string::npos) << out;
+  EXPECT_EQ(out.find("focus_shift="), std::string::npos) << out;
+  ASSERT_EQ(code("eval translate --model tiny.ckpt --builtin dates --held-out 20 --faithfulness 3"), 0);
+  out = slurp(dir_ / "out.txt");
+  EXPECT_NE(out.find("faithfulness vs leave-one-out"), std::string::npos) << out;
+  EXPECT_NE(out.find("decoder.cross"), std::string::npos) << out;
+  expect_error("eval translate --model tiny.ckpt --builtin dates --perturb shuffle", 2, "expected distractors");
+}
+
 // --attention local|hard train, save and translate through the binary, and their traces name
 // the mechanism (local_p, hard_gumbel) at the usual site.
 TEST_F(TranslateCommands, LocalAndHardAttentionFromTheCommandLine) {

@@ -26,6 +26,14 @@ TEST(Perturb, DistractorsAndFillerInsertAndMarkTheirWords) {
   EXPECT_TRUE(f.touched[first + 1]);
 }
 
+TEST(Perturb, DistractorsComeFromTheTasksNeutralWords) {
+  Rng rng(5);
+  const std::vector<std::string> neutral = {"monday", "de"};
+  const Perturbed d = perturb(kWords, parse_perturbation("distractors:1"), rng, neutral);
+  for (size_t i = 0; i < d.words.size(); ++i)
+    if (d.touched[i]) EXPECT_TRUE(d.words[i] == "monday" || d.words[i] == "de") << d.words[i];
+}
+
 TEST(Perturb, TyposDamageDropoutRemovesAndTheSeedRepeats) {
   Rng a(9), b(9);
   const Perturbed t1 = perturb(kWords, parse_perturbation("typos:1"), a);

@@ -11,7 +11,7 @@ namespace attnscope::data {
 namespace {
 
 // Neutral words: no sentiment, common in reviews and captions alike.
-const std::vector<std::string> kNeutral = {"the",    "table", "meanwhile", "window", "seven", "paper",
+const std::vector<std::string> kBuiltinNeutral = {"the",    "table", "meanwhile", "window", "seven", "paper",
                                            "street", "of",    "yesterday", "blue",   "train", "around"};
 
 int64_t count_of(double level, size_t n) {
@@ -58,7 +58,9 @@ Perturbation parse_perturbation(const std::string& spec) {
   return p;
 }
 
-Perturbed perturb(const std::vector<std::string>& words, const Perturbation& p, Rng& rng) {
+Perturbed perturb(const std::vector<std::string>& words, const Perturbation& p, Rng& rng,
+                  const std::vector<std::string>& neutral_words) {
+  const std::vector<std::string>& kNeutral = neutral_words.empty() ? kBuiltinNeutral : neutral_words;
   Perturbed out;
   if (p.name == "distractors" || p.name == "filler") {
     out.words = words;

@@ -27,6 +27,9 @@ struct Perturbed {
   std::vector<bool> touched;  // [words.size()]
 };
 
-Perturbed perturb(const std::vector<std::string>& words, const Perturbation& p, Rng& rng);
+// neutral: the words distractors and filler insert (empty: a built-in list of English words that
+// carry no sentiment and no date; a task passes words its model knows and that change no answer).
+Perturbed perturb(const std::vector<std::string>& words, const Perturbation& p, Rng& rng,
+                  const std::vector<std::string>& neutral = {});
 
 }  // namespace attnscope::data

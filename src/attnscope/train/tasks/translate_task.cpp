@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <optional>
 #include <unordered_set>
 
 #include <nlohmann/json.hpp>
@@ -13,6 +14,7 @@
 #include "attnscope/core/progress.h"
 #include "attnscope/focus/faithfulness.h"
 #include "attnscope/models/translate/explain.h"
+#include "attnscope/models/translate/robustness.h"
 
 namespace attnscope::train {
 
@@ -291,6 +293,9 @@ std::vector<SettingSpec> translate_eval_settings() {
       int_setting("held-out", 1000, "Held-out dates to generate", 1, 1000000),
       int_setting("max-pairs", 0, "Evaluate at most this many pairs (0: all)", 0, 1e12),
       int_setting("beam", 1, "Beam size (1 = greedy)", 1, 64),
+      text_setting("perturb", "",
+                   "Robustness: also evaluate perturbed sources (distractors, filler, typos, dropout; NAME:LEVEL) and how "
+                   "much cross-attention moves onto the perturbation (focus_shift)"),
       int_setting("faithfulness", 0,
                   "Also explain N sentences: Spearman of cross-attention, rollout and flow against leave-one-out "
                   "and input gradients, per layer (0: off)",
@@ -299,6 +304,12 @@ std::vector<SettingSpec> translate_eval_settings() {
 }
 
 namespace {
+
+void add_robustness(EvalReport& r, const models::TranslationRobustness& rb, const data::Perturbation& p) {
+  r.lines.push_back(models::translation_robustness_line(rb, p));
+  r.metrics["perturbed_exact"] = rb.exact;
+  if (rb.focus_shift >= 0) r.metrics["focus_shift"] = rb.focus_shift;
+}
 
 // The faithfulness table of the first n texts (models/translate/explain.h), as report lines.
 void add_faithfulness_lines(models::Translator& t, const std::vector<std::string>& texts, int64_t n, EvalReport& r) {
@@ -340,6 +351,8 @@ void add_faithfulness_lines(models::Translator& t, const std::vector<std::string
 
 EvalReport evaluate_translate(const std::string& checkpoint, const Settings& s, uint64_t seed) {
   check_data_choice(s, true);
+  std::optional<data::Perturbation> perturbation;  // parsed before any work
+  if (!s.text("perturb").empty()) perturbation = data::parse_perturbation(s.text("perturb"));
   models::Translator t = models::Translator::load(checkpoint);
   models::DecodeOptions d;
   d.beam = static_cast<int>(s.integer("beam"));
@@ -353,6 +366,16 @@ EvalReport evaluate_translate(const std::string& checkpoint, const Settings& s, 
     if (const std::string a = aer_line(ev); !a.empty()) r.lines.push_back(a);
     r.metrics = {{"exact", ev.exact}, {"alignment", ev.alignment}};
     if (const models::HeadAer* b = ev.best_aer()) r.metrics["aer_best"] = b->aer;
+    if (perturbation) {
+      std::vector<std::vector<std::string>> sources;
+      std::vector<std::string> targets;
+      for (const auto& ex : models::held_out_dates(s.integer("held-out"), seed)) {
+        sources.push_back(ex.source);
+        targets.push_back(t.codec().detokenize_target(ex.target));
+      }
+      add_robustness(r, models::evaluate_translation_robustness(t, sources, targets, *perturbation, seed,
+                                                                models::date_neutral_words(t)), *perturbation);
+    }
     std::vector<std::string> texts;
     for (const auto& d : models::held_out_dates(s.integer("faithfulness"), seed + 1)) texts.push_back(d.text);
     add_faithfulness_lines(t, texts, s.integer("faithfulness"), r);
@@ -365,6 +388,15 @@ EvalReport evaluate_translate(const std::string& checkpoint, const Settings& s, 
                 static_cast<long long>(ev.n));
   r.lines.push_back(line);
   r.metrics = {{"bleu", ev.bleu}, {"chrf", ev.chrf}, {"exact", ev.exact}};
+  if (perturbation) {
+    std::vector<std::vector<std::string>> sources;
+    std::vector<std::string> targets;
+    for (const auto& p : pairs) {
+      sources.push_back(t.codec().tokenize_source(p.source));
+      targets.push_back(t.codec().detokenize_target(t.codec().tokenize_target(p.target)));
+    }
+    add_robustness(r, models::evaluate_translation_robustness(t, sources, targets, *perturbation, seed), *perturbation);
+  }
   std::vector<std::string> texts;
   for (const auto& p : pairs) texts.push_back(p.source);
   add_faithfulness_lines(t, texts, s.integer("faithfulness"), r);
