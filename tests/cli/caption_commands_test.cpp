@@ -32,6 +32,12 @@ TEST_F(CaptionCommands, TrainEvalCaption) {
   EXPECT_TRUE(std::regex_search(r.out, std::regex("^caption: bleu4=\\d+\\.\\d cider=\\d+\\.\\d\\d pointing=\\d+\\.\\d% n=20\n"))) << r.out;
   EXPECT_NE(r.out.find("attention: correctness="), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("sentinel: beta object_words="), std::string::npos) << r.out;
+  // Robustness: the usual lines, then one with the focus shift onto the perturbed pixels.
+  r = run("eval caption --model m.safetensors --builtin scenes --seed 4 --scenes 20 --perturb distractors:0.4");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("\nperturb: distractors:0.4 bleu4="), std::string::npos) << r.out;
+  EXPECT_TRUE(std::regex_search(r.out, std::regex("focus_shift=\\d+\\.\\d% chance=\\d+\\.\\d% n=20"))) << r.out;
+  expect_error("eval caption --model m.safetensors --builtin scenes --perturb typos", 2, "distractors, occlusion or noise");
 
   r = run("caption --model m.safetensors --scene 2 --seed 4 --png s.png --gif s.gif --trace s.attn.safetensors");
   ASSERT_EQ(r.code, 0) << r.err;

@@ -38,11 +38,11 @@ std::string Perturbation::str() const {
   return name + buf;
 }
 
-Perturbation parse_perturbation(const std::string& spec) {
+Perturbation parse_perturbation(const std::string& spec, const std::vector<std::string>& names) {
   Perturbation p;
   const size_t colon = spec.find(':');
   p.name = spec.substr(0, colon);
-  const bool known = p.name == "distractors" || p.name == "filler" || p.name == "typos" || p.name == "dropout";
+  const bool known = std::find(names.begin(), names.end(), p.name) != names.end();
   bool ok = known;
   if (ok && colon != std::string::npos) {
     try {
@@ -53,8 +53,11 @@ Perturbation parse_perturbation(const std::string& spec) {
       ok = false;
     }
   }
-  if (!ok)
-    throw ConfigError("perturbation '" + spec + "': expected distractors, filler, typos or dropout, optionally :LEVEL in (0, 1]");
+  if (!ok) {
+    std::string list;
+    for (size_t i = 0; i < names.size(); ++i) list += (i ? i + 1 == names.size() ? " or " : ", " : "") + names[i];
+    throw ConfigError("perturbation '" + spec + "': expected " + list + ", optionally :LEVEL in (0, 1]");
+  }
   return p;
 }
 

@@ -19,8 +19,11 @@ struct Perturbation {
   std::string str() const;
 };
 
-// "NAME" or "NAME:LEVEL"; ConfigError naming the valid names and range.
-Perturbation parse_perturbation(const std::string& spec);
+// The perturbations of text (this file) and of images (data/scene_perturb.h).
+inline const std::vector<std::string> kTextPerturbations = {"distractors", "filler", "typos", "dropout"};
+
+// "NAME" or "NAME:LEVEL" with NAME one of `names`; ConfigError naming the valid names and range.
+Perturbation parse_perturbation(const std::string& spec, const std::vector<std::string>& names = kTextPerturbations);
 
 struct Perturbed {
   std::vector<std::string> words;

@@ -1,10 +1,13 @@
 #include "attnscope/train/tasks/caption_task.h"
 
 #include <cmath>
+#include <optional>
 
 #include "attnscope/autograd/ops.h"
 #include "attnscope/core/error.h"
+#include "attnscope/data/scene_perturb.h"
 #include "attnscope/models/caption/evaluate.h"
+#include "attnscope/models/caption/robustness.h"
 
 namespace attnscope::train {
 namespace {
@@ -144,16 +147,28 @@ std::vector<SettingSpec> caption_eval_settings() {
   return {
       text_setting("builtin", "scenes", "Built-in data: scenes (the test pool, drawn from the seed)", {"scenes"}),
       int_setting("scenes", 500, "How many held-out scenes", 1, 100000),
+      text_setting("perturb", "",
+                   "Robustness: also evaluate perturbed images (distractors, occlusion, noise; NAME:LEVEL) and how much "
+                   "attention moves onto the perturbed pixels (focus_shift)"),
   };
 }
 
 EvalReport evaluate_caption_checkpoint(const std::string& checkpoint, const Settings& s, uint64_t seed) {
+  std::optional<data::Perturbation> perturbation;  // parsed before any work
+  if (!s.text("perturb").empty()) perturbation = data::parse_perturbation(s.text("perturb"), data::kScenePerturbations);
   auto model = models::Captioner::load(checkpoint);
-  const auto e = models::evaluate_scenes(*model, data::make_scenes(data::ScenePool::test, seed, s.integer("scenes")));
+  const std::vector<data::Scene> scenes = data::make_scenes(data::ScenePool::test, seed, s.integer("scenes"));
+  const auto e = models::evaluate_scenes(*model, scenes);
   EvalReport r;
   r.lines = models::caption_report(e);
   r.metrics = {{"bleu4", e.bleu[3]}, {"cider", e.cider}, {"exact", e.exact}};
   if (e.pointing >= 0) r.metrics["pointing"] = e.pointing;
+  if (perturbation) {
+    const models::CaptionRobustness rb = models::evaluate_caption_robustness(*model, scenes, *perturbation, seed);
+    r.lines.push_back(models::caption_robustness_line(rb, *perturbation));
+    r.metrics["perturbed_bleu4"] = rb.perturbed.bleu[3];
+    if (rb.focus_shift >= 0) r.metrics["focus_shift"] = rb.focus_shift;
+  }
   return r;
 }
 
