@@ -65,7 +65,6 @@ void TextMeasures::add(models::TextTracer& tracer, const std::string& text, focu
   const io::Trace t = tracer.trace_ids(ids);
   sums.add(t, counts);
   if (ids.size() < 2) return;  // nothing before the predicted token to explain
-  const models::Attribution a = tracer.attribute(ids);
   ++texts_;
   if (head_importance) {
     const std::vector<double> d = tracer.head_ablation(ids);
@@ -76,6 +75,8 @@ void TextMeasures::add(models::TextTracer& tracer, const std::string& text, focu
     for (size_t i = 0; i < d.size(); ++i) ablation_[i] += d[i];
     for (size_t i = 0; i < g.size() && i < gradient_.size(); ++i) gradient_[i] += g[i];
   }
+  if (!attributions && !faithfulness) return;
+  const models::Attribution a = tracer.attribute(ids);
   if (attributions) {
     const LayerExplanations e = explanations(a);
     json layers = json::array();
