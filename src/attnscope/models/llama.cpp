@@ -48,6 +48,15 @@ constexpr NameScheme kNames[] = {
      "blk.{i}.ffn_down.weight", "blk.{i}.ffn_up.weight", "output_norm.weight", "output.weight"},
 };
 
+// The kv heads no kept query head reads (query head h reads kv head h / (NH / NKV)), written to
+// kvs [NKV]; null when nothing is pruned.
+const uint8_t* kv_skip(const uint8_t* skip, int64_t NH, std::vector<uint8_t>& kvs) {
+  if (!skip) return nullptr;
+  const int64_t NKV = static_cast<int64_t>(kvs.size()), G = NH / NKV;
+  for (int64_t g = 0; g < NKV; ++g) kvs[g] = std::all_of(skip + g * G, skip + (g + 1) * G, [](uint8_t b) { return b != 0; });
+  return kvs.data();
+}
+
 }  // namespace
 
 LlamaModel::LlamaModel(const ModelConfig& cfg, const WeightSource& src) {
@@ -105,20 +114,26 @@ ModelOutput LlamaModel::forward(std::span<const int32_t> tokens, attention::Reco
   rope.base = cfg_.rope_theta;
   rope.pairing = cfg_.rope_interleaved ? attention::RopePairing::interleaved : attention::RopePairing::half;
   for (int64_t t = 0; t < T; ++t) std::memcpy(&x[t * C], &tok_emb_[tokens[t] * C], C * sizeof(float));
+  std::vector<uint8_t> kvs(NKV);
   for (int64_t l = 0; l < cfg_.n_layers; ++l) {
     const Layer& w = layers_[l];
     float* kc = cache_.k(l);  // [capacity, KV]; rows pos0..N-1 written now
     float* vc = cache_.v(l);
+    // Pruned heads: only the kept heads' q/k/v rows and o columns are multiplied (a kv head is
+    // kept while any query head of its group is); no pruning is one block, the plain GEMM.
+    const uint8_t* skip = pruned(l);
+    const std::vector<ColumnBlock> qb = kept_head_blocks(skip, NH, HS), kvb = kept_head_blocks(kv_skip(skip, NH, kvs), NKV, HS);
     rmsnorm_forward(x.data(), w.attn_norm.data(), T, C, cfg_.norm_eps, xb.data());
-    linear_forward(xb.data(), w.wq.data(), nullptr, T, C, Q, q.data());
-    linear_forward(xb.data(), w.wk.data(), nullptr, T, C, KV, kc + pos0 * KV);
-    linear_forward(xb.data(), w.wv.data(), nullptr, T, C, KV, vc + pos0 * KV);
+    linear_forward_out_blocks(xb.data(), w.wq.data(), T, C, Q, qb, q.data());
+    linear_forward_out_blocks(xb.data(), w.wk.data(), T, C, KV, kvb, kc + pos0 * KV);
+    linear_forward_out_blocks(xb.data(), w.wv.data(), T, C, KV, kvb, vc + pos0 * KV);
     attention::rope_rows(q.data(), T, NH, HS, pos0, rope);
     attention::rope_rows(kc + pos0 * KV, T, NKV, HS, pos0, rope);
     SelfAttentionShape s{T, N, NH, NKV, HS, true, -1};
     s.head_off = ablated(l);
+    s.head_skip = skip;
     self_attention_forward(s, q.data(), kc, vc, att.data(), capture, site_name(l));
-    linear_forward(att.data(), w.wo.data(), nullptr, T, Q, C, xb.data());
+    linear_forward_in_blocks(att.data(), w.wo.data(), T, Q, C, qb, xb.data());
     for (int64_t i = 0; i < T * C; ++i) x[i] += xb[i];
     rmsnorm_forward(x.data(), w.ffn_norm.data(), T, C, cfg_.norm_eps, xb.data());
     linear_forward(xb.data(), w.w1.data(), nullptr, T, C, H, h1.data());

@@ -55,13 +55,22 @@ class Model {
   // Head ablation (Michel et al. 2019): mask [n_layers * n_heads], 1 = the head's attention output
   // is zeroed; empty = none. ValueError for another size.
   void ablate_heads(std::vector<uint8_t> mask);
+  // Head pruning: the same mask shape, 1 = the head is not computed at all (its attention is
+  // skipped by the kernel; Llama also skips its q/k/v/o projection columns), so its output is
+  // zero as with ablate_heads, and the forward is faster. Forgets the cached sequence (cached
+  // keys of pruned heads were never written). Not applied by grad_forward. ValueError as above.
+  void prune_heads(std::vector<uint8_t> mask);
 
  protected:
   // The ablation mask of one layer's heads, or nullptr.
   const uint8_t* ablated(int64_t layer) const {
     return head_off_.empty() ? nullptr : head_off_.data() + layer * cfg_.n_heads;
   }
-  std::vector<uint8_t> head_off_;
+  // The pruning mask of one layer's heads, or nullptr.
+  const uint8_t* pruned(int64_t layer) const {
+    return head_pruned_.empty() ? nullptr : head_pruned_.data() + layer * cfg_.n_heads;
+  }
+  std::vector<uint8_t> head_off_, head_pruned_;
   void check_tokens(std::span<const int32_t> tokens, int64_t pos0) const;
   ModelConfig cfg_;
   int64_t pos_ = 0;
