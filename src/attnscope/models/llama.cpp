@@ -101,8 +101,35 @@ LlamaModel::LlamaModel(const ModelConfig& cfg, const WeightSource& src) {
   source_ = src.path();
 }
 
+void LlamaModel::stream_cache(int64_t sinks, int64_t window) {
+  if (window > 0 && (sinks < 0 || sinks + window > cfg_.max_seq))
+    throw ValueError("a cache of " + std::to_string(sinks) + " sink + " + std::to_string(window) +
+                     " window tokens does not fit the model's context of " + std::to_string(cfg_.max_seq));
+  if (window <= 0 && sinks > 0) throw ValueError("sink tokens need a window of recent tokens (window >= 1)");
+  sinks_ = window > 0 ? sinks : 0;
+  window_ = std::max<int64_t>(window, 0);
+  cache_.configure(0, 0, 0);
+  reset();
+}
+
 ModelOutput LlamaModel::forward(std::span<const int32_t> tokens, attention::Recorder* capture) {
-  const int64_t pos0 = pos_;
+  if (window_ == 0) return forward_block(tokens, capture);
+  // Streaming: blocks that fit the cache; when full, evict the oldest non-sink row per token.
+  check_tokens(tokens.first(std::min<size_t>(tokens.size(), 1)), 0);
+  ModelOutput all;
+  for (size_t i = 0; i < tokens.size();) {
+    if (slots_ == sinks_ + window_) cache_.evict(sinks_, slots_--);
+    const size_t n = std::min<size_t>(tokens.size() - i, sinks_ + window_ - slots_);
+    ModelOutput out = forward_block(tokens.subspan(i, n), capture);
+    all.kind = out.kind, all.cols = out.cols, all.rows += out.rows;
+    all.values.insert(all.values.end(), out.values.begin(), out.values.end());
+    i += n;
+  }
+  return all;
+}
+
+ModelOutput LlamaModel::forward_block(std::span<const int32_t> tokens, attention::Recorder* capture) {
+  const int64_t pos0 = slots_;  // a cache slot; the position itself unless streaming
   check_tokens(tokens, pos0);
   const int64_t T = static_cast<int64_t>(tokens.size()), N = pos0 + T;
   const int64_t C = cfg_.dim, V = cfg_.vocab, NH = cfg_.n_heads, NKV = cfg_.n_kv_heads, HS = cfg_.head_dim;
@@ -110,6 +137,7 @@ ModelOutput LlamaModel::forward(std::span<const int32_t> tokens, attention::Reco
   if (pos0 == 0 && cache_.capacity() == 0) cache_.configure(cfg_.n_layers, KV, S);
   cache_.reserve(N, pos0);
   std::vector<float> x(T * C), xb(T * C), q(T * Q), att(T * Q), h1(T * H), h3(T * H);  // activations
+  std::vector<float> krot(window_ > 0 ? N * KV : 0);  // streaming: [N, KV] keys rotated by slot
   attention::RopeOptions rope;
   rope.base = cfg_.rope_theta;
   rope.pairing = cfg_.rope_interleaved ? attention::RopePairing::interleaved : attention::RopePairing::half;
@@ -128,11 +156,18 @@ ModelOutput LlamaModel::forward(std::span<const int32_t> tokens, attention::Reco
     linear_forward_out_blocks(xb.data(), w.wk.data(), T, C, KV, kvb, kc + pos0 * KV);
     linear_forward_out_blocks(xb.data(), w.wv.data(), T, C, KV, kvb, vc + pos0 * KV);
     attention::rope_rows(q.data(), T, NH, HS, pos0, rope);
-    attention::rope_rows(kc + pos0 * KV, T, NKV, HS, pos0, rope);
+    const float* keys = kc;
+    if (window_ == 0) {
+      attention::rope_rows(kc + pos0 * KV, T, NKV, HS, pos0, rope);
+    } else {  // StreamingLLM: the cache holds keys before RoPE; slot j is rotated as position j
+      std::copy_n(kc, N * KV, krot.data());
+      attention::rope_rows(krot.data(), N, NKV, HS, 0, rope);
+      keys = krot.data();
+    }
     SelfAttentionShape s{T, N, NH, NKV, HS, true, -1};
     s.head_off = ablated(l);
     s.head_skip = skip;
-    self_attention_forward(s, q.data(), kc, vc, att.data(), capture, site_name(l));
+    self_attention_forward(s, q.data(), keys, vc, att.data(), capture, site_name(l));
     linear_forward_in_blocks(att.data(), w.wo.data(), T, Q, C, qb, xb.data());
     for (int64_t i = 0; i < T * C; ++i) x[i] += xb[i];
     rmsnorm_forward(x.data(), w.ffn_norm.data(), T, C, cfg_.norm_eps, xb.data());
@@ -149,7 +184,8 @@ ModelOutput LlamaModel::forward(std::span<const int32_t> tokens, attention::Reco
   out.cols = V;
   out.values.resize(T * V);
   linear_forward(xb.data(), output_.empty() ? tok_emb_.data() : output_.data(), nullptr, T, C, V, out.values.data());
-  pos_ = N;
+  pos_ += T;
+  slots_ = N;
   return out;
 }
 

@@ -23,6 +23,10 @@ void Model::prune_heads(std::vector<uint8_t> mask) {
   reset();
 }
 
+void Model::stream_cache(int64_t, int64_t window) {
+  if (window > 0) throw ConfigError("a bounded sink + window cache needs a Llama-family decoder");
+}
+
 void Model::check_tokens(std::span<const int32_t> tokens, int64_t pos0) const {
   if (tokens.empty()) throw ValueError("model input is empty (no tokens)");
   if (pos0 + static_cast<int64_t>(tokens.size()) > cfg_.max_seq)

@@ -47,6 +47,12 @@ class Model {
   virtual GradForward grad_forward(std::span<const int32_t> tokens, const Tensor& embeddings = {}) const;
   // Forgets the cached sequence (decoders).
   virtual void reset() {}
+  // StreamingLLM (Xiao et al. 2023): a bounded KV cache holding the first `sinks` tokens and the
+  // `window` most recent ones, so a decoder runs past its context; positions are cache slots
+  // (RoPE by slot, as the paper does). window 0: off. Forgets the cached sequence. ConfigError
+  // for models without it (all but Llama-family), ValueError when sinks + window exceeds the
+  // context or window < 1 with sinks > 0.
+  virtual void stream_cache(int64_t sinks, int64_t window);
   int64_t position() const { return pos_; }
   // Names of the attention sites, in layer order ("layers.0.attn", "h.3.attn", ...).
   virtual std::string site_name(int64_t layer) const = 0;
