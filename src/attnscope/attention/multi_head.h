@@ -73,6 +73,14 @@ class MultiHeadAttention : public nn::Module, public Recordable {
   nn::Linear& o_proj() const { return *o_proj_; }
   // The adaptive span (null unless config().adaptive_span > 0): spans(), penalty(lambda).
   const AdaptiveSpan* adaptive_span() const { return adaptive_span_.get(); }
+  // Head pruning (Michel et al. 2019): pruned [NH], 1 = the head is removed — its q/k/v rows and
+  // o columns are not multiplied and the kernel runs over the kept heads only, so the output is
+  // that of zeroing the head's context before o_proj, computed faster. Empty (or all zero): none.
+  // The kept weights are copied now (set the mask after training or loading); the pruned
+  // forward is for inference, and weights / recordings hold the kept heads only.
+  // ShapeError for another size; ConfigError with grouped-query heads (NKV < NH).
+  void prune_heads(const std::vector<uint8_t>& pruned);
+  int64_t kept_heads() const { return pruned_ ? static_cast<int64_t>(pruned_->heads.size()) : cfg_.num_heads; }
 
  private:
   AttentionResult run(const Tensor& x, const Tensor& memory, bool cross, const AttentionCall& call) const;
@@ -81,6 +89,12 @@ class MultiHeadAttention : public nn::Module, public Recordable {
   std::shared_ptr<RelativePositionBias> relative_bias_;
   std::shared_ptr<AdaptiveSpan> adaptive_span_;
   std::vector<float> alibi_;
+  // The kept heads and their projection weights (detached copies), when some head is pruned.
+  struct Pruned {
+    std::vector<int64_t> heads;
+    Tensor wq, bq, wk, bk, wv, bv, wo;  // [NHk*HS, C] ([C, NHk*HS] for wo); biases [NHk*HS]
+  };
+  std::shared_ptr<const Pruned> pruned_;
 };
 
 }  // namespace attnscope::attention

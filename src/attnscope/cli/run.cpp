@@ -1,8 +1,13 @@
 // `attnscope run MODEL "text"`: tokens, then next-token top-5 (language models) or class
 // probabilities (classifiers); a checkpoint of `attnscope train` prints its translation or
-// label; --perplexity prints "perplexity=X tokens=N" (N counts BOS).
+// label; --perplexity prints "perplexity=X tokens=N" (N counts BOS). With --window W the text
+// may exceed the context: a bounded cache of --sinks S first tokens plus the W most recent
+// (StreamingLLM; --sinks auto picks S by the sink analysis, focus/sink_tokens.h), or with
+// --recompute each token predicted from its W predecessors run from scratch (the reference);
+// the line then adds tokens_per_s (CPU time).
 #include <cmath>
 #include <cstdio>
+#include <ctime>
 #include <memory>
 
 #include "attnscope/cli/command.h"
@@ -11,7 +16,9 @@
 #include "attnscope/core/error.h"
 #include "attnscope/models/generate.h"
 #include "attnscope/models/open_model.h"
+#include "attnscope/focus/sink_tokens.h"
 #include "attnscope/models/pipeline.h"
+#include "attnscope/models/sliding_window.h"
 
 namespace attnscope::cli {
 
@@ -19,7 +26,9 @@ namespace {
 
 struct RunArgs {
   std::string model, text, tokenizer;
-  bool perplexity = false;
+  bool perplexity = false, recompute = false;
+  int64_t window = 0;
+  std::string sinks = "0";
   int64_t top = 5;
   bool view = false;
   attention::Keep capture = attention::Keep::dense();
@@ -34,8 +43,11 @@ void run(const RunArgs& a) {
     if (a.view) view_trace(r.trace, a.view_flags);
     return;
   }
+  if ((a.window > 0 || a.recompute) && !a.perplexity) throw ConfigError("run: a window is for perplexity; add --perplexity");
+  if (a.recompute && a.window < 1) throw ConfigError("run: recomputing needs a window of at least 1 token");
   models::Pipeline p = models::open_pipeline(a.model, a.tokenizer);
-  const auto ids = models::encode_input(p, a.text);
+  // A window lets the text run past the context.
+  const auto ids = a.window > 0 ? p.tokenizer->encode(a.text, true, true) : models::encode_input(p, a.text);
   const auto& c = p.model->config();
   std::printf("model: %s, %lld layers, %lld heads (%lld kv), dim %lld, vocab %lld, context %lld\n",
               models::arch_name(c.arch), static_cast<long long>(c.n_layers), static_cast<long long>(c.n_heads),
@@ -44,6 +56,33 @@ void run(const RunArgs& a) {
   std::printf("tokens (%zu):", ids.size());
   for (int32_t id : ids) std::printf(" [%d %s]", id, p.tokenizer->display(id).c_str());
   std::printf("\n");
+  if (a.perplexity && a.window > 0) {
+    int64_t sinks = 0;
+    if (a.sinks == "auto") {
+      // The sink analysis on the text's first context-full of tokens: leading keys' mass.
+      const int64_t n = std::min<int64_t>(static_cast<int64_t>(ids.size()), c.max_seq);
+      attention::Recorder rec(attention::Keep::dense());
+      p.model->reset();
+      p.model->forward(std::span<const int32_t>(ids).first(n), &rec);
+      const auto tr = models::make_trace(p, std::vector<int32_t>(ids.begin(), ids.begin() + n), rec, "");
+      const auto mass = focus::leading_key_mass(tr, 8, std::min<int64_t>(n - 1, 16));
+      sinks = focus::sink_count(mass);
+      std::printf("sinks=%lld (attention mass on the first 8 keys:", static_cast<long long>(sinks));
+      for (double m : mass) std::printf(" %.3f", m);
+      std::printf(")\n");
+    } else {
+      sinks = std::stoll(a.sinks);
+    }
+    if (!a.recompute) p.model->stream_cache(sinks, a.window);
+    const std::clock_t t0 = std::clock();
+    const auto r = a.recompute ? models::sliding_window_perplexity(*p.model, ids, a.window) : models::perplexity(*p.model, ids);
+    const double s = static_cast<double>(std::clock() - t0) / CLOCKS_PER_SEC;
+    std::printf("perplexity=%.6f tokens=%lld tokens_per_s=%.1f %s\n", r.perplexity, static_cast<long long>(r.tokens),
+                static_cast<double>(r.tokens - 1) / std::max(s, 1e-9),
+                a.recompute ? ("recompute_window=" + std::to_string(a.window)).c_str()
+                            : ("cache=" + std::to_string(sinks) + "+" + std::to_string(a.window)).c_str());
+    return;
+  }
   if (a.perplexity) {
     const auto r = models::perplexity(*p.model, ids);
     std::printf("perplexity=%.6f tokens=%lld\n", r.perplexity, static_cast<long long>(r.tokens));
@@ -76,6 +115,15 @@ void setup(CLI::App& app) {
   sub->add_option("TEXT", a->text, "Input text")->required();
   sub->add_option("--tokenizer", a->tokenizer, "Tokenizer file (default: found beside the model)");
   sub->add_flag("--perplexity", a->perplexity, "Print teacher-forced perplexity: perplexity=X tokens=N");
+  sub->add_option("--window", a->window, "With --perplexity: a bounded cache of the W most recent tokens (text may exceed the context)")
+      ->check(CLI::Range(int64_t{1}, int64_t{1} << 20));
+  sub->add_option("--sinks", a->sinks, "With --window: also keep the first S tokens (StreamingLLM), or auto (sink analysis)")
+      ->check([](const std::string& v) {
+        return v == "auto" || (!v.empty() && v.size() < 7 && v.find_first_not_of("0123456789") == std::string::npos)
+                   ? std::string{}
+                   : std::string("--sinks takes a count or auto");
+      });
+  sub->add_flag("--recompute", a->recompute, "With --window: recompute each token's window from scratch (the reference)");
   sub->add_option("--top", a->top, "How many next-token candidates to show")->check(CLI::PositiveNumber);
   sub->add_flag("--view", a->view, "Capture attention and open the viewer on it");
   add_capture_flag(sub, a->capture);

@@ -103,6 +103,7 @@ ModelOutput BertModel::forward(std::span<const int32_t> tokens, attention::Recor
     linear_forward(x.data(), w.v_w.data(), w.v_b.data(), T, C, C, v.data());
     SelfAttentionShape s{T, T, NH, NH, HS, false, -1};
     s.head_off = ablated(l);
+    s.head_skip = pruned(l);
     self_attention_forward(s, q.data(), k.data(), v.data(), ctx.data(), capture, site_name(l));
     linear_forward(ctx.data(), w.o_w.data(), w.o_b.data(), T, C, C, xb.data());
     for (int64_t i = 0; i < T * C; ++i) xb[i] += x[i];

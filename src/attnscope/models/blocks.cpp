@@ -2,6 +2,7 @@
 // row kernels, the rest row-parallel loops (RMSNorm keeps llama2.c's exact float order).
 #include "attnscope/models/blocks.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "attnscope/core/parallel.h"
@@ -18,6 +19,31 @@ void linear_forward(const float* x, const float* w, const float* b, int64_t T, i
       for (int64_t t = lo; t < hi; ++t)
         for (int64_t o = 0; o < out; ++o) y[t * out + o] += b[o];
     });
+}
+
+std::vector<ColumnBlock> kept_head_blocks(const uint8_t* skip, int64_t heads, int64_t hs) {
+  std::vector<ColumnBlock> blocks;
+  for (int64_t h = 0; h < heads; ++h) {
+    if (skip && skip[h]) continue;
+    if (!blocks.empty() && blocks.back().end == h * hs) blocks.back().end += hs;
+    else blocks.push_back({h * hs, (h + 1) * hs});
+  }
+  return blocks;
+}
+
+void linear_forward_out_blocks(const float* x, const float* w, int64_t T, int64_t in, int64_t out,
+                               std::span<const ColumnBlock> blocks, float* y) {
+  for (const ColumnBlock& b : blocks)
+    kernels::gemm(false, true, T, b.end - b.begin, in, 1.0f, x, in, w + b.begin * in, in, 0.0f, y + b.begin, out);
+}
+
+void linear_forward_in_blocks(const float* x, const float* w, int64_t T, int64_t in, int64_t out,
+                              std::span<const ColumnBlock> blocks, float* y) {
+  if (blocks.empty()) std::fill_n(y, T * out, 0.0f);
+  for (size_t i = 0; i < blocks.size(); ++i) {
+    const ColumnBlock& b = blocks[i];
+    kernels::gemm(false, true, T, out, b.end - b.begin, 1.0f, x + b.begin, in, w + b.begin, in, i ? 1.0f : 0.0f, y, out);
+  }
 }
 
 void rmsnorm_forward(const float* x, const float* w, int64_t T, int64_t C, float eps, float* y) {

@@ -97,6 +97,7 @@ ModelOutput Gpt2Model::forward(std::span<const int32_t> tokens, attention::Recor
     }
     SelfAttentionShape s{T, N, NH, NH, HS, true, -1};
     s.head_off = ablated(l);
+    s.head_skip = pruned(l);
     self_attention_forward(s, q.data(), kc, vc, att.data(), capture, site_name(l));
     linear_forward(att.data(), w.proj_w.data(), w.proj_b.data(), T, C, C, xb.data());
     for (int64_t i = 0; i < T * C; ++i) x[i] += xb[i];

@@ -18,4 +18,12 @@ void KvCache::reserve(int64_t n, int64_t used) {
   capacity_ = cap;
 }
 
+void KvCache::evict(int64_t row, int64_t used) {
+  for (std::vector<float>* buf : {&k_, &v_})
+    for (int64_t l = 0; l < layers_; ++l) {
+      float* base = buf->data() + l * capacity_ * width_;
+      std::memmove(base + row * width_, base + (row + 1) * width_, static_cast<size_t>((used - row - 1) * width_) * sizeof(float));
+    }
+}
+
 }  // namespace attnscope::models

@@ -20,6 +20,8 @@ class KvCache {
   }
   // Room for positions [0, n) keeping rows [0, used); call before writing rows used..n-1.
   void reserve(int64_t n, int64_t used);
+  // Drops row `row` of every layer, moving rows row+1..used-1 down one (StreamingLLM eviction).
+  void evict(int64_t row, int64_t used);
   float* k(int64_t layer) { return k_.data() + layer * capacity_ * width_; }
   float* v(int64_t layer) { return v_.data() + layer * capacity_ * width_; }
   int64_t capacity() const { return capacity_; }

@@ -17,7 +17,10 @@ class LlamaModel : public Model {
   bool is_decoder() const override { return true; }
   ModelOutput forward(std::span<const int32_t> tokens, attention::Recorder* capture = nullptr) override;
   GradForward grad_forward(std::span<const int32_t> tokens, const Tensor& embeddings = {}) const override;  // llama_grad.cpp
-  void reset() override { pos_ = 0; }
+  void reset() override { pos_ = slots_ = 0; }
+  void stream_cache(int64_t sinks, int64_t window) override;
+  // Cache rows in use (<= sinks + window when streaming).
+  int64_t cached() const { return slots_; }
   std::string site_name(int64_t layer) const override { return "layers." + std::to_string(layer) + ".attn"; }
 
  private:
@@ -34,7 +37,10 @@ class LlamaModel : public Model {
   std::vector<Layer> layers_;
   std::vector<float> norm_;        // [C]
   std::vector<float> output_;      // [V, C] (empty when tied to tok_emb_)
-  KvCache cache_;  // grows with the sequence (models/kv_cache.h)
+  // One block of tokens at cache slots slots_.. (all of forward() unless streaming).
+  ModelOutput forward_block(std::span<const int32_t> tokens, attention::Recorder* capture);
+  KvCache cache_;  // grows with the sequence (models/kv_cache.h); streaming: keys before RoPE
+  int64_t slots_ = 0, sinks_ = 0, window_ = 0;
 };
 
 }  // namespace attnscope::models

@@ -4,11 +4,27 @@
 
 namespace attnscope::models {
 
+namespace {
+void check_head_mask(const std::vector<uint8_t>& mask, const ModelConfig& c, const char* what) {
+  if (!mask.empty() && static_cast<int64_t>(mask.size()) != c.n_layers * c.n_heads)
+    throw ValueError(std::string(what) + " mask of " + std::to_string(mask.size()) + " entries for " +
+                     std::to_string(c.n_layers) + " layers x " + std::to_string(c.n_heads) + " heads");
+}
+}  // namespace
+
 void Model::ablate_heads(std::vector<uint8_t> mask) {
-  if (!mask.empty() && static_cast<int64_t>(mask.size()) != cfg_.n_layers * cfg_.n_heads)
-    throw ValueError("head ablation mask of " + std::to_string(mask.size()) + " entries for " +
-                     std::to_string(cfg_.n_layers) + " layers x " + std::to_string(cfg_.n_heads) + " heads");
+  check_head_mask(mask, cfg_, "head ablation");
   head_off_ = std::move(mask);
+}
+
+void Model::prune_heads(std::vector<uint8_t> mask) {
+  check_head_mask(mask, cfg_, "head pruning");
+  head_pruned_ = std::move(mask);
+  reset();
+}
+
+void Model::stream_cache(int64_t, int64_t window) {
+  if (window > 0) throw ConfigError("a bounded sink + window cache needs a Llama-family decoder");
 }
 
 void Model::check_tokens(std::span<const int32_t> tokens, int64_t pos0) const {

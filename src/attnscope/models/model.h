@@ -47,6 +47,12 @@ class Model {
   virtual GradForward grad_forward(std::span<const int32_t> tokens, const Tensor& embeddings = {}) const;
   // Forgets the cached sequence (decoders).
   virtual void reset() {}
+  // StreamingLLM (Xiao et al. 2023): a bounded KV cache holding the first `sinks` tokens and the
+  // `window` most recent ones, so a decoder runs past its context; positions are cache slots
+  // (RoPE by slot, as the paper does). window 0: off. Forgets the cached sequence. ConfigError
+  // for models without it (all but Llama-family), ValueError when sinks + window exceeds the
+  // context or window < 1 with sinks > 0.
+  virtual void stream_cache(int64_t sinks, int64_t window);
   int64_t position() const { return pos_; }
   // Names of the attention sites, in layer order ("layers.0.attn", "h.3.attn", ...).
   virtual std::string site_name(int64_t layer) const = 0;
@@ -55,13 +61,22 @@ class Model {
   // Head ablation (Michel et al. 2019): mask [n_layers * n_heads], 1 = the head's attention output
   // is zeroed; empty = none. ValueError for another size.
   void ablate_heads(std::vector<uint8_t> mask);
+  // Head pruning: the same mask shape, 1 = the head is not computed at all (its attention is
+  // skipped by the kernel; Llama also skips its q/k/v/o projection columns), so its output is
+  // zero as with ablate_heads, and the forward is faster. Forgets the cached sequence (cached
+  // keys of pruned heads were never written). Not applied by grad_forward. ValueError as above.
+  void prune_heads(std::vector<uint8_t> mask);
 
  protected:
   // The ablation mask of one layer's heads, or nullptr.
   const uint8_t* ablated(int64_t layer) const {
     return head_off_.empty() ? nullptr : head_off_.data() + layer * cfg_.n_heads;
   }
-  std::vector<uint8_t> head_off_;
+  // The pruning mask of one layer's heads, or nullptr.
+  const uint8_t* pruned(int64_t layer) const {
+    return head_pruned_.empty() ? nullptr : head_pruned_.data() + layer * cfg_.n_heads;
+  }
+  std::vector<uint8_t> head_off_, head_pruned_;
   void check_tokens(std::span<const int32_t> tokens, int64_t pos0) const;
   ModelConfig cfg_;
   int64_t pos_ = 0;

@@ -26,6 +26,7 @@ void self_attention_forward(const SelfAttentionShape& s, const float* q, const f
   p.causal = s.causal;
   const int32_t valid = static_cast<int32_t>(s.valid_keys < 0 ? N : std::min(s.valid_keys, N));
   if (s.valid_keys >= 0) p.key_lengths = &valid;
+  p.head_skip = s.head_skip;
   attention::Site site;
   site.name = name;
   site.mechanism = "scaled_dot";
@@ -35,9 +36,9 @@ void self_attention_forward(const SelfAttentionShape& s, const float* q, const f
   kernels::validate(p, cap.kernel());
   kernels::attention_forward(p, cap.kernel());
   cap.finish();
-  if (s.head_off)
-    for (int64_t h = 0; h < NH; ++h)
-      if (s.head_off[h])
+  for (const uint8_t* off : {s.head_off, s.head_skip})
+    for (int64_t h = 0; off && h < NH; ++h)
+      if (off[h])
         for (int64_t t = 0; t < T; ++t) std::fill_n(out + t * NH * HS + h * HS, HS, 0.0f);
 }
 

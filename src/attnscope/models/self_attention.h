@@ -22,6 +22,9 @@ struct SelfAttentionShape {
   bool causal = true;
   int64_t valid_keys = -1;  // keys >= valid_keys are padding (encoders); -1: all valid
   const uint8_t* head_off = nullptr;  // [NH] or null: heads whose output is zeroed (ablation)
+  // [NH] or null: pruned heads, not computed by the kernel (q of these heads is never read);
+  // their output rows are zero, as ablated ones.
+  const uint8_t* head_skip = nullptr;
 };
 
 // recorder (may be null) records the call as site `name` (mechanism "scaled_dot", sequence

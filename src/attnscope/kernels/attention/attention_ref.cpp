@@ -160,12 +160,14 @@ void attention_ref_forward(const AttentionParams& p, const AttentionCapture& c) 
   const bool head_tasks = p.T * p.N <= (int64_t{1} << 18);
   parallel_for(0, head_tasks ? p.B * p.NH : 0, 1, [&](int64_t lo, int64_t hi) {
     std::vector<float> P, lse;
-    for (int64_t u = lo; u < hi; ++u) ref_forward_head(p, c, u / p.NH, u % p.NH, P, lse);
+    for (int64_t u = lo; u < hi; ++u)
+      if (!p.head_skip || !p.head_skip[u % p.NH]) ref_forward_head(p, c, u / p.NH, u % p.NH, P, lse);
   });
   if (head_tasks) return;
   std::vector<float> P, lse;
   for (int64_t b = 0; b < p.B; ++b)
-    for (int64_t h = 0; h < p.NH; ++h) ref_forward_head(p, c, b, h, P, lse);
+    for (int64_t h = 0; h < p.NH; ++h)
+      if (!p.head_skip || !p.head_skip[h]) ref_forward_head(p, c, b, h, P, lse);
 }
 
 void attention_ref_backward(const AttentionBackwardParams& p) {

@@ -103,6 +103,7 @@ void validate(const AttentionParams& p, const AttentionCapture& c) {
 
 void validate(const AttentionBackwardParams& p) {
   validate(static_cast<const AttentionParams&>(p), AttentionCapture{});
+  ATTNSCOPE_CHECK(!p.head_skip, ConfigError, "attention backward: skipped (pruned) heads are forward only");
   if (p.B > 0 && p.T > 0 && p.N > 0)
     ATTNSCOPE_CHECK(p.dout && p.dq && p.dk && p.dv, ShapeError,
                     "attention backward: dout, dq, dk and dv must be set (" + dims(p) + ")");

@@ -53,6 +53,9 @@ struct AttentionParams {
   const float* bias = nullptr;                    // [B, NH, T, N] via strides, or null
   int64_t bias_batch_stride = 0, bias_head_stride = 0, bias_row_stride = 0;
   const int32_t* key_lengths = nullptr;           // [B] valid keys per batch (<= N), or null
+  // [NH] or null: heads not computed at all (pruned; Michel et al. 2019). Their o rows, lse and
+  // capture entries are left as they were; the caller owns what they mean. Forward only.
+  const uint8_t* head_skip = nullptr;
   // Forward: written when non-null (the backward needs it). Backward: read (required).
   float* lse = nullptr;                           // [B, NH, T] contiguous, natural log
 };

@@ -526,6 +526,7 @@ struct Flash {
       int64_t cached = -1;
       for (int64_t item = lo; item < hi; ++item) {
         const int64_t b = item / (p.NH * nqt), h = item / nqt % p.NH, qt = item % nqt;
+        if (p.head_skip && p.head_skip[h]) continue;
         const int64_t hk = kv_head(p, h);
         if (cached != b * p.NKV + hk) {
           pack_kv(p, g, b, hk, Kp, Vp);

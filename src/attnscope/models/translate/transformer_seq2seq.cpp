@@ -92,6 +92,21 @@ TransformerSeq2Seq::TransformerSeq2Seq(const TransformerSeq2SeqConfig& cfg, Rng&
   sinusoid_ = Tensor::from(std::span<const float>(pe), Shape{cfg_.max_len, C});
 }
 
+void TransformerSeq2Seq::prune_heads(const std::vector<uint8_t>& pruned) {
+  const int64_t H = cfg_.heads;
+  if (!pruned.empty() && static_cast<int64_t>(pruned.size()) != attention_heads())
+    throw ShapeError("transformer: head pruning mask of " + std::to_string(pruned.size()) + " entries for " +
+                     std::to_string(attention_heads()) + " heads");
+  auto part = [&](int64_t site) {
+    return pruned.empty() ? std::vector<uint8_t>{} : std::vector<uint8_t>(pruned.begin() + site * H, pruned.begin() + (site + 1) * H);
+  };
+  for (int64_t l = 0; l < cfg_.layers; ++l) {
+    (*encoder_)[l].self_attn->prune_heads(part(l));
+    (*decoder_)[l].self_attn->prune_heads(part(cfg_.layers + 2 * l));
+    (*decoder_)[l].cross_attn->prune_heads(part(cfg_.layers + 2 * l + 1));
+  }
+}
+
 void TransformerSeq2Seq::set_recorder(attention::Recorder* r) {
   for (size_t l = 0; l < encoder_->size(); ++l) {
     auto& e = (*encoder_)[l];

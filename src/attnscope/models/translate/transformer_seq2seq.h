@@ -43,6 +43,12 @@ class TransformerSeq2Seq : public Seq2SeqModel {
   void reorder(DecodeState& state, const std::vector<int64_t>& rows) override;
   void set_recorder(attention::Recorder* recorder) override;
   int64_t target_vocab_size() const override { return cfg_.tgt_vocab; }
+  // Every attention head, in the order encoder.<l>.self, then decoder.<l>.self and
+  // decoder.<l>.cross per layer: layers * 3 * heads entries.
+  int64_t attention_heads() const { return cfg_.layers * 3 * cfg_.heads; }
+  // Head pruning over that order (MultiHeadAttention::prune_heads; empty: none).
+  // ShapeError for another size.
+  void prune_heads(const std::vector<uint8_t>& pruned);
 
  private:
   struct State;
