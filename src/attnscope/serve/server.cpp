@@ -15,7 +15,9 @@ constexpr size_t kMaxHeaders = 100;  // a browser sends about 15
 
 void send_error(httplib::Response& res, int status, const std::string& message) {
   res.status = status;
-  res.set_content(nlohmann::json{{"error", message}}.dump(), "application/json");
+  // The message may quote the request's bytes (a path that is not UTF-8): replaced, not thrown.
+  res.set_content(nlohmann::json{{"error", message}}.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+                  "application/json");
 }
 
 }  // namespace
