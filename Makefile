@@ -4,7 +4,7 @@ JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 GENERATOR := $(shell command -v ninja >/dev/null 2>&1 && echo "-G Ninja")
 
-.PHONY: deps deps-test configure build build-bin demo test test-asan bench bench-attention clean
+.PHONY: deps deps-test configure build build-bin demo test test-asan fuzz-smoke bench bench-attention clean
 
 deps:
 	@scripts/deps.sh build
@@ -41,6 +41,10 @@ test-asan: deps
 	@cmake --build build-asan -j $(JOBS)
 	cd build-asan && ASAN_OPTIONS=detect_leaks=1 ATTNSCOPE_SLOW_TESTS=0 ATTNSCOPE_THREADS=1 OMP_WAIT_POLICY=passive \
 	  ctest --output-on-failure -j $(JOBS) --timeout 1200 -LE "no-asan|web"
+
+# Every fuzz target over its seeds and a few seconds of mutations (fuzz/, docs/FUZZING.md).
+fuzz-smoke: build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) -L fuzz-smoke
 
 bench: build
 	@bench/run_all.sh $(BUILD)
