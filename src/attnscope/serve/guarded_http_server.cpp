@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <functional>
 
 namespace attnscope::serve {
 namespace {
@@ -48,9 +49,11 @@ void address_of(int sock, bool peer, std::string& ip, int& port) {
 // A request starts at its first byte read; the response (a write) ends it.
 class GuardedStream final : public httplib::Stream {
  public:
+  // slow(true) when a request turns slow (false: refused), slow(false) when a slow one ends.
   GuardedStream(int sock, const HttpGuardLimits& limits, std::chrono::milliseconds read_timeout,
-                std::chrono::milliseconds write_timeout)
-      : sock_(sock), limits_(limits), read_timeout_(read_timeout), write_timeout_(write_timeout) {}
+                std::chrono::milliseconds write_timeout, std::function<bool(bool)> slow)
+      : sock_(sock), limits_(limits), read_timeout_(read_timeout), write_timeout_(write_timeout), slow_(std::move(slow)) {}
+  ~GuardedStream() override { end_request(); }
 
   bool is_readable() const override { return pos_ < len_ || wait_for(sock_, POLLIN, read_timeout_); }
   bool is_writable() const override { return wait_for(sock_, POLLOUT, write_timeout_); }
@@ -60,13 +63,26 @@ class GuardedStream final : public httplib::Stream {
     // connection ends there (what follows on it is the rest of the oversized request).
     if (failed_ || used_ >= limits_.max_request_bytes) return failed_ = true, -1;
     if (pos_ == len_) {
-      const auto now = Clock::now();
       if (!in_request_) {
         in_request_ = true;
-        deadline_ = now + limits_.request_time;
+        start_ = Clock::now();
+        deadline_ = start_ + limits_.request_time;
       }
-      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline_ - now);
-      if (left.count() <= 0 || !wait_for(sock_, POLLIN, std::min(left, read_timeout_))) return failed_ = true, -1;
+      for (;;) {
+        const auto now = Clock::now();
+        if (!counted_slow_ && now - start_ >= limits_.slow_after) {
+          if (!slow_(true)) return failed_ = true, -1;  // this address has enough slow requests
+          counted_slow_ = true;
+        }
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline_ - now);
+        if (left.count() <= 0) return failed_ = true, -1;
+        // Wait no longer than the deadline, nor (uncounted) past the moment the request turns slow.
+        const auto to_slow = std::chrono::duration_cast<std::chrono::milliseconds>(start_ + limits_.slow_after - now);
+        const bool cut = !counted_slow_ && to_slow < std::min(left, read_timeout_);
+        const auto wait = cut ? std::max(std::chrono::milliseconds(1), to_slow) : std::min(left, read_timeout_);
+        if (wait_for(sock_, POLLIN, wait)) break;
+        if (!cut) return failed_ = true, -1;  // the read timeout or the deadline
+      }
       ssize_t n;
       while ((n = ::recv(sock_, buf_, sizeof buf_, 0)) < 0 && errno == EINTR) {
       }
@@ -82,8 +98,7 @@ class GuardedStream final : public httplib::Stream {
   }
 
   ssize_t write(const char* ptr, size_t size) override {
-    in_request_ = false;  // answering: the next byte read starts the next request
-    used_ = 0;
+    end_request();  // answering: the next byte read starts the next request
     if (!is_writable()) return -1;
     ssize_t n;
     while ((n = ::send(sock_, ptr, size, MSG_NOSIGNAL)) < 0 && errno == EINTR) {
@@ -100,28 +115,38 @@ class GuardedStream final : public httplib::Stream {
   bool failed() const { return failed_; }
 
  private:
+  void end_request() {
+    if (counted_slow_) slow_(false);
+    counted_slow_ = in_request_ = false;
+    used_ = 0;
+  }
+
+ public:
+
+ private:
   int sock_;
   const HttpGuardLimits& limits_;
   std::chrono::milliseconds read_timeout_, write_timeout_;
   char buf_[4096];
   size_t pos_ = 0, len_ = 0, used_ = 0;
-  bool in_request_ = false, failed_ = false;
-  Clock::time_point deadline_;
+  std::function<bool(bool)> slow_;
+  bool in_request_ = false, failed_ = false, counted_slow_ = false;
+  Clock::time_point start_, deadline_;
 };
 
 }  // namespace
 
-bool GuardedHttpServer::enter(const std::string& client) {
+bool GuardedHttpServer::enter_slow(const std::string& client) {
   std::lock_guard<std::mutex> lock(mutex_);
-  int& n = connections_[client];
-  if (n >= limits_.max_connections_per_client) return false;
+  int& n = slow_[client];
+  if (n >= limits_.max_slow_per_client) return false;
   ++n;
   return true;
 }
 
-void GuardedHttpServer::leave(const std::string& client) {
+void GuardedHttpServer::leave_slow(const std::string& client) {
   std::lock_guard<std::mutex> lock(mutex_);
-  if (--connections_[client] <= 0) connections_.erase(client);
+  if (--slow_[client] <= 0) slow_.erase(client);
 }
 
 // httplib's own loop (detail::process_server_socket) with GuardedStream: requests on one
@@ -132,21 +157,15 @@ bool GuardedHttpServer::process_and_close_socket(socket_t sock) {
   int port = 0;
   address_of(sock, true, client, port);
   bool ret = false;
-  if (!enter(client)) {
-    static const std::string kBusy = [] {
-      const std::string body = R"({"error":"too many connections from this client"})";
-      return "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nConnection: close\r\n"
-             "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
-    }();
-    (void)!::send(sock, kBusy.data(), kBusy.size(), MSG_NOSIGNAL);
-  } else {
+  {
     using std::chrono::milliseconds;
     using std::chrono::seconds;
     const auto read_timeout = std::chrono::duration_cast<milliseconds>(seconds(read_timeout_sec_)) +
                               milliseconds(read_timeout_usec_ / 1000);
     const auto write_timeout = std::chrono::duration_cast<milliseconds>(seconds(write_timeout_sec_)) +
                                milliseconds(write_timeout_usec_ / 1000);
-    GuardedStream strm(sock, limits_, read_timeout, write_timeout);
+    GuardedStream strm(sock, limits_, read_timeout, write_timeout,
+                       [&](bool begins) { return begins ? enter_slow(client) : (leave_slow(client), true); });
     for (size_t count = keep_alive_max_count_; count > 0 && svr_sock_ != INVALID_SOCKET; --count) {
       if (!strm.has_buffered() && !wait_for(sock, POLLIN, std::chrono::duration_cast<milliseconds>(
                                                               seconds(keep_alive_timeout_sec_))))
@@ -155,7 +174,6 @@ bool GuardedHttpServer::process_and_close_socket(socket_t sock) {
       ret = process_request(strm, count == 1, closed, nullptr);
       if (!ret || closed || strm.failed()) break;
     }
-    leave(client);
   }
   ::shutdown(sock, SHUT_RDWR);
   ::close(sock);

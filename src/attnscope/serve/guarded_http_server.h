@@ -5,8 +5,10 @@
 // worker forever, and 50 MB of headers were accepted. Here each request has:
 //   - a byte budget for its request line and headers (kMaxRequestBytes; more: HTTP 400, closed),
 //   - a deadline from its first byte to its last (kRequestSeconds; later: the connection closes),
-// and each client address at most kMaxConnectionsPerClient connections at once (more get 503
-// at once), so the worker pool always frees up within the deadline.
+// and each client address at most max_slow_per_client requests that are slow (header still
+// incomplete after slow_after) at once: one more is closed, while quick requests from the same
+// address — on loopback every client shares 127.0.0.1 — are never refused. So slow clients hold
+// at most that many workers, each for at most the deadline.
 #pragma once
 #include <httplib.h>
 
@@ -21,7 +23,8 @@ namespace attnscope::serve {
 struct HttpGuardLimits {
   size_t max_request_bytes = 64 * 1024;  // request line + headers (+ the API's empty body)
   std::chrono::milliseconds request_time{10000};
-  int max_connections_per_client = 32;
+  std::chrono::milliseconds slow_after{1000};  // a browser's header arrives in microseconds
+  int max_slow_per_client = 16;               // of the viewer's 64 workers
 };
 
 class GuardedHttpServer : public httplib::Server {
@@ -32,12 +35,12 @@ class GuardedHttpServer : public httplib::Server {
  private:
   // Called by httplib's accept loop on a worker for each accepted connection (it closes `sock`).
   bool process_and_close_socket(socket_t sock) override;
-  bool enter(const std::string& client);
-  void leave(const std::string& client);
+  bool enter_slow(const std::string& client);
+  void leave_slow(const std::string& client);
 
   HttpGuardLimits limits_;
   std::mutex mutex_;
-  std::map<std::string, int> connections_;  // open connections per client address
+  std::map<std::string, int> slow_;  // slow requests in progress per client address
 };
 
 }  // namespace attnscope::serve
