@@ -172,8 +172,10 @@ int main(int argc, char** argv) {
   }
   const std::string target = fs::path(argv[0]).filename().string();
   std::snprintf(g_crash_path, sizeof g_crash_path, "fuzz-smoke-crash-%s.bin", target.c_str());
-  for (int sig : {SIGSEGV, SIGABRT, SIGFPE, SIGILL, SIGBUS}) ::signal(sig, on_signal);
+  // Under a sanitizer its own handlers report the crash (and call us back); elsewhere, ours.
   if (__sanitizer_set_death_callback) __sanitizer_set_death_callback(dump_input);
+  else
+    for (int sig : {SIGSEGV, SIGABRT, SIGFPE, SIGILL, SIGBUS}) ::signal(sig, on_signal);
 
   const auto t0 = std::chrono::steady_clock::now();
   std::vector<Bytes> pool;
