@@ -4,7 +4,7 @@ JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 GENERATOR := $(shell command -v ninja >/dev/null 2>&1 && echo "-G Ninja")
 
-.PHONY: deps deps-test configure build build-bin demo test test-asan test-mpi bench bench-attention clean
+.PHONY: deps deps-test configure build build-bin demo test test-asan test-mpi fuzz-smoke bench bench-attention clean
 
 deps:
 	@scripts/deps.sh build
@@ -50,6 +50,10 @@ test-mpi:
 	@cmake -S . -B build-mpi $(GENERATOR) -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS) -DATTNSCOPE_MPI=ON >/dev/null
 	@cmake --build build-mpi -j $(JOBS) --target attnscope test_dist
 	cd build-mpi && ATTNSCOPE_THREADS=1 OMP_WAIT_POLICY=passive ctest --output-on-failure -R Mpi --timeout 900
+
+# Every fuzz target over its seeds and a few seconds of mutations (fuzz/, docs/FUZZING.md).
+fuzz-smoke: build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) -L fuzz-smoke
 
 bench: build
 	@bench/run_all.sh $(BUILD)

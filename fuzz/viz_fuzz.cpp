@@ -25,7 +25,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       const io::TraceLayer& L = t.layers[0];
       viz::HeatmapOptions ho;
       ho.budget = 64;
-      viz::Heatmap hm(focus::head_map(L, focus::kHeadMean), focus::query_labels(t, L), focus::key_labels(t, L), ho);
+      viz::Heatmap hm(L, focus::kHeadMean, focus::query_labels(t, L), focus::key_labels(t, L), ho);
       if (hm.width() <= 4096 && hm.height() <= 4096) {
         viz::Frame fr(hm.width(), hm.height());
         fr.paint([&](cairo_t* cr) { hm.draw(cr, 0, 0); });

@@ -2,6 +2,8 @@
 // merges (shards in any order give the single run's bits).
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <nlohmann/json.hpp>
 
@@ -149,6 +151,61 @@ TEST(HeadStats, RareTokenHeadNeedsCountsAndBeatsChance) {
   nlohmann::json old = to_json(without);
   for (auto& h : old["sums"]["layers"][0]["heads"]) h.erase("rare_rows"), h.erase("rare_mass"), h.erase("rare_chance");
   EXPECT_EQ(sums_from_json(old).layers[0].heads[0].rare_rows, 0);
+
+// A top-k layer is measured from its kept entries (O(K) a row, not O(N)) with the very sums of
+// the same rows scattered into a dense layer, bit for bit (issue 17: 8,000 top-k rows over a
+// 2^20-key grid took 5 s of scattering into zeros).
+TEST(HeadStats, TopKRowsGiveTheDenseRowsSumsAndCostOnlyWhatIsKept) {
+  Trace dense = causal_trace(repeated(6), 2, [](int64_t h, int64_t q, int64_t k) {
+    return 1.0 + std::sin(0.9 * (q + 1) * (k + 3) + h);
+  });
+  Trace topk = dense;
+  TraceLayer& D = dense.layers[0];
+  TraceLayer& K = topk.layers[0];
+  K.keep = io::TraceKeep::topk;
+  K.k = 3;
+  K.weights.clear();
+  const int64_t T = D.keys;
+  for (int64_t r = 0; r < D.heads * D.queries; ++r) {
+    // Three kept entries in an order that is not the key order, -1 padding for short rows.
+    std::vector<std::pair<float, int32_t>> row;
+    for (int64_t k = 0; k < T; ++k) row.push_back({D.weights[r * T + k], static_cast<int32_t>(k)});
+    std::stable_sort(row.begin(), row.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+    for (int64_t k = 0; k < T; ++k) D.weights[r * T + k] = 0.0f;
+    for (int j = 0; j < 3; ++j) {
+      const bool kept = row[j].first > 0;
+      K.topk_index.push_back(kept ? row[j].second : -1);
+      K.topk_weight.push_back(kept ? row[j].first : 0.0f);
+      if (kept) D.weights[r * T + row[j].second] = row[j].first;
+    }
+  }
+  FocusSums a, b;
+  a.add(dense);
+  b.add(topk);
+  EXPECT_EQ(to_json(a).dump(), to_json(b).dump());
+
+  // 2,000 rows over 2^20 keys: scattered, 2,000 x 4 MB of zeros to write and scan.
+  Trace wide;
+  wide.sequences.push_back({"q", std::vector<std::string>(2000, "x")});
+  wide.sequences.push_back({"image", {}, 1024, 1024});
+  TraceLayer W;
+  W.name = "cross";
+  W.query_seq = "q";
+  W.key_seq = "image";
+  W.queries = 2000;
+  W.keys = int64_t{1} << 20;
+  W.keep = io::TraceKeep::topk;
+  W.k = 2;
+  for (int32_t q = 0; q < 2000; ++q) {
+    W.topk_index.insert(W.topk_index.end(), {q * 500, q * 500 + 7});
+    W.topk_weight.insert(W.topk_weight.end(), {0.75f, 0.25f});
+  }
+  wide.layers.push_back(W);
+  const auto t0 = std::chrono::steady_clock::now();
+  FocusSums c;
+  c.add(wide);
+  EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), 0.5);
+  EXPECT_EQ(c.layers[0].heads[0].rows, 2000);
 }
 
 TEST(HeadStats, BadInputIsRefused) {

@@ -99,6 +99,16 @@ TEST(Api, BadParametersAre400WithAMessage) {
   EXPECT_EQ(api.handle("/etc/passwd", {}).status, 404);
 }
 
+// An error quoting a parameter that is not UTF-8 threw from the JSON writer out of handle()
+// (fuzz_serve_api, seed fuzz/corpus/serve_api/crash-not-utf8-seq): the bytes are replaced.
+TEST(Api, ErrorsQuotingInvalidUtf8AreStillJson) {
+  auto api = make_api();
+  serve::ApiResponse r;
+  ASSERT_NO_THROW(r = api.handle("/api/tokens", {{"seq", "tok\x87\xff"}}));
+  EXPECT_EQ(r.status, 400);
+  EXPECT_NE(error_of(r).find("tok\xEF\xBF\xBD"), std::string::npos) << r.body;  // U+FFFD
+}
+
 TEST(Api, HugeRequestsAre413) {
   auto api = make_api();
   auto r = api.handle("/api/edges", {{"layer", "0"}, {"head", "0"}, {"q0", "0"}, {"q1", "20"}, {"k", "999999999"}});

@@ -39,6 +39,35 @@ TEST(HeadView, PngSizeAndLongInputsThinLabels) {
   EXPECT_THROW(viz::render_head_view(t, 2, {}, fixture::out_path("x.png")), ConfigError);
 }
 
+// A top-k layer of 4 queries over a 2^20-key image grid: the head view (one row per token) refuses
+// it before building its dense [Q, N] maps (issue 17: a 280 KB trace made render take 1.6 GB+).
+TEST(HeadView, TooManyTokensIsAConfigErrorBeforeAnyMap) {
+  io::Trace t;
+  t.sequences.push_back({"tokens", {"a", "b", "c", "d"}, 0, 0});
+  io::TraceSequence grid;
+  grid.name = "image";
+  grid.grid_h = grid.grid_w = 1024;
+  grid.tokens.assign(size_t{1} << 20, "r");
+  t.sequences.push_back(grid);
+  io::TraceLayer L;
+  L.name = "cross";
+  L.query_seq = "tokens";
+  L.key_seq = "image";
+  L.queries = 4;
+  L.keys = int64_t{1} << 20;
+  L.keep = io::TraceKeep::topk;
+  L.k = 1;
+  L.topk_index = {0, 1, 2, 3};
+  L.topk_weight = {1, 1, 1, 1};
+  t.layers.push_back(L);
+  try {
+    viz::render_head_view(t, 0, {}, fixture::out_path("huge_head.png"));
+    FAIL() << "no error";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("use the heatmap view"), std::string::npos) << e.what();
+  }
+}
+
 TEST(ModelView, GridIsLayersByHeads) {
   io::Trace t = fixture::self_trace(16, 4, 6);
   const std::string path = fixture::out_path("model.png");

@@ -34,15 +34,33 @@ const io::TraceSequence* sequence(const io::Trace& t, const std::string& name) {
   return nullptr;
 }
 
-// One query row of one head, measured into s. w: the row's weights over keys [0, N).
-void add_row_measures(HeadSums& s, const float* w, int64_t N, int64_t q, bool self,
-                      const std::vector<std::string>* tokens, const std::vector<int64_t>* counts) {
+// One query row of one head: its n candidate weights w, at keys ascending (keys == nullptr: the
+// dense row, key i at w[i]) among N keys. A top-k row is its kept entries only, so its cost is
+// O(K) and not O(N): a 250 KB top-k trace over a 2^20-key grid took seconds per thousand rows
+// scattered into zeros (#17 item 4). Summing the same nonzero weights in the same key order gives
+// the dense row's sums bit for bit (zeros add nothing).
+struct RowView {
+  const float* w;
+  const int64_t* keys;
+  int64_t n, N;
+  int64_t key(int64_t i) const { return keys ? keys[i] : i; }
+  float at(int64_t k) const {
+    if (!keys) return w[k];
+    const int64_t* it = std::lower_bound(keys, keys + n, k);
+    return it != keys + n && *it == k ? w[it - keys] : 0.0f;
+  }
+};
+
+// One query row of one head, measured into s.
+void add_row_measures(HeadSums& s, const RowView& r, int64_t q, bool self, const std::vector<std::string>* tokens,
+                      const std::vector<int64_t>* counts) {
+  const float* w = r.w;
   double sum = 0;
   int64_t visible = 0;
-  for (int64_t k = 0; k < N; ++k) {
-    if (!(w[k] >= 0) || !std::isfinite(w[k])) throw ValueError("analyze: a weight is negative or not a number");
-    if (w[k] > 0) {
-      sum += w[k];
+  for (int64_t i = 0; i < r.n; ++i) {
+    if (!(w[i] >= 0) || !std::isfinite(w[i])) throw ValueError("analyze: a weight is negative or not a number");
+    if (w[i] > 0) {
+      sum += w[i];
       ++visible;
     }
   }
@@ -50,41 +68,40 @@ void add_row_measures(HeadSums& s, const float* w, int64_t N, int64_t q, bool se
   if (visible <= 1 || !(sum > 0)) return;
   ++s.rows;
   double h = 0, mx = 0, dist = 0;
-  for (int64_t k = 0; k < N; ++k) {
-    const double p = w[k] / sum;
+  for (int64_t i = 0; i < r.n; ++i) {
+    const double p = w[i] / sum;
     if (p > 0) h -= p * std::log(p);
     mx = std::max(mx, p);
-    if (self) dist += p * std::abs(static_cast<double>(q - k));
+    if (self) dist += p * std::abs(static_cast<double>(q - r.key(i)));
   }
   s.entropy.add(h);
   s.entropy_norm.add(h / std::log(static_cast<double>(visible)));
   s.max_weight.add(mx);
   int32_t idx[kTopMass];
   float top[kTopMass];
-  const int64_t kept = row_topk(w, N, kTopMass, idx, top);
+  const int64_t kept = row_topk(w, r.n, kTopMass, idx, top);
   double tm = 0;
   for (int64_t i = 0; i < kept; ++i) tm += top[i];
   s.topk_mass.add(tm / sum);
-  s.first_mass.add(w[0] / sum);
+  s.first_mass.add(r.at(0) / sum);
   if (!self) {
     s.self = false;
     return;
   }
   s.distance.add(dist);
-  if (q >= 1 && q - 1 < N) s.prev_mass.add(w[q - 1] / sum);
-  const int32_t am = row_argmax(w, N);
-  const int64_t d = q - am;
+  if (q >= 1 && q - 1 < r.N) s.prev_mass.add(r.at(q - 1) / sum);
+  const int64_t d = q - r.key(row_argmax(w, r.n));  // a positive weight exists (visible > 1)
   s.offsets[std::abs(d) <= kMaxOffset ? d + kMaxOffset : 2 * kMaxOffset + 1]++;
   if (!tokens || q >= static_cast<int64_t>(tokens->size())) return;
-  if (counts && static_cast<int64_t>(counts->size()) >= N) {
+  if (counts && static_cast<int64_t>(counts->size()) >= r.N) {
     // Rare-token: mass on the visible keys of the lowest corpus count.
     int64_t lo = INT64_MAX, hi = -1, n_lo = 0;
-    for (int64_t k = 0; k < N; ++k)
-      if (w[k] > 0) lo = std::min(lo, (*counts)[k]), hi = std::max(hi, (*counts)[k]);
+    for (int64_t i = 0; i < r.n; ++i)
+      if (w[i] > 0) lo = std::min(lo, (*counts)[r.key(i)]), hi = std::max(hi, (*counts)[r.key(i)]);
     if (hi > lo) {
       double m = 0;
-      for (int64_t k = 0; k < N; ++k)
-        if (w[k] > 0 && (*counts)[k] == lo) m += w[k], ++n_lo;
+      for (int64_t i = 0; i < r.n; ++i)
+        if (w[i] > 0 && (*counts)[r.key(i)] == lo) m += w[i], ++n_lo;
       ++s.rare_rows;
       s.rare_mass.add(m / sum);
       s.rare_chance.add(static_cast<double>(n_lo) / static_cast<double>(visible));
@@ -93,13 +110,13 @@ void add_row_measures(HeadSums& s, const float* w, int64_t N, int64_t q, bool se
   // Duplicate-token and induction targets: earlier positions p < q holding the query's token.
   double dup = 0, ind = 0;
   bool has_dup = false, has_ind = false;
-  for (int64_t p = 0; p < q && p < N; ++p) {
+  for (int64_t p = 0; p < q && p < r.N; ++p) {
     if ((*tokens)[p] != (*tokens)[q]) continue;
     has_dup = true;
-    dup += w[p];
-    if (p + 1 < q && p + 1 < N) {
+    dup += r.at(p);
+    if (p + 1 < q && p + 1 < r.N) {
       has_ind = true;
-      ind += w[p + 1];
+      ind += r.at(p + 1);
     }
   }
   if (has_dup) {
@@ -140,7 +157,9 @@ void FocusSums::add(const io::Trace& trace, const TokenCounts* counts) {
   if (trace.layers.size() != layers.size())
     throw ConfigError("analyze: a trace has " + std::to_string(trace.layers.size()) + " layers, the first had " +
                       std::to_string(layers.size()));
-  std::vector<float> row;
+  std::vector<float> row;                        // a top-k row's weights at `keys`
+  std::vector<int64_t> keys;
+  std::vector<std::pair<int64_t, float>> entries;
   for (size_t li = 0; li < layers.size(); ++li) {
     const io::TraceLayer& L = trace.layers[li];
     LayerSums& S = layers[li];
@@ -173,12 +192,31 @@ void FocusSums::add(const io::Trace& trace, const TokenCounts* counts) {
         }
       continue;
     }
-    row.assign(static_cast<size_t>(L.keys), 0.0f);
+    const std::vector<int64_t>* kc = key_counts.empty() ? nullptr : &key_counts;
     for (int64_t h = 0; h < L.heads; ++h)
       for (int64_t q = 0; q < L.queries; ++q) {
-        std::fill(row.begin(), row.end(), 0.0f);
-        add_row(L, h, q, 0, L.keys, row);
-        add_row_measures(S.heads[h], row.data(), L.keys, q, self, tokens, key_counts.empty() ? nullptr : &key_counts);
+        const int64_t r = h * L.queries + q;
+        if (L.keep == io::TraceKeep::dense) {
+          add_row_measures(S.heads[h], RowView{L.weights.data() + r * L.keys, nullptr, L.keys, L.keys}, q, self, tokens, kc);
+          continue;
+        }
+        // The kept entries by key (-1 pads a short row); a key listed twice adds up, as add_row.
+        entries.clear();
+        for (int64_t j = 0; j < L.k; ++j)
+          if (const int32_t k = L.topk_index[static_cast<size_t>(r * L.k + j)]; k >= 0 && k < L.keys)
+            entries.push_back({k, L.topk_weight[static_cast<size_t>(r * L.k + j)]});
+        std::stable_sort(entries.begin(), entries.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+        keys.clear();
+        row.clear();
+        for (const auto& [k, v] : entries) {
+          if (!keys.empty() && keys.back() == k) row.back() += v;
+          else {
+            keys.push_back(k);
+            row.push_back(0.0f + v);
+          }
+        }
+        add_row_measures(S.heads[h], RowView{row.data(), keys.data(), static_cast<int64_t>(row.size()), L.keys}, q, self,
+                         tokens, kc);
       }
   }
   ++sequences;

@@ -13,7 +13,10 @@ namespace {
 class TooLarge : public Error { public: using Error::Error; };
 
 ApiResponse json_error(int status, const std::string& message) {
-  return {status, "application/json", nlohmann::json{{"error", message}}.dump()};
+  // The message may quote a client's bytes (a parameter that is not UTF-8): replace them, since
+  // a throwing dump() here escaped handle() (found by fuzz_serve_api).
+  return {status, "application/json",
+          nlohmann::json{{"error", message}}.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)};
 }
 
 ApiResponse binary(const BinaryBlock& b) { return {200, "application/octet-stream", b.encode()}; }

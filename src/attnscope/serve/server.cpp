@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "attnscope/core/error.h"
+#include "attnscope/serve/guarded_http_server.h"
 
 namespace attnscope::serve {
 namespace {
@@ -15,7 +16,9 @@ constexpr size_t kMaxHeaders = 100;  // a browser sends about 15
 
 void send_error(httplib::Response& res, int status, const std::string& message) {
   res.status = status;
-  res.set_content(nlohmann::json{{"error", message}}.dump(), "application/json");
+  // The message may quote the request's bytes (a path that is not UTF-8): replaced, not thrown.
+  res.set_content(nlohmann::json{{"error", message}}.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+                  "application/json");
 }
 
 }  // namespace
@@ -24,7 +27,7 @@ Server::Server(std::shared_ptr<const TraceSource> source, ServerOptions options)
     : options_(std::move(options)),
       api_(std::move(source)),
       assets_(options_.web_root),
-      http_(std::make_unique<httplib::Server>()) {
+      http_(std::make_unique<GuardedHttpServer>()) {
   routes();
 }
 
@@ -39,8 +42,9 @@ void Server::routes() {
     setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
   });
   s.set_payload_max_length(4096);  // the API takes no bodies
-  // Slow clients: a connection that sends nothing for 5 s is closed, and the pool is large enough
-  // that a handful of slowly-fed connections (slowloris) cannot take every worker.
+  // Slow clients: a connection that sends nothing for 5 s is closed; one that trickles its header
+  // is closed 10 s after its request began, and one client address holds at most 32 connections
+  // (GuardedHttpServer), so slowly-fed connections (slowloris) cannot keep the 64 workers.
   s.set_read_timeout(5, 0);
   s.set_keep_alive_timeout(5);
   s.set_keep_alive_max_count(1000);

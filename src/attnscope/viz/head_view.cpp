@@ -15,6 +15,9 @@ namespace attnscope::viz {
 
 namespace {
 constexpr double kMargin = 14, kFont = 12, kMaxLabel = 160, kGap = 220;  // kGap: between columns
+// One row of at least 2 px per token: 8,000 rows fit the 16,384-px image side. Checked before the
+// per-head [Q, N] maps are built (a 280 KB top-k trace over a 2^20-key grid asked for 32 GB).
+constexpr int64_t kMaxTokens = 8000;
 }
 
 HeadViewInfo render_head_view(const io::Trace& trace, int64_t layer, std::vector<int64_t> heads,
@@ -27,6 +30,10 @@ HeadViewInfo render_head_view(const io::Trace& trace, int64_t layer, std::vector
   const io::TraceLayer& L = trace.layers[static_cast<size_t>(layer)];
   io::validate_layer(trace, L);
   image_format_for(path);
+  ATTNSCOPE_CHECK(std::max(L.queries, L.keys) <= kMaxTokens, ConfigError,
+                  "the head view draws one row per token; layer '" + L.name + "' has " +
+                      std::to_string(L.queries) + " queries and " + std::to_string(L.keys) +
+                      " keys (at most " + std::to_string(kMaxTokens) + "): use the heatmap view");
   if (heads.empty())
     for (int64_t h = 0; h < L.heads; ++h) heads.push_back(h);
   std::vector<focus::AttentionMap> maps;  // one [Q, N] per head shown
