@@ -7,6 +7,7 @@
 
 #include "attnscope/core/error.h"
 #include "attnscope/data/caption_corpus.h"
+#include "attnscope/data/image.h"
 #include "caption_fixture.h"
 
 namespace attnscope::data {
@@ -83,6 +84,18 @@ TEST(CaptionCorpus, BadFilesAreOneClearError) {
   EXPECT_NE(bad("[1, 2]", "c.json").find("expected COCO captions"), std::string::npos);
   EXPECT_NE(error_of([&] { read_caption_corpus((dir / "none").string()); }).find("not found"), std::string::npos);
   fs::remove_all(dir);
+}
+
+// libjpeg pads a JPEG that ends early with grey rows and warns; a cut-off photo is an error.
+TEST(CaptionCorpus, AJpegCutInHalfIsAnError) {
+  const std::string jpeg = caption_fixture::jpeg_bytes(caption_fixture::square_pixels(64, 2, false), 64, 64);
+  EXPECT_EQ(decode_image(jpeg, "whole.jpg").width, 64);
+  try {
+    decode_image(jpeg.substr(0, jpeg.size() / 2), "half.jpg");
+    ADD_FAILURE() << "a truncated JPEG decoded";
+  } catch (const FormatError& e) {
+    EXPECT_NE(std::string(e.what()).find("half.jpg"), std::string::npos) << e.what();
+  }
 }
 
 TEST(CaptionCorpus, SplitIsByImageSeededAndDisjoint) {
