@@ -8,6 +8,7 @@
 #include <regex>
 #include <string>
 
+#include "../data/caption_fixture.h"
 #include "cli_fixture.h"
 
 namespace {
@@ -79,6 +80,48 @@ TEST_F(CaptionCommands, BadInputIsOneLineAndNoOutput) {
   ASSERT_EQ(run("train translate --builtin dates --steps 2 --hidden 8 --embed 8 -q -o t.safetensors").code, 0);
   expect_error("caption --model t.safetensors --scene 1", 1, "not an image captioner");
   expect_error("eval caption --model t.safetensors --builtin scenes", 1, "not an image captioner");
+}
+
+// Captioned photos (a folder of PNG and JPEG squares with a Flickr8k-style CSV): train, eval on
+// the held-out images with pointing n/a, caption one with beam search; bad folders are one line,
+// exit 1 and no checkpoint.
+TEST_F(CaptionCommands, PhotosTrainEvalAndBadFolders) {
+  caption_fixture::make_folder(dir_ / "photos", 20);
+  const std::string small = " --steps 4 --hidden 16 --channels 8 --embed 8 --image-side 16 --min-count 1 -q";
+  CmdResult r = run("train caption --data photos" + small + " -o p.safetensors");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(std::regex_search(r.out, std::regex("caption: bleu4=\\d+\\.\\d cider=\\d+\\.\\d\\d pointing=n/a n=2\n"))) << r.out;
+  r = run("eval caption --model p.safetensors --data photos/captions.csv --beam 2");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(std::regex_search(r.out, std::regex("^caption: bleu4=\\d+\\.\\d cider=\\d+\\.\\d\\d pointing=n/a n=2\n"))) << r.out;
+  r = run("caption --model p.safetensors photos/images/img3.jpg --beam 3 --png b.png --trace b.attn.safetensors");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(slurp(dir_ / "b.png").substr(1, 3), "PNG");
+  expect_error("eval caption --model p.safetensors --data photos --split-seed 2 --builtin scenes", 2, "not both");
+  expect_error("translate --model p.safetensors hello", 1, "not a translation model");
+  // A truncated JPEG, a PNG declaring 100000 x 100000 px, a caption naming a text file, a
+  // missing image, a row without its caption: one line each, and no checkpoint.
+  const std::string jpeg = caption_fixture::jpeg_bytes(caption_fixture::square_pixels(40, 0, true), 40, 40);
+  caption_fixture::write(dir_ / "photos" / "images" / "img1.jpg", jpeg.substr(0, jpeg.size() / 2));
+  expect_error("train caption --data photos" + small + " -o bad.safetensors", 1, "img1.jpg");
+  caption_fixture::write(dir_ / "photos" / "images" / "img1.jpg", jpeg);
+  std::string png = "\x89PNG\r\n\x1a\n";
+  png += std::string("\0\0\0\x0dIHDR", 8);
+  png += std::string("\x00\x01\x86\xa0\x00\x01\x86\xa0", 8);
+  png += std::string("\x08\x02\x00\x00\x00", 5);
+  png += std::string(4, '\0');
+  caption_fixture::write(dir_ / "photos" / "images" / "img2.png", png);
+  expect_error("train caption --data photos" + small + " -o bad.safetensors", 1, "img2.png");
+  caption_fixture::make_folder(dir_ / "photos", 6);
+  caption_fixture::write(dir_ / "photos" / "images" / "readme.txt", "not an image");
+  caption_fixture::write(dir_ / "photos" / "captions.csv",
+                         "image,caption\nimg0.png,a red square\nreadme.txt,a note\nimg2.png,a blue one\nimg3.jpg,a red one\n");
+  expect_error("train caption --data photos/captions.csv" + small + " -o bad.safetensors", 1, "readme.txt");
+  caption_fixture::write(dir_ / "photos" / "captions.csv", "image,caption\nimg0.png,a red square\ngone.jpg,a cat\nimg2.png,a b\n");
+  expect_error("train caption --data photos/captions.csv" + small + " -o bad.safetensors", 1, "first missing: 'gone.jpg'");
+  caption_fixture::write(dir_ / "photos" / "captions.csv", "image,caption\nimg0.png,a red square\nimg2.png\n");
+  expect_error("train caption --data photos/captions.csv" + small + " -o bad.safetensors", 1, "captions.csv:3: expected image,caption");
+  EXPECT_FALSE(fs::exists(dir_ / "bad.safetensors"));
 }
 
 }  // namespace

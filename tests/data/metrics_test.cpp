@@ -35,7 +35,25 @@ TEST(Bleu, ExpSmoothingWhenAnOrderHasNoMatch) {
   EXPECT_NEAR(s.precisions[3], 100.0 / (2 * 3), 1e-9);
 }
 
-TEST(Bleu, MismatchedCountsThrow) { EXPECT_THROW(corpus_bleu({"a"}, {}), ShapeError); }
+TEST(Bleu, MismatchedCountsThrow) {
+  EXPECT_THROW(corpus_bleu({"a"}, std::vector<std::string>{}), ShapeError);
+  EXPECT_THROW(corpus_bleu({"a"}, std::vector<std::vector<std::string>>{{}}), ValueError);
+}
+
+// Several references: counts clipped to the most in any one reference, the closest length.
+TEST(Bleu, SeveralReferencesHandComputed) {
+  const std::vector<std::vector<std::string>> refs = {{"the cat sat on the mat", "there is a cat on the mat"}};
+  const auto s = corpus_bleu({"the cat is on the mat"}, refs);
+  EXPECT_NEAR(s.precisions[0], 100.0, 1e-9);       // "is" from the second reference
+  EXPECT_NEAR(s.precisions[1], 60.0, 1e-9);        // the cat, on the, the mat of 5
+  EXPECT_NEAR(s.precisions[2], 25.0, 1e-9);        // on the mat of 4
+  EXPECT_NEAR(s.precisions[3], 100.0 / 6, 1e-9);   // none of 3: exp smoothing
+  EXPECT_EQ(s.ref_len, 6);                          // 6 and 7 words: 6 is closest
+  EXPECT_NEAR(s.score, std::exp((std::log(100.0) + std::log(60.0) + std::log(25.0) + std::log(100.0 / 6)) / 4), 1e-9);
+  // One reference given as a set of one scores as the single-reference call.
+  EXPECT_DOUBLE_EQ(corpus_bleu({"the cat is on the mat"}, std::vector<std::vector<std::string>>{{"the cat sat on the mat"}}).score,
+                   corpus_bleu({"the cat is on the mat"}, {"the cat sat on the mat"}).score);
+}
 
 TEST(Chrf, MatchesSacrebleuDocumentedValues) {
   // Values from the sacreBLEU-based metric card (char_order 6, word_order 0, beta 2).

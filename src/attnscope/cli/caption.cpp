@@ -1,7 +1,8 @@
 // `attnscope caption --model CKPT IMAGE`: prints the caption of a JPEG/PNG image. --png writes the
 // per-word overlay strip (the image once per word, its attention overlaid, the word beneath),
 // --gif the animation (words appear one by one, the overlay follows), --trace the attention trace,
-// --html a standalone viewer. --scene N (with --seed S) captions held-out built-in scene N
+// --html a standalone viewer. --beam K decodes with beam search (the pictures show the chosen
+// hypothesis's own attention). --scene N (with --seed S) captions held-out built-in scene N
 // instead of a file (the test pool `eval caption --builtin scenes --seed S` draws from). Adaptive models print the sentinel weight beta per word
 // (1 = the word came from the language model, not the image).
 #include <cstdio>
@@ -23,7 +24,7 @@ namespace {
 
 struct CaptionFlags {
   std::string model, image, png, gif, trace, html;
-  int64_t scene = -1;
+  int64_t scene = -1, beam = 1;
   int panel = 240;
   uint64_t seed = 1;
 };
@@ -41,7 +42,7 @@ void run(const CaptionFlags& f) {
   data::Scene scene;
   if (f.scene >= 0) scene = data::make_scene(data::ScenePool::test, f.seed, static_cast<uint64_t>(f.scene));
   const data::Image image = f.scene >= 0 ? scene.image : data::read_image_file(f.image);
-  const io::Trace t = model->trace(image);
+  const io::Trace t = model->trace(image, f.beam);
   std::printf("%s\n", t.meta.at("caption").c_str());
   if (f.scene >= 0) std::printf("reference: %s\n", scene.caption().c_str());
   const io::TraceLayer* layer = t.find_layer("decoder.cross");
@@ -80,6 +81,7 @@ void setup(CLI::App& app) {
   sub->add_option("image", f->image, "JPEG or PNG image");
   sub->add_option("--scene", f->scene, "Caption built-in held-out scene N instead of an image file")->check(CLI::Range(0, 1000000));
   add_seed_flag(sub, f->seed);
+  sub->add_option("--beam", f->beam, "Beam search with K hypotheses (1: greedy); the overlays follow the chosen one")->check(CLI::Range(1, 64));
   sub->add_option("--png", f->png, "Write the per-word attention overlays as one PNG strip");
   sub->add_option("--panel", f->panel, "--png: pixels per panel side")->check(CLI::Range(32, 1024));
   sub->add_option("--gif", f->gif, "Write the word-by-word animation (GIF)");

@@ -82,18 +82,38 @@ std::string tokenize_13a(const std::string& input) {
 }
 
 BleuScore corpus_bleu(const std::vector<std::string>& hyps, const std::vector<std::string>& refs) {
+  std::vector<std::vector<std::string>> sets;
+  sets.reserve(refs.size());
+  for (const auto& r : refs) sets.push_back({r});
+  return corpus_bleu(hyps, sets);
+}
+
+BleuScore corpus_bleu(const std::vector<std::string>& hyps, const std::vector<std::vector<std::string>>& refs) {
   if (hyps.size() != refs.size())
     throw ShapeError("corpus_bleu: " + std::to_string(hyps.size()) + " hypotheses for " +
                      std::to_string(refs.size()) + " references");
   long correct[4] = {}, total[4] = {};
   BleuScore s;
   for (size_t i = 0; i < hyps.size(); ++i) {
-    const auto h = split_ws(tokenize_13a(hyps[i])), r = split_ws(tokenize_13a(refs[i]));
+    if (refs[i].empty()) throw ValueError("corpus_bleu: hypothesis " + std::to_string(i) + " has no reference");
+    const auto h = split_ws(tokenize_13a(hyps[i]));
+    std::vector<std::vector<std::string>> rs;
+    for (const auto& r : refs[i]) rs.push_back(split_ws(tokenize_13a(r)));
+    // The closest reference length (the shorter on a tie).
+    size_t ref_len = rs.front().size();
+    for (const auto& r : rs) {
+      const auto d = [&](size_t n) { return n > h.size() ? n - h.size() : h.size() - n; };
+      if (d(r.size()) < d(ref_len) || (d(r.size()) == d(ref_len) && r.size() < ref_len)) ref_len = r.size();
+    }
     s.hyp_len += static_cast<long>(h.size());
-    s.ref_len += static_cast<long>(r.size());
+    s.ref_len += static_cast<long>(ref_len);
     for (int n = 1; n <= 4; ++n) {
-      std::map<std::vector<std::string>, int> ref_counts;
-      for (size_t k = 0; k + n <= r.size(); ++k) ref_counts[{r.begin() + k, r.begin() + k + n}]++;
+      std::map<std::vector<std::string>, int> ref_counts;  // the largest count in any reference
+      for (const auto& r : rs) {
+        std::map<std::vector<std::string>, int> counts;
+        for (size_t k = 0; k + n <= r.size(); ++k) counts[{r.begin() + k, r.begin() + k + n}]++;
+        for (const auto& [g, c] : counts) ref_counts[g] = std::max(ref_counts[g], c);
+      }
       std::map<std::vector<std::string>, int> hyp_counts;
       for (size_t k = 0; k + n <= h.size(); ++k) hyp_counts[{h.begin() + k, h.begin() + k + n}]++;
       for (const auto& [g, c] : hyp_counts) {

@@ -1,5 +1,7 @@
 // Corpus BLEU, compatible with sacreBLEU's defaults (13a tokenization, n-grams up to 4,
-// brevity penalty over the corpus, 'exp' smoothing), one reference per hypothesis.
+// brevity penalty over the corpus, 'exp' smoothing), with one or several references per hypothesis
+// (several: n-gram counts clipped to their largest count in any reference, and the reference
+// length the one closest to the hypothesis, the shorter on a tie, as sacreBLEU does).
 // Papineni et al. 2002; Post 2018 (sacreBLEU).
 #pragma once
 #include <string>
@@ -19,5 +21,9 @@ struct BleuScore {
 
 BleuScore corpus_bleu(const std::vector<std::string>& hypotheses,
                       const std::vector<std::string>& references);
+// references[i]: the references of hypotheses[i] (at least one). ShapeError when sizes differ,
+// ValueError for a hypothesis without references.
+BleuScore corpus_bleu(const std::vector<std::string>& hypotheses,
+                      const std::vector<std::vector<std::string>>& references);
 
 }  // namespace attnscope::data

@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include <jpeglib.h>
+#include <jerror.h>
 #include <png.h>
 
 #include <csetjmp>
@@ -46,7 +47,11 @@ void jpeg_fail(j_common_ptr cinfo) {
   (*cinfo->err->format_message)(cinfo, err->message);
   std::longjmp(err->jump, 1);
 }
-void jpeg_quiet(j_common_ptr, int) {}  // warnings (corrupt-but-decodable data) are not errors
+// Warnings (corrupt-but-decodable data) are not errors, except a file that ends early: libjpeg
+// would pad the missing rows with grey and a cut-off photo would train as if whole.
+void jpeg_quiet(j_common_ptr cinfo, int level) {
+  if (level < 0 && cinfo->err->msg_code == JWRN_JPEG_EOF) jpeg_fail(cinfo);
+}
 
 // Returns false with `why` set on failure. No local with a destructor is created after the setjmp
 // (a longjmp skips destructors); `out` belongs to the caller and is sized before any scanline.

@@ -9,6 +9,7 @@
 
 #include "attnscope/core/error.h"
 #include "attnscope/core/fs.h"
+#include "attnscope/data/csv.h"
 
 namespace attnscope::data {
 namespace {
@@ -73,33 +74,6 @@ std::vector<std::string> lines_of(const std::string& text) {
     start = nl + 1;
   }
   return lines;
-}
-
-// CSV fields of one line (RFC 4180 quoting within the line).
-std::optional<std::vector<std::string>> csv_fields(const std::string& line) {
-  std::vector<std::string> f(1);
-  bool quoted = false;
-  for (size_t i = 0; i < line.size(); ++i) {
-    const char c = line[i];
-    if (quoted) {
-      if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') {
-        f.back() += '"';
-        ++i;
-      } else if (c == '"') {
-        quoted = false;
-      } else {
-        f.back() += c;
-      }
-    } else if (c == '"') {
-      quoted = true;
-    } else if (c == ',') {
-      f.emplace_back();
-    } else {
-      f.back() += c;
-    }
-  }
-  if (quoted) return std::nullopt;
-  return f;
 }
 
 // A label as read: a non-negative integer, or a word.

@@ -25,7 +25,7 @@ const std::vector<TaskInfo>& tasks() {
        sentiment_eval_settings(),
        evaluate_sentiment_checkpoint},
       {"caption",
-       "Train an image captioner with soft, hard or adaptive attention over a CNN grid (built-in scenes)",
+       "Train an image captioner with soft, hard or adaptive attention over a CNN grid (built-in scenes or captioned photos)",
        caption_settings(),
        caption_defaults,
        [](const Settings& s, uint64_t seed) { return std::make_unique<CaptionTask>(s, seed); },

@@ -7,6 +7,7 @@
 #include "attnscope/autograd/graph.h"
 #include "attnscope/autograd/ops.h"
 #include "attnscope/core/error.h"
+#include "attnscope/data/image_transform.h"
 #include "attnscope/io/safetensors.h"
 #include "attnscope/nn/checkpoint.h"
 #include "attnscope/nn/eval_mode.h"
@@ -14,6 +15,37 @@
 namespace attnscope::models {
 
 using json = nlohmann::json;
+
+namespace {
+
+// Rows `idx` along dimension `dim` of a tensor (decoding only: no gradient).
+Tensor select_rows(const Tensor& t, int dim, const std::vector<int64_t>& idx) {
+  const std::vector<float> v = t.contiguous().to_vector();
+  std::vector<int64_t> shape = t.shape().vec();
+  int64_t outer = 1, inner = 1;
+  for (int d = 0; d < dim; ++d) outer *= shape[d];
+  for (size_t d = static_cast<size_t>(dim) + 1; d < shape.size(); ++d) inner *= shape[d];
+  const int64_t rows = shape[static_cast<size_t>(dim)], n = static_cast<int64_t>(idx.size());
+  std::vector<float> out(static_cast<size_t>(outer * n * inner));
+  for (int64_t o = 0; o < outer; ++o)
+    for (int64_t r = 0; r < n; ++r)
+      std::copy_n(v.begin() + (o * rows + idx[r]) * inner, inner, out.begin() + (o * n + r) * inner);
+  shape[static_cast<size_t>(dim)] = n;
+  return Tensor::from(std::span<const float>(out), Shape(shape));
+}
+
+// log softmax of one row of logits, in double.
+std::vector<double> log_softmax_row(const float* logits, int64_t V) {
+  const double m = *std::max_element(logits, logits + V);
+  double z = 0;
+  for (int64_t v = 0; v < V; ++v) z += std::exp(logits[v] - m);
+  const double lz = m + std::log(z);
+  std::vector<double> out(static_cast<size_t>(V));
+  for (int64_t v = 0; v < V; ++v) out[v] = logits[v] - lz;
+  return out;
+}
+
+}  // namespace
 
 std::string CaptionerConfig::to_json() const {
   return json{{"attention", attention}, {"image_side", image_side}, {"channels", channels}, {"embed", embed},
@@ -131,24 +163,11 @@ Tensor Captioner::image_tensor(const std::vector<const data::Image*>& images) co
   const int64_t S = cfg_.image_side, n = static_cast<int64_t>(images.size());
   std::vector<float> px(static_cast<size_t>(n * 3 * S * S));
   for (int64_t i = 0; i < n; ++i) {
-    const data::Image& im = *images[i];
-    if (im.width < 1 || im.height < 1 || im.channels < 1 || im.pixels.size() != static_cast<size_t>(im.width * im.height * im.channels))
-      throw ValueError("captioner: an image without pixels");
-    // Bilinear resampling at pixel centres (a scene already at the model's side is copied as is).
+    const data::Image im = data::resize_image(*images[i], S);  // a scene at the model's side is copied as is
     for (int64_t y = 0; y < S; ++y)
-      for (int64_t x = 0; x < S; ++x) {
-        const double sy = std::clamp((y + 0.5) * im.height / S - 0.5, 0.0, im.height - 1.0);
-        const double sx = std::clamp((x + 0.5) * im.width / S - 0.5, 0.0, im.width - 1.0);
-        const int64_t y0 = static_cast<int64_t>(sy), x0 = static_cast<int64_t>(sx);
-        const int64_t y1 = std::min(y0 + 1, im.height - 1), x1 = std::min(x0 + 1, im.width - 1);
-        const double fy = sy - y0, fx = sx - x0;
-        for (int64_t ch = 0; ch < 3; ++ch) {
-          const int64_t c = std::min(ch, im.channels - 1);
-          const double v = (1 - fy) * ((1 - fx) * im.at(y0, x0)[c] + fx * im.at(y0, x1)[c]) +
-                           fy * ((1 - fx) * im.at(y1, x0)[c] + fx * im.at(y1, x1)[c]);
-          px[static_cast<size_t>(((i * 3 + ch) * S + y) * S + x)] = static_cast<float>((v / 255.0 - 0.5) / 0.25);
-        }
-      }
+      for (int64_t x = 0; x < S; ++x)
+        for (int64_t ch = 0; ch < 3; ++ch)
+          px[static_cast<size_t>(((i * 3 + ch) * S + y) * S + x)] = static_cast<float>((im.at(y, x)[ch] / 255.0 - 0.5) / 0.25);
   }
   return Tensor::from(std::span<const float>(px), Shape{n, 3, S, S});
 }
@@ -292,9 +311,14 @@ CaptionOutput Captioner::forward(const CaptionBatch& b) {
   return out;
 }
 
-std::vector<GeneratedCaption> Captioner::generate(const std::vector<const data::Image*>& images) {
+std::vector<GeneratedCaption> Captioner::generate(const std::vector<const data::Image*>& images, int64_t beam) {
+  if (beam < 1 || beam > 64) throw ConfigError("beam width must be in 1..64, got " + std::to_string(beam));
   std::vector<GeneratedCaption> res(images.size());
   if (images.empty()) return res;
+  if (beam > 1) {
+    for (size_t i = 0; i < images.size(); ++i) res[i] = beam_search(*images[i], beam);
+    return res;
+  }
   nn::EvalMode eval_mode(*this);
   autograd::NoGrad ng;
   const int64_t B = static_cast<int64_t>(images.size()), V = vocab_.size();
@@ -315,6 +339,7 @@ std::vector<GeneratedCaption> Captioner::generate(const std::vector<const data::
       for (int64_t v = data::Vocab::kEos + 1; v < V; ++v)
         if (logits[i * V + v] > logits[i * V + best]) best = v;
       GeneratedCaption& g = res[i];
+      g.log_prob += log_softmax_row(logits.data() + i * V, V)[static_cast<size_t>(best)];
       if (K) g.alpha.emplace_back(alpha.begin() + i * K, alpha.begin() + (i + 1) * K);
       if (!beta.empty()) g.beta.push_back(beta[i]);
       if (best == data::Vocab::kEos || t == cfg_.max_words) {
@@ -331,22 +356,112 @@ std::vector<GeneratedCaption> Captioner::generate(const std::vector<const data::
   return res;
 }
 
+GeneratedCaption Captioner::beam_search(const data::Image& image, int64_t beam) {
+  nn::EvalMode eval_mode(*this);
+  autograd::NoGrad ng;
+  const int64_t V = vocab_.size();
+  struct Hyp {
+    std::vector<int64_t> ids;
+    double score = 0;
+    std::vector<std::vector<float>> alpha;
+    std::vector<float> beta;
+  };
+  State st = start(encode(image_tensor({&image})));
+  std::vector<Hyp> alive(1);
+  std::vector<Hyp> ended;
+  for (int64_t t = 0; t <= cfg_.max_words && !alive.empty(); ++t) {
+    const int64_t A = static_cast<int64_t>(alive.size());
+    std::vector<int64_t> prev(static_cast<size_t>(A));
+    for (int64_t a = 0; a < A; ++a) prev[a] = alive[a].ids.empty() ? data::Vocab::kBos : alive[a].ids.back();
+    const Step s = step(st, prev, t);
+    const std::vector<float> logits = s.logits.contiguous().to_vector();
+    const std::vector<float> alpha = s.alpha.defined() ? s.alpha.contiguous().to_vector() : std::vector<float>{};
+    const std::vector<float> beta = s.beta.defined() ? s.beta.contiguous().to_vector() : std::vector<float>{};
+    const int64_t K = alpha.empty() ? 0 : static_cast<int64_t>(alpha.size()) / A;
+    // Candidates (beam, token): <eos> and the words; the top `width` of them, where the width
+    // is the beam less the hypotheses already ended (greedy's order on ties: <eos>, then by id).
+    struct Cand {
+      double score;
+      int64_t from, token;
+    };
+    std::vector<Cand> cands;
+    for (int64_t a = 0; a < A; ++a) {
+      const std::vector<double> lp = log_softmax_row(logits.data() + a * V, V);
+      cands.push_back({alive[a].score + lp[data::Vocab::kEos], a, data::Vocab::kEos});
+      for (int64_t v = data::Vocab::kEos + 1; v < V; ++v) cands.push_back({alive[a].score + lp[v], a, v});
+    }
+    const size_t width = static_cast<size_t>(beam) - ended.size();
+    std::stable_sort(cands.begin(), cands.end(), [](const Cand& x, const Cand& y) { return x.score > y.score; });
+    cands.resize(std::min(cands.size(), width));
+    std::vector<Hyp> next;
+    std::vector<int64_t> rows;
+    for (const Cand& c : cands) {
+      Hyp h = alive[c.from];
+      h.score = c.score;
+      if (K) h.alpha.emplace_back(alpha.begin() + c.from * K, alpha.begin() + (c.from + 1) * K);
+      if (!beta.empty()) h.beta.push_back(beta[c.from]);
+      h.ids.push_back(c.token);
+      if (c.token == data::Vocab::kEos || t == cfg_.max_words) {
+        ended.push_back(std::move(h));
+      } else {
+        next.push_back(std::move(h));
+        rows.push_back(c.from);
+      }
+    }
+    alive = std::move(next);
+    if (alive.empty()) break;
+    st.h = select_rows(st.h, 1, rows);
+    st.c = select_rows(st.c, 1, rows);
+    st.regions = select_rows(st.regions, 0, rows);
+    st.mean = select_rows(st.mean, 0, rows);
+    st.where = select_rows(st.where, 0, rows);
+  }
+  const Hyp& best = *std::max_element(ended.begin(), ended.end(), [](const Hyp& x, const Hyp& y) { return x.score < y.score; });
+  GeneratedCaption g;
+  g.log_prob = best.score;
+  g.alpha = best.alpha;
+  g.beta = best.beta;
+  for (int64_t id : best.ids)
+    if (id != data::Vocab::kEos) g.words.push_back(vocab_.token(id));
+  return g;
+}
+
+void Captioner::replay(const data::Image& image, const std::vector<int64_t>& ids) {
+  nn::EvalMode eval_mode(*this);
+  autograd::NoGrad ng;
+  State st = start(encode(image_tensor({&image})));
+  std::vector<int64_t> prev = {data::Vocab::kBos};
+  for (size_t t = 0; t < ids.size(); ++t) {
+    step(st, prev, static_cast<int64_t>(t));
+    prev[0] = ids[t];
+  }
+}
+
 void Captioner::attach(attention::Recorder* rec) {
   if (soft_) soft_->set_recorder(rec, "decoder.cross");
   if (hard_) hard_->set_recorder(rec, "decoder.cross");
   if (sentinel_) sentinel_->set_recorder(rec, "decoder.cross");
 }
 
-io::Trace Captioner::trace(const data::Image& image) {
+io::Trace Captioner::trace(const data::Image& image, int64_t beam) {
   attention::Recorder rec;
   GeneratedCaption g;
+  if (beam > 1) g = generate({&image}, beam).front();
   {
     struct Attached {
       Captioner& m;
       ~Attached() { m.attach(nullptr); }
     } attached{*this};
     attach(&rec);
-    g = generate({&image}).front();
+    if (beam > 1) {
+      // The recorder sees the chosen hypothesis only: its steps run again (decoding is deterministic).
+      std::vector<int64_t> ids = vocab_.encode(g.words);
+      // It ended with <eos> unless it ran to the word limit.
+      if (g.words.size() <= static_cast<size_t>(cfg_.max_words)) ids.push_back(data::Vocab::kEos);
+      replay(image, ids);
+    } else {
+      g = generate({&image}).front();
+    }
   }
   // One row per decoding step: the words, then <eos> when the caption ended with it.
   std::vector<std::string> rows = g.words;
@@ -362,6 +477,7 @@ io::Trace Captioner::trace(const data::Image& image) {
   rec.meta()["model"] = model_type();
   rec.meta()["task"] = "caption";
   rec.meta()["caption"] = caption;
+  if (beam > 1) rec.meta()["beam"] = std::to_string(beam);
   io::Trace t = rec.to_trace(0);
   t.image.height = image.height;
   t.image.width = image.width;

@@ -72,6 +72,7 @@ struct CaptionOutput {
 // One generated caption and where each word looked.
 struct GeneratedCaption {
   std::vector<std::string> words;          // without <eos>
+  double log_prob = 0;                     // sum over the steps of log p(chosen word or <eos>)
   std::vector<std::vector<float>> alpha;   // per word (and the <eos> step) [K]; empty for none
   std::vector<float> beta;                 // adaptive: per word (and <eos>)
 };
@@ -93,11 +94,19 @@ class Captioner : public nn::Module {
   CaptionBatch make_batch(const std::vector<const data::Image*>& images,
                           const std::vector<std::vector<std::string>>& captions) const;
   CaptionOutput forward(const CaptionBatch& b);
-  // Greedy decoding (eval mode, no gradients), one result per image.
-  std::vector<GeneratedCaption> generate(const std::vector<const data::Image*>& images);
+  // Decoding (eval mode, no gradients), one result per image: greedy for beam 1 (the images
+  // batched), else beam search with `beam` hypotheses per image whose beam shrinks as hypotheses
+  // end (as Xu et al.'s released decoder does), scored by the sum of log-probabilities; the best
+  // ended hypothesis wins, with the alpha (and beta) of its own steps. Beam 1 is greedy exactly.
+  // <pad>, <unk> and <bos> are never written.
+  std::vector<GeneratedCaption> generate(const std::vector<const data::Image*>& images, int64_t beam = 1);
+  // One image's beam search (what generate() runs per image for beam > 1; width 1 gives greedy's
+  // caption by the beam code path).
+  GeneratedCaption beam_search(const data::Image& image, int64_t beam);
   // The trace of one image's caption: sequences "target" (words + <eos>) and "image" (the grid),
-  // layer "decoder.cross" (none: no layers), the image's pixels, meta model/task/caption.
-  io::Trace trace(const data::Image& image);
+  // layer "decoder.cross" (none: no layers), the image's pixels, meta model/task/caption (and
+  // beam when > 1: the chosen hypothesis is replayed with the recorder on).
+  io::Trace trace(const data::Image& image, int64_t beam = 1);
 
  private:
   struct Features {
@@ -117,6 +126,9 @@ class Captioner : public nn::Module {
   };
   Step step(State& st, const std::vector<int64_t>& prev, int64_t t);
   State start(const Features& f);
+  // Runs the decoder along `ids` (words, then <eos> if it ended so) for one image: the recorder
+  // sees exactly that hypothesis's steps.
+  void replay(const data::Image& image, const std::vector<int64_t>& ids);
   void attach(attention::Recorder* rec);
 
   CaptionerConfig cfg_;

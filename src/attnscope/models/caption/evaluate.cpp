@@ -5,20 +5,64 @@
 #include <cstdio>
 
 #include "attnscope/autograd/graph.h"
+#include "attnscope/core/error.h"
 #include "attnscope/data/bleu.h"
 #include "attnscope/data/cider.h"
 #include "attnscope/nn/eval_mode.h"
 
 namespace attnscope::models {
+namespace {
 
-CaptionEval evaluate_scenes(Captioner& model, const std::vector<data::Scene>& scenes) {
+std::string joined(const std::vector<std::string>& words) {
+  std::string s;
+  for (const auto& w : words) s += (s.empty() ? "" : " ") + w;
+  return s;
+}
+
+// BLEU-1..4, CIDEr-D and the exact rate of e.hypotheses against the reference sets.
+void score_text(CaptionEval& e, const std::vector<std::vector<std::string>>& ref_sets) {
+  int64_t exact = 0;
+  for (size_t i = 0; i < ref_sets.size(); ++i)
+    exact += std::find(ref_sets[i].begin(), ref_sets[i].end(), e.hypotheses[i]) != ref_sets[i].end();
+  const data::BleuScore b = data::corpus_bleu(e.hypotheses, ref_sets);
+  double log_sum = 0;
+  for (int k = 0; k < 4; ++k) {
+    log_sum += std::log(std::max(b.precisions[k], 1e-9) / 100.0);
+    e.bleu[k] = 100.0 * b.brevity_penalty * std::exp(log_sum / (k + 1));
+  }
+  e.bleu[3] = b.score;
+  e.cider = data::corpus_cider_d(e.hypotheses, ref_sets).score;
+  e.exact = static_cast<double>(exact) / static_cast<double>(e.n);
+}
+
+}  // namespace
+
+CaptionEval evaluate_captions(Captioner& model, const std::vector<const data::Image*>& images,
+                              const std::vector<std::vector<std::vector<std::string>>>& references, int64_t beam) {
+  if (images.size() != references.size()) throw ShapeError("evaluate_captions: as many reference sets as images needed");
+  CaptionEval e;
+  e.n = static_cast<int64_t>(images.size());
+  if (images.empty()) return e;
+  const size_t chunk = 64;
+  for (size_t from = 0; from < images.size(); from += chunk) {
+    const std::vector<const data::Image*> part(images.begin() + from, images.begin() + std::min(images.size(), from + chunk));
+    for (const auto& c : model.generate(part, beam)) e.hypotheses.push_back(joined(c.words));
+  }
+  std::vector<std::vector<std::string>> ref_sets;
+  for (const auto& refs : references) {
+    ref_sets.emplace_back();
+    for (const auto& r : refs) ref_sets.back().push_back(joined(r));
+  }
+  score_text(e, ref_sets);
+  return e;
+}
+
+CaptionEval evaluate_scenes(Captioner& model, const std::vector<data::Scene>& scenes, int64_t beam) {
   CaptionEval e;
   e.n = static_cast<int64_t>(scenes.size());
   if (scenes.empty()) return e;
-  std::vector<std::string> refs;
-  std::vector<std::vector<std::string>> ref_sets;
   double hits = 0, mass = 0, beta_obj = 0, beta_fun = 0, role_hits[3] = {}, role_n[3] = {};
-  int64_t n_obj = 0, n_fun = 0, exact = 0;
+  int64_t n_obj = 0, n_fun = 0;
   const int64_t g = model.config().grid(), K = g * g;
   const double cell = static_cast<double>(data::kSceneSide) / static_cast<double>(g);
   const size_t chunk = 64;
@@ -30,11 +74,7 @@ CaptionEval evaluate_scenes(Captioner& model, const std::vector<data::Scene>& sc
       images.push_back(&scenes[i].image);
       captions.push_back(scenes[i].words);
     }
-    for (const auto& c : model.generate(images)) {
-      std::string s;
-      for (const auto& w : c.words) s += (s.empty() ? "" : " ") + w;
-      e.hypotheses.push_back(s);
-    }
+    for (const auto& c : model.generate(images, beam)) e.hypotheses.push_back(joined(c.words));
     CaptionOutput out;
     {
       nn::EvalMode eval_mode(model);
@@ -71,20 +111,9 @@ CaptionEval evaluate_scenes(Captioner& model, const std::vector<data::Scene>& sc
       }
     }
   }
-  for (size_t i = 0; i < scenes.size(); ++i) {
-    refs.push_back(scenes[i].caption());
-    ref_sets.push_back({refs.back()});
-    exact += e.hypotheses[i] == refs.back();
-  }
-  const data::BleuScore b = data::corpus_bleu(e.hypotheses, refs);
-  double log_sum = 0;
-  for (int k = 0; k < 4; ++k) {
-    log_sum += std::log(std::max(b.precisions[k], 1e-9) / 100.0);
-    e.bleu[k] = 100.0 * b.brevity_penalty * std::exp(log_sum / (k + 1));
-  }
-  e.bleu[3] = b.score;
-  e.cider = data::corpus_cider_d(e.hypotheses, ref_sets).score;
-  e.exact = static_cast<double>(exact) / static_cast<double>(e.n);
+  std::vector<std::vector<std::string>> ref_sets;
+  for (const auto& sc : scenes) ref_sets.push_back({sc.caption()});
+  score_text(e, ref_sets);
   if (e.object_words) {
     e.pointing = hits / static_cast<double>(e.object_words);
     e.correctness = mass / static_cast<double>(e.object_words);

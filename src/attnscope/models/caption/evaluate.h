@@ -1,4 +1,4 @@
-// Captioning metrics on generated scenes: BLEU-1..4 (data/bleu.h), CIDEr-D (data/cider.h) and the
+// Captioning metrics on generated scenes (and, text metrics only, on photographs): BLEU-1..4 (data/bleu.h), CIDEr-D (data/cider.h) and the
 // exact-caption rate of greedy captions; and, teacher-forced on the reference caption (as Liu et
 // al. 2017 measure it), where each word looked:
 //   pointing     share of object words (size, colour, kind) whose most attended cell has its
@@ -28,7 +28,12 @@ struct CaptionEval {
   std::vector<std::string> hypotheses;          // greedy captions, in order
 };
 
-CaptionEval evaluate_scenes(Captioner& model, const std::vector<data::Scene>& scenes);
+// Captions are decoded greedily (beam 1) or with beam search of that width.
+CaptionEval evaluate_scenes(Captioner& model, const std::vector<data::Scene>& scenes, int64_t beam = 1);
+// Photographs without boxes: BLEU-1..4 and CIDEr-D against every reference of each image (exact:
+// the caption equals one of them); pointing stays n/a. references[i] are image i's captions, as words.
+CaptionEval evaluate_captions(Captioner& model, const std::vector<const data::Image*>& images,
+                              const std::vector<std::vector<std::vector<std::string>>>& references, int64_t beam = 1);
 // The report: first line exactly "caption: bleu4=NN.N cider=N.NN pointing=NN.N% n=N".
 std::vector<std::string> caption_report(const CaptionEval& e);
 

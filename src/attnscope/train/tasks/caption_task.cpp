@@ -5,6 +5,8 @@
 
 #include "attnscope/autograd/ops.h"
 #include "attnscope/core/error.h"
+#include "attnscope/data/caption_corpus.h"
+#include "attnscope/data/image_transform.h"
 #include "attnscope/data/scene_perturb.h"
 #include "attnscope/models/caption/evaluate.h"
 #include "attnscope/models/caption/robustness.h"
@@ -13,18 +15,6 @@ namespace attnscope::train {
 namespace {
 
 constexpr int64_t kValidScenes = 256;
-
-std::vector<const data::Image*> images_of(const std::vector<data::Scene>& scenes) {
-  std::vector<const data::Image*> out;
-  for (const auto& s : scenes) out.push_back(&s.image);
-  return out;
-}
-
-std::vector<std::vector<std::string>> captions_of(const std::vector<data::Scene>& scenes) {
-  std::vector<std::vector<std::string>> out;
-  for (const auto& s : scenes) out.push_back(s.words);
-  return out;
-}
 
 // Per caption: the sum of its words' log-probabilities (REINFORCE's reward), from detached logits.
 std::vector<double> caption_log_likelihood(const Tensor& logits, const models::CaptionBatch& b) {
@@ -39,11 +29,57 @@ std::vector<double> caption_log_likelihood(const Tensor& logits, const models::C
   return out;
 }
 
+bool photo_data(const Settings& s) {
+  if (s.text("data").empty()) return false;
+  if (s.given("builtin")) throw ConfigError("give either captioned photos or the built-in scenes, not both");
+  return true;
+}
+
+// The split of the photos the settings name (training and evaluation agree on it).
+data::CaptionSplit photo_split(const Settings& s) {
+  const data::CaptionSplit split = data::split_caption_corpus(data::read_caption_corpus(s.text("data")),
+                                                              static_cast<uint64_t>(s.integer("split-seed")));
+  if (split.train.empty() || split.valid.empty() || split.test.empty())
+    throw ConfigError("captioned photos: at least 3 images are needed (train, validation and test)");
+  return split;
+}
+
+// Decodes every image (bounded, regular files only) and resizes it to the model's side, so all
+// of them are checked before training starts and memory stays at side^2 per image.
+std::vector<data::Image> load_images(const std::vector<data::CaptionedImage>& set, int64_t side) {
+  std::vector<data::Image> out;
+  out.reserve(set.size());
+  for (const auto& im : set) out.push_back(data::resize_image(data::read_image_file(im.path), side));
+  return out;
+}
+
+std::vector<std::vector<std::vector<std::string>>> captions_of(const std::vector<data::CaptionedImage>& set) {
+  std::vector<std::vector<std::vector<std::string>>> out;
+  for (const auto& im : set) out.push_back(im.captions);
+  return out;
+}
+
+std::vector<const data::Image*> pointers(const std::vector<data::Image>& images) {
+  std::vector<const data::Image*> out;
+  for (const auto& im : images) out.push_back(&im);
+  return out;
+}
+
+std::vector<SettingSpec> photo_settings() {
+  return {
+      text_setting("data", "", "Captioned photos: a CSV (image,caption) or COCO-style JSON caption file, or a folder holding one"),
+      int_setting("split-seed", 1, "Photos: seed of the 80/10/10 split by image", 0, 1e18),
+  };
+}
+
 }  // namespace
 
 std::vector<SettingSpec> caption_settings() {
-  return {
-      text_setting("builtin", "scenes", "Built-in data: scenes (generated coloured shapes with boxes)", {"scenes"}),
+  std::vector<SettingSpec> specs = photo_settings();
+  const std::vector<SettingSpec> rest = {
+      text_setting("builtin", "scenes", "Built-in data: scenes (generated coloured shapes with boxes; the default without photos)", {"scenes"}),
+      int_setting("image-side", 0, "Input side in pixels, a multiple of 4 (0: 32 for scenes, 64 for photos)", 0, 256),
+      int_setting("min-count", 3, "Photos: vocabulary of the training captions' words seen this often", 1, 1e9),
       text_setting("attention", "soft", "Attention: soft (Xu 2015), hard (REINFORCE), adaptive (visual sentinel, Lu 2017), none (mean-pooled)",
                    {"soft", "hard", "adaptive", "none"}),
       int_setting("channels", 64, "CNN feature width", 2, 1024),
@@ -54,6 +90,8 @@ std::vector<SettingSpec> caption_settings() {
       real_setting("coverage", 0.0, "Doubly stochastic regularisation weight lambda (per word; 0: off)", 0.0, 100.0),
       real_setting("entropy-bonus", 0.01, "Hard attention: entropy bonus of REINFORCE", 0.0, 10.0),
   };
+  specs.insert(specs.end(), rest.begin(), rest.end());
+  return specs;
 }
 
 TrainerOptions caption_defaults(const Settings&) {
@@ -68,31 +106,68 @@ TrainerOptions caption_defaults(const Settings&) {
 }
 
 CaptionTask::CaptionTask(const Settings& s, uint64_t seed)
-    : coverage_weight_(s.real("coverage")), entropy_bonus_(s.real("entropy-bonus")) {
+    : photos_(photo_data(s)), coverage_weight_(s.real("coverage")), entropy_bonus_(s.real("entropy-bonus")) {
   models::CaptionerConfig cfg;
   cfg.attention = s.text("attention");
   if (cfg.attention == "none" && s.given("coverage"))
     throw ConfigError("setting 'coverage' needs attention (attention is 'none')");
   if (cfg.attention != "hard" && s.given("entropy-bonus"))
     throw ConfigError("setting 'entropy-bonus' applies to hard attention only (attention is '" + cfg.attention + "')");
-  cfg.image_side = data::kSceneSide;
+  if (!photos_ && (s.given("min-count") || s.given("split-seed")))
+    throw ConfigError("settings 'min-count' and 'split-seed' apply to captioned photos only");
+  cfg.image_side = s.integer("image-side") ? s.integer("image-side") : photos_ ? kCaptionPhotoSide : data::kSceneSide;
   cfg.channels = s.integer("channels");
   cfg.embed = s.integer("embed");
   cfg.hidden = s.integer("hidden");
   cfg.attn_dim = s.integer("attn-dim");
   cfg.dropout = s.real("dropout");
-  valid_ = data::make_scenes(data::ScenePool::valid, 1, kValidScenes);
+  cfg.validate();
+  data::Vocab vocab;
+  if (photos_) {
+    const data::CaptionSplit split = photo_split(s);
+    train_images_ = load_images(split.train, cfg.image_side);
+    valid_images_ = load_images(split.valid, cfg.image_side);
+    test_images_ = load_images(split.test, cfg.image_side);
+    train_captions_ = captions_of(split.train);
+    test_captions_ = captions_of(split.test);
+    for (size_t i = 0; i < split.valid.size(); ++i)
+      for (const auto& c : split.valid[i].captions) valid_pairs_.emplace_back(i, c);
+    std::vector<std::vector<std::string>> sentences;
+    for (const auto& caps : train_captions_) sentences.insert(sentences.end(), caps.begin(), caps.end());
+    vocab = data::Vocab::build(sentences, static_cast<int>(s.integer("min-count")));
+  } else {
+    for (auto& sc : data::make_scenes(data::ScenePool::valid, 1, kValidScenes)) {
+      valid_pairs_.emplace_back(valid_images_.size(), sc.words);
+      valid_images_.push_back(std::move(sc.image));
+    }
+    vocab = data::Vocab::from_tokens(data::scene_words());
+  }
   Rng rng(seed);
-  model_ = std::make_unique<models::Captioner>(cfg, data::Vocab::from_tokens(data::scene_words()), rng);
+  model_ = std::make_unique<models::Captioner>(cfg, std::move(vocab), rng);
 }
 
 StepLoss CaptionTask::train_loss(int64_t batch, Rng& rng, const Shard& shard) {
-  std::vector<data::Scene> scenes;
+  std::vector<data::Image> images;
+  std::vector<std::vector<std::string>> captions;
   for (int64_t i = 0; i < batch; ++i) {
-    data::Scene sc = data::draw_scene(data::ScenePool::train, rng);
-    if (i >= shard.begin(batch) && i < shard.end(batch)) scenes.push_back(std::move(sc));
+    const bool mine = i >= shard.begin(batch) && i < shard.end(batch);
+    if (photos_) {
+      // Every replica draws the same numbers, so the shards split one batch.
+      const size_t k = rng.below(train_images_.size());
+      const auto& caps = train_captions_[k];
+      const std::vector<std::string>& c = caps[rng.below(caps.size())];
+      data::Image im = data::augment_image(train_images_[k], model_->config().image_side / 8, rng);
+      if (!mine) continue;
+      images.push_back(std::move(im));
+      captions.emplace_back(c.begin(), c.begin() + std::min<size_t>(c.size(), model_->config().max_words));
+    } else {
+      data::Scene sc = data::draw_scene(data::ScenePool::train, rng);
+      if (!mine) continue;
+      images.push_back(std::move(sc.image));
+      captions.push_back(std::move(sc.words));
+    }
   }
-  const models::CaptionBatch b = model_->make_batch(images_of(scenes), captions_of(scenes));
+  const models::CaptionBatch b = model_->make_batch(pointers(images), captions);
   const models::CaptionOutput out = model_->forward(b);
   double words = 0;
   for (int64_t n : b.lengths) words += static_cast<double>(n);
@@ -119,9 +194,15 @@ StepLoss CaptionTask::train_loss(int64_t batch, Rng& rng, const Shard& shard) {
 
 double CaptionTask::valid_loss() {
   double total = 0, words = 0;
-  for (size_t i = 0; i < valid_.size(); i += 128) {
-    const std::vector<data::Scene> part(valid_.begin() + i, valid_.begin() + std::min(valid_.size(), i + 128));
-    const models::CaptionBatch b = model_->make_batch(images_of(part), captions_of(part));
+  for (size_t i = 0; i < valid_pairs_.size(); i += 128) {
+    std::vector<const data::Image*> images;
+    std::vector<std::vector<std::string>> captions;
+    for (size_t k = i; k < std::min(valid_pairs_.size(), i + 128); ++k) {
+      images.push_back(&valid_images_[valid_pairs_[k].first]);
+      const auto& c = valid_pairs_[k].second;
+      captions.emplace_back(c.begin(), c.begin() + std::min<size_t>(c.size(), model_->config().max_words));
+    }
+    const models::CaptionBatch b = model_->make_batch(images, captions);
     const Tensor logits = model_->forward(b).logits;
     double n = 0;
     for (int64_t l : b.lengths) n += static_cast<double>(l);
@@ -132,7 +213,8 @@ double CaptionTask::valid_loss() {
 }
 
 EvalReport CaptionTask::evaluate() {
-  const auto e = models::evaluate_scenes(*model_, data::make_scenes(data::ScenePool::test, 1, kCaptionTestScenes));
+  const auto e = photos_ ? models::evaluate_captions(*model_, pointers(test_images_), test_captions_)
+                         : models::evaluate_scenes(*model_, data::make_scenes(data::ScenePool::test, 1, kCaptionTestScenes));
   EvalReport r;
   r.lines = models::caption_report(e);
   r.metrics = {{"bleu4", e.bleu[3]}, {"cider", e.cider}, {"exact", e.exact}};
@@ -141,24 +223,41 @@ EvalReport CaptionTask::evaluate() {
   return r;
 }
 
-io::Trace CaptionTask::trace_focus() { return model_->trace(valid_.front().image); }
+io::Trace CaptionTask::trace_focus() { return model_->trace(valid_images_.front()); }
 
 std::vector<SettingSpec> caption_eval_settings() {
-  return {
-      text_setting("builtin", "scenes", "Built-in data: scenes (the test pool, drawn from the seed)", {"scenes"}),
+  std::vector<SettingSpec> specs = photo_settings();
+  const std::vector<SettingSpec> rest = {
+      text_setting("builtin", "scenes", "Built-in data: scenes (the test pool, drawn from the seed; the default without photos)", {"scenes"}),
+      int_setting("beam", 1, "Beam width of the decoder (1: greedy)", 1, 64),
       int_setting("scenes", 500, "How many held-out scenes", 1, 100000),
       text_setting("perturb", "",
                    "Robustness: also evaluate perturbed images (distractors, occlusion, noise; NAME:LEVEL) and how much "
                    "attention moves onto the perturbed pixels (focus_shift)"),
   };
+  specs.insert(specs.end(), rest.begin(), rest.end());
+  return specs;
 }
 
 EvalReport evaluate_caption_checkpoint(const std::string& checkpoint, const Settings& s, uint64_t seed) {
   std::optional<data::Perturbation> perturbation;  // parsed before any work
   if (!s.text("perturb").empty()) perturbation = data::parse_perturbation(s.text("perturb"), data::kScenePerturbations);
+  const bool photos = photo_data(s);
+  if (photos && (perturbation || s.given("scenes"))) throw ConfigError("settings 'perturb' and 'scenes' apply to the built-in scenes only");
+  if (!photos && s.given("split-seed")) throw ConfigError("setting 'split-seed' applies to captioned photos only");
   auto model = models::Captioner::load(checkpoint);
+  const int64_t beam = s.integer("beam");
+  if (photos) {
+    const data::CaptionSplit split = photo_split(s);
+    const std::vector<data::Image> images = load_images(split.test, model->config().image_side);
+    const auto e = models::evaluate_captions(*model, pointers(images), captions_of(split.test), beam);
+    EvalReport r;
+    r.lines = models::caption_report(e);
+    r.metrics = {{"bleu1", e.bleu[0]}, {"bleu4", e.bleu[3]}, {"cider", e.cider}};
+    return r;
+  }
   const std::vector<data::Scene> scenes = data::make_scenes(data::ScenePool::test, seed, s.integer("scenes"));
-  const auto e = models::evaluate_scenes(*model, scenes);
+  const auto e = models::evaluate_scenes(*model, scenes, beam);
   EvalReport r;
   r.lines = models::caption_report(e);
   r.metrics = {{"bleu4", e.bleu[3]}, {"cider", e.cider}, {"exact", e.exact}};

@@ -1,6 +1,10 @@
 // The caption task: image -> sentence with attention over a CNN grid (models/caption/captioner.h)
 // on the built-in generated scenes (data/scenes.h: each training batch is freshly drawn from the
-// train pool; validation and the final metrics use the valid and test pools). Loss: cross-entropy
+// train pool; validation and the final metrics use the valid and test pools) or on captioned
+// photographs (data/caption_corpus.h: split 80/10/10 by image with the split seed; a batch draws
+// images with one of their captions at random, shifted and flipped; the vocabulary is the
+// training captions' words seen at least min-count times; metrics on the held-out test images
+// against all their references). Loss: cross-entropy
 // per word, plus the doubly stochastic regulariser (soft, hard, adaptive) and, for hard attention,
 // REINFORCE with a moving-average baseline and an entropy bonus (the reward: the caption's
 // log-likelihood per word, Xu et al. 2015).
@@ -38,17 +42,26 @@ class CaptionTask : public Task {
   models::Captioner& captioner() { return *model_; }
 
  private:
+  bool photos_ = false;
   double coverage_weight_, entropy_bonus_;
   attention::ReinforceBaseline baseline_;
-  std::vector<data::Scene> valid_;
+  // Validation pairs (image, one caption); photos: every caption of every valid image.
+  std::vector<data::Image> valid_images_;
+  std::vector<std::pair<size_t, std::vector<std::string>>> valid_pairs_;
+  // Photos: training images at the model's side with their captions; the held-out test images.
+  std::vector<data::Image> train_images_, test_images_;
+  std::vector<std::vector<std::vector<std::string>>> train_captions_, test_captions_;
   std::unique_ptr<models::Captioner> model_;
 };
 
-// `eval caption`: the built-in scenes' test pool drawn from the evaluation seed.
+// `eval caption`: the built-in scenes' test pool drawn from the evaluation seed, or the held-out
+// test images of captioned photos (the same split seed as training).
 std::vector<SettingSpec> caption_eval_settings();
 EvalReport evaluate_caption_checkpoint(const std::string& checkpoint, const Settings& s, uint64_t seed);
 
 // Held-out scenes of the task's own end-of-run evaluation (the test pool, seed 1).
 inline constexpr int64_t kCaptionTestScenes = 500;
+// Photos: the model's input side unless set (scenes: data::kSceneSide).
+inline constexpr int64_t kCaptionPhotoSide = 64;
 
 }  // namespace attnscope::train

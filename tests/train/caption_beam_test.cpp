@@ -1,0 +1,61 @@
+// Beam search in the captioner: width 1 is greedy decoding exactly (words, alpha, beta and
+// log-probability); wider beams never end below greedy in log-probability on these images; the
+// trace of a beam caption holds the chosen hypothesis's own alpha per word.
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "attnscope/train/tasks/caption_task.h"
+#include "attnscope/train/trainer.h"
+
+namespace attnscope::train {
+namespace {
+
+TEST(CaptionBeam, WidthOneIsGreedyAndWiderNeverScoresLower) {
+  for (const char* kind : {"soft", "adaptive", "none"}) {
+    Settings s(caption_settings());
+    for (const auto& [k, v] : std::map<std::string, std::string>{{"attention", kind}, {"hidden", "32"}, {"channels", "16"}, {"embed", "16"}})
+      s.set(k, v);
+    CaptionTask task(s, 4);
+    TrainerOptions o = caption_defaults(s);
+    o.steps = 40;
+    o.eval_every = 40;
+    o.warmup = 10;
+    o.quiet = true;
+    o.keep_best = false;
+    run_training(task, o);
+    auto& m = task.captioner();
+    const auto scenes = data::make_scenes(data::ScenePool::test, 9, 24);
+    std::vector<const data::Image*> images;
+    for (const auto& sc : scenes) images.push_back(&sc.image);
+    const auto greedy = m.generate(images);
+    int better = 0;
+    for (size_t i = 0; i < images.size(); ++i) {
+      const auto b1 = m.beam_search(*images[i], 1);
+      EXPECT_EQ(b1.words, greedy[i].words) << kind;
+      EXPECT_NEAR(b1.log_prob, greedy[i].log_prob, 1e-4) << kind;
+      for (int64_t k : {2, 3, 5}) {
+        const auto bk = m.generate({images[i]}, k).front();
+        EXPECT_GE(bk.log_prob, greedy[i].log_prob - 1e-5) << kind << " beam " << k << " image " << i;
+        ASSERT_EQ(bk.alpha.size(), std::string(kind) == "none" ? 0u : bk.words.size() + (bk.words.size() <= 20 ? 1u : 0u));
+        EXPECT_EQ(bk.beta.empty(), std::string(kind) != "adaptive");
+        better += k == 5 && bk.log_prob > greedy[i].log_prob + 1e-4;
+      }
+    }
+    std::printf("%s: beam 5 beats greedy on %d of %zu images\n", kind, better, images.size());
+    if (std::string(kind) == "none") continue;
+    // The trace of a beam caption: one row per step of the chosen hypothesis, its own alpha.
+    const auto bk = m.generate({images[0]}, 3).front();
+    const io::Trace t = m.trace(*images[0], 3);
+    EXPECT_EQ(t.meta.at("beam"), "3");
+    const io::TraceLayer* layer = t.find_layer("decoder.cross");
+    ASSERT_NE(layer, nullptr);
+    ASSERT_EQ(layer->queries, static_cast<int64_t>(bk.alpha.size()));
+    const std::vector<float>& w = layer->weights;  // [1 head, queries, keys]
+    for (size_t q = 0; q < bk.alpha.size(); ++q)
+      for (size_t k = 0; k < bk.alpha[q].size(); ++k) ASSERT_NEAR(w[q * bk.alpha[q].size() + k], bk.alpha[q][k], 1e-3) << q;
+  }
+}
+
+}  // namespace
+}  // namespace attnscope::train
