@@ -62,11 +62,24 @@ try {
   check(hot === 8, `the hottest key of query 23 is where the trace puts it (${hot})`);
   await page.screenshot({ path: join(shots, 'matrix-hover.png') });
 
-  // Zoom with the wheel: the view must ask for finer cells without errors.
+  // Zoom with the wheel is anchored at the pointer on both axes: the centre of the cell under
+  // the pointer stays under it, zooming in from the fitted view (the matrix narrower than the
+  // plot: x was pinned to 0), out again, and in until the matrix overflows the plot.
   await page.evaluate(() => window.__attnscope.set({ head: 'mean' }));
-  await page.mouse.move(500, 400);
-  await page.mouse.wheel(0, -600);
-  await page.waitForTimeout(300);
+  await page.dblclick('#view-matrix canvas', { position: { x: 5, y: 5 } });
+  await page.waitForTimeout(200);
+  const c = await page.evaluate(() => window.__attnscope.views.matrix.cellCenter(17, 19));
+  const at = { x: Math.round(c.x), y: Math.round(c.y) };  // the pointer sits on whole pixels
+  await page.mouse.move(at.x, at.y);
+  const under = () => page.evaluate(([x, y]) => window.__attnscope.views.matrix.weightAt(x, y), [at.x, at.y]);
+  const w0 = await under();
+  for (const dy of [-300, 300, -1200]) {
+    await page.mouse.wheel(0, dy);
+    await page.waitForTimeout(150);
+    const w = await under();
+    check(Math.floor(w.q) === 17 && Math.floor(w.k) === 19 && Math.abs(w.q - w0.q) < 0.01 && Math.abs(w.k - w0.k) < 0.01,
+      `wheel ${dy} keeps the same point of cell (17, 19) under the pointer (${w0.q.toFixed(3)},${w0.k.toFixed(3)} -> ${w.q.toFixed(3)},${w.k.toFixed(3)})`);
+  }
   await page.screenshot({ path: join(shots, 'matrix-zoom.png') });
 
   // Head view.
