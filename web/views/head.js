@@ -5,7 +5,7 @@
 import { api } from '../api.js';
 import { state, set, currentLayer, queryTokens, keyTokens } from '../state.js';
 import { cssOf } from '../util/color.js';
-import { makeCanvas, fitCanvas, frameScheduler } from '../util/canvas.js';
+import { makeCanvas, fitCanvas, frameScheduler, fillLabel } from '../util/canvas.js';
 import { tokenLabel, fmtWeight, quoteToken } from '../util/format.js';
 
 const ROW = 18, TOP = 40, K = 12, THRESHOLD = 0.01;
@@ -76,7 +76,7 @@ export function paint(ctx, w, h) {
   for (let q = start; q < Math.min(qt.length, start + n); q++) {
     ctx.textAlign = 'right';
     ctx.fillStyle = q === focus ? '#d0021b' : '#222';
-    ctx.fillText(tokenLabel(qt[q]), xl, yq(q));
+    fillLabel(ctx, tokenLabel(qt[q]), xl, yq(q));
     ctx.fillStyle = '#999';
     ctx.textAlign = 'left';
     ctx.fillText(String(q), 6, yq(q));
@@ -84,7 +84,7 @@ export function paint(ctx, w, h) {
   for (let k = ks; k < Math.min(kt.length, ks + n); k++) {
     ctx.textAlign = 'left';
     ctx.fillStyle = focusW.has(k) ? '#000' : '#222';
-    ctx.fillText(tokenLabel(kt[k]), xr, yk(k));
+    fillLabel(ctx, tokenLabel(kt[k]), xr, yk(k));
     if (focusW.has(k)) {
       ctx.fillStyle = '#d0021b';
       ctx.fillText(fmtWeight(focusW.get(k)), xr + 130, yk(k));

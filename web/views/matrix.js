@@ -6,7 +6,7 @@
 import { api } from '../api.js';
 import { state, set, currentLayer, queryTokens, keyTokens } from '../state.js';
 import { colorize, cssOf } from '../util/color.js';
-import { makeCanvas, fitCanvas, frameScheduler } from '../util/canvas.js';
+import { makeCanvas, fitCanvas, frameScheduler, fillLabel } from '../util/canvas.js';
 import { tokenLabel, fmtWeight, quoteToken } from '../util/format.js';
 
 const TILE = 256;
@@ -112,7 +112,7 @@ function drawLabels(ctx, pw, ph) {
   const q0 = Math.max(0, Math.floor(view.y)), q1 = Math.min(qt.length, Math.ceil(view.y + ph / s));
   for (let q = Math.ceil(q0 / every) * every; q < q1; q += every) {
     const y = M.top + (q + 0.5 - view.y) * s;
-    if (y >= M.top && y <= M.top + ph) ctx.fillText(every > 1 ? `${q} ${tokenLabel(qt[q], 8)}` : tokenLabel(qt[q], 12), M.left - 4, y);
+    if (y >= M.top && y <= M.top + ph) fillLabel(ctx, every > 1 ? `${q} ${tokenLabel(qt[q], 8)}` : tokenLabel(qt[q], 12), M.left - 4, y);
   }
   const k0 = Math.max(0, Math.floor(view.x)), k1 = Math.min(kt.length, Math.ceil(view.x + pw / s));
   for (let k = Math.ceil(k0 / every) * every; k < k1; k += every) {
@@ -122,7 +122,7 @@ function drawLabels(ctx, pw, ph) {
     ctx.translate(x, M.top - 4);
     ctx.rotate(-Math.PI / 2);
     ctx.textAlign = 'left';
-    ctx.fillText(every > 1 ? `${k} ${tokenLabel(kt[k], 8)}` : tokenLabel(kt[k], 12), 0, 0);
+    fillLabel(ctx, every > 1 ? `${k} ${tokenLabel(kt[k], 8)}` : tokenLabel(kt[k], 12), 0, 0);
     ctx.restore();
   }
 }

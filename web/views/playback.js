@@ -6,7 +6,7 @@
 import { api } from '../api.js';
 import { state, set, currentLayer, queryTokens, keyTokens } from '../state.js';
 import { cssOf } from '../util/color.js';
-import { makeCanvas, fitCanvas, frameScheduler } from '../util/canvas.js';
+import { makeCanvas, fitCanvas, frameScheduler, fillLabel } from '../util/canvas.js';
 import { tokenLabel, fmtWeight, quoteToken } from '../util/format.js';
 
 const K = 12, CHUNK = 128, LINE = 34, PAD = 16, THRESHOLD = 0.005;
@@ -91,7 +91,7 @@ export function paint(ctx, w, h) {
       ctx.fillRect(b.x, y - 11, b.w, 22);
     }
     ctx.fillStyle = !isCross && k > q && v === undefined ? '#c8c8c8' : '#222';
-    ctx.fillText(tokenLabel(kt[k], 24), b.x + 4, y);
+    fillLabel(ctx, tokenLabel(kt[k], 24), b.x + 4, y);
   }
   if (isCross) {
     ctx.fillStyle = '#777';
@@ -102,7 +102,7 @@ export function paint(ctx, w, h) {
     for (let s = 0; s <= step; s++) {
       const qi = queryAt(s), b = qb[qi], y = qOff + b.y;
       ctx.fillStyle = '#333';
-      ctx.fillText(tokenLabel(qt[qi], 24), b.x + 4, y);
+      fillLabel(ctx, tokenLabel(qt[qi], 24), b.x + 4, y);
     }
   }
   // The current token, and arcs to what it attends to (drawn light to heavy).
