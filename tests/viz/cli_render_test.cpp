@@ -197,8 +197,16 @@ TEST(CliRender, StatsOnlyTracesGetOneMessageEverywhere) {
   const std::string tr = fixture::out_path("stats_" + std::to_string(::getpid()) + ".attn.safetensors");
   io::write_trace(t, tr);
   const std::string png = fixture::out_path("stats.png");
-  for (const std::string& args : {"render " + tr + " -o " + png, "render " + tr + " --view model -o " + png,
-                                  "render " + tr + " --view head -o " + png, "render " + tr + " --head all -o " + png,
+  // render draws the statistics (the heatmap view of a stats-only layer, one head, the mean or all).
+  for (const std::string& args : {"render " + tr + " -o " + png, "render " + tr + " --head all -o " + png,
+                                  "render " + tr + " --head 1 --view stats -o " + png}) {
+    std::filesystem::remove(png);
+    CliRun r = run(args);
+    EXPECT_EQ(r.code, 0) << args << "\n" << r.err;
+    EXPECT_GT(fixture::load_png(png).width, 100) << args;
+  }
+  // What needs weights says so in the one line every view gives.
+  for (const std::string& args : {"render " + tr + " --view model -o " + png, "render " + tr + " --view head -o " + png,
                                   "animate " + tr + " -o " + fixture::out_path("stats.gif")}) {
     CliRun r = run(args);
     EXPECT_EQ(r.code, 2) << args << "\n" << r.err;

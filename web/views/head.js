@@ -7,6 +7,7 @@ import { state, set, currentLayer, queryTokens, keyTokens } from '../state.js';
 import { cssOf } from '../util/color.js';
 import { makeCanvas, fitCanvas, frameScheduler, fillLabel } from '../util/canvas.js';
 import { tokenLabel, fmtWeight, quoteToken } from '../util/format.js';
+import { noWeightsLine } from '../util/stats_view.js';
 
 const ROW = 18, TOP = 40, K = 12, THRESHOLD = 0.01;
 let canvas, schedule;
@@ -45,7 +46,7 @@ export function paint(ctx, w, h) {
   ctx.textBaseline = 'top';
   const head = state.head === 'mean' ? 'mean of heads' : `head ${state.head}`;
   ctx.fillText(`${L.name} · ${head} · queries ${start}–${Math.min(L.queries, start + n) - 1} of ${L.queries} (wheel scrolls) · top ${K} keys per query`, 6, 6);
-  if (!L.has_matrix) return;
+  if (!L.has_matrix) { ctx.fillStyle = '#222'; ctx.fillText(noWeightsLine(L), 6, 28); return; }
   const yq = (q) => TOP + (q - start) * ROW + ROW / 2, yk = (k) => TOP + (k - ks) * ROW + ROW / 2;
   // Colour and width relative to the strongest weight shown (the focused row's, when hovering).
   let wmax = 0;

@@ -8,6 +8,7 @@ import { state, set, currentLayer, queryTokens, keyTokens } from '../state.js';
 import { colorize, cssOf } from '../util/color.js';
 import { makeCanvas, fitCanvas, frameScheduler, fillLabel } from '../util/canvas.js';
 import { tokenLabel, fmtWeight, quoteToken } from '../util/format.js';
+import { paintStats, statsQueryAt, statsText } from '../util/stats_view.js';
 
 const TILE = 256;
 const M = { left: 96, top: 96, right: 70, bottom: 12 };  // margins: labels and colour bar
@@ -17,6 +18,7 @@ let view = { scale: 1, x: 0, y: 0 };  // pixels per weight; weight coords at the
 let viewKey = '';                      // layer/head the view was fitted for
 const tiles = new Map();               // key -> { values, rows, cols, factor, image, cmapKey } | 'pending'
 const rows = new Map();                // exact rows for hover: key -> Float32Array
+const stats = new Map();               // stats-only layers: layer/head -> { entropy, max_weight, argmax } | 'pending'
 let vmax = 0;                          // colour scale top (p99 of the coarsest tile)
 let firstPaintDone = false;
 
@@ -161,9 +163,11 @@ export function paint(ctx, w, h) {
   ctx.fillStyle = '#fff';
   ctx.fillRect(0, 0, w, h);
   if (!L.has_matrix) {
-    ctx.fillStyle = '#222';
-    ctx.fillText(`layer ${L.name} keeps only row statistics`, 20, 40);
-    return;
+    // No weights: the layer's row statistics (util/stats_view.js), fetched once per layer/head.
+    const s = statsOf();
+    const head = state.head === 'mean' ? 'mean of heads' : `head ${state.head}`;
+    if (s && s !== 'pending') paintStats(ctx, w, h, L, s, queryTokens(), keyTokens(), state.cmap, head);
+    return !!s && s !== 'pending';
   }
   ctx.save();
   ctx.beginPath();
@@ -200,6 +204,16 @@ function render() {
   }
 }
 
+function statsOf() {
+  const key = layerHeadKey();
+  if (!stats.has(key)) {
+    stats.set(key, 'pending');
+    api.stats(state.layer, state.head).then((s) => { stats.set(key, s); schedule(); })
+      .catch((e) => { stats.delete(key); set({ status: `stats: ${e.message}` }); });
+  }
+  return stats.get(key);
+}
+
 function cellAt(ev) {
   const r = canvas.getBoundingClientRect(), L = currentLayer();
   const { pw, ph } = plotSize(canvas.clientWidth, canvas.clientHeight);
@@ -210,6 +224,13 @@ function cellAt(ev) {
 }
 
 async function hover(ev) {
+  if (!currentLayer().has_matrix) {
+    const s = stats.get(layerHeadKey()), r = canvas.getBoundingClientRect();
+    const q = s && s !== 'pending' ? statsQueryAt(ev.clientX - r.left, ev.clientY - r.top, canvas.clientWidth, canvas.clientHeight, currentLayer()) : -1;
+    if (q < 0) { if (state.hover) set({ hover: null }); return; }
+    set({ hover: { view: 'matrix', q, text: statsText(q, s, queryTokens(), keyTokens()) } });
+    return;
+  }
   const cell = cellAt(ev);
   if (!cell) { if (state.hover) set({ hover: null }); return; }
   const level = levelFor(view.scale), f = 2 ** level, qt = queryTokens(), kt = keyTokens();

@@ -8,6 +8,7 @@ import { state, set, currentLayer, queryTokens, keyTokens } from '../state.js';
 import { cssOf } from '../util/color.js';
 import { makeCanvas, fitCanvas, frameScheduler, fillLabel } from '../util/canvas.js';
 import { tokenLabel, fmtWeight, quoteToken } from '../util/format.js';
+import { noWeightsLine } from '../util/stats_view.js';
 
 const K = 12, CHUNK = 128, LINE = 34, PAD = 16, THRESHOLD = 0.005;
 let canvas, schedule, slider, playBtn, label;
@@ -59,7 +60,14 @@ export function paint(ctx, w, h) {
   const L = currentLayer();
   ctx.fillStyle = '#fff';
   ctx.fillRect(0, 0, w, h);
-  if (!L.has_matrix) return;
+  if (!L.has_matrix) {
+    ctx.fillStyle = '#222';
+    ctx.font = '11px sans-serif';
+    ctx.textAlign = 'left';
+    ctx.textBaseline = 'top';
+    ctx.fillText(noWeightsLine(L), 16, 8);
+    return;
+  }
   const step = Math.min(state.step, stepCount() - 1), q = queryAt(step);
   const qt = queryTokens(), kt = keyTokens(), isCross = cross();
   const kb = layout(ctx, kt, w, L.key_seq), qb = isCross ? layout(ctx, qt, w, L.query_seq) : kb;
