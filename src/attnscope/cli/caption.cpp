@@ -78,10 +78,10 @@ void setup(CLI::App& app) {
   auto f = std::make_shared<CaptionFlags>();
   add_model_flag(sub, f->model);
   sub->add_option("image", f->image, "JPEG or PNG image");
-  sub->add_option("--scene", f->scene, "Caption built-in held-out scene N instead of an image file")->check(CLI::Range(0, 1000000));
+  sub->add_option("--scene", f->scene, "Caption built-in held-out scene N instead of an image file")->check(in_range(0, 1000000));
   add_seed_flag(sub, f->seed);
   sub->add_option("--png", f->png, "Write the per-word attention overlays as one PNG strip");
-  sub->add_option("--panel", f->panel, "--png: pixels per panel side")->check(CLI::Range(32, 1024));
+  sub->add_option("--panel", f->panel, "--png: pixels per panel side")->check(in_range(32, 1024));
   sub->add_option("--gif", f->gif, "Write the word-by-word animation (GIF)");
   sub->add_option("--trace", f->trace, "Write the attention trace (NAME.attn.safetensors)");
   sub->add_option("--html", f->html, "Write a standalone offline viewer (HTML)");

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "attnscope/attention/recorder.h"
+#include "attnscope/cli/flag_checks.h"
 #include "attnscope/viz/color_scale.h"
 
 namespace attnscope::cli {
@@ -53,7 +54,7 @@ inline void add_color_scale_flags(CLI::App* sub, viz::ColorScaleSpec& spec) {
   sub->add_option("--vmax", spec.vmax,
                   "Weight at the top of the colour scale (default: the 99th percentile of the nonzero weights, "
                   "as the viewer)")
-      ->check(CLI::PositiveNumber);
+      ->check(greater_than(0));
   sub->add_option_function<std::string>(
          "--scale",
          [&spec](const std::string& s) {

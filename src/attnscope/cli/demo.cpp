@@ -131,7 +131,7 @@ void setup(CLI::App& app) {
   auto f = std::make_shared<DemoFlags>();
   add_output_flag(sub, f->out, false)->description("Output directory (default demo-out)");
   add_seed_flag(sub, f->seed);
-  sub->add_option("--steps", f->steps, "Training steps (default 1500)")->check(CLI::Range(1, 1000000));
+  sub->add_option("--steps", f->steps, "Training steps (default 1500)")->check(in_range(1, 1000000));
   sub->add_flag("-q,--quiet", f->quiet, "No progress bar");
   sub->callback([f] { run(*f); });
 }

@@ -56,9 +56,9 @@ void setup(CLI::App& app) {
   sub->add_option("MODEL", a->model, "Model directory or file (HF dir, .safetensors, .gguf, llama2.c .bin)")->required();
   sub->add_option("PROMPT", a->prompt, "Prompt text (may be empty)")->required();
   sub->add_option("--tokenizer", a->tokenizer, "Tokenizer file (default: found beside the model)");
-  sub->add_option("--max-tokens", a->max_tokens, "New tokens to generate")->check(CLI::PositiveNumber);
-  sub->add_option("--temperature", a->temperature, "0 = greedy; > 0 samples")->check(CLI::NonNegativeNumber);
-  sub->add_option("--top-k", a->top_k, "Sample among the K most likely (0 = all)")->check(CLI::NonNegativeNumber);
+  sub->add_option("--max-tokens", a->max_tokens, "New tokens to generate")->check(at_least(1));
+  sub->add_option("--temperature", a->temperature, "0 = greedy; > 0 samples")->check(at_least(0));
+  sub->add_option("--top-k", a->top_k, "Sample among the K most likely (0 = all)")->check(at_least(0));
   add_seed_flag(sub, a->seed);
   sub->add_flag("--no-stop", a->no_stop, "Do not stop at the end-of-sequence token");
   sub->add_flag("--view", a->view, "Capture attention and open the viewer on the generation (plays step by step)");

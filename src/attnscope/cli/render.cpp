@@ -41,9 +41,9 @@ void setup_render(CLI::App& app) {
   add_output_flag(sub, f->out);
   sub->add_option("--cmap", f->request.colormap, "Colour map: viridis, magma, cividis");
   add_color_scale_flags(sub, f->request.scale);
-  sub->add_option("--threshold", f->request.threshold, "Head view: smallest weight drawn as a line")->check(CLI::Range(0.0, 1.0));
+  sub->add_option("--threshold", f->request.threshold, "Head view: smallest weight drawn as a line")->check(in_range(0.0, 1.0));
   sub->add_option("--size", f->request.size, "Heatmap: px of the cell area; grids/model view: px per thumbnail; stats: px of the query axis")
-      ->check(CLI::Range(16, 16000));
+      ->check(in_range(16, 16000));
   sub->callback([f] { run_render(*f); });
 }
 

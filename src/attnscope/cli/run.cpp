@@ -76,7 +76,7 @@ void setup(CLI::App& app) {
   sub->add_option("TEXT", a->text, "Input text")->required();
   sub->add_option("--tokenizer", a->tokenizer, "Tokenizer file (default: found beside the model)");
   sub->add_flag("--perplexity", a->perplexity, "Print teacher-forced perplexity: perplexity=X tokens=N");
-  sub->add_option("--top", a->top, "How many next-token candidates to show")->check(CLI::PositiveNumber);
+  sub->add_option("--top", a->top, "How many next-token candidates to show")->check(at_least(1));
   sub->add_flag("--view", a->view, "Capture attention and open the viewer on it");
   add_capture_flag(sub, a->capture);
   add_view_flags(sub, a->view_flags);

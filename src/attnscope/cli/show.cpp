@@ -26,10 +26,10 @@ void setup_show(CLI::App& app) {
   auto f = std::make_shared<Flags>();
   sub->add_option("TRACE", f->trace, "Trace file (NAME.attn.safetensors)")->required();
   add_layer_head_flags(sub, f->layer, f->head);
-  sub->add_option("--query", f->query, "Query position (default: the last one)")->check(CLI::NonNegativeNumber);
+  sub->add_option("--query", f->query, "Query position (default: the last one)")->check(at_least(0));
   sub->add_option("--cmap", f->cmap, "Colour map: viridis, magma, cividis");
   sub->add_flag("--no-color", f->no_color, "Plain text: weights in brackets (default when not a terminal)");
-  sub->add_option("--width", f->width, "Wrap column (default: $COLUMNS or 100)")->check(CLI::Range(20, 1000));
+  sub->add_option("--width", f->width, "Wrap column (default: $COLUMNS or 100)")->check(in_range(20, 1000));
   sub->callback([f] {
     const serve::TraceSource source(io::read_trace(f->trace));
     serve::ShowOptions o;

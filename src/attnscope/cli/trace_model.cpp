@@ -50,10 +50,10 @@ void setup(CLI::App& trace) {
   trace.add_option("--tokenizer", a->tokenizer, "Tokenizer file (default: found beside the model)");
   add_output_flag(&trace, a->output, false);
   add_capture_flag(&trace, a->capture);
-  trace.add_option("--generate", a->generate, "Also generate N tokens, capturing each step")->check(CLI::NonNegativeNumber);
+  trace.add_option("--generate", a->generate, "Also generate N tokens, capturing each step")->check(at_least(0));
   trace.add_option("--temperature", a->temperature, "Sampling temperature for --generate (0 = greedy)")
-      ->check(CLI::NonNegativeNumber);
-  trace.add_option("--top-k", a->top_k, "Top-k sampling for --generate")->check(CLI::NonNegativeNumber);
+      ->check(at_least(0));
+  trace.add_option("--top-k", a->top_k, "Top-k sampling for --generate")->check(at_least(0));
   add_seed_flag(&trace, a->seed);
   trace.add_flag("--f32", a->f32, "Store weights as float32 (default float16)");
   set_verb_action("trace", [a] { run(*a); });
