@@ -55,3 +55,19 @@ TEST_F(UsageMessages, MissingInputsAndOutputDirectoriesAreNamed) {
   expect_short("export t.attn.safetensors --html -o nodir/x.html", 1, "directory 'nodir' does not exist");
   EXPECT_FALSE(fs::exists(dir_ / "nodir"));
 }
+
+// An output flag's file has the flag's kind, and no output is an input — checked before any work
+// (no model is loaded: these models do not exist).
+TEST_F(UsageMessages, OutputsHaveTheirFlagsKindAndAreNotInputs) {
+  expect_short("trace import attn.npy --tokens tokens.json -o x.png", 2, "-o 'x.png': expected NAME.safetensors");
+  expect_short("trace import attn.npy --tokens tokens.json -o attn.npy", 2, "-o 'attn.npy': expected NAME.safetensors");
+  expect_short("trace m.safetensors hello -o x.png", 2, "-o 'x.png': expected NAME.safetensors");
+  expect_short("trace t.attn.safetensors hello -o ./t.attn.safetensors", 2, "is the input 't.attn.safetensors'");
+  expect_short("translate --model m.safetensors hello --png a.svg", 2, "--png 'a.svg': expected NAME.png");
+  expect_short("translate --model m.safetensors hello --svg a.png", 2, "--svg 'a.png': expected NAME.svg");
+  expect_short("translate --model m.safetensors hello --trace t.png", 2, "--trace 't.png': expected NAME.safetensors");
+  expect_short("translate --model m.safetensors hello --html t.gif", 2, "--html 't.gif': expected NAME.html or NAME.htm");
+  EXPECT_FALSE(fs::exists(dir_ / "x.png"));
+  EXPECT_FALSE(fs::exists(dir_ / "a.svg"));
+  EXPECT_EQ(slurp(dir_ / "attn.npy").substr(1, 5), "NUMPY");
+}

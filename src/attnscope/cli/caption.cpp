@@ -9,6 +9,7 @@
 
 #include "attnscope/cli/command.h"
 #include "attnscope/cli/common.h"
+#include "attnscope/cli/output_names.h"
 #include "attnscope/cli/trace_outputs.h"
 #include "attnscope/core/error.h"
 #include "attnscope/core/fs.h"
@@ -30,8 +31,9 @@ struct CaptionFlags {
 
 void run(const CaptionFlags& f) {
   // Before any work: the flags name their formats.
-  if (!f.png.empty() && viz::image_format_for(f.png) != viz::ImageFormat::png)
-    throw ConfigError("caption: --png needs a .png path, got '" + f.png + "'");
+  check_output_name(f.png, "--png", {".png"});
+  check_not_an_input(f.png, {f.model, f.image});
+  check_trace_outputs(TraceOutputs{.trace = f.trace, .gif = f.gif, .html = f.html}, {f.model, f.image});
   for (const std::string* p : {&f.png, &f.gif, &f.trace, &f.html})
     if (!p->empty()) check_output_path(*p, "caption output");
   if (f.image.empty() == (f.scene < 0)) throw ConfigError("caption: give either an image file or --scene N");

@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "attnscope/cli/common.h"
+#include "attnscope/cli/output_names.h"
 #include "attnscope/cli/verb_parts.h"
 #include "attnscope/focus/trace_keep.h"
 #include "attnscope/io/trace_import.h"
@@ -34,6 +35,8 @@ void setup_trace_import(CLI::App& trace) {
   sub->add_option("--model", args->model, "Model name recorded in the trace metadata");
   sub->add_flag("--f32", args->f32, "Store weights as float32 (default float16)");
   sub->callback([args] {
+    check_trace_output_name(args->output, "-o");
+    check_not_an_input(args->output, {args->attn, args->tokens});
     io::TraceImportOptions opt;
     opt.array = args->array;
     opt.mechanism = args->mechanism;

@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "attnscope/cli/common.h"
+#include "attnscope/cli/output_names.h"
 #include "attnscope/cli/verb_parts.h"
 #include "attnscope/core/error.h"
 #include "attnscope/focus/trace_keep.h"
@@ -28,6 +29,8 @@ struct TraceModelArgs {
 void run(const TraceModelArgs& a) {
   if (a.model.empty()) throw ConfigError("trace: give MODEL \"text\" (or a subcommand such as import)");
   if (a.output.empty()) throw ConfigError("trace: -o/--output OUT.attn.safetensors is required");
+  check_trace_output_name(a.output, "-o");
+  check_not_an_input(a.output, {a.model, a.tokenizer});
   if (a.generate > 0 && models::is_trained_checkpoint(a.model))
     throw ConfigError("trace: --generate is for language models; this is a trained task model");
   models::SamplingOptions opt;

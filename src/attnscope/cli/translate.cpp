@@ -21,6 +21,7 @@ struct TranslateFlags {
 };
 
 void run(const TranslateFlags& f) {
+  check_trace_outputs(f.outputs, {f.model});
   models::Translator t = models::Translator::load(f.model);
   models::DecodeOptions d;
   d.beam = f.beam;
