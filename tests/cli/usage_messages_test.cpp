@@ -71,3 +71,24 @@ TEST_F(UsageMessages, OutputsHaveTheirFlagsKindAndAreNotInputs) {
   EXPECT_FALSE(fs::exists(dir_ / "a.svg"));
   EXPECT_EQ(slurp(dir_ / "attn.npy").substr(1, 5), "NUMPY");
 }
+
+// Flags that would be accepted and ignored are refused; numbers past what there is are clamped
+// with a note (the rule of top-k capture).
+TEST_F(UsageMessages, IgnoredFlagsAreRefusedAndClampsAreSaid) {
+  const std::string stories =
+      (fs::path(ATTNSCOPE_SOURCE_DIR) / ".." / "shared" / "data" / "model_stories260K_llama" / "stories260K.bin").string();
+  expect_short("render t.attn.safetensors --view model --head 1 -o m.png", 2, "a layer or head choice does not apply");
+  expect_short("render t.attn.safetensors --view model --layer 0 -o m.png", 2, "a layer or head choice does not apply");
+  EXPECT_FALSE(fs::exists(dir_ / "m.png"));
+  if (!fs::exists(stories)) GTEST_SKIP() << "../shared/data is absent (real-model part)";
+  expect_short("run " + stories + " hello --port 8000", 2, "--port requires --view");
+  expect_short("run " + stories + " hello --capture stats", 2, "--capture requires --view");
+  expect_short("generate " + stories + " hello --open", 2, "--open requires --view");
+  CmdResult r = run("run " + stories + " Once --top 100000");
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.err.find("note: --top 100000 is more than the vocabulary: showing all 512 tokens"), std::string::npos) << r.err;
+  EXPECT_NE(r.out.find("next-token top-512:"), std::string::npos) << r.out;
+  r = run("generate " + stories + " Once --max-tokens 1000000 --temperature 0");
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.err.find("the context holds 512 tokens, so at most 511 follow"), std::string::npos) << r.err;
+}

@@ -42,7 +42,7 @@ void setup_render(CLI::App& app) {
   sub->add_option("--cmap", f->request.colormap, "Colour map: viridis, magma, cividis");
   add_color_scale_flags(sub, f->request.scale);
   sub->add_option("--threshold", f->request.threshold, "Head view: smallest weight drawn as a line")->check(in_range(0.0, 1.0));
-  sub->add_option("--size", f->request.size, "Heatmap: px of the cell area; grids/model view: px per thumbnail; stats: px of the query axis")
+  sub->add_option("--size", f->request.size, "Heatmap: px of the cell area's longest side (cells stay 2..40 px, so short inputs draw smaller); grids/model view: px per thumbnail; stats: px of the query axis")
       ->check(in_range(16, 16000));
   sub->callback([f] { run_render(*f); });
 }

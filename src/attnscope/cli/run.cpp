@@ -1,6 +1,7 @@
 // `attnscope run MODEL "text"`: tokens, then next-token top-5 (language models) or class
 // probabilities (classifiers); a checkpoint of `attnscope train` prints its translation or
 // label; --perplexity prints "perplexity=X tokens=N" (N counts BOS).
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <memory>
@@ -54,9 +55,14 @@ void run(const RunArgs& a) {
   p.model->reset();
   const models::ModelOutput out = p.model->forward(ids, capture.get());
   if (out.kind == models::ModelOutput::Kind::token_logits) {
-    std::printf("next-token top-%lld:\n", static_cast<long long>(a.top));
+    // One rule for every k past what there is (as top-k capture): clamp and say so.
+    const int64_t top = std::min<int64_t>(a.top, out.cols);
+    if (top < a.top)
+      std::fprintf(stderr, "note: --top %lld is more than the vocabulary: showing all %lld tokens\n",
+                   static_cast<long long>(a.top), static_cast<long long>(top));
+    std::printf("next-token top-%lld:\n", static_cast<long long>(top));
     const auto last = std::span<const float>(out.values).subspan((out.rows - 1) * out.cols, out.cols);
-    for (const auto& [id, prob] : models::top_k_probs(last, a.top))
+    for (const auto& [id, prob] : models::top_k_probs(last, top))
       std::printf("  %-6d %-16s %.4f\n", id, ("'" + p.tokenizer->display(id) + "'").c_str(), prob);
   } else if (out.kind == models::ModelOutput::Kind::class_logits) {
     std::printf("class probabilities:\n");
@@ -77,9 +83,9 @@ void setup(CLI::App& app) {
   sub->add_option("--tokenizer", a->tokenizer, "Tokenizer file (default: found beside the model)");
   sub->add_flag("--perplexity", a->perplexity, "Print teacher-forced perplexity: perplexity=X tokens=N");
   sub->add_option("--top", a->top, "How many next-token candidates to show")->check(at_least(1));
-  sub->add_flag("--view", a->view, "Capture attention and open the viewer on it");
-  add_capture_flag(sub, a->capture);
-  add_view_flags(sub, a->view_flags);
+  CLI::Option* view = sub->add_flag("--view", a->view, "Capture attention and open the viewer on it");
+  add_capture_flag(sub, a->capture)->needs(view);  // what to capture only matters to the viewer
+  add_view_flags(sub, a->view_flags, view);
   sub->callback([a] { run(*a); });
 }
 

@@ -16,13 +16,17 @@
 
 namespace attnscope::cli {
 
-void add_view_flags(CLI::App* sub, ViewFlags& flags) {
-  sub->add_option("--port", flags.port, "Port on 127.0.0.1 (default: a free one)")->check(in_range(0, 65535));
-  sub->add_flag("--open", flags.open, "Open the viewer in the default browser");
-  sub->add_option("--web-root", flags.web_root, "Serve the page from this directory (development)")
-      ->check(CLI::ExistingDirectory);
-  sub->add_flag("--rollout", flags.rollout, "Also show attention rollout of each self-attention stack as a matrix");
-  sub->add_flag("--flow", flags.flow, "Also show attention flow (exact max-flow) as a matrix (sequences up to 256 tokens)");
+void add_view_flags(CLI::App* sub, ViewFlags& flags, CLI::Option* needs) {
+  CLI::Option* opts[] = {
+      sub->add_option("--port", flags.port, "Port on 127.0.0.1 (default: a free one)")->check(in_range(0, 65535)),
+      sub->add_flag("--open", flags.open, "Open the viewer in the default browser"),
+      sub->add_option("--web-root", flags.web_root, "Serve the page from this directory (development)")
+          ->check(CLI::ExistingDirectory),
+      sub->add_flag("--rollout", flags.rollout, "Also show attention rollout of each self-attention stack as a matrix"),
+      sub->add_flag("--flow", flags.flow,
+                    "Also show attention flow (exact max-flow) as a matrix (sequences up to 256 tokens)")};
+  if (needs)
+    for (CLI::Option* o : opts) o->needs(needs);
 }
 
 void view_trace(io::Trace trace, const ViewFlags& flags) {

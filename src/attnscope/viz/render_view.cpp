@@ -20,6 +20,9 @@ void render_view(const io::Trace& trace, const RenderRequest& r, const std::stri
   check_color_scale(r.scale);
   if (r.view != "heatmap" && r.view != "head" && r.view != "model" && r.view != "overlay" && r.view != "stats")
     throw ConfigError("unknown view '" + r.view + "': use heatmap, head, model, overlay or stats");
+  // The model view draws every layer and head: a choice of either would be ignored.
+  ATTNSCOPE_CHECK(r.view != "model" || (r.layer.empty() && r.head.empty()), ConfigError,
+                  "the model view draws every layer and head: a layer or head choice does not apply to it");
   const int64_t layer = focus::resolve_layer(trace, r.layer);
   const io::TraceLayer& L = trace.layers[static_cast<size_t>(layer)];
   const bool all_heads = r.head == "all";
