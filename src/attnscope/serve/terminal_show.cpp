@@ -8,6 +8,7 @@
 #include "attnscope/focus/row_stats.h"
 #include "attnscope/focus/topk.h"
 #include "attnscope/viz/colormap.h"
+#include "attnscope/viz/text.h"
 
 namespace attnscope::serve {
 namespace {
@@ -32,11 +33,9 @@ int display_width(const std::string& s) {
   return w;
 }
 
-// Control characters would move the cursor: show them as visible escapes.
-std::string printable(const std::string& tok) {
-  const std::string out = escape_controls(tok);
-  return out.empty() ? "∅" : out;
-}
+// A token as every view shows it (viz::display_token: "·" for spaces, so the space token and a
+// word start are visible and columns line up); C1 controls would still move the cursor.
+std::string printable(const std::string& tok) { return escape_controls(viz::display_token(tok)); }
 
 std::string fmt_weight(float w) {
   char buf[32];
@@ -82,20 +81,28 @@ std::string show_trace(const TraceSource& source, const ShowOptions& o) {
   const auto& queries = source.trace().find_sequence(L.query_seq)->tokens;
   const float vmax = std::max(1e-30f, *std::max_element(row.begin(), row.end()));
   const bool self = L.query_seq == L.key_seq;
+  // A causal row: self-attention with nothing on the keys after the query. Those keys are in its
+  // future, not attended with weight 0: they are shown faint, without a weight.
+  bool causal = self && q + 1 < static_cast<int64_t>(row.size());
+  for (size_t k = static_cast<size_t>(q) + 1; causal && k < row.size(); ++k) causal = row[k] == 0.0f;
 
   std::string out = escape_controls(L.name) + " · " + (o.head == kHeadMean ? std::string("mean of heads") : "head " + std::to_string(o.head)) +
                     " · query " + std::to_string(q) + " \"" + printable(queries[q]) + "\" attends to " +
-                    (self ? "" : "'" + L.key_seq + "' ") + "(darker = less, colour map " + o.cmap + ")\n";
+                    (self ? "" : "'" + L.key_seq + "' ") + "(darker = less, colour map " + o.cmap + ")" +
+                    (causal ? (o.color ? "; faint: after the query (causal)" : "; [-]: after the query (causal)") : "") + "\n";
   int col = 0;
   for (size_t k = 0; k < keys.size(); ++k) {
     std::string tok = printable(keys[k]);
-    if (!o.color) tok += "[" + fmt_weight(row[k]) + "]";
+    const bool future = causal && static_cast<int64_t>(k) > q;
+    if (!o.color) tok += future ? "[-]" : "[" + fmt_weight(row[k]) + "]";
     const int w = display_width(tok) + 1;
     if (col > 0 && col + w > o.width) {
       out += "\n";
       col = 0;
     }
-    if (o.color) {
+    if (o.color && future) {
+      out += "\x1b[2m" + tok + "\x1b[0m ";
+    } else if (o.color) {
       const auto c = cmap.rgb8(row[k] / vmax);
       const bool dark = 0.299 * c.r + 0.587 * c.g + 0.114 * c.b < 140;
       char esc[64];

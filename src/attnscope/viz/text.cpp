@@ -97,15 +97,13 @@ std::string display_token(std::string_view raw) {
       in = " " + in.substr(marker.size());
       break;
     }
-  // A word-start space is implied by the gap between tokens in every view: drop one.
-  if (in.size() > 1 && in[0] == ' ' && in[1] != ' ') in.erase(0, 1);
+  // Every space is shown as "·", so a word start stays visible ("·c le ver" is one word).
   std::string out;
   for (size_t i = 0; i < in.size(); ++i) {
     const unsigned char c = static_cast<unsigned char>(in[i]);
     if (c == '\n') out += "\u21B5";
     else if (c == '\t') out += "\u2192";
-    else if (c == ' ' && (i == 0 || i + 1 == in.size())) out += "\u00B7";
-    else if (c < 0x20 || c == 0x7F) out += "\u00B7";
+    else if (c == ' ' || c < 0x20 || c == 0x7F) out += "\u00B7";
     else out += static_cast<char>(c);
   }
   return out;
