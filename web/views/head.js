@@ -124,3 +124,4 @@ export { render };
 export function update() { schedule(); }
 export function getCanvas() { return canvas; }
 export const name = 'head';
+export const hint = 'head: hover a query token to keep only its lines · wheel scrolls the rows';

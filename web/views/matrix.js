@@ -271,6 +271,8 @@ export function mount(container) {
     view.y = wy - py / view.scale;
     clampView(w, h);
     schedule();
+    // The readout follows the zoom: the cell (or block, at a new level) now under the pointer.
+    hover(ev).catch((e) => set({ status: `hover: ${e.message}` }));
   }, { passive: false });
   canvas.addEventListener('mousedown', (ev) => { drag = { x: ev.clientX, y: ev.clientY, vx: view.x, vy: view.y }; });
   window.addEventListener('mouseup', () => { drag = null; });
@@ -295,6 +297,7 @@ export { render };
 export function update() { schedule(); }
 
 export const name = 'matrix';
+export const hint = 'matrix: wheel zooms around the pointer, drag pans, double-click fits · hover reads a weight';
 export function getCanvas() { return canvas; }
 // Zoom to show a query/key window (tests and links): scale so `cells` weights fill the plot.
 export function zoomTo(q, k, cells) {

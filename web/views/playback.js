@@ -213,3 +213,4 @@ export { render };
 export function update() { schedule(); }
 export function getCanvas() { return canvas; }
 export const name = 'playback';
+export const hint = 'playback: space plays and pauses · the slider scrubs · speed in tokens per second';
