@@ -92,3 +92,10 @@ TEST_F(UsageMessages, IgnoredFlagsAreRefusedAndClampsAreSaid) {
   EXPECT_EQ(r.code, 0) << r.err;
   EXPECT_NE(r.err.find("the context holds 512 tokens, so at most 511 follow"), std::string::npos) << r.err;
 }
+
+// Counts read as English: "1 layer x 2 heads" (was "1 layers").
+TEST_F(UsageMessages, CountsAreSingularOrPlural) {
+  const CmdResult r = run("trace import attn.npy --tokens tokens.json -o u.attn.safetensors");
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("1 layer x 2 heads, 5 queries x 5 keys"), std::string::npos) << r.out;
+}

@@ -169,8 +169,8 @@ void run_analyze(const AnalyzeArgs& a) {
   }
   write_report(report, a.output, a.html);
   if (!a.quiet) {
-    std::printf("wrote %s: %lld sequence(s), %zu layers\n", a.output.c_str(), static_cast<long long>(sums.sequences),
-                sums.layers.size());
+    std::printf("wrote %s: %s, %s\n", a.output.c_str(), count_of(static_cast<long long>(sums.sequences), "sequence").c_str(),
+                count_of(static_cast<long long>(sums.layers.size()), "layer").c_str());
     for (const auto& L : sums.layers) {
       std::string roles;
       for (const auto& h : L.heads) roles += (roles.empty() ? "" : " ") + focus::head_report(h).role;

@@ -26,6 +26,10 @@ inline CLI::Option* add_output_flag(CLI::App* sub, std::string& out, bool requir
   if (required) o->required();
   return o;
 }
+// "1 layer", "3 layers", "2 queries": every count a verb prints.
+inline std::string count_of(long long n, const std::string& one, const std::string& many = "") {
+  return std::to_string(n) + " " + (n == 1 ? one : many.empty() ? one + "s" : many);
+}
 inline CLI::Option* add_seed_flag(CLI::App* sub, uint64_t& seed) {
   return sub->add_option("--seed", seed, "Random seed (same seed and thread count, same bits)");
 }

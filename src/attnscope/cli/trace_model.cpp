@@ -42,8 +42,10 @@ void run(const TraceModelArgs& a) {
   io::TraceWriteOptions wo;
   wo.f16_weights = !a.f32;
   io::write_trace(trace, a.output, wo);
-  std::printf("wrote %s: %zu layers, %zu tokens, capture %s\n", a.output.c_str(), trace.layers.size(),
-              trace.sequences.empty() ? size_t{0} : trace.sequences.front().tokens.size(), a.capture.str().c_str());
+  std::printf("wrote %s: %s, %s, capture %s\n", a.output.c_str(),
+              count_of(static_cast<long long>(trace.layers.size()), "layer").c_str(),
+              count_of(trace.sequences.empty() ? 0LL : static_cast<long long>(trace.sequences.front().tokens.size()), "token").c_str(),
+              a.capture.str().c_str());
 }
 
 void setup(CLI::App& trace) {
