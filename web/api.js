@@ -51,6 +51,11 @@ class HttpBackend {
     const b = await this.block(`api/row?layer=${layer}&head=${headParam(head)}&q=${q}`);
     return b.arrays.values.data;
   }
+  // Per query of a layer: { entropy, max_weight, argmax } (each absent when not kept).
+  async stats(layer, head) {
+    const b = await this.block(`api/stats?layer=${layer}&head=${headParam(head)}`);
+    return { entropy: b.arrays.entropy?.data, max_weight: b.arrays.max_weight?.data, argmax: b.arrays.argmax?.data };
+  }
   async edges(layer, head, q0, q1, k) {
     const b = await this.block(`api/edges?layer=${layer}&head=${headParam(head)}&q0=${q0}&q1=${q1}&k=${k}`);
     return { q0, q1, k: b.header.k, index: b.arrays.index.data, weight: b.arrays.weight.data };
@@ -75,5 +80,6 @@ export const api = {
   tile: (...a) => backend.tile(...a),
   row: (...a) => backend.row(...a),
   edges: (...a) => backend.edges(...a),
+  stats: (...a) => backend.stats(...a),
   thumbs: (size) => backend.thumbs(size),
 };

@@ -48,7 +48,9 @@ function route(keys) {
     if (keys.includes('cmap')) $('cmap').value = state.cmap;
     v.update();
   }
-  if (keys.includes('hover') || keys.includes('status')) {
+  // Each tab's own hint replaces the last one's (the matrix hint stayed on every tab).
+  if (keys.includes('view')) state.status = v.hint || '';
+  if (keys.includes('hover') || keys.includes('status') || keys.includes('view')) {
     $('status').textContent = state.hover ? state.hover.text : state.status;
   }
 }
@@ -99,7 +101,7 @@ async function start() {
   const lists = await tokensReady;
   meta.sequences.forEach((s, i) => { tokens[s.name] = lists[i]; });
   views[state.view].render();
-  set({ status: 'matrix: wheel zooms, drag pans, double-click fits · hover reads a weight' });
+  set({ status: views[state.view].hint || '' });
   window.__attnscope.ready = true;
 }
 

@@ -6,7 +6,7 @@ export const state = {
   tokens: {},          // sequence name -> token strings
   view: 'matrix',      // matrix | head | model | heads | playback
   layer: 0,
-  head: 0,             // index or 'mean'
+  head: 'mean',        // index or 'mean' (the default of every CLI verb too)
   cmap: 'viridis',
   gamma: 0.5,          // colour scale exponent: 1 linear, 0.5 sqrt (default, as the rendered pictures)
   hover: null,         // { q, k, weight, text } under the pointer, if any

@@ -67,7 +67,7 @@ TEST_F(CaptionCommands, BadInputIsOneLineAndNoOutput) {
   const CmdResult r = run("caption --model m.safetensors huge.png --png a.png");
   EXPECT_EQ(r.code, 1) << r.err;
   EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
-  expect_error("caption --model m.safetensors --scene 1 --png a.svg", 2, "--png needs a .png path");
+  expect_error("caption --model m.safetensors --scene 1 --png a.svg", 2, "--png 'a.svg': expected NAME.png");
   expect_error("caption --model m.safetensors", 2, "either an image file or --scene");
   EXPECT_FALSE(fs::exists(dir_ / "a.png"));
   EXPECT_FALSE(fs::exists(dir_ / "a.attn.safetensors"));

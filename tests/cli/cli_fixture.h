@@ -29,8 +29,9 @@ inline std::string slurp(const fs::path& p) {
   return ss.str();
 }
 
-// A float32 .npy of shape [L, H, T, T]: row-softmax-like weights with query T-1 hot on key 2.
-inline std::string attention_npy(int L, int H, int T) {
+// A float32 .npy of shape [L, H, T, T]: row-softmax-like weights with query T-1 hot on key 2;
+// causal: query q spreads over keys 0..q only (uniformly).
+inline std::string attention_npy(int L, int H, int T, bool causal = false) {
   std::string dict = "{'descr': '<f4', 'fortran_order': False, 'shape': (" + std::to_string(L) + ", " +
                      std::to_string(H) + ", " + std::to_string(T) + ", " + std::to_string(T) + "), }";
   while ((10 + dict.size() + 1) % 64 != 0) dict += ' ';
@@ -42,7 +43,10 @@ inline std::string attention_npy(int L, int H, int T) {
   std::vector<float> w(static_cast<size_t>(L) * H * T * T, 0.5f / T);
   for (int r = 0; r < L * H * T; ++r) {
     float* row = w.data() + static_cast<size_t>(r) * T;
-    row[r % T == T - 1 ? 2 : r % T] += 0.5f;
+    if (causal)
+      for (int k = 0; k < T; ++k) row[k] = k <= r % T ? 1.0f / float(r % T + 1) : 0.0f;
+    else
+      row[r % T == T - 1 ? 2 : r % T] += 0.5f;
   }
   out.append(reinterpret_cast<const char*>(w.data()), w.size() * 4);
   return out;

@@ -105,3 +105,24 @@ TEST_F(ViewerCommands, ViewOnABusyPortFailsCleanly) {
   std::system(("kill " + slurp(dir_ / "pid.txt")).c_str());
   expect_error("view t.attn.safetensors --port 70000", 2, "70000");
 }
+
+// Issue 16 (smaller): show wraps at the terminal's width (shells do not export $COLUMNS), labels
+// tokens as every view does (the space token "·", a word start "·cat": columns line up), and keys
+// after the query of a causal row are marked as its future, not printed as weights of 0.
+TEST_F(ViewerCommands, ShowFollowsTheTerminalAndMarksTheFuture) {
+  std::ofstream(dir_ / "c.npy", std::ios::binary) << attention_npy(1, 1, 5, true);
+  std::ofstream(dir_ / "c.json") << R"(["The", " cat", " ", "\u2581sat", "on"])";
+  ASSERT_EQ(run("trace import c.npy --tokens c.json -o c.attn.safetensors").code, 0);
+  const CmdResult r = run("show c.attn.safetensors --query 1");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("The[0.5000] _\u00B7cat[0.5000]_ \u00B7[-] \u00B7sat[-] on[-]"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("[-]: after the query (causal)"), std::string::npos) << r.out;
+  EXPECT_EQ(run("show t.attn.safetensors --query 1").out.find("[-]"), std::string::npos) << "a row over every key is not causal";
+  if (std::system("command -v script >/dev/null 2>&1") != 0) GTEST_SKIP() << "no script(1) to give show a terminal";
+  // On a 40-column terminal without $COLUMNS: the token line wraps before column 40.
+  const std::string cmd = "cd '" + dir_.string() + "' && script -qc \"stty cols 40; env -u COLUMNS NO_COLOR=1 '" +
+                          bin_.string() + "' show c.attn.safetensors --query 1\" /dev/null </dev/null >tty.txt 2>&1";
+  ASSERT_EQ(std::system(cmd.c_str()), 0);
+  const std::string tty = slurp(dir_ / "tty.txt");
+  EXPECT_NE(tty.find("\u00B7sat[-] \r\non[-]"), std::string::npos) << tty;
+}

@@ -24,12 +24,14 @@ class RenderTest(TempDirTest):
                                 ("model", None, "png")]:
             with self.subTest(view=view, head=head, ext=ext):
                 out = self.path(f"cli.{ext}")
-                flags = ["--view", view, "--layer", "-1"] + (["--head", str(head)] if head is not None else [])
+                layer = None if view == "model" else -1  # the model view draws every layer: it takes none
+                flags = ["--view", view] + (["--layer", str(layer)] if layer is not None else []) + \
+                    (["--head", str(head)] if head is not None else [])
                 cli("render", self.trace_path, *flags, "-o", out)
                 with open(out, "rb") as f:
                     expected = f.read()
                 # The file's weights (float16), not the float32 ones it was written from.
-                got = attnscope.render(attnscope.read_trace(self.trace_path), view=view, layer=-1, head=head,
+                got = attnscope.render(attnscope.read_trace(self.trace_path), view=view, layer=layer, head=head,
                                        format=ext)
                 self.assertTrue(got.startswith(b"\x89PNG" if ext == "png" else b"<?xml"))
                 if ext == "png":  # SVG embeds surface ids that differ between runs

@@ -54,7 +54,8 @@ TEST(CliRender, PicturesAndAnimations) {
   const std::string tr = trace_file();
   for (const char* view : {"heatmap", "head", "model"}) {
     const std::string out = fixture::out_path(std::string("cli_") + view + ".svg");
-    CliRun r = run("render " + tr + " --view " + view + " --layer 1 --head 0 -o " + out);
+    // The model view draws every layer and head: it takes no --layer/--head.
+    CliRun r = run("render " + tr + " --view " + view + (std::string(view) == "model" ? "" : " --layer 1 --head 0") + " -o " + out);
     EXPECT_EQ(r.code, 0) << r.err;
     EXPECT_EQ(fixture::xml_problem(read_file(out)), "") << view;
   }
@@ -197,8 +198,16 @@ TEST(CliRender, StatsOnlyTracesGetOneMessageEverywhere) {
   const std::string tr = fixture::out_path("stats_" + std::to_string(::getpid()) + ".attn.safetensors");
   io::write_trace(t, tr);
   const std::string png = fixture::out_path("stats.png");
-  for (const std::string& args : {"render " + tr + " -o " + png, "render " + tr + " --view model -o " + png,
-                                  "render " + tr + " --view head -o " + png, "render " + tr + " --head all -o " + png,
+  // render draws the statistics (the heatmap view of a stats-only layer, one head, the mean or all).
+  for (const std::string& args : {"render " + tr + " -o " + png, "render " + tr + " --head all -o " + png,
+                                  "render " + tr + " --head 1 --view stats -o " + png}) {
+    std::filesystem::remove(png);
+    CliRun r = run(args);
+    EXPECT_EQ(r.code, 0) << args << "\n" << r.err;
+    EXPECT_GT(fixture::load_png(png).width, 100) << args;
+  }
+  // What needs weights says so in the one line every view gives.
+  for (const std::string& args : {"render " + tr + " --view model -o " + png, "render " + tr + " --view head -o " + png,
                                   "animate " + tr + " -o " + fixture::out_path("stats.gif")}) {
     CliRun r = run(args);
     EXPECT_EQ(r.code, 2) << args << "\n" << r.err;

@@ -202,3 +202,39 @@ TEST(Heatmap, TopkLayerDrawsLikeItsDenseLayer) {
     EXPECT_EQ(a.v, b.v) << head;
   }
 }
+
+// Right-to-left tokens keep to their label boxes: the cell area of a heatmap whose tokens are
+// Arabic and Hebrew is pixel for pixel the one of the same weights with Latin tokens (RTL labels
+// were drawn right-aligned across the cells), and every label's ink stays in the margins.
+TEST(Heatmap, RightToLeftLabelsStayOutOfTheCells) {
+  io::Trace latin = fixture::self_trace(8, 1, 1, 1, false, 0.5);
+  io::Trace rtl = latin;
+  const char* words[] = {"\u0645\u0631\u062D\u0628\u0627", "\u05E9\u05DC\u05D5\u05DD", "\u0627\u0644\u0643\u062A\u0627\u0628",
+                         "\u05E2\u05D5\u05DC\u05DD", "\u0628\u064A\u062A", "abc \u05D3\u05D2", "\u05D3\u05D2 abc", "\u0642"};
+  for (size_t i = 0; i < 8; ++i) {
+    rtl.sequences[0].tokens[i] = words[i];
+    latin.sequences[0].tokens[i] = std::string(rtl.sequences[0].tokens[i].size() / 2, 'x');
+  }
+  viz::Frame f[2];
+  viz::Heatmap hm[2] = {viz::render_heatmap(latin, 0, 0, fixture::out_path("ltr.png")),
+                        viz::render_heatmap(rtl, 0, 0, fixture::out_path("rtl.png"))};
+  f[0] = fixture::load_png(fixture::out_path("ltr.png"));
+  f[1] = fixture::load_png(fixture::out_path("rtl.png"));
+  double x[2], y[2], w, h, x1, y1;
+  for (int i = 0; i < 2; ++i) hm[i].cell_rect(0, 0, x[i], y[i], w, h);
+  hm[1].cell_rect(7, 7, x1, y1, w, h);
+  const int cw = static_cast<int>(x1 + w - x[1]), ch = static_cast<int>(y1 + h - y[1]);
+  int differ = 0;
+  for (int dy = 0; dy < ch; ++dy)
+    for (int dx = 0; dx < cw; ++dx)
+      differ += f[0].at(static_cast<int>(x[0]) + dx, static_cast<int>(y[0]) + dy) !=
+                f[1].at(static_cast<int>(x[1]) + dx, static_cast<int>(y[1]) + dy);
+  EXPECT_EQ(differ, 0) << "label ink inside the cells";
+  // Query labels: ink left of the cells, inside the picture (nothing cut at the left edge).
+  int ink_left = f[1].width;
+  for (int yy = static_cast<int>(y[1]); yy < static_cast<int>(y[1]) + ch; ++yy)
+    for (int xx = 0; xx < static_cast<int>(x[1]); ++xx)
+      if ((f[1].at(xx, yy) & 0xFFFFFF) != 0xFFFFFF) ink_left = std::min(ink_left, xx);
+  EXPECT_GT(ink_left, 2) << "query labels reach the picture's edge";
+  EXPECT_LT(ink_left, static_cast<int>(x[1]) - 8) << "no query label ink at all";
+}

@@ -46,6 +46,8 @@ try {
   await page.waitForTimeout(200);
   await page.screenshot({ path: join(shots, 'matrix.png') });
   check(await page.textContent('#title') === 'attnscope · fixture', 'title names the model');
+  const head0 = await page.evaluate(() => [window.__attnscope.state.head, document.getElementById('head').value]);
+  check(head0[0] === 'mean' && head0[1] === 'mean', `the default head is the mean of heads, as the CLI's (${head0})`);
 
   // Switch layer and head through the selectors.
   await page.selectOption('#layer', '2');
@@ -62,11 +64,33 @@ try {
   check(hot === 8, `the hottest key of query 23 is where the trace puts it (${hot})`);
   await page.screenshot({ path: join(shots, 'matrix-hover.png') });
 
-  // Zoom with the wheel: the view must ask for finer cells without errors.
+  // Zoom with the wheel is anchored at the pointer on both axes: the centre of the cell under
+  // the pointer stays under it, zooming in from the fitted view (the matrix narrower than the
+  // plot: x was pinned to 0), out again, and in until the matrix overflows the plot.
   await page.evaluate(() => window.__attnscope.set({ head: 'mean' }));
-  await page.mouse.move(500, 400);
-  await page.mouse.wheel(0, -600);
+  await page.dblclick('#view-matrix canvas', { position: { x: 5, y: 5 } });
+  await page.waitForTimeout(200);
+  const c = await page.evaluate(() => window.__attnscope.views.matrix.cellCenter(17, 19));
+  const at = { x: Math.round(c.x), y: Math.round(c.y) };  // the pointer sits on whole pixels
+  await page.mouse.move(at.x, at.y);
+  const under = () => page.evaluate(([x, y]) => window.__attnscope.views.matrix.weightAt(x, y), [at.x, at.y]);
+  const w0 = await under();
+  for (const dy of [-300, 300, -1200]) {
+    await page.mouse.wheel(0, dy);
+    await page.waitForTimeout(150);
+    const w = await under();
+    check(Math.floor(w.q) === 17 && Math.floor(w.k) === 19 && Math.abs(w.q - w0.q) < 0.01 && Math.abs(w.k - w0.k) < 0.01,
+      `wheel ${dy} keeps the same point of cell (17, 19) under the pointer (${w0.q.toFixed(3)},${w0.k.toFixed(3)} -> ${w.q.toFixed(3)},${w.k.toFixed(3)})`);
+  }
+  // The readout follows a zoom: a wheel event over a neighbouring cell (no mousemove before it)
+  // names that cell, not the last one hovered.
+  await page.evaluate(() => {
+    const m = window.__attnscope.views.matrix, p = m.cellCenter(16, 18);
+    m.getCanvas().dispatchEvent(new WheelEvent('wheel', { clientX: p.x, clientY: p.y, deltaY: -100, bubbles: true, cancelable: true }));
+  });
   await page.waitForTimeout(300);
+  const afterZoom = await page.textContent('#status');
+  check(afterZoom.startsWith("query 16 ") && afterZoom.includes("→ key 18 "), `hover readout follows the zoom: "${afterZoom}"`);
   await page.screenshot({ path: join(shots, 'matrix-zoom.png') });
 
   // Head view.
@@ -76,6 +100,10 @@ try {
   await page.mouse.move(hb.x + hb.width * 0.3, hb.y + 40 + 18 * 5 + 9);
   await page.waitForTimeout(200);
   check((await page.textContent('#status')).startsWith('query 5 '), 'head view: hovering a query token focuses it');
+  await page.mouse.move(hb.x + 3, hb.y + hb.height - 3);
+  await page.waitForTimeout(100);
+  const headHint = await page.textContent('#status');
+  check(headHint.startsWith('head: '), `the status line gives the head tab's hint, not the matrix's ("${headHint}")`);
   await page.screenshot({ path: join(shots, 'head.png') });
 
   // Model view: click the thumbnail of layer 1, head 2 -> matrix view of it.

@@ -3,6 +3,7 @@
 // the screen; the viewer's matrix view (tiles, zoom) is for attention layers of any size.
 import { colorize, cssOf } from './color.js';
 import { tokenLabel, fmtWeight } from './format.js';
+import { fillLabel } from './canvas.js';
 
 const LEFT = 96, TOP = 96, BAR = 64;
 
@@ -50,13 +51,13 @@ export function paintMatrix(ctx, w, m, { cmap, vmax, gamma = 1, hover = null }) 
   ctx.textAlign = 'right';
   ctx.textBaseline = 'middle';
   for (let i = 0; i < m.rows; i += every)
-    ctx.fillText(every > 1 ? `${i} ${tokenLabel(m.rowLabels[i], 8)}` : tokenLabel(m.rowLabels[i], 12), g.left - 4, g.top + (i + 0.5) * g.cell);
+    fillLabel(ctx, every > 1 ? `${i} ${tokenLabel(m.rowLabels[i], 8)}` : tokenLabel(m.rowLabels[i], 12), g.left - 4, g.top + (i + 0.5) * g.cell);
   for (let j = 0; j < m.cols; j += every) {
     ctx.save();
     ctx.translate(g.left + (j + 0.5) * g.cell, g.top - 4);
     ctx.rotate(-Math.PI / 2);
     ctx.textAlign = 'left';
-    ctx.fillText(every > 1 ? `${j} ${tokenLabel(m.colLabels[j], 8)}` : tokenLabel(m.colLabels[j], 12), 0, 0);
+    fillLabel(ctx, every > 1 ? `${j} ${tokenLabel(m.colLabels[j], 8)}` : tokenLabel(m.colLabels[j], 12), 0, 0);
     ctx.restore();
   }
   const x = g.left + m.cols * g.cell + 12, bh = Math.max(40, m.rows * g.cell), n = 64;

@@ -27,6 +27,9 @@ export class LocalSource {
       weights: block.arrays[`${i}/weights`]?.data,  // [NH, Q, N]
       index: block.arrays[`${i}/index`]?.data,      // [NH, Q, K]
       kweight: block.arrays[`${i}/weight`]?.data,   // [NH, Q, K]
+      entropy: block.arrays[`${i}/entropy`]?.data,        // [NH, Q], stats-only layers
+      max_weight: block.arrays[`${i}/max_weight`]?.data,  // [NH, Q]
+      argmax: block.arrays[`${i}/argmax`]?.data,          // [NH, Q]
     }));
   }
 
@@ -97,6 +100,35 @@ export class LocalSource {
     const L = this.layer(l), out = new Float32Array(L.keys);
     this.rowInto(L, head, q, 0, L.keys, out);
     return out;
+  }
+
+  // A stats-only layer's statistics of one head or the mean, as focus::row_stats: the mean
+  // averages entropy and max weight over heads and takes the most confident head's argmax.
+  async stats(l, head) {
+    const L = this.layers[l];
+    if (!L) throw new Error(`layer ${l} out of range`);
+    if (L.has_matrix) throw new Error(`layer ${l} has weights: its statistics are computed by the server only`);
+    const Q = L.queries, heads = head === 'mean' ? [...Array(L.heads).keys()] : [head];
+    const avg = (a) => {
+      if (!a) return undefined;
+      const out = new Float32Array(Q);
+      for (const h of heads) for (let q = 0; q < Q; q++) out[q] += a[h * Q + q];
+      if (heads.length > 1) for (let q = 0; q < Q; q++) out[q] /= heads.length;
+      return out;
+    };
+    let argmax;
+    if (L.argmax) {
+      argmax = new Int32Array(Q);
+      for (let q = 0; q < Q; q++) {
+        let best = -Infinity;
+        for (const h of heads) {
+          const m = L.max_weight ? L.max_weight[h * Q + q] : 0;
+          if (h === heads[0] || m > best) { best = m; argmax[q] = L.argmax[h * Q + q]; }
+          if (!L.max_weight) break;
+        }
+      }
+    }
+    return { entropy: avg(L.entropy), max_weight: avg(L.max_weight), argmax };
   }
 
   async edges(l, head, q0, q1, k) {

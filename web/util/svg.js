@@ -17,6 +17,7 @@ export class SvgContext {
     this.font = '12px sans-serif';
     this.textAlign = 'start';
     this.textBaseline = 'alphabetic';
+    this.direction = 'ltr';
     this.imageSmoothingEnabled = true;
     this.path = '';
     this.measure = document.createElement('canvas').getContext('2d');
@@ -24,7 +25,7 @@ export class SvgContext {
   save() {
     this.stack.push({ m: [...this.m], fillStyle: this.fillStyle, strokeStyle: this.strokeStyle,
       lineWidth: this.lineWidth, globalAlpha: this.globalAlpha, font: this.font,
-      textAlign: this.textAlign, textBaseline: this.textBaseline });
+      textAlign: this.textAlign, textBaseline: this.textBaseline, direction: this.direction });
   }
   restore() { const s = this.stack.pop(); if (s) Object.assign(this, s); }
   setTransform(a, b, c, d, e, f) { this.m = [a, b, c, d, e, f]; }
@@ -54,9 +55,12 @@ export class SvgContext {
   strokeRect(x, y, w, h) { this.beginPath(); this.rect(x, y, w, h); this.stroke(); }
   measureText(t) { this.measure.font = this.font; return this.measure.measureText(t); }
   fillText(text, x, y) {
-    const anchor = { center: 'middle', right: 'end', end: 'end' }[this.textAlign] || 'start';
+    // SVG's text-anchor start/end follow the text's direction, as canvas's start/end do; canvas's
+    // left/right are absolute, so for right-to-left text they swap.
+    const rtl = this.direction === 'rtl';
+    const anchor = { center: 'middle', start: 'start', end: 'end', left: rtl ? 'end' : 'start', right: rtl ? 'start' : 'end' }[this.textAlign] || 'start';
     const base = { middle: 'central', top: 'hanging', hanging: 'hanging', bottom: 'text-after-edge' }[this.textBaseline] || 'alphabetic';
-    this.parts.push(`<text transform="${this.matrixAttr()}" x="${num(x)}" y="${num(y)}" fill="${esc(this.fillStyle)}" style="font:${esc(this.font)}" text-anchor="${anchor}" dominant-baseline="${base}"${this.alpha()}>${esc(text)}</text>`);
+    this.parts.push(`<text transform="${this.matrixAttr()}" x="${num(x)}" y="${num(y)}" fill="${esc(this.fillStyle)}" style="font:${esc(this.font)}" text-anchor="${anchor}" dominant-baseline="${base}"${rtl ? ' direction="rtl" unicode-bidi="embed"' : ''}${this.alpha()}>${esc(text)}</text>`);
   }
   // Canvases (heatmap tiles) become embedded PNG images.
   // All three canvas forms: (img, dx, dy), (img, dx, dy, dw, dh) and (img, sx, sy, sw, sh, dx, dy,

@@ -5,8 +5,9 @@
 import { api } from '../api.js';
 import { state, set, currentLayer, queryTokens, keyTokens } from '../state.js';
 import { cssOf } from '../util/color.js';
-import { makeCanvas, fitCanvas, frameScheduler } from '../util/canvas.js';
+import { makeCanvas, fitCanvas, frameScheduler, fillLabel } from '../util/canvas.js';
 import { tokenLabel, fmtWeight, quoteToken } from '../util/format.js';
+import { noWeightsLine } from '../util/stats_view.js';
 
 const ROW = 18, TOP = 40, K = 12, THRESHOLD = 0.01;
 let canvas, schedule;
@@ -45,7 +46,7 @@ export function paint(ctx, w, h) {
   ctx.textBaseline = 'top';
   const head = state.head === 'mean' ? 'mean of heads' : `head ${state.head}`;
   ctx.fillText(`${L.name} · ${head} · queries ${start}–${Math.min(L.queries, start + n) - 1} of ${L.queries} (wheel scrolls) · top ${K} keys per query`, 6, 6);
-  if (!L.has_matrix) return;
+  if (!L.has_matrix) { ctx.fillStyle = '#222'; ctx.fillText(noWeightsLine(L), 6, 28); return; }
   const yq = (q) => TOP + (q - start) * ROW + ROW / 2, yk = (k) => TOP + (k - ks) * ROW + ROW / 2;
   // Colour and width relative to the strongest weight shown (the focused row's, when hovering).
   let wmax = 0;
@@ -76,7 +77,7 @@ export function paint(ctx, w, h) {
   for (let q = start; q < Math.min(qt.length, start + n); q++) {
     ctx.textAlign = 'right';
     ctx.fillStyle = q === focus ? '#d0021b' : '#222';
-    ctx.fillText(tokenLabel(qt[q]), xl, yq(q));
+    fillLabel(ctx, tokenLabel(qt[q]), xl, yq(q));
     ctx.fillStyle = '#999';
     ctx.textAlign = 'left';
     ctx.fillText(String(q), 6, yq(q));
@@ -84,7 +85,7 @@ export function paint(ctx, w, h) {
   for (let k = ks; k < Math.min(kt.length, ks + n); k++) {
     ctx.textAlign = 'left';
     ctx.fillStyle = focusW.has(k) ? '#000' : '#222';
-    ctx.fillText(tokenLabel(kt[k]), xr, yk(k));
+    fillLabel(ctx, tokenLabel(kt[k]), xr, yk(k));
     if (focusW.has(k)) {
       ctx.fillStyle = '#d0021b';
       ctx.fillText(fmtWeight(focusW.get(k)), xr + 130, yk(k));
@@ -123,3 +124,4 @@ export { render };
 export function update() { schedule(); }
 export function getCanvas() { return canvas; }
 export const name = 'head';
+export const hint = 'head: hover a query token to keep only its lines · wheel scrolls the rows';

@@ -89,6 +89,7 @@ export { render };
 export function update() { schedule(); }
 export function getCanvas() { return canvas; }
 export const name = 'heads';
+export const hint = 'heads: hover a head for its numbers · click one to open it in the matrix view';
 // For tests: the measured layers (null until started), and the page point of cell (l, h).
 export function results() { return layers && !layers.some((L) => L.pending) ? layers : null; }
 export function cellPoint(l, h, fx = 0.5, fy = 0.5) {

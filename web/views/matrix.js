@@ -6,8 +6,9 @@
 import { api } from '../api.js';
 import { state, set, currentLayer, queryTokens, keyTokens } from '../state.js';
 import { colorize, cssOf } from '../util/color.js';
-import { makeCanvas, fitCanvas, frameScheduler } from '../util/canvas.js';
+import { makeCanvas, fitCanvas, frameScheduler, fillLabel } from '../util/canvas.js';
 import { tokenLabel, fmtWeight, quoteToken } from '../util/format.js';
+import { paintStats, statsQueryAt, statsText } from '../util/stats_view.js';
 
 const TILE = 256;
 const M = { left: 96, top: 96, right: 70, bottom: 12 };  // margins: labels and colour bar
@@ -17,6 +18,7 @@ let view = { scale: 1, x: 0, y: 0 };  // pixels per weight; weight coords at the
 let viewKey = '';                      // layer/head the view was fitted for
 const tiles = new Map();               // key -> { values, rows, cols, factor, image, cmapKey } | 'pending'
 const rows = new Map();                // exact rows for hover: key -> Float32Array
+const stats = new Map();               // stats-only layers: layer/head -> { entropy, max_weight, argmax } | 'pending'
 let vmax = 0;                          // colour scale top (p99 of the coarsest tile)
 let firstPaintDone = false;
 
@@ -66,18 +68,27 @@ function imageOf(t) {
   return c;
 }
 
+// One rule per axis: the matrix never leaves the plot — at least KEEP px of it (all of it when
+// smaller) stay visible. The matrix may sit anywhere else, so a wheel zoom anchored at a pointer
+// over a cell (>= KEEP px inside the plot) needs no correction on either axis.
+const KEEP = 32;
+function clampAxis(pos, n, plotPx, s) {
+  const keep = Math.min(n, plotPx / s, KEEP / s);  // in weights
+  return Math.min(n - keep, Math.max(keep - plotPx / s, pos));
+}
+
 function clampView(w, h) {
   const L = currentLayer(), { pw, ph } = plotSize(w, h);
   const minScale = Math.min(pw / L.keys, ph / L.queries) / 2;
   view.scale = Math.min(64, Math.max(minScale, view.scale));
-  view.x = Math.min(Math.max(0, L.keys - pw / view.scale), Math.max(0, view.x));
-  view.y = Math.min(Math.max(0, L.queries - ph / view.scale), Math.max(0, view.y));
+  view.x = clampAxis(view.x, L.keys, pw, view.scale);
+  view.y = clampAxis(view.y, L.queries, ph, view.scale);
 }
 
 function drawLevel(ctx, level, pw, ph, need) {
   const L = currentLayer(), f = 2 ** level, span = TILE * f;
-  const ty0 = Math.floor(view.y / span), ty1 = Math.floor(Math.min(L.queries - 1, view.y + ph / view.scale) / span);
-  const tx0 = Math.floor(view.x / span), tx1 = Math.floor(Math.min(L.keys - 1, view.x + pw / view.scale) / span);
+  const ty0 = Math.max(0, Math.floor(view.y / span)), ty1 = Math.floor(Math.min(L.queries - 1, view.y + ph / view.scale) / span);
+  const tx0 = Math.max(0, Math.floor(view.x / span)), tx1 = Math.floor(Math.min(L.keys - 1, view.x + pw / view.scale) / span);
   let complete = true;
   for (let ty = ty0; ty <= ty1; ty++)
     for (let tx = tx0; tx <= tx1; tx++) {
@@ -100,12 +111,12 @@ function drawLabels(ctx, pw, ph) {
   ctx.font = `${font}px sans-serif`;
   ctx.textAlign = 'right';
   ctx.textBaseline = 'middle';
-  const q0 = Math.floor(view.y), q1 = Math.min(qt.length, Math.ceil(view.y + ph / s));
+  const q0 = Math.max(0, Math.floor(view.y)), q1 = Math.min(qt.length, Math.ceil(view.y + ph / s));
   for (let q = Math.ceil(q0 / every) * every; q < q1; q += every) {
     const y = M.top + (q + 0.5 - view.y) * s;
-    if (y >= M.top && y <= M.top + ph) ctx.fillText(every > 1 ? `${q} ${tokenLabel(qt[q], 8)}` : tokenLabel(qt[q], 12), M.left - 4, y);
+    if (y >= M.top && y <= M.top + ph) fillLabel(ctx, every > 1 ? `${q} ${tokenLabel(qt[q], 8)}` : tokenLabel(qt[q], 12), M.left - 4, y);
   }
-  const k0 = Math.floor(view.x), k1 = Math.min(kt.length, Math.ceil(view.x + pw / s));
+  const k0 = Math.max(0, Math.floor(view.x)), k1 = Math.min(kt.length, Math.ceil(view.x + pw / s));
   for (let k = Math.ceil(k0 / every) * every; k < k1; k += every) {
     const x = M.left + (k + 0.5 - view.x) * s;
     if (x < M.left || x > M.left + pw) continue;
@@ -113,7 +124,7 @@ function drawLabels(ctx, pw, ph) {
     ctx.translate(x, M.top - 4);
     ctx.rotate(-Math.PI / 2);
     ctx.textAlign = 'left';
-    ctx.fillText(every > 1 ? `${k} ${tokenLabel(kt[k], 8)}` : tokenLabel(kt[k], 12), 0, 0);
+    fillLabel(ctx, every > 1 ? `${k} ${tokenLabel(kt[k], 8)}` : tokenLabel(kt[k], 12), 0, 0);
     ctx.restore();
   }
 }
@@ -122,17 +133,18 @@ function drawColorbar(ctx, w, ph) {
   // Beside the matrix (or the plot's right edge when the matrix overflows it).
   const L = currentLayer(), { pw } = plotSize(w, ph + M.top + M.bottom);
   const x = M.left + Math.min(pw, (L.keys - view.x) * view.scale) + 14, n = 64;
-  const bh = Math.min(ph, (L.queries - view.y) * view.scale);
+  const y0 = M.top + Math.max(0, -view.y * view.scale);  // beside the visible rows
+  const bh = Math.min(M.top + ph, M.top + (L.queries - view.y) * view.scale) - y0;
   for (let i = 0; i < n; i++) {
     ctx.fillStyle = cssOf(state.cmap, 1 - (i + 0.5) / n);
-    ctx.fillRect(x, M.top + (i * bh) / n, 12, bh / n + 0.5);
+    ctx.fillRect(x, y0 + (i * bh) / n, 12, bh / n + 0.5);
   }
   ctx.fillStyle = '#222';
   ctx.font = '10px sans-serif';
   ctx.textAlign = 'left';
   ctx.textBaseline = 'middle';
-  ctx.fillText(`≥ ${fmtWeight(vmax)}`, x + 15, M.top + 4);
-  ctx.fillText(state.gamma === 1 ? '0' : '0 (√)', x + 15, M.top + bh - 4);
+  ctx.fillText(`≥ ${fmtWeight(vmax)}`, x + 15, y0 + 4);
+  ctx.fillText(state.gamma === 1 ? '0' : '0 (√)', x + 15, y0 + bh - 4);
 }
 
 function drawHover(ctx, pw, ph) {
@@ -151,9 +163,11 @@ export function paint(ctx, w, h) {
   ctx.fillStyle = '#fff';
   ctx.fillRect(0, 0, w, h);
   if (!L.has_matrix) {
-    ctx.fillStyle = '#222';
-    ctx.fillText(`layer ${L.name} keeps only row statistics`, 20, 40);
-    return;
+    // No weights: the layer's row statistics (util/stats_view.js), fetched once per layer/head.
+    const s = statsOf();
+    const head = state.head === 'mean' ? 'mean of heads' : `head ${state.head}`;
+    if (s && s !== 'pending') paintStats(ctx, w, h, L, s, queryTokens(), keyTokens(), state.cmap, head);
+    return !!s && s !== 'pending';
   }
   ctx.save();
   ctx.beginPath();
@@ -190,15 +204,33 @@ function render() {
   }
 }
 
+function statsOf() {
+  const key = layerHeadKey();
+  if (!stats.has(key)) {
+    stats.set(key, 'pending');
+    api.stats(state.layer, state.head).then((s) => { stats.set(key, s); schedule(); })
+      .catch((e) => { stats.delete(key); set({ status: `stats: ${e.message}` }); });
+  }
+  return stats.get(key);
+}
+
 function cellAt(ev) {
   const r = canvas.getBoundingClientRect(), L = currentLayer();
+  const { pw, ph } = plotSize(canvas.clientWidth, canvas.clientHeight);
   const px = ev.clientX - r.left - M.left, py = ev.clientY - r.top - M.top;
   const k = Math.floor(view.x + px / view.scale), q = Math.floor(view.y + py / view.scale);
-  if (px < 0 || py < 0 || k >= L.keys || q >= L.queries) return null;
+  if (px < 0 || py < 0 || px > pw || py > ph || k < 0 || q < 0 || k >= L.keys || q >= L.queries) return null;
   return { q, k };
 }
 
 async function hover(ev) {
+  if (!currentLayer().has_matrix) {
+    const s = stats.get(layerHeadKey()), r = canvas.getBoundingClientRect();
+    const q = s && s !== 'pending' ? statsQueryAt(ev.clientX - r.left, ev.clientY - r.top, canvas.clientWidth, canvas.clientHeight, currentLayer()) : -1;
+    if (q < 0) { if (state.hover) set({ hover: null }); return; }
+    set({ hover: { view: 'matrix', q, text: statsText(q, s, queryTokens(), keyTokens()) } });
+    return;
+  }
   const cell = cellAt(ev);
   if (!cell) { if (state.hover) set({ hover: null }); return; }
   const level = levelFor(view.scale), f = 2 ** level, qt = queryTokens(), kt = keyTokens();
@@ -234,11 +266,13 @@ export function mount(container) {
     const wx = view.x + px / view.scale, wy = view.y + py / view.scale;
     view.scale *= Math.exp(-ev.deltaY * 0.0015);
     const { w, h } = { w: canvas.clientWidth, h: canvas.clientHeight };
-    clampView(w, h);
+    clampView(w, h);  // the scale's bounds first, then the anchor at that scale
     view.x = wx - px / view.scale;
     view.y = wy - py / view.scale;
     clampView(w, h);
     schedule();
+    // The readout follows the zoom: the cell (or block, at a new level) now under the pointer.
+    hover(ev).catch((e) => set({ status: `hover: ${e.message}` }));
   }, { passive: false });
   canvas.addEventListener('mousedown', (ev) => { drag = { x: ev.clientX, y: ev.clientY, vx: view.x, vy: view.y }; });
   window.addEventListener('mouseup', () => { drag = null; });
@@ -263,6 +297,7 @@ export { render };
 export function update() { schedule(); }
 
 export const name = 'matrix';
+export const hint = 'matrix: wheel zooms around the pointer, drag pans, double-click fits · hover reads a weight';
 export function getCanvas() { return canvas; }
 // Zoom to show a query/key window (tests and links): scale so `cells` weights fill the plot.
 export function zoomTo(q, k, cells) {
@@ -271,6 +306,11 @@ export function zoomTo(q, k, cells) {
   view.x = k;
   view.y = q;
   schedule();
+}
+// The weight coordinates (fractional) under a client-space point (tests).
+export function weightAt(x, y) {
+  const r = canvas.getBoundingClientRect();
+  return { q: view.y + (y - r.top - M.top) / view.scale, k: view.x + (x - r.left - M.left) / view.scale };
 }
 export function cellCenter(q, k) {
   const r = canvas.getBoundingClientRect();

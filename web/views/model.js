@@ -96,3 +96,4 @@ export { render };
 export function update() { schedule(); }
 export function getCanvas() { return canvas; }
 export const name = 'model';
+export const hint = 'model: every layer and head, each on its own scale · click one to open it in the matrix view';

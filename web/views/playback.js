@@ -6,8 +6,9 @@
 import { api } from '../api.js';
 import { state, set, currentLayer, queryTokens, keyTokens } from '../state.js';
 import { cssOf } from '../util/color.js';
-import { makeCanvas, fitCanvas, frameScheduler } from '../util/canvas.js';
+import { makeCanvas, fitCanvas, frameScheduler, fillLabel } from '../util/canvas.js';
 import { tokenLabel, fmtWeight, quoteToken } from '../util/format.js';
+import { noWeightsLine } from '../util/stats_view.js';
 
 const K = 12, CHUNK = 128, LINE = 34, PAD = 16, THRESHOLD = 0.005;
 let canvas, schedule, slider, playBtn, label;
@@ -59,7 +60,14 @@ export function paint(ctx, w, h) {
   const L = currentLayer();
   ctx.fillStyle = '#fff';
   ctx.fillRect(0, 0, w, h);
-  if (!L.has_matrix) return;
+  if (!L.has_matrix) {
+    ctx.fillStyle = '#222';
+    ctx.font = '11px sans-serif';
+    ctx.textAlign = 'left';
+    ctx.textBaseline = 'top';
+    ctx.fillText(noWeightsLine(L), 16, 8);
+    return;
+  }
   const step = Math.min(state.step, stepCount() - 1), q = queryAt(step);
   const qt = queryTokens(), kt = keyTokens(), isCross = cross();
   const kb = layout(ctx, kt, w, L.key_seq), qb = isCross ? layout(ctx, qt, w, L.query_seq) : kb;
@@ -91,7 +99,7 @@ export function paint(ctx, w, h) {
       ctx.fillRect(b.x, y - 11, b.w, 22);
     }
     ctx.fillStyle = !isCross && k > q && v === undefined ? '#c8c8c8' : '#222';
-    ctx.fillText(tokenLabel(kt[k], 24), b.x + 4, y);
+    fillLabel(ctx, tokenLabel(kt[k], 24), b.x + 4, y);
   }
   if (isCross) {
     ctx.fillStyle = '#777';
@@ -102,7 +110,7 @@ export function paint(ctx, w, h) {
     for (let s = 0; s <= step; s++) {
       const qi = queryAt(s), b = qb[qi], y = qOff + b.y;
       ctx.fillStyle = '#333';
-      ctx.fillText(tokenLabel(qt[qi], 24), b.x + 4, y);
+      fillLabel(ctx, tokenLabel(qt[qi], 24), b.x + 4, y);
     }
   }
   // The current token, and arcs to what it attends to (drawn light to heavy).
@@ -205,3 +213,4 @@ export { render };
 export function update() { schedule(); }
 export function getCanvas() { return canvas; }
 export const name = 'playback';
+export const hint = 'playback: space plays and pauses · the slider scrubs · speed in tokens per second';

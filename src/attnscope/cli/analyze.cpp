@@ -214,8 +214,8 @@ void run_analyze(const AnalyzeArgs& a) {
   }
   write_report(report, a.output, a.html);
   if (!a.quiet) {
-    std::printf("wrote %s: %lld sequence(s), %zu layers\n", a.output.c_str(), static_cast<long long>(sums.sequences),
-                sums.layers.size());
+    std::printf("wrote %s: %s, %s\n", a.output.c_str(), count_of(static_cast<long long>(sums.sequences), "sequence").c_str(),
+                count_of(static_cast<long long>(sums.layers.size()), "layer").c_str());
     for (const auto& L : sums.layers) {
       std::string roles;
       for (const auto& h : L.heads) roles += (roles.empty() ? "" : " ") + focus::head_report(h).role;
@@ -267,7 +267,7 @@ void setup_analyze(CLI::App& analyze) {
       ->transform(CLI::CheckedTransformer(std::map<std::string, focus::HeadFusion>{
           {"mean", focus::HeadFusion::mean}, {"max", focus::HeadFusion::max}, {"min", focus::HeadFusion::min}}));
   sub->add_option("--query", a->query, "With --flow: only this query row (e.g. 0 for [CLS], or the last token)")
-      ->check(CLI::Range(int64_t{0}, int64_t{1} << 30));
+      ->check(in_range(int64_t{0}, int64_t{1} << 30));
   sub->add_flag("--faithfulness", a->faithfulness,
                 "Language models: rank raw attention, rollout and flow against leave-one-out importance (Spearman)");
   sub->add_flag("--head-importance", a->head_importance,
@@ -276,8 +276,8 @@ void setup_analyze(CLI::App& analyze) {
                 "Language models: gradient x attention, attention x |value|, Chefer rollout and input gradients of TEXT's next token");
   sub->add_option("--induction", a->induction,
                   "Language models: induction probe on N random tokens repeated twice")
-      ->check(CLI::Range(int64_t{0}, int64_t{4096}));
-  sub->add_option("--probes", a->probes, "Sequences in the induction probe (default 4)")->check(CLI::Range(int64_t{1}, int64_t{256}));
+      ->check(in_range(int64_t{0}, int64_t{4096}));
+  sub->add_option("--probes", a->probes, "Sequences in the induction probe (default 4)")->check(in_range(int64_t{1}, int64_t{256}));
   add_seed_flag(sub, a->seed);
   sub->add_option("--tokenizer", a->tokenizer, "Tokenizer file (default: found beside the model)");
   add_capture_flag(sub, a->capture);

@@ -32,7 +32,7 @@ void parse_size(const std::string& s, int& w, int& h) {
   const auto x = s.find('x');
   bool ok = x != std::string::npos && x > 0 && x + 1 < s.size() &&
             s.find_first_not_of("0123456789x") == std::string::npos && s.find('x', x + 1) == std::string::npos &&
-            x <= 5 && s.size() - x - 1 <= 5;
+            x <= 9 && s.size() - x - 1 <= 9;  // the range is checked with the target (16..4096)
   if (ok) {
     w = std::stoi(s.substr(0, x));
     h = std::stoi(s.substr(x + 1));
@@ -100,11 +100,11 @@ void setup_animate(CLI::App& app) {
   sub->add_option("TRACE", f->traces, "Trace file(s); several files = one frame per file (training)")->required();
   add_layer_head_flags(sub, f->layer, f->head);
   add_output_flag(sub, f->out);
-  sub->add_option("--fps", f->fps, "Frames per second (GIF: at most 50)")->check(CLI::Range(0.01, 120.0));
+  sub->add_option("--fps", f->fps, "Frames per second (GIF: at most 50)")->check(in_range(0.01, 120.0));
   sub->add_option("--size", f->size, "Frame size WxH (default 800x600)");
   sub->add_option("--per-token", f->per_token, "Seconds each token (or snapshot) stays current (default 0.5)")
-      ->check(CLI::Range(0.001, 600.0));
-  sub->add_option("--hold", f->hold, "Extra seconds on the last frame (default 2)")->check(CLI::Range(0.0, 600.0));
+      ->check(in_range(0.001, 600.0));
+  sub->add_option("--hold", f->hold, "Extra seconds on the last frame (default 2)")->check(in_range(0.0, 600.0));
   sub->add_option("--cmap", f->cmap, "Colour map: viridis, magma, cividis");
   add_color_scale_flags(sub, f->scale);
   sub->add_flag("--training", f->training, "One frame per training snapshot stored in the trace");

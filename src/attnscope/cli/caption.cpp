@@ -10,6 +10,7 @@
 
 #include "attnscope/cli/command.h"
 #include "attnscope/cli/common.h"
+#include "attnscope/cli/output_names.h"
 #include "attnscope/cli/trace_outputs.h"
 #include "attnscope/core/error.h"
 #include "attnscope/core/fs.h"
@@ -31,8 +32,9 @@ struct CaptionFlags {
 
 void run(const CaptionFlags& f) {
   // Before any work: the flags name their formats.
-  if (!f.png.empty() && viz::image_format_for(f.png) != viz::ImageFormat::png)
-    throw ConfigError("caption: --png needs a .png path, got '" + f.png + "'");
+  check_output_name(f.png, "--png", {".png"});
+  check_not_an_input(f.png, {f.model, f.image});
+  check_trace_outputs(TraceOutputs{.trace = f.trace, .gif = f.gif, .html = f.html}, {f.model, f.image});
   for (const std::string* p : {&f.png, &f.gif, &f.trace, &f.html})
     if (!p->empty()) check_output_path(*p, "caption output");
   if (f.image.empty() == (f.scene < 0)) throw ConfigError("caption: give either an image file or --scene N");
@@ -79,11 +81,11 @@ void setup(CLI::App& app) {
   auto f = std::make_shared<CaptionFlags>();
   add_model_flag(sub, f->model);
   sub->add_option("image", f->image, "JPEG or PNG image");
-  sub->add_option("--scene", f->scene, "Caption built-in held-out scene N instead of an image file")->check(CLI::Range(0, 1000000));
+  sub->add_option("--scene", f->scene, "Caption built-in held-out scene N instead of an image file")->check(in_range(0, 1000000));
   add_seed_flag(sub, f->seed);
   sub->add_option("--beam", f->beam, "Beam search with K hypotheses (1: greedy); the overlays follow the chosen one")->check(CLI::Range(1, 64));
   sub->add_option("--png", f->png, "Write the per-word attention overlays as one PNG strip");
-  sub->add_option("--panel", f->panel, "--png: pixels per panel side")->check(CLI::Range(32, 1024));
+  sub->add_option("--panel", f->panel, "--png: pixels per panel side")->check(in_range(32, 1024));
   sub->add_option("--gif", f->gif, "Write the word-by-word animation (GIF)");
   sub->add_option("--trace", f->trace, "Write the attention trace (NAME.attn.safetensors)");
   sub->add_option("--html", f->html, "Write a standalone offline viewer (HTML)");

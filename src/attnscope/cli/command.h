@@ -4,6 +4,8 @@
 #pragma once
 #include <CLI/CLI.hpp>
 
+#include "attnscope/cli/flag_checks.h"
+
 #include <functional>
 #include <string>
 #include <vector>

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "attnscope/attention/recorder.h"
+#include "attnscope/cli/flag_checks.h"
 #include "attnscope/viz/color_scale.h"
 
 namespace attnscope::cli {
@@ -24,6 +25,10 @@ inline CLI::Option* add_output_flag(CLI::App* sub, std::string& out, bool requir
   auto* o = sub->add_option("-o,--output", out, "Output path");
   if (required) o->required();
   return o;
+}
+// "1 layer", "3 layers", "2 queries": every count a verb prints.
+inline std::string count_of(long long n, const std::string& one, const std::string& many = "") {
+  return std::to_string(n) + " " + (n == 1 ? one : many.empty() ? one + "s" : many);
 }
 inline CLI::Option* add_seed_flag(CLI::App* sub, uint64_t& seed) {
   return sub->add_option("--seed", seed, "Random seed (same seed and thread count, same bits)");
@@ -53,7 +58,7 @@ inline void add_color_scale_flags(CLI::App* sub, viz::ColorScaleSpec& spec) {
   sub->add_option("--vmax", spec.vmax,
                   "Weight at the top of the colour scale (default: the 99th percentile of the nonzero weights, "
                   "as the viewer)")
-      ->check(CLI::PositiveNumber);
+      ->check(greater_than(0));
   sub->add_option_function<std::string>(
          "--scale",
          [&spec](const std::string& s) {

@@ -66,7 +66,7 @@ in many formats and languages as ISO dates. These files show where it looks.
 | `dates.attn.safetensors` | the attention trace (docs/TRACE_FORMAT.md); open it with `attnscope view`, `render`, `animate`, `show` |
 | `focus.attn.safetensors` | the training snapshots (`attnscope animate focus.attn.safetensors --training -o out.gif`) |
 | `viewer.html` | the interactive viewer as one offline file: open it in a browser |
-| `dates.ckpt.safetensors` | the trained model: `attnscope translate --model demo-out/dates.ckpt.safetensors "24 déc 2001"` |
+| `dates.ckpt.safetensors` | the trained model: `attnscope translate --model demo-out/dates.ckpt.safetensors "17 juin 2004"` |
 )";
 }
 
@@ -123,7 +123,7 @@ void run(const DemoFlags& f) {
   std::fprintf(stderr, "wrote %sfocus.gif (%zu snapshots)\n", dir.c_str(), res.focus.snapshots.size());
   write_file_atomic(dir + "README.md", readme());
   std::printf("pictures, trace, model and viewer are in %s (see %sREADME.md)\n", f.out.c_str(), dir.c_str());
-  std::printf("open the interactive viewer:  ./build/attnscope view %sdates.attn.safetensors --open\n", dir.c_str());
+  std::printf("open the interactive viewer:  attnscope view %sdates.attn.safetensors --open\n", dir.c_str());
 }
 
 void setup(CLI::App& app) {
@@ -131,7 +131,7 @@ void setup(CLI::App& app) {
   auto f = std::make_shared<DemoFlags>();
   add_output_flag(sub, f->out, false)->description("Output directory (default demo-out)");
   add_seed_flag(sub, f->seed);
-  sub->add_option("--steps", f->steps, "Training steps (default 1500)")->check(CLI::Range(1, 1000000));
+  sub->add_option("--steps", f->steps, "Training steps (default 1500)")->check(in_range(1, 1000000));
   sub->add_flag("-q,--quiet", f->quiet, "No progress bar");
   sub->callback([f] { run(*f); });
 }

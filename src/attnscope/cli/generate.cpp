@@ -1,5 +1,6 @@
 // `attnscope generate MODEL "prompt" [--max-tokens N] [--temperature T] [--top-k K] [--seed S]`:
 // streams tokens as they are produced.
+#include <algorithm>
 #include <cstdio>
 #include <memory>
 
@@ -29,6 +30,12 @@ struct GenerateArgs {
 void run(const GenerateArgs& a) {
   models::Pipeline p = models::open_pipeline(a.model, a.tokenizer);
   const auto ids = models::encode_input(p, a.prompt);
+  // Generation stops where the context ends (models::generate): say so rather than stop short.
+  const int64_t room = p.model->config().max_seq - static_cast<int64_t>(ids.size()) + 1;
+  if (a.max_tokens > room)
+    std::fprintf(stderr, "note: --max-tokens %lld: the context holds %lld tokens, so at most %lld follow the prompt's %zu\n",
+                 static_cast<long long>(a.max_tokens), static_cast<long long>(p.model->config().max_seq),
+                 static_cast<long long>(std::max<int64_t>(0, room)), ids.size());
   models::SamplingOptions opt;
   opt.temperature = a.temperature;
   opt.top_k = a.top_k;
@@ -56,14 +63,14 @@ void setup(CLI::App& app) {
   sub->add_option("MODEL", a->model, "Model directory or file (HF dir, .safetensors, .gguf, llama2.c .bin)")->required();
   sub->add_option("PROMPT", a->prompt, "Prompt text (may be empty)")->required();
   sub->add_option("--tokenizer", a->tokenizer, "Tokenizer file (default: found beside the model)");
-  sub->add_option("--max-tokens", a->max_tokens, "New tokens to generate")->check(CLI::PositiveNumber);
-  sub->add_option("--temperature", a->temperature, "0 = greedy; > 0 samples")->check(CLI::NonNegativeNumber);
-  sub->add_option("--top-k", a->top_k, "Sample among the K most likely (0 = all)")->check(CLI::NonNegativeNumber);
+  sub->add_option("--max-tokens", a->max_tokens, "New tokens to generate")->check(at_least(1));
+  sub->add_option("--temperature", a->temperature, "0 = greedy; > 0 samples")->check(at_least(0));
+  sub->add_option("--top-k", a->top_k, "Sample among the K most likely (0 = all)")->check(at_least(0));
   add_seed_flag(sub, a->seed);
   sub->add_flag("--no-stop", a->no_stop, "Do not stop at the end-of-sequence token");
-  sub->add_flag("--view", a->view, "Capture attention and open the viewer on the generation (plays step by step)");
-  add_capture_flag(sub, a->capture);
-  add_view_flags(sub, a->view_flags);
+  CLI::Option* view = sub->add_flag("--view", a->view, "Capture attention and open the viewer on the generation (plays step by step)");
+  add_capture_flag(sub, a->capture)->needs(view);  // what to capture only matters to the viewer
+  add_view_flags(sub, a->view_flags, view);
   sub->callback([a] { run(*a); });
 }
 

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "attnscope/cli/command.h"
+#include "attnscope/cli/common.h"
 #include "attnscope/core/error.h"
 #include "attnscope/core/printable.h"
 #include "attnscope/io/mapped_file.h"
@@ -139,7 +140,7 @@ void inspect(const std::string& path, bool full) {
     print_array("", a);
   } else if (head.substr(0, 2) == "PK") {
     const io::NpzArrays arrays = io::parse_npz(file->view(), path);
-    std::printf("%s: .npz archive, %zu arrays\n", path.c_str(), arrays.size());
+    std::printf("%s: .npz archive, %s\n", path.c_str(), count_of(static_cast<long long>(arrays.size()), "array").c_str());
     std::vector<std::vector<std::string>> rows{{"name", "dtype", "shape"}};
     for (const auto& [name, a] : arrays)
       rows.push_back({printable(name, true), std::string(io::dtype_name(a.dtype)), io::shape_to_string(a.shape)});

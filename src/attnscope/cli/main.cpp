@@ -2,10 +2,12 @@
 // errors to one line on stderr: exit 2 for usage errors, 1 for runtime errors.
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
 #include <new>
+#include <string>
 
 #include "attnscope/cli/command.h"
 #include "attnscope/cli/world.h"
@@ -36,16 +38,41 @@ void prefer_passive_openmp(char** argv) {
   execv("/proc/self/exe", argv);  // returns only on failure: then run with the default policy
 }
 
+// The command a user typed: the first argument that is not a global flag (or its value), or
+// null. Used to name an unknown command instead of CLI11's "A subcommand is required".
+const char* typed_command(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (a == "--threads") { ++i; continue; }
+    if (a.rfind("-", 0) == 0) continue;
+    return argv[i];
+  }
+  return nullptr;
+}
+
 int run(int argc, char** argv) {
-  CLI::App app{"attnscope: attention mechanisms, models, focus analysis and visualization"};
+  CLI::App app{"attnscope: attention mechanisms, models, focus analysis and visualization", "attnscope"};
   app.set_version_flag("--version", std::string("attnscope ") + attnscope::kVersion);
   app.require_subcommand(1);
   app.fallthrough();  // shared flags (--threads) may follow the subcommand
   int threads = 0;
   app.add_option("--threads", threads, "Worker threads (default: ATTNSCOPE_THREADS or all cores)")
-      ->check(CLI::NonNegativeNumber)
+      ->check(attnscope::cli::at_least(0))
       ->each([](const std::string& s) { attnscope::set_num_threads(std::stoi(s)); });
   for (auto& setup : attnscope::cli::command_registry()) setup(app);
+  if (argc == 1) {  // no command: what there is to do, not an error
+    std::fputs(app.help().c_str(), stdout);
+    return 0;
+  }
+  const std::vector<CLI::App*> commands = app.get_subcommands([](CLI::App*) { return true; });
+  const char* cmd = typed_command(argc, argv);
+  if (cmd && std::none_of(commands.begin(), commands.end(), [cmd](CLI::App* c) { return c->check_name(cmd); })) {
+    std::string names;
+    for (const CLI::App* sub : commands) names += (names.empty() ? "" : ", ") + sub->get_name();
+    std::fprintf(stderr, "attnscope: usage error: unknown command '%s'; commands: %s (see --help)\n",
+                 attnscope::escape_controls(cmd).c_str(), names.c_str());
+    return 2;
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

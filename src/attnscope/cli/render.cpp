@@ -1,4 +1,4 @@
-// `attnscope render TRACE --view heatmap|head|model|overlay [--layer L] [--head H|mean|all]
+// `attnscope render TRACE --view heatmap|head|model|overlay|stats [--layer L] [--head H|mean|all]
 //  [--cmap NAME] [--vmax W] [--scale sqrt|linear] -o OUT.png|.svg|.pdf`: a static picture of a trace (viz/).
 #include <cstdio>
 #include <filesystem>
@@ -32,16 +32,18 @@ void setup_render(CLI::App& app) {
   auto* sub = app.add_subcommand("render", "Static picture of a trace: heatmap, head view, model view, image overlay");
   auto f = std::make_shared<RenderFlags>();
   sub->add_option("TRACE", f->trace, "Trace file (NAME.attn.safetensors)")->required();
-  sub->add_option("--view", f->request.view, "heatmap (one head, mean, or --head all for a grid) | head | model | overlay")
-      ->check(CLI::IsMember({"heatmap", "head", "model", "overlay"}));
+  sub->add_option("--view", f->request.view,
+                  "heatmap (one head, mean, or --head all for a grid; a stats-only layer draws its statistics) | head | "
+                  "model | overlay | stats (per query: entropy, max weight, most-attended key)")
+      ->check(CLI::IsMember({"heatmap", "head", "model", "overlay", "stats"}));
   sub->add_option("--layer", f->request.layer, "Layer (index, negative from the end, or name; default 0)");
   sub->add_option("--head", f->request.head, "Head index, 'mean' for the head average, or 'all' (default: mean)");
   add_output_flag(sub, f->out);
   sub->add_option("--cmap", f->request.colormap, "Colour map: viridis, magma, cividis");
   add_color_scale_flags(sub, f->request.scale);
-  sub->add_option("--threshold", f->request.threshold, "Head view: smallest weight drawn as a line")->check(CLI::Range(0.0, 1.0));
-  sub->add_option("--size", f->request.size, "Heatmap: px of the cell area; grids/model view: px per thumbnail")
-      ->check(CLI::Range(16, 16000));
+  sub->add_option("--threshold", f->request.threshold, "Head view: smallest weight drawn as a line")->check(in_range(0.0, 1.0));
+  sub->add_option("--size", f->request.size, "Heatmap: px of the cell area's longest side (cells stay 2..40 px, so short inputs draw smaller); grids/model view: px per thumbnail; stats: px of the query axis")
+      ->check(in_range(16, 16000));
   sub->callback([f] { run_render(*f); });
 }
 

@@ -5,6 +5,7 @@
 // (StreamingLLM; --sinks auto picks S by the sink analysis, focus/sink_tokens.h), or with
 // --recompute each token predicted from its W predecessors run from scratch (the reference);
 // the line then adds tokens_per_s (CPU time).
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <ctime>
@@ -93,9 +94,14 @@ void run(const RunArgs& a) {
   p.model->reset();
   const models::ModelOutput out = p.model->forward(ids, capture.get());
   if (out.kind == models::ModelOutput::Kind::token_logits) {
-    std::printf("next-token top-%lld:\n", static_cast<long long>(a.top));
+    // One rule for every k past what there is (as top-k capture): clamp and say so.
+    const int64_t top = std::min<int64_t>(a.top, out.cols);
+    if (top < a.top)
+      std::fprintf(stderr, "note: --top %lld is more than the vocabulary: showing all %lld tokens\n",
+                   static_cast<long long>(a.top), static_cast<long long>(top));
+    std::printf("next-token top-%lld:\n", static_cast<long long>(top));
     const auto last = std::span<const float>(out.values).subspan((out.rows - 1) * out.cols, out.cols);
-    for (const auto& [id, prob] : models::top_k_probs(last, a.top))
+    for (const auto& [id, prob] : models::top_k_probs(last, top))
       std::printf("  %-6d %-16s %.4f\n", id, ("'" + p.tokenizer->display(id) + "'").c_str(), prob);
   } else if (out.kind == models::ModelOutput::Kind::class_logits) {
     std::printf("class probabilities:\n");
@@ -124,10 +130,10 @@ void setup(CLI::App& app) {
                    : std::string("--sinks takes a count or auto");
       });
   sub->add_flag("--recompute", a->recompute, "With --window: recompute each token's window from scratch (the reference)");
-  sub->add_option("--top", a->top, "How many next-token candidates to show")->check(CLI::PositiveNumber);
-  sub->add_flag("--view", a->view, "Capture attention and open the viewer on it");
-  add_capture_flag(sub, a->capture);
-  add_view_flags(sub, a->view_flags);
+  sub->add_option("--top", a->top, "How many next-token candidates to show")->check(at_least(1));
+  CLI::Option* view = sub->add_flag("--view", a->view, "Capture attention and open the viewer on it");
+  add_capture_flag(sub, a->capture)->needs(view);  // what to capture only matters to the viewer
+  add_view_flags(sub, a->view_flags, view);
   sub->callback([a] { run(*a); });
 }
 

@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "attnscope/cli/common.h"
+#include "attnscope/cli/output_names.h"
 #include "attnscope/cli/verb_parts.h"
 #include "attnscope/focus/trace_keep.h"
 #include "attnscope/io/trace_import.h"
@@ -34,6 +35,8 @@ void setup_trace_import(CLI::App& trace) {
   sub->add_option("--model", args->model, "Model name recorded in the trace metadata");
   sub->add_flag("--f32", args->f32, "Store weights as float32 (default float16)");
   sub->callback([args] {
+    check_trace_output_name(args->output, "-o");
+    check_not_an_input(args->output, {args->attn, args->tokens});
     io::TraceImportOptions opt;
     opt.array = args->array;
     opt.mechanism = args->mechanism;
@@ -44,9 +47,9 @@ void setup_trace_import(CLI::App& trace) {
     if (const std::string note = focus::clamp_topk(t); !note.empty()) std::fprintf(stderr, "note: %s\n", note.c_str());
     io::write_trace(t, args->output, {.f16_weights = !args->f32});
     const auto& l = t.layers.front();
-    std::printf("wrote %s: %zu layers x %lld heads, %lld queries x %lld keys (%s)\n", args->output.c_str(),
-                t.layers.size(), static_cast<long long>(l.heads), static_cast<long long>(l.queries),
-                static_cast<long long>(l.keys),
+    std::printf("wrote %s: %s x %s, %s x %s (%s)\n", args->output.c_str(),
+                count_of(static_cast<long long>(t.layers.size()), "layer").c_str(), count_of(l.heads, "head").c_str(),
+                count_of(l.queries, "query", "queries").c_str(), count_of(l.keys, "key").c_str(),
                 l.keep == io::TraceKeep::topk ? ("topk:" + std::to_string(l.k)).c_str() : args->capture.str().c_str());
   });
 }

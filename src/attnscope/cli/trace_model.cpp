@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "attnscope/cli/common.h"
+#include "attnscope/cli/output_names.h"
 #include "attnscope/cli/verb_parts.h"
 #include "attnscope/core/error.h"
 #include "attnscope/focus/trace_keep.h"
@@ -28,6 +29,8 @@ struct TraceModelArgs {
 void run(const TraceModelArgs& a) {
   if (a.model.empty()) throw ConfigError("trace: give MODEL \"text\" (or a subcommand such as import)");
   if (a.output.empty()) throw ConfigError("trace: -o/--output OUT.attn.safetensors is required");
+  check_trace_output_name(a.output, "-o");
+  check_not_an_input(a.output, {a.model, a.tokenizer});
   if (a.generate > 0 && models::is_trained_checkpoint(a.model))
     throw ConfigError("trace: --generate is for language models; this is a trained task model");
   models::SamplingOptions opt;
@@ -39,8 +42,10 @@ void run(const TraceModelArgs& a) {
   io::TraceWriteOptions wo;
   wo.f16_weights = !a.f32;
   io::write_trace(trace, a.output, wo);
-  std::printf("wrote %s: %zu layers, %zu tokens, capture %s\n", a.output.c_str(), trace.layers.size(),
-              trace.sequences.empty() ? size_t{0} : trace.sequences.front().tokens.size(), a.capture.str().c_str());
+  std::printf("wrote %s: %s, %s, capture %s\n", a.output.c_str(),
+              count_of(static_cast<long long>(trace.layers.size()), "layer").c_str(),
+              count_of(trace.sequences.empty() ? 0LL : static_cast<long long>(trace.sequences.front().tokens.size()), "token").c_str(),
+              a.capture.str().c_str());
 }
 
 void setup(CLI::App& trace) {
@@ -50,10 +55,10 @@ void setup(CLI::App& trace) {
   trace.add_option("--tokenizer", a->tokenizer, "Tokenizer file (default: found beside the model)");
   add_output_flag(&trace, a->output, false);
   add_capture_flag(&trace, a->capture);
-  trace.add_option("--generate", a->generate, "Also generate N tokens, capturing each step")->check(CLI::NonNegativeNumber);
+  trace.add_option("--generate", a->generate, "Also generate N tokens, capturing each step")->check(at_least(0));
   trace.add_option("--temperature", a->temperature, "Sampling temperature for --generate (0 = greedy)")
-      ->check(CLI::NonNegativeNumber);
-  trace.add_option("--top-k", a->top_k, "Top-k sampling for --generate")->check(CLI::NonNegativeNumber);
+      ->check(at_least(0));
+  trace.add_option("--top-k", a->top_k, "Top-k sampling for --generate")->check(at_least(0));
   add_seed_flag(&trace, a->seed);
   trace.add_flag("--f32", a->f32, "Store weights as float32 (default float16)");
   set_verb_action("trace", [a] { run(*a); });

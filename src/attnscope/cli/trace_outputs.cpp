@@ -1,6 +1,7 @@
 #include "attnscope/cli/trace_outputs.h"
 
 #include "attnscope/cli/common.h"
+#include "attnscope/cli/output_names.h"
 
 #include <cstdio>
 
@@ -22,8 +23,18 @@ void add_trace_output_flags(CLI::App* sub, TraceOutputs& o) {
   add_layer_head_flags(sub, o.layer, o.head);
 }
 
+void check_trace_outputs(const TraceOutputs& o, const std::vector<std::string>& inputs) {
+  check_trace_output_name(o.trace, "--trace");
+  check_output_name(o.png, "--png", {".png"});
+  check_output_name(o.svg, "--svg", {".svg"});
+  check_output_name(o.gif, "--gif", {".gif"});
+  check_output_name(o.html, "--html", {".html", ".htm"});
+  for (const std::string* out : {&o.trace, &o.png, &o.svg, &o.gif, &o.html}) check_not_an_input(*out, inputs);
+}
+
 void write_trace_outputs(const io::Trace& trace, const TraceOutputs& o) {
   if (!o.any()) return;
+  check_trace_outputs(o);
   // Layer and head matter only to pictures: a trace without attention layers (a captioner without
   // attention) can still be written and viewed.
   int64_t layer = 0, head = 0;

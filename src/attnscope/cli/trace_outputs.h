@@ -16,6 +16,9 @@ struct TraceOutputs {
 };
 
 void add_trace_output_flags(CLI::App* sub, TraceOutputs& o);
+// Each flag's file has its kind (--png NAME.png, --trace NAME.attn.safetensors, ...) and is not
+// one of `inputs`: ConfigError otherwise. Call before any work.
+void check_trace_outputs(const TraceOutputs& o, const std::vector<std::string>& inputs = {});
 // Writes every requested output (atomically) and prints one line per file to stderr.
 void write_trace_outputs(const io::Trace& trace, const TraceOutputs& o);
 

@@ -29,8 +29,8 @@ std::function<void(train::Settings&)> add_setting_flags(CLI::App* sub, const std
     } else {
       o = sub->add_option(flag, (*values)[s.name], help);
       if (!s.choices.empty()) o->check(CLI::IsMember(s.choices));
-      if (s.type == train::SettingSpec::Type::integer) o->check(CLI::Range(static_cast<int64_t>(s.min), static_cast<int64_t>(s.max)));
-      if (s.type == train::SettingSpec::Type::real) o->check(CLI::Range(s.min, s.max));
+      if (s.type == train::SettingSpec::Type::integer) o->check(in_range(static_cast<int64_t>(s.min), static_cast<int64_t>(s.max)));
+      if (s.type == train::SettingSpec::Type::real) o->check(in_range(s.min, s.max));
     }
     options.emplace_back(s.name, o);
   }
@@ -59,18 +59,18 @@ void print_training(train::Task& task, const train::TrainerOptions& o,
 void add_train(CLI::App* train, const train::TaskInfo& info) {
   auto* sub = train->add_subcommand(info.name, info.description);
   auto g = std::make_shared<train::TrainerOptions>();
-  sub->add_option("--steps", g->steps, "Total training steps to reach (default: the task's)")->check(CLI::Range(int64_t{1}, int64_t{1} << 40));
-  sub->add_option("--batch", g->batch, "Examples per step")->check(CLI::Range(1, 1 << 20));
-  sub->add_option("--lr", g->lr, "Peak learning rate")->check(CLI::Range(1e-8, 10.0));
-  sub->add_option("--warmup", g->warmup, "Warm-up steps")->check(CLI::Range(int64_t{0}, int64_t{1} << 40));
+  sub->add_option("--steps", g->steps, "Total training steps to reach (default: the task's)")->check(in_range(int64_t{1}, int64_t{1} << 40));
+  sub->add_option("--batch", g->batch, "Examples per step")->check(in_range(1, 1 << 20));
+  sub->add_option("--lr", g->lr, "Peak learning rate")->check(in_range(1e-8, 10.0));
+  sub->add_option("--warmup", g->warmup, "Warm-up steps")->check(in_range(int64_t{0}, int64_t{1} << 40));
   sub->add_option("--schedule", g->schedule, "cosine, inverse_sqrt or constant")->check(CLI::IsMember({"cosine", "inverse_sqrt", "constant"}));
-  sub->add_option("--clip", g->clip, "Gradient-norm clip (0: off)")->check(CLI::Range(0.0, 1e6));
-  sub->add_option("--weight-decay", g->weight_decay, "AdamW weight decay")->check(CLI::Range(0.0, 10.0));
-  sub->add_option("--time-limit", g->time_limit, "Stop after this many seconds")->check(CLI::Range(0.0, 1e9));
-  sub->add_option("--eval-every", g->eval_every, "Validate and checkpoint every N steps")->check(CLI::Range(int64_t{1}, int64_t{1} << 40));
-  sub->add_option("--focus-every", g->focus_every, "Save an attention snapshot every N steps")->check(CLI::Range(int64_t{0}, int64_t{1} << 40));
+  sub->add_option("--clip", g->clip, "Gradient-norm clip (0: off)")->check(in_range(0.0, 1e6));
+  sub->add_option("--weight-decay", g->weight_decay, "AdamW weight decay")->check(in_range(0.0, 10.0));
+  sub->add_option("--time-limit", g->time_limit, "Stop after this many seconds")->check(in_range(0.0, 1e9));
+  sub->add_option("--eval-every", g->eval_every, "Validate and checkpoint every N steps")->check(in_range(int64_t{1}, int64_t{1} << 40));
+  sub->add_option("--focus-every", g->focus_every, "Save an attention snapshot every N steps")->check(in_range(int64_t{0}, int64_t{1} << 40));
   sub->add_flag("--keep-best,!--no-keep-best", g->keep_best, "End with the weights of the best validation (default: the task's)");
-  sub->add_option("--patience", g->patience, "Stop after N validations without improvement (0: never)")->check(CLI::Range(int64_t{0}, int64_t{1} << 40));
+  sub->add_option("--patience", g->patience, "Stop after N validations without improvement (0: never)")->check(in_range(int64_t{0}, int64_t{1} << 40));
   sub->add_option("--focus-out", g->focus_output, "Where to write the snapshots (a trace file)");
   add_output_flag(sub, g->output, false)->description("Checkpoint to write (.safetensors)");
   sub->add_option("--resume", g->resume, "Checkpoint to resume from (same loss curve)")->check(CLI::ExistingFile);

@@ -21,6 +21,7 @@ struct TranslateFlags {
 };
 
 void run(const TranslateFlags& f) {
+  check_trace_outputs(f.outputs, {f.model});
   models::Translator t = models::Translator::load(f.model);
   models::DecodeOptions d;
   d.beam = f.beam;
@@ -41,8 +42,8 @@ void setup(CLI::App& app) {
   auto f = std::make_shared<TranslateFlags>();
   add_model_flag(sub, f->model);
   sub->add_option("text", f->texts, "Text(s) to translate")->required();
-  sub->add_option("--beam", f->beam, "Beam size (1 = greedy)")->check(CLI::Range(1, 64));
-  sub->add_option("--max-len", f->max_len, "Longest output in tokens")->check(CLI::Range(1, 1000));
+  sub->add_option("--beam", f->beam, "Beam size (1 = greedy)")->check(in_range(1, 64));
+  sub->add_option("--max-len", f->max_len, "Longest output in tokens")->check(in_range(1, 1000));
   add_trace_output_flags(sub, f->outputs);
   sub->callback([f] { run(*f); });
 }

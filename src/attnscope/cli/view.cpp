@@ -16,13 +16,17 @@
 
 namespace attnscope::cli {
 
-void add_view_flags(CLI::App* sub, ViewFlags& flags) {
-  sub->add_option("--port", flags.port, "Port on 127.0.0.1 (default: a free one)")->check(CLI::Range(0, 65535));
-  sub->add_flag("--open", flags.open, "Open the viewer in the default browser");
-  sub->add_option("--web-root", flags.web_root, "Serve the page from this directory (development)")
-      ->check(CLI::ExistingDirectory);
-  sub->add_flag("--rollout", flags.rollout, "Also show attention rollout of each self-attention stack as a matrix");
-  sub->add_flag("--flow", flags.flow, "Also show attention flow (exact max-flow) as a matrix (sequences up to 256 tokens)");
+void add_view_flags(CLI::App* sub, ViewFlags& flags, CLI::Option* needs) {
+  CLI::Option* opts[] = {
+      sub->add_option("--port", flags.port, "Port on 127.0.0.1 (default: a free one)")->check(in_range(0, 65535)),
+      sub->add_flag("--open", flags.open, "Open the viewer in the default browser"),
+      sub->add_option("--web-root", flags.web_root, "Serve the page from this directory (development)")
+          ->check(CLI::ExistingDirectory),
+      sub->add_flag("--rollout", flags.rollout, "Also show attention rollout of each self-attention stack as a matrix"),
+      sub->add_flag("--flow", flags.flow,
+                    "Also show attention flow (exact max-flow) as a matrix (sequences up to 256 tokens)")};
+  if (needs)
+    for (CLI::Option* o : opts) o->needs(needs);
 }
 
 void view_trace(io::Trace trace, const ViewFlags& flags) {
@@ -52,8 +56,11 @@ void run_view(const ViewArgs& a) {
     view_trace(io::read_trace(a.path), a.flags);
     return;
   }
-  if (a.text.empty() && a.generate == 0)
+  if (a.text.empty() && a.generate == 0) {
+    // A path that is not there: the trace reader's line (missing file), as every verb says it.
+    if (!std::filesystem::exists(a.path, ec)) (void)io::read_trace(a.path);
     throw ConfigError("view: give a trace file, or MODEL \"text\" to run a model and view its attention");
+  }
   if (a.generate > 0 && models::is_trained_checkpoint(a.path))
     throw ConfigError("view: --generate is for language models; this is a trained task model");
   io::Trace t = models::TextTracer(a.path, a.capture, a.tokenizer).trace(a.text, a.generate);
@@ -69,7 +76,7 @@ void setup_view(CLI::App& app) {
   sub->add_option("--tokenizer", a->tokenizer, "Tokenizer file (default: found beside the model)");
   add_capture_flag(sub, a->capture);
   sub->add_option("--generate", a->generate, "Generate N tokens after the text, capturing each step")
-      ->check(CLI::NonNegativeNumber);
+      ->check(at_least(0));
   add_view_flags(sub, a->flags);
   sub->callback([a] { run_view(*a); });
 }

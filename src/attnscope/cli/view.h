@@ -18,7 +18,9 @@ struct ViewFlags {
 };
 
 // Adds --port, --open, --web-root, --rollout and --flow to a subcommand.
-void add_view_flags(CLI::App* sub, ViewFlags& flags);
+// With `needs` (a verb's --view flag), each viewer flag requires it: "--port requires --view"
+// instead of being accepted and ignored.
+void add_view_flags(CLI::App* sub, ViewFlags& flags, CLI::Option* needs = nullptr);
 // Serves the trace on 127.0.0.1 and blocks until interrupted.
 void view_trace(io::Trace trace, const ViewFlags& flags);
 

@@ -35,7 +35,15 @@ constexpr const char* kTempInfix = ".tmp.";
 std::string create_temp(const std::string& path) {
   std::string tmpl = path + kTempInfix + "XXXXXX";
   const int fd = ::mkstemp(tmpl.data());
-  if (fd < 0) throw IoError("cannot create a temporary file beside '" + path + "': " + std::strerror(errno));
+  if (fd < 0) {
+    // Said about the output the user named, not the temporary file it goes through.
+    const int err = errno;
+    const std::filesystem::path p(path);
+    const std::string dir = p.has_parent_path() ? p.parent_path().string() : ".";
+    if (err == ENOENT) throw IoError("cannot write '" + path + "': directory '" + dir + "' does not exist");
+    if (err == ENOTDIR) throw IoError("cannot write '" + path + "': '" + dir + "' is not a directory");
+    throw IoError("cannot write '" + path + "': " + std::strerror(err));
+  }
   const mode_t mask = ::umask(0);
   ::umask(mask);
   ::fchmod(fd, 0666 & ~mask);

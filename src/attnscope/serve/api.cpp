@@ -4,6 +4,7 @@
 
 #include "attnscope/core/error.h"
 #include "attnscope/core/version.h"
+#include "attnscope/focus/row_stats.h"
 #include "attnscope/serve/binary_block.h"
 
 namespace attnscope::serve {
@@ -164,6 +165,19 @@ ApiResponse Api::dispatch(const std::string& ep, const std::map<std::string, std
     const auto r = src.row(l, head, q);
     BinaryBlock out({{"layer", l}, {"head", head}, {"q", q}});
     out.add_f32("values", {static_cast<int64_t>(r.size())}, r);
+    return binary(out);
+  }
+  if (ep == "stats") {
+    // Per query: entropy, max weight, most-attended key of one head or the mean (focus/row_stats.h):
+    // what the viewer draws for a layer that kept only row statistics.
+    const int64_t l = int_param(p, "layer");
+    const int64_t head = head_param(p);
+    const io::TraceLayer& L = src.layer(l);
+    const focus::RowStats s = focus::row_stats(L, head);
+    BinaryBlock out({{"layer", l}, {"head", head}});
+    if (!s.entropy.empty()) out.add_f32("entropy", {L.queries}, s.entropy);
+    if (!s.max_weight.empty()) out.add_f32("max_weight", {L.queries}, s.max_weight);
+    if (!s.argmax.empty()) out.add_i32("argmax", {L.queries}, s.argmax);
     return binary(out);
   }
   if (ep == "edges") {

@@ -72,6 +72,13 @@ std::string export_html(const TraceSource& source, const AssetStore& assets, int
     } else if (L.keep == io::TraceKeep::topk) {
       block.add_i32(p + "index", {L.heads, L.queries, L.k}, L.topk_index);
       block.add_f16(p + "weight", {L.heads, L.queries, L.k}, L.topk_weight);
+    } else {
+      // Row statistics only: the page draws them (web/util/local_source.js stats, the mean rule
+      // of focus/row_stats.h); each [NH, Q] when kept.
+      const std::vector<int64_t> hq = {L.heads, L.queries};
+      if (!L.entropy.empty()) block.add_f32(p + "entropy", hq, L.entropy);
+      if (!L.max_weight.empty()) block.add_f32(p + "max_weight", hq, L.max_weight);
+      if (!L.argmax.empty()) block.add_i32(p + "argmax", hq, L.argmax);
     }
   }
   const std::string data = base64(deflate(block.encode()));

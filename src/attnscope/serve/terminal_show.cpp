@@ -5,8 +5,10 @@
 
 #include "attnscope/core/error.h"
 #include "attnscope/core/printable.h"
+#include "attnscope/focus/row_stats.h"
 #include "attnscope/focus/topk.h"
 #include "attnscope/viz/colormap.h"
+#include "attnscope/viz/text.h"
 
 namespace attnscope::serve {
 namespace {
@@ -31,11 +33,9 @@ int display_width(const std::string& s) {
   return w;
 }
 
-// Control characters would move the cursor: show them as visible escapes.
-std::string printable(const std::string& tok) {
-  const std::string out = escape_controls(tok);
-  return out.empty() ? "∅" : out;
-}
+// A token as every view shows it (viz::display_token: "·" for spaces, so the space token and a
+// word start are visible and columns line up); C1 controls would still move the cursor.
+std::string printable(const std::string& tok) { return escape_controls(viz::display_token(tok)); }
 
 std::string fmt_weight(float w) {
   char buf[32];
@@ -44,33 +44,25 @@ std::string fmt_weight(float w) {
 }
 
 // A layer that kept only row statistics (--capture stats): per query its entropy, max weight
-// and the key it attends to most, for one head, or for the mean (entropy and max weight averaged;
-// the argmax of the most confident head).
+// and the key it attends to most, for one head or the mean (focus/row_stats.h); "-" for a
+// statistic the trace did not keep.
 std::string show_stats(const io::Trace& trace, const io::TraceLayer& L, int64_t head) {
   const auto* qs = trace.find_sequence(L.query_seq);
   const auto* ks = trace.find_sequence(L.key_seq);
   auto token = [](const io::TraceSequence* s, int64_t i) {
     return s && i >= 0 && i < static_cast<int64_t>(s->tokens.size()) ? printable(s->tokens[i]) : std::to_string(i);
   };
+  const focus::RowStats st = focus::row_stats(L, head);
   std::string out = escape_controls(L.name) + " · " + (head == kHeadMean ? std::string("mean of heads") : "head " + std::to_string(head)) +
                     " · row statistics (the trace kept no weights)\n  query  token            entropy  max weight  attends most to\n";
-  const size_t rows = static_cast<size_t>(L.heads * L.queries);
-  if (L.entropy.size() != rows || L.max_weight.size() != rows || L.argmax.size() != rows)
-    throw FormatError("layer '" + L.name + "' has no row statistics of shape [heads, queries]");
   for (int64_t q = 0; q < L.queries; ++q) {
-    double ent = 0, mx = 0, best = -1;
-    int32_t arg = -1;
-    for (int64_t h = head == kHeadMean ? 0 : head; h < (head == kHeadMean ? L.heads : head + 1); ++h) {
-      const size_t r = static_cast<size_t>(h * L.queries + q);
-      ent += L.entropy[r];
-      mx += L.max_weight[r];
-      if (L.max_weight[r] > best) best = L.max_weight[r], arg = L.argmax[r];
-    }
-    const double n = head == kHeadMean ? static_cast<double>(L.heads) : 1.0;
-    char line[96];
-    std::snprintf(line, sizeof line, "  %5lld  %-15s  %7.3f  %10.4f  ", static_cast<long long>(q),
-                  token(qs, q).substr(0, 15).c_str(), ent / n, mx / n);
-    out += line + (arg < 0 ? std::string("-") : std::to_string(arg) + " \"" + token(ks, arg) + "\"") + "\n";
+    const size_t i = static_cast<size_t>(q);
+    char ent[16] = "      -", mx[16] = "         -", line[64];
+    if (i < st.entropy.size()) std::snprintf(ent, sizeof ent, "%7.3f", st.entropy[i]);
+    if (i < st.max_weight.size()) std::snprintf(mx, sizeof mx, "%10.4f", st.max_weight[i]);
+    const int32_t arg = i < st.argmax.size() ? st.argmax[i] : -1;
+    std::snprintf(line, sizeof line, "  %5lld  %-15s  ", static_cast<long long>(q), token(qs, q).substr(0, 15).c_str());
+    out += line + std::string(ent) + "  " + mx + "  " + (arg < 0 ? std::string("-") : std::to_string(arg) + " \"" + token(ks, arg) + "\"") + "\n";
   }
   return out;
 }
@@ -80,11 +72,7 @@ std::string show_stats(const io::Trace& trace, const io::TraceLayer& L, int64_t 
 std::string show_trace(const TraceSource& source, const ShowOptions& o) {
   const viz::Colormap& cmap = viz::colormap(o.cmap);  // ConfigError naming the valid maps
   const auto& L = source.layer(o.layer);
-  if (L.keep == io::TraceKeep::stats) {
-    if (o.head != kHeadMean && (o.head < 0 || o.head >= L.heads))
-      throw ConfigError("head " + std::to_string(o.head) + " out of range [0, " + std::to_string(L.heads) + ")");
-    return show_stats(source.trace(), L, o.head);
-  }
+  if (L.keep == io::TraceKeep::stats) return show_stats(source.trace(), L, o.head);
   const int64_t q = o.query < 0 ? L.queries - 1 : o.query;
   ATTNSCOPE_CHECK(q < L.queries, ConfigError,
                   "query " + std::to_string(q) + " out of range [0, " + std::to_string(L.queries) + ")");
@@ -93,20 +81,28 @@ std::string show_trace(const TraceSource& source, const ShowOptions& o) {
   const auto& queries = source.trace().find_sequence(L.query_seq)->tokens;
   const float vmax = std::max(1e-30f, *std::max_element(row.begin(), row.end()));
   const bool self = L.query_seq == L.key_seq;
+  // A causal row: self-attention with nothing on the keys after the query. Those keys are in its
+  // future, not attended with weight 0: they are shown faint, without a weight.
+  bool causal = self && q + 1 < static_cast<int64_t>(row.size());
+  for (size_t k = static_cast<size_t>(q) + 1; causal && k < row.size(); ++k) causal = row[k] == 0.0f;
 
   std::string out = escape_controls(L.name) + " · " + (o.head == kHeadMean ? std::string("mean of heads") : "head " + std::to_string(o.head)) +
                     " · query " + std::to_string(q) + " \"" + printable(queries[q]) + "\" attends to " +
-                    (self ? "" : "'" + L.key_seq + "' ") + "(darker = less, colour map " + o.cmap + ")\n";
+                    (self ? "" : "'" + L.key_seq + "' ") + "(darker = less, colour map " + o.cmap + ")" +
+                    (causal ? (o.color ? "; faint: after the query (causal)" : "; [-]: after the query (causal)") : "") + "\n";
   int col = 0;
   for (size_t k = 0; k < keys.size(); ++k) {
     std::string tok = printable(keys[k]);
-    if (!o.color) tok += "[" + fmt_weight(row[k]) + "]";
+    const bool future = causal && static_cast<int64_t>(k) > q;
+    if (!o.color) tok += future ? "[-]" : "[" + fmt_weight(row[k]) + "]";
     const int w = display_width(tok) + 1;
     if (col > 0 && col + w > o.width) {
       out += "\n";
       col = 0;
     }
-    if (o.color) {
+    if (o.color && future) {
+      out += "\x1b[2m" + tok + "\x1b[0m ";
+    } else if (o.color) {
       const auto c = cmap.rgb8(row[k] / vmax);
       const bool dark = 0.299 * c.r + 0.587 * c.g + 0.114 * c.b < 140;
       char esc[64];

@@ -28,6 +28,9 @@ AnimationFormat animation_format_for(const std::string& path) {
 
 void check_animation_target(const AnimationTarget& t) {
   (void)colormap(t.colormap);
+  // 4096 a side: a 4K frame is 64 MB of pixels; every encoder holds a few.
+  ATTNSCOPE_CHECK(t.width >= 16 && t.height >= 16 && t.width <= 4096 && t.height <= 4096, ConfigError,
+                  "frame size " + std::to_string(t.width) + "x" + std::to_string(t.height) + " outside 16..4096 px a side");
   // GIF delays are centiseconds and viewers slow down anything under 2 cs.
   if (animation_format_for(t.path) == AnimationFormat::gif)
     ATTNSCOPE_CHECK(t.fps <= 50, ConfigError, "GIF frames cannot be shorter than 20 ms: use a frame rate (fps) of 50 or less");

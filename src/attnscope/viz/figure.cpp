@@ -57,6 +57,14 @@ double FigureHeader::draw(cairo_t* cr, double x, double y) const {
   return h;
 }
 
+namespace {
+// Why cairo could not write a file, in the words every other output uses (core/fs.cpp).
+std::string write_failure(const std::string& path, cairo_status_t st) {
+  if (st == CAIRO_STATUS_NO_MEMORY) return "cannot write '" + path + "': out of memory";
+  return "cannot write '" + path + "': disk full or I/O error";
+}
+}  // namespace
+
 void check_cairo(cairo_t* cr, const char* what) {
   const cairo_status_t st = cairo_status(cr);
   if (st != CAIRO_STATUS_SUCCESS) throw Error(std::string(what) + ": cairo: " + cairo_status_to_string(st));
@@ -83,18 +91,18 @@ void write_figure(const std::string& path, int width, int height, const std::fun
       }
     } cleanup{cr, surface};
     if (cairo_surface_status(surface) != CAIRO_STATUS_SUCCESS)
-      throw IoError("cannot create '" + path + "': " + cairo_status_to_string(cairo_surface_status(surface)));
+      throw IoError(write_failure(path, cairo_surface_status(surface)));
     set_source(cr, kBackground);
     cairo_paint(cr);
     draw(cr);
     check_cairo(cr, path.c_str());
     if (fmt == ImageFormat::png) {
       const cairo_status_t st = cairo_surface_write_to_png(surface, tmp.c_str());
-      if (st != CAIRO_STATUS_SUCCESS) throw IoError("cannot write '" + path + "': " + cairo_status_to_string(st));
+      if (st != CAIRO_STATUS_SUCCESS) throw IoError(write_failure(path, st));
     } else {
       cairo_surface_finish(surface);
       if (cairo_surface_status(surface) != CAIRO_STATUS_SUCCESS)
-        throw IoError("cannot write '" + path + "': " + cairo_status_to_string(cairo_surface_status(surface)));
+        throw IoError(write_failure(path, cairo_surface_status(surface)));
     }
   });
 }

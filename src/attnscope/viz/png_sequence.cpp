@@ -27,6 +27,9 @@ void PngSequenceWriter::add(const Frame& frame, double seconds) {
   char name[32];
   std::snprintf(name, sizeof name, "frame_%05zu.png", files_.size());
   const std::string path = dir_ + "/" + name;
+  // Registered before it exists: a signal right after the rename (during the directory fsync)
+  // must still find the frame, or the directory stays behind non-empty.
+  pending_.emplace_back(path);
   write_atomic_with(path, [&](const std::string& tmp) {
     cairo_surface_t* s = cairo_image_surface_create_for_data(
         reinterpret_cast<unsigned char*>(const_cast<uint32_t*>(frame.px.data())), CAIRO_FORMAT_RGB24, frame.width,
@@ -35,7 +38,6 @@ void PngSequenceWriter::add(const Frame& frame, double seconds) {
     cairo_surface_destroy(s);
     if (st != CAIRO_STATUS_SUCCESS) throw IoError("cannot write '" + path + "': " + cairo_status_to_string(st));
   });
-  pending_.emplace_back(path);
   files_.push_back(name);
   seconds_.push_back(seconds);
 }

@@ -10,7 +10,7 @@
 namespace attnscope::viz {
 
 struct RenderRequest {
-  std::string view = "heatmap";  // heatmap | head | model | overlay
+  std::string view = "heatmap";  // heatmap | head | model | overlay | stats (heatmap of a stats-only layer: stats)
   std::string layer;             // index, negative from the end, or name ("": 0)
   std::string head;              // index, "mean" ("" too) or "all"
   std::string colormap = "viridis";

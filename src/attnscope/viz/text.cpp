@@ -50,6 +50,12 @@ LayoutPtr make_layout(cairo_t* cr, const std::string& text, const Font& font, do
   pango_layout_set_text(layout.get(), valid, -1);
   g_free(valid);
   pango_layout_set_single_paragraph_mode(layout.get(), TRUE);
+  // Each label takes its base direction from its own first strong character (a Hebrew token
+  // reads right to left, "abc שלום" left to right). Pango then aligns an RTL line to the right
+  // of the layout's width; box() measures where the line actually is, so callers place every
+  // label by its own ink box whatever its direction.
+  pango_layout_set_auto_dir(layout.get(), TRUE);
+  pango_layout_set_alignment(layout.get(), PANGO_ALIGN_LEFT);
   if (max_width > 0) {
     pango_layout_set_width(layout.get(), static_cast<int>(max_width * PANGO_SCALE));
     pango_layout_set_ellipsize(layout.get(), PANGO_ELLIPSIZE_MIDDLE);
@@ -57,11 +63,15 @@ LayoutPtr make_layout(cairo_t* cr, const std::string& text, const Font& font, do
   return layout;
 }
 
-TextSize size_of(PangoLayout* layout) {
-  int w = 0, h = 0;
-  pango_layout_get_pixel_size(layout, &w, &h);
-  return {static_cast<double>(w), static_cast<double>(h)};
+// The logical extents of the laid-out line, relative to the layout's origin: x is not 0 when
+// the line is aligned inside a set width (right-to-left text with max_width).
+PangoRectangle box(PangoLayout* layout) {
+  PangoRectangle logical{};
+  pango_layout_get_pixel_extents(layout, nullptr, &logical);
+  return logical;
 }
+
+TextSize size_of(const PangoRectangle& r) { return {static_cast<double>(r.width), static_cast<double>(r.height)}; }
 
 double offset(Align a, double extent) {
   return a == Align::start ? 0 : a == Align::center ? -extent / 2 : -extent;
@@ -87,15 +97,13 @@ std::string display_token(std::string_view raw) {
       in = " " + in.substr(marker.size());
       break;
     }
-  // A word-start space is implied by the gap between tokens in every view: drop one.
-  if (in.size() > 1 && in[0] == ' ' && in[1] != ' ') in.erase(0, 1);
+  // Every space is shown as "·", so a word start stays visible ("·c le ver" is one word).
   std::string out;
   for (size_t i = 0; i < in.size(); ++i) {
     const unsigned char c = static_cast<unsigned char>(in[i]);
     if (c == '\n') out += "\u21B5";
     else if (c == '\t') out += "\u2192";
-    else if (c == ' ' && (i == 0 || i + 1 == in.size())) out += "\u00B7";
-    else if (c < 0x20 || c == 0x7F) out += "\u00B7";
+    else if (c == ' ' || c < 0x20 || c == 0x7F) out += "\u00B7";
     else out += static_cast<char>(c);
   }
   return out;
@@ -103,17 +111,18 @@ std::string display_token(std::string_view raw) {
 
 TextSize measure_text(cairo_t* cr, const std::string& text, const Font& font, double max_width) {
   LayoutPtr layout = make_layout(cr, text, font, max_width);
-  return size_of(layout.get());
+  return size_of(box(layout.get()));
 }
 
 TextSize draw_text(cairo_t* cr, const std::string& text, double x, double y, const Font& font, Align ha,
                    Align va, double max_width, double angle_deg) {
   LayoutPtr layout = make_layout(cr, text, font, max_width);
-  const TextSize s = size_of(layout.get());
+  const PangoRectangle r = box(layout.get());
+  const TextSize s = size_of(r);
   cairo_save(cr);
   cairo_translate(cr, x, y);
   if (angle_deg != 0) cairo_rotate(cr, angle_deg * M_PI / 180.0);
-  cairo_move_to(cr, offset(ha, s.w), offset(va, s.h));
+  cairo_move_to(cr, offset(ha, s.w) - r.x, offset(va, s.h) - r.y);
   pango_cairo_show_layout(cr, layout.get());
   cairo_restore(cr);
   return s;

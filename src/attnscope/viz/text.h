@@ -35,10 +35,11 @@ struct TextSize {
   double w = 0, h = 0;
 };
 
-// A token as it should appear: invalid UTF-8 replaced by U+FFFD; one word-start space (or the
-// BPE markers Ġ/▁) dropped, since views separate tokens anyway; a space-only token or other
-// leading/trailing spaces shown as "·"; newline as "↵", tab as "→", other control characters
-// as "·"; empty as "∅".
+// A token as it should appear, the one convention of every view (web/util/format.js tokenLabel
+// is its twin; tests/data/token_labels.json holds the table both are tested against): invalid
+// UTF-8 replaced by U+FFFD; a leading BPE/SentencePiece marker (Ġ, ▁) read as a space; every
+// space shown as "·" (a word start stays visible: "·c le ver"); newline as "↵", tab as "→",
+// other control characters as "·"; empty as "∅".
 std::string display_token(std::string_view raw);
 
 // Size of `text` laid out in one line; max_width > 0 ellipsizes in the middle past that width.
