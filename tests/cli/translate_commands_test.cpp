@@ -141,3 +141,28 @@ TEST_F(TranslateCommands, LocalAndHardAttentionFromTheCommandLine) {
 }
 
 }  // namespace
+
+namespace {
+
+// `analyze training`: the focus series of two runs (with and without attention supervision)
+// drawn and compared; bad inputs give one-line errors.
+TEST_F(TranslateCommands, AnalyzeTrainingChartsAndComparesRuns) {
+  const std::string base = "train translate --builtin dates --steps 4 --hidden 32 --embed 16 -q --focus-every 2";
+  ASSERT_EQ(code(base + " -o sup.ckpt --attention-supervision 1"), 0);
+  ASSERT_EQ(code(base + " -o plain.ckpt"), 0);
+  ASSERT_EQ(code("train translate --builtin dates --steps 2 --hidden 32 --embed 16 -q -o nofocus.ckpt"), 0);
+  const CmdResult r = run("analyze training sup.ckpt --compare plain.ckpt.focus.attn.safetensors -o cmp.svg");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("exact >= 99%"), std::string::npos) << r.out;
+  const std::string svg = slurp(dir_ / "cmp.svg");
+  EXPECT_GT(std::count(svg.begin(), svg.end(), '\n'), 10);
+  EXPECT_NE(svg.find("stroke-dasharray"), std::string::npos);  // the compared run is dashed
+  expect_error("analyze training nofocus.ckpt -o x.png", 2, "without a focus series");
+  expect_error("analyze training missing.ckpt -o x.png", 1, "missing.ckpt");
+  std::ofstream(dir_ / "junk.ckpt") << "not a checkpoint at all";
+  expect_error("analyze training junk.ckpt -o x.png", 1, "junk.ckpt");
+  expect_error("analyze training sup.ckpt -o x.txt", 2, "x.txt");
+  expect_error("analyze training -o x.png", 2, "RUN");
+}
+
+}  // namespace

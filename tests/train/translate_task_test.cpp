@@ -277,3 +277,93 @@ TEST(Translate, LoadRejectsOtherFiles) {
 
 }  // namespace
 }  // namespace attnscope::models
+
+namespace attnscope::models {
+namespace {
+
+// Supervised attention and the diagonal prior (issue 14): the loss gains the supervision term,
+// the prior lands in the checkpoint's model config, and a run with focus snapshots resumed after
+// a kill continues the same loss curve and the same focus series.
+TEST(Translate, AttentionSupervisionAndDiagonalPriorResumeBitwise) {
+  auto make = [](const std::map<std::string, std::string>& kv) {
+    train::Settings s(train::translate_settings());
+    for (const auto& [k, v] : kv) s.set(k, v);
+    return std::make_unique<train::TranslateTask>(s, 3);
+  };
+  const std::map<std::string, std::string> kv = {{"builtin", "dates"}, {"hidden", "32"}, {"embed", "16"},
+                                                 {"attention-supervision", "1"}, {"diagonal-prior", "0.3"}};
+  train::TrainerOptions o;
+  o.steps = 8;
+  o.batch = 8;
+  o.warmup = 2;
+  o.eval_every = 4;
+  o.focus_every = 2;
+  o.quiet = true;
+  const std::string straight = temp_path("sup_straight.safetensors"), half = temp_path("sup_half.safetensors"),
+                    resumed = temp_path("sup_resumed.safetensors");
+  o.output = straight;
+  auto ta = make(kv);
+  const train::TrainResult a = train::run_training(*ta, o);
+  ASSERT_EQ(a.series.points.size(), 5u);  // steps 0, 2, 4, 6, 8
+  for (const auto& p : a.series.points)
+    for (const char* m : {"exact", "alignment", "aer", "entropy/decoder.cross/h0"}) EXPECT_TRUE(p.values.count(m)) << m;
+
+  train::TrainerOptions first = o;
+  first.output = half;
+  struct Killed {};
+  first.on_step = [](int64_t step, float) {
+    if (step == 5) throw Killed{};
+  };
+  auto tb = make(kv);
+  EXPECT_THROW(train::run_training(*tb, first), Killed);
+  train::TrainerOptions second = o;
+  second.resume = half;
+  second.output = resumed;
+  second.focus_output = half + ".focus.attn.safetensors";
+  auto tc = make(kv);
+  const train::TrainResult b = train::run_training(*tc, second);
+  ASSERT_EQ(b.losses.size(), a.losses.size());
+  for (size_t i = 0; i < a.losses.size(); ++i) EXPECT_EQ(a.losses[i], b.losses[i]) << "step " << i;
+  const focus::TrainingSeries sa = train::read_focus_series(straight), sb = train::read_focus_series(resumed);
+  ASSERT_EQ(sa.points.size(), sb.points.size());
+  for (size_t i = 0; i < sa.points.size(); ++i) {
+    EXPECT_EQ(sa.points[i].step, sb.points[i].step);
+    EXPECT_EQ(sa.points[i].values, sb.points[i].values) << "point " << i;
+  }
+  // The snapshot trace holds the same series.
+  EXPECT_EQ(train::read_focus_series(straight + ".focus.attn.safetensors").points.size(), sa.points.size());
+  // The prior is part of the model (decoding adds it too); supervision is a training setting only.
+  const auto cfg = nlohmann::json::parse(nn::read_checkpoint_meta(straight).config);
+  EXPECT_EQ(cfg["model"]["diagonal_prior"], 0.3);
+  EXPECT_GT(cfg["model"]["length_ratio"].get<double>(), 0.5);
+  // Supervision adds a non-negative term: the first loss exceeds the unsupervised one.
+  auto plain = make({{"builtin", "dates"}, {"hidden", "32"}, {"embed", "16"}, {"diagonal-prior", "0.3"}});
+  train::TrainerOptions one = o;
+  one.steps = 1;
+  one.output.clear();
+  one.focus_every = 0;
+  EXPECT_GT(a.losses[0], train::run_training(*plain, one).losses[0]);
+  for (const auto& p : {straight, half, resumed})
+    for (const std::string& f : {p, p + ".focus.attn.safetensors"}) std::filesystem::remove(f);
+}
+
+TEST(Translate, BiasSettingsRefuseWhatTheyCannotDo) {
+  auto refused = [](const std::map<std::string, std::string>& kv) {
+    train::Settings s(train::translate_settings());
+    for (const auto& [k, v] : kv) s.set(k, v);
+    try {
+      train::TranslateTask t(s, 1);
+    } catch (const ConfigError& e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  EXPECT_NE(refused({{"builtin", "dates"}, {"attention", "local"}, {"attention-supervision", "1"}}).find("attention-supervision"),
+            std::string::npos);
+  EXPECT_NE(refused({{"builtin", "dates"}, {"attention", "hard"}, {"diagonal-prior", "0.2"}}), "");
+  EXPECT_NE(refused({{"builtin", "dates"}, {"attention", "none"}, {"diagonal-prior", "0.2"}}), "");
+  EXPECT_THROW(train::Settings(train::translate_settings()).set("diagonal-prior", "-1"), ConfigError);
+}
+
+}  // namespace
+}  // namespace attnscope::models

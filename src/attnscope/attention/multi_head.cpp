@@ -141,7 +141,7 @@ AttentionResult MultiHeadAttention::run(const Tensor& x, const Tensor& memory, b
   }
   o.temperature = cfg_.temperature;
   o.normalizer = cfg_.normalizer;
-  o.backend = cfg_.backend;
+  o.backend = call.weights_grad ? Backend::reference : cfg_.backend;
   o.need_weights = call.need_weights;
   if (relative_bias_) o.bias = heads_of(relative_bias_->forward(T, N, N - T));  // query row i sits at key position N - T + i
   if (adaptive_span_) o.soft_mask = heads_of(adaptive_span_->mask(T, N));

@@ -54,6 +54,7 @@ struct AttentionCall {
   KVCache* cache = nullptr;          // incremental decoding (self: appends; cross: filled once)
   int64_t query_offset = -1;         // position of query row 0; -1: the self-attention cache length
   bool need_weights = false;         // return weights even on the fused path
+  bool weights_grad = false;         // return weights that carry gradients (runs the reference path)
 };
 
 class MultiHeadAttention : public nn::Module, public Recordable {

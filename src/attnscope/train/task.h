@@ -61,6 +61,11 @@ class Task {
   // The attention on the task's fixed focus example (focus snapshots); a trace without layers
   // when the model has no attention.
   virtual io::Trace trace_focus() = 0;
+  // The task's own focus quality at a focus snapshot, on a small fixed held-out sample (dates:
+  // exact, alignment, aer; sentiment: rationale; captioning: pointing), recorded in the focus
+  // series (focus/training_series.h). Called in eval mode without gradients; must not draw from
+  // any training RNG (resume stays bit-exact). Default: none.
+  virtual std::map<std::string, double> focus_measures() { return {}; }
   // What StepLoss::units counts, for the throughput line ("target tokens").
   virtual std::string unit_name() const { return "examples"; }
 };

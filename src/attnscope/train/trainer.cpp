@@ -11,6 +11,7 @@
 #include "attnscope/core/error.h"
 #include "attnscope/core/fs.h"
 #include "attnscope/core/progress.h"
+#include "attnscope/io/safetensors.h"
 #include "attnscope/io/trace_io.h"
 #include "attnscope/nn/checkpoint.h"
 #include "attnscope/nn/eval_mode.h"
@@ -52,6 +53,27 @@ struct Evaluating {
 };
 
 }  // namespace
+
+focus::TrainingSeries read_focus_series(const std::string& path) {
+  const io::SafetensorsFile f = io::SafetensorsFile::open(path);
+  const auto& md = f.metadata();
+  if (md.count("model_type") && md.count("training")) {
+    const json tr = io::parse_json(md.at("training"), "'" + path + "': training state");
+    if (!tr.is_object() || !tr.contains(focus::kSeriesKey))
+      throw ConfigError("'" + path + "' is a training checkpoint without a focus series (trained without focus snapshots)");
+    return focus::series_from_json(tr[focus::kSeriesKey], "'" + path + "'");
+  }
+  io::Trace t;
+  try {
+    t = io::read_trace(path);
+  } catch (const FormatError&) {
+    throw FormatError("'" + path + "' is neither a training checkpoint nor a trace of focus snapshots");
+  }
+  const auto it = t.meta.find(focus::kSeriesKey);
+  if (it == t.meta.end())
+    throw ConfigError("'" + path + "' holds no focus series (only the focus snapshots written by training have one)");
+  return focus::series_from_json(io::parse_json(it->second, "'" + path + "': focus series"), "'" + path + "'");
+}
 
 std::string default_focus_output(const std::string& output) {
   return output.empty() ? "focus.attn.safetensors" : output + ".focus.attn.safetensors";
@@ -99,6 +121,7 @@ TrainResult run_training(Task& task, const TrainerOptions& opt, GradSync* sync_i
       tr = io::parse_json(meta.training, "checkpoint training state");
       res.losses = tr.at("losses").get<std::vector<float>>();
       for (const auto& v : tr.value("valid_losses", json::array())) res.valid_losses.emplace_back(v.at(0), v.at(1));
+      if (tr.contains(focus::kSeriesKey)) res.series = focus::series_from_json(tr[focus::kSeriesKey], "checkpoint '" + opt.resume + "'");
     } catch (const json::exception&) {
       throw FormatError("checkpoint '" + opt.resume + "': its training state is not valid");
     }
@@ -116,6 +139,7 @@ TrainResult run_training(Task& task, const TrainerOptions& opt, GradSync* sync_i
       res.focus = io::read_trace(res.focus_output);
       std::erase_if(res.focus.snapshots, [&](const io::TraceSnapshot& s) { return s.step > step; });
     }
+    res.series.truncate_after(step);
   }
 
   auto snapshot = [&](int64_t at) {
@@ -133,6 +157,12 @@ TrainResult run_training(Task& task, const TrainerOptions& opt, GradSync* sync_i
     }
     res.focus.layers = t.layers;
     res.focus.snapshots.push_back({"step " + std::to_string(at), at, t.layers});
+    if (res.series.empty() || res.series.points.back().step < at) {
+      focus::SeriesPoint p = focus::trace_point(t, at);
+      Evaluating ev(model);
+      for (const auto& [k, v] : task.focus_measures()) p.values[k] = v;
+      res.series.points.push_back(std::move(p));
+    }
   };
   auto save = [&](int64_t at) {
     if (!root) return;
@@ -141,9 +171,13 @@ TrainResult run_training(Task& task, const TrainerOptions& opt, GradSync* sync_i
       json vl = json::array();
       for (const auto& [s, l] : res.valid_losses) vl.push_back({s, l});
       tr["valid_losses"] = vl;
+      if (!res.series.empty()) tr[focus::kSeriesKey] = focus::to_json(res.series);
       nn::save_checkpoint(opt.output, model, {task.model_type(), task.model_config(), at, tr.dump()}, &optim, rngs);
     }
-    if (!res.focus.snapshots.empty()) io::write_trace(res.focus, res.focus_output);
+    if (!res.focus.snapshots.empty()) {
+      res.focus.meta[focus::kSeriesKey] = focus::to_json(res.series).dump();
+      io::write_trace(res.focus, res.focus_output);
+    }
   };
 
   const std::vector<Tensor> params = model.parameters();

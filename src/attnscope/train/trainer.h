@@ -16,6 +16,7 @@
 #include <utility>
 #include <vector>
 
+#include "attnscope/focus/training_series.h"
 #include "attnscope/io/trace.h"
 #include "attnscope/train/grad_sync.h"
 #include "attnscope/train/task.h"
@@ -57,6 +58,7 @@ struct TrainResult {
   double seconds = 0;                                      // wall time of this run
   double units_per_second = 0;                             // throughput of this run (Task::unit_name)
   io::Trace focus;                                         // snapshots (empty without focus_every)
+  focus::TrainingSeries series;                            // focus measures per snapshot (resumed runs included)
   std::string focus_output;                                // where they were written ("" none)
 };
 
@@ -64,6 +66,11 @@ struct TrainResult {
 // that does not match; ValueError when the loss stops being finite. Output paths are checked
 // before the first step.
 TrainResult run_training(Task& task, const TrainerOptions& opt, GradSync* sync = nullptr);
+
+// The focus series of a run (focus/training_series.h): from a training checkpoint's state or a
+// focus snapshot trace's meta. FormatError for a file that is neither (or a malformed series),
+// ConfigError for one that holds no series (trained without focus snapshots).
+focus::TrainingSeries read_focus_series(const std::string& path);
 
 // The focus snapshots path used when none is given: "<output>.focus.attn.safetensors", or
 // "focus.attn.safetensors" without an output.

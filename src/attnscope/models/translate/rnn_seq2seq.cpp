@@ -2,6 +2,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cmath>
+
+#include "attnscope/attention/diagonal_prior.h"
 #include "attnscope/autograd/ops.h"
 #include "attnscope/core/error.h"
 
@@ -10,8 +13,11 @@ namespace attnscope::models {
 using namespace attnscope::ops;
 
 nlohmann::json RnnSeq2SeqConfig::to_json() const {
-  return {{"src_vocab", src_vocab}, {"tgt_vocab", tgt_vocab}, {"embed", embed}, {"hidden", hidden},
-          {"cell", cell}, {"attention", attention}, {"window", window}, {"dropout", dropout}};
+  nlohmann::json j = {{"src_vocab", src_vocab}, {"tgt_vocab", tgt_vocab}, {"embed", embed}, {"hidden", hidden},
+                      {"cell", cell}, {"attention", attention}, {"window", window}, {"dropout", dropout}};
+  // Only when on: configs (and so checkpoints) of models without the prior stay as they were.
+  if (diagonal_prior > 0) j["diagonal_prior"] = diagonal_prior, j["length_ratio"] = length_ratio;
+  return j;
 }
 
 RnnSeq2SeqConfig RnnSeq2SeqConfig::from_json(const nlohmann::json& j) {
@@ -25,9 +31,16 @@ RnnSeq2SeqConfig RnnSeq2SeqConfig::from_json(const nlohmann::json& j) {
     c.attention = j.value("attention", c.attention);
     c.window = j.value("window", c.window);
     c.dropout = j.value("dropout", c.dropout);
+    c.diagonal_prior = j.value("diagonal_prior", c.diagonal_prior);
+    c.length_ratio = j.value("length_ratio", c.length_ratio);
   } catch (const nlohmann::json::exception& e) {
     throw ConfigError(std::string("seq2seq-rnn config: ") + e.what());
   }
+  if (!(c.diagonal_prior >= 0) || !(c.length_ratio > 0) || !std::isfinite(c.diagonal_prior) || !std::isfinite(c.length_ratio))
+    throw ConfigError("seq2seq-rnn: the diagonal prior's sigma must be >= 0 and its length ratio > 0");
+  if (c.diagonal_prior > 0 && c.attention != "additive" && c.attention != "dot" && c.attention != "general")
+    throw ConfigError("seq2seq-rnn: the diagonal prior applies to soft attention (additive, dot, general), not '" +
+                      c.attention + "'");
   if (c.src_vocab < 5 || c.tgt_vocab < 5) throw ConfigError("seq2seq-rnn config: vocabularies too small");
   if (c.embed <= 0 || c.hidden <= 0 || c.hidden % 2) throw ConfigError("seq2seq-rnn config: hidden must be even and positive");
   if (c.cell != "gru" && c.cell != "lstm") throw ConfigError("seq2seq-rnn: cell must be gru or lstm, got '" + c.cell + "'");
@@ -52,6 +65,7 @@ struct RnnSeq2Seq::State : DecodeState {
   Tensor h, c;                     // [1, B, H] decoder state (c: LSTM)
   Tensor feed;                     // [B, H] attentional vector of the previous step
   Tensor last;                     // [B, 1, H] encoder summary (the "none" baseline's context)
+  std::vector<Tensor> kept;        // per step [B, 1, S] weights, while keeping attention
 };
 
 namespace {
@@ -145,14 +159,18 @@ Tensor RnnSeq2Seq::step(State& st, const std::vector<int64_t>& prev) {
   return a;
 }
 
-Tensor RnnSeq2Seq::attend(const Tensor& s, const State& st) const {
+Tensor RnnSeq2Seq::attend(const Tensor& s, State& st) const {
   if (!recordable_) return st.last;
   attention::SoftCall call;
   call.key_lengths = st.src_len;
   call.query_offset = st.step;
   if (local_) return local_->forward(s, st.memory, {}, call).context;
   if (hard_) return hard_->forward(s, st.memory, {}, call).context;
-  return soft_->forward(s, st.memory, {}, call).context;
+  if (cfg_.diagonal_prior > 0)
+    call.prior = attention::diagonal_prior(st.src_len, 1, st.memory.size(1), st.step, cfg_.diagonal_prior, cfg_.length_ratio);
+  attention::AttentionResult r = soft_->forward(s, st.memory, {}, call);
+  if (keeping_attention()) st.kept.push_back(r.weights);
+  return r.context;
 }
 
 Tensor RnnSeq2Seq::forward(const Batch& b) {
@@ -164,6 +182,7 @@ Tensor RnnSeq2Seq::forward(const Batch& b) {
     for (int64_t i = 0; i < b.B; ++i) prev[i] = b.tgt_in[i * b.T + t];
     attentional.push_back(step(st, prev));
   }
+  if (keeping_attention()) set_kept_attention(st.kept.empty() ? Tensor() : concat(st.kept, 1));  // [B, T, S]
   return out_->forward(concat(attentional, 1));  // [B, T, V]
 }
 

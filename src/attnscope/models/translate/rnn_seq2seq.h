@@ -33,6 +33,9 @@ struct RnnSeq2SeqConfig {
   std::string attention = "additive";  // additive | dot | general | local | hard | none
   int64_t window = 4;            // local: half width D of the window
   double dropout = 0.0;
+  // > 0: the diagonal log-prior of attention/diagonal_prior.h with this sigma, the expected
+  // target length being length_ratio x the source length (soft attention only).
+  double diagonal_prior = 0, length_ratio = 1;
   nlohmann::json to_json() const;
   static RnnSeq2SeqConfig from_json(const nlohmann::json& j);  // ConfigError when invalid
 };
@@ -48,6 +51,7 @@ class RnnSeq2Seq : public Seq2SeqModel {
   void reorder(DecodeState& state, const std::vector<int64_t>& rows) override;
   void set_recorder(attention::Recorder* recorder) override;
   int64_t target_vocab_size() const override { return cfg_.tgt_vocab; }
+  bool supports_kept_attention() const override { return soft_ != nullptr; }
   const RnnSeq2SeqConfig& config() const { return cfg_; }
 
  private:
@@ -57,7 +61,7 @@ class RnnSeq2Seq : public Seq2SeqModel {
   // instead of T that each re-read the [V, H] weight), per step when decoding.
   Tensor step(State& st, const std::vector<int64_t>& prev);
   // The context [B, 1, H] of decoder state s [B, 1, H] over the encoder memory.
-  Tensor attend(const Tensor& s, const State& st) const;
+  Tensor attend(const Tensor& s, State& st) const;
   RnnSeq2SeqConfig cfg_;
   Rng dropout_rng_;
   std::shared_ptr<nn::Embedding> src_embed_, tgt_embed_;

@@ -55,13 +55,24 @@ class Seq2SeqModel : public nn::Module {
   const Tensor& source_probe() const { return probe_; }
   const Tensor& source_embedded() const { return embedded_; }
 
+  // Supervised attention (a training loss on the attention itself): while on, forward() keeps
+  // the cross-attention weights [B, T, S] with their gradient — the RNN's attention, or the head
+  // mean of the Transformer's last decoder cross-attention. supports_kept_attention() is false
+  // for mechanisms without a differentiable distribution (local window, hard, none).
+  void keep_attention(bool on) { keep_on_ = on; kept_ = {}; }
+  const Tensor& kept_attention() const { return kept_; }
+  virtual bool supports_kept_attention() const { return true; }
+
  protected:
+  bool keeping_attention() const { return keep_on_; }
+  void set_kept_attention(Tensor w) const { kept_ = std::move(w); }
+
   // The encoder's embedded source, with the probe added when it is on.
   Tensor probed_source(const Tensor& embedded) const;
 
  private:
-  bool probe_on_ = false;
-  mutable Tensor probe_, embedded_;
+  bool probe_on_ = false, keep_on_ = false;
+  mutable Tensor probe_, embedded_, kept_;
 };
 
 }  // namespace attnscope::models

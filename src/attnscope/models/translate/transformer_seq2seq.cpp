@@ -2,8 +2,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cmath>
 
+#include "attnscope/attention/diagonal_prior.h"
 #include "attnscope/autograd/ops.h"
 #include "attnscope/core/error.h"
 
@@ -12,9 +14,12 @@ namespace attnscope::models {
 using namespace attnscope::ops;
 
 nlohmann::json TransformerSeq2SeqConfig::to_json() const {
-  return {{"src_vocab", src_vocab}, {"tgt_vocab", tgt_vocab}, {"hidden", hidden},       {"heads", heads},
-          {"layers", layers},       {"ff", ff},               {"max_len", max_len},     {"positions", positions},
-          {"dropout", dropout}};
+  nlohmann::json j = {{"src_vocab", src_vocab}, {"tgt_vocab", tgt_vocab}, {"hidden", hidden},   {"heads", heads},
+                      {"layers", layers},       {"ff", ff},               {"max_len", max_len}, {"positions", positions},
+                      {"dropout", dropout}};
+  // Only when on: configs (and so checkpoints) of models without the prior stay as they were.
+  if (diagonal_prior > 0) j["diagonal_prior"] = diagonal_prior, j["length_ratio"] = length_ratio;
+  return j;
 }
 
 TransformerSeq2SeqConfig TransformerSeq2SeqConfig::from_json(const nlohmann::json& j) {
@@ -29,6 +34,8 @@ TransformerSeq2SeqConfig TransformerSeq2SeqConfig::from_json(const nlohmann::jso
     c.max_len = j.value("max_len", c.max_len);
     c.positions = j.value("positions", c.positions);
     c.dropout = j.value("dropout", c.dropout);
+    c.diagonal_prior = j.value("diagonal_prior", c.diagonal_prior);
+    c.length_ratio = j.value("length_ratio", c.length_ratio);
   } catch (const nlohmann::json::exception& e) {
     throw ConfigError(std::string("seq2seq-transformer config: ") + e.what());
   }
@@ -40,6 +47,8 @@ TransformerSeq2SeqConfig TransformerSeq2SeqConfig::from_json(const nlohmann::jso
   if (c.positions != "sinusoidal" && c.positions != "learned" && c.positions != "alibi")
     throw ConfigError("seq2seq-transformer: positions must be sinusoidal, learned or alibi, got '" + c.positions + "'");
   if (c.dropout < 0 || c.dropout >= 1) throw ConfigError("seq2seq-transformer: dropout must be in [0, 1)");
+  if (!(c.diagonal_prior >= 0) || !(c.length_ratio > 0) || !std::isfinite(c.diagonal_prior) || !std::isfinite(c.length_ratio))
+    throw ConfigError("seq2seq-transformer: the diagonal prior's sigma must be >= 0 and its length ratio > 0");
   // Untrusted checkpoint configs: bound the allocation (see kMaxTranslationParams).
   const double C = static_cast<double>(c.hidden), F = c.ff > 0 ? static_cast<double>(c.ff) : 4 * C;
   const double params = (static_cast<double>(c.src_vocab) + 2.0 * c.tgt_vocab + 4.0 * c.max_len) * C +
@@ -164,7 +173,16 @@ Tensor TransformerSeq2Seq::decode(Tensor y, const Tensor& memory, const std::vec
     cross_call.key_lengths = lengths;
     if (cross_caches) cross_call.cache = &(*cross_caches)[l];
     if (self_caches) cross_call.query_offset = (*self_caches)[l].length() - y.size(1);
-    y = add(y, dropout(blk.cross_attn->forward(blk.norm_cross->forward(y), memory, cross_call).context, cfg_.dropout, training(), dropout_rng_));
+    const int64_t B = y.size(0), T = y.size(1), S = memory.size(1);
+    if (cfg_.diagonal_prior > 0)
+      cross_call.prior = reshape(attention::diagonal_prior(lengths, T, S, std::max<int64_t>(0, cross_call.query_offset),
+                                                           cfg_.diagonal_prior, cfg_.length_ratio),
+                                 Shape{B, 1, T, S});
+    const bool keep = keeping_attention() && l + 1 == decoder_->size();
+    cross_call.weights_grad = keep;
+    attention::AttentionResult cross = blk.cross_attn->forward(blk.norm_cross->forward(y), memory, cross_call);
+    if (keep) set_kept_attention(mean(cross.weights, {1}));  // [B, T, S]: the head mean
+    y = add(y, dropout(cross.context, cfg_.dropout, training(), dropout_rng_));
     y = add(y, dropout(blk.feed_forward(blk.norm2->forward(y), cfg_.dropout, dropout_rng_), cfg_.dropout, training(), dropout_rng_));
   }
   return out_->forward(dec_norm_->forward(y));

@@ -28,6 +28,9 @@ struct TransformerSeq2SeqConfig {
   int64_t max_len = 256;     // learned positions / sinusoid table length
   std::string positions = "sinusoidal";  // sinusoidal | learned | alibi
   double dropout = 0.1;
+  // > 0: the diagonal log-prior of attention/diagonal_prior.h on every cross-attention (all
+  // heads), with this sigma and expected target length length_ratio x source length.
+  double diagonal_prior = 0, length_ratio = 1;
   nlohmann::json to_json() const;
   static TransformerSeq2SeqConfig from_json(const nlohmann::json& j);  // ConfigError when invalid
 };

@@ -21,27 +21,52 @@ namespace attnscope::train {
 using models::Batch;
 using models::make_batch;
 using Rows = std::vector<std::vector<int64_t>>;
+using Gold = std::vector<std::vector<int>>;  // per target position: gold source indices
 
 // Every replica draws the same global batch (same RNG stream); each keeps its shard's rows.
 class TranslateTask::Source {
  public:
   virtual ~Source() = default;
-  virtual void draw(int64_t batch, Rng& rng, Rows* src, Rows* tgt) = 0;
+  // gold (may be null): each example's gold alignment (data::DateExample::gold), where known.
+  virtual void draw(int64_t batch, Rng& rng, Rows* src, Rows* tgt, std::vector<Gold>* gold) = 0;
 };
 
 namespace {
+
+// Supervised attention (Liu et al. 2016, Mi et al. 2016): the mean over target positions with a
+// gold alignment of the cross-entropy of the gold distribution (uniform over the gold source
+// tokens) against the attention row: -sum_j g_tj log a_tj.
+Tensor attention_supervision_loss(const Tensor& att, const std::vector<Gold>& gold) {
+  const int64_t B = att.size(0), T = att.size(1), S = att.size(2);
+  Tensor g = Tensor::zeros(Shape{B, T, S});
+  float* p = g.data<float>();
+  int64_t rows = 0;
+  for (int64_t b = 0; b < B && b < static_cast<int64_t>(gold.size()); ++b)
+    for (int64_t t = 0; t < T && t < static_cast<int64_t>(gold[b].size()); ++t) {
+      const auto& links = gold[b][t];
+      if (links.empty()) continue;
+      ++rows;
+      for (int j : links)
+        if (j >= 0 && j < S) p[(b * T + t) * S + j] = 1.f / static_cast<float>(links.size());
+    }
+  if (rows == 0) return ops::scale(ops::sum(att), 0.0);
+  // The small floor keeps log finite where attention underflows (it only changes such rows).
+  const Tensor ce = ops::sum(ops::mul(g, ops::log(ops::add_scalar(att, 1e-6))));
+  return ops::scale(ce, -1.0 / static_cast<double>(rows));
+}
 
 class DateStream : public TranslateTask::Source {
  public:
   DateStream(const models::TextCodec& codec, const std::vector<data::DateExample>& held_out) : codec_(codec) {
     for (const auto& ex : held_out) held_out_.insert(ex.text);
   }
-  void draw(int64_t batch, Rng& rng, Rows* src, Rows* tgt) override {
+  void draw(int64_t batch, Rng& rng, Rows* src, Rows* tgt, std::vector<Gold>* gold) override {
     while (static_cast<int64_t>(src->size()) < batch) {
       data::DateExample ex = data::random_date(rng);
       if (held_out_.count(ex.text)) continue;
       src->push_back(codec_.source_vocab.encode(ex.source));
       tgt->push_back(codec_.target_vocab.encode(ex.target));
+      if (gold) gold->push_back(std::move(ex.gold));
     }
   }
 
@@ -53,7 +78,7 @@ class DateStream : public TranslateTask::Source {
 class CorpusSampler : public TranslateTask::Source {
  public:
   CorpusSampler(Rows src, Rows tgt) : src_(std::move(src)), tgt_(std::move(tgt)) {}
-  void draw(int64_t batch, Rng& rng, Rows* src, Rows* tgt) override {
+  void draw(int64_t batch, Rng& rng, Rows* src, Rows* tgt, std::vector<Gold>*) override {
     for (int64_t i = 0; i < batch; ++i) {
       const size_t k = rng.below(src_.size());
       src->push_back(src_[k]);
@@ -140,6 +165,12 @@ std::vector<SettingSpec> translate_settings() {
       int_setting("min-freq", 2, "Vocabulary: minimum count", 1, 1e9),
       int_setting("max-vocab", 20000, "Vocabulary: at most this many words per side (most frequent)", 5, 1 << 24),
       real_setting("label-smoothing", 0.0, "Label smoothing", 0.0, 0.5),
+      real_setting("attention-supervision", 0.0,
+                   "Supervised attention (built-in dates): weight of the cross-entropy of the gold alignment "
+                   "against the attention (RNN soft attention; Transformer: head mean of the last cross-attention)",
+                   0.0, 100.0),
+      real_setting("diagonal-prior", 0.0,
+                   "Diagonal log-prior -(i/I - j/J)^2 / (2 sigma^2) on the attention scores, sigma (0: off)", 0.0, 10.0),
       text_setting("test-out", "", "Write the held-out test pairs (TSV) for `eval translate`"),
   };
 }
@@ -179,6 +210,18 @@ TranslateTask::TranslateTask(const Settings& s, uint64_t seed) {
   }
   if (s.given("hidden")) m["hidden"] = s.integer("hidden");
   if (s.given("dropout")) m["dropout"] = s.real("dropout");
+  supervision_ = s.real("attention-supervision");
+  if (supervision_ > 0 && !dates)
+    throw ConfigError("setting 'attention-supervision' needs gold alignments: only the built-in dates have them");
+  // The diagonal prior's expected target length: (target tokens + <eos>) per source token of the
+  // training data, so decoding (target unknown) adds the prior training added.
+  auto set_prior = [&](const std::vector<std::vector<std::string>>& src, const std::vector<std::vector<std::string>>& tgt) {
+    if (s.real("diagonal-prior") <= 0) return;
+    double a = 0, b = 0;
+    for (size_t i = 0; i < src.size(); ++i) a += tgt[i].size() + 1.0, b += std::max<size_t>(1, src[i].size());
+    m["diagonal_prior"] = s.real("diagonal-prior");
+    m["length_ratio"] = b > 0 ? a / b : 1.0;
+  };
 
   models::TextCodec codec;
   codec.source_mode = s.given("source-tokens") ? s.text("source-tokens") : dates ? "dates" : "word";
@@ -191,6 +234,7 @@ TranslateTask::TranslateTask(const Settings& s, uint64_t seed) {
     for (const auto& ex : sample) src.push_back(ex.source), tgt.push_back(ex.target);
     codec.source_vocab = data::Vocab::build(src, 1);
     codec.target_vocab = data::Vocab::build(tgt, 1);
+    set_prior(src, tgt);
     held_out_ = models::held_out_dates(1000, seed);
     Rows vs, vt;
     for (size_t i = 0; i < 256 && i < held_out_.size(); ++i) {
@@ -198,6 +242,9 @@ TranslateTask::TranslateTask(const Settings& s, uint64_t seed) {
       vt.push_back(codec.target_vocab.encode(held_out_[i].target));
     }
     translator_ = std::make_unique<models::Translator>(arch, m, codec, seed);
+    if (supervision_ > 0 && !translator_->model().supports_kept_attention())
+      throw ConfigError("setting 'attention-supervision' needs soft attention (additive, dot or general), not '" +
+                        s.text("attention") + "'");
     source_ = std::make_unique<DateStream>(translator_->codec(), held_out_);
     valid_ = batches_of(vs, vt, 128);
     focus_src_ = held_out_[0].source;
@@ -234,6 +281,7 @@ TranslateTask::TranslateTask(const Settings& s, uint64_t seed) {
     focus_tgt_ = codec.tokenize_target(splits.valid[0].target);
   }
   test_ = std::move(splits.test);
+  set_prior(src, tgt);
   translator_ = std::make_unique<models::Translator>(arch, m, codec, seed);
   source_ = std::make_unique<CorpusSampler>(std::move(es), std::move(et));
   if (const std::string out = s.text("test-out"); !out.empty()) {
@@ -249,11 +297,19 @@ std::string TranslateTask::model_config() const { return translator_->config_jso
 
 StepLoss TranslateTask::train_loss(int64_t batch, Rng& rng, const Shard& shard) {
   Rows src, tgt;
-  source_->draw(batch, rng, &src, &tgt);
+  std::vector<Gold> gold;
+  source_->draw(batch, rng, &src, &tgt, supervision_ > 0 ? &gold : nullptr);
   const int64_t b0 = shard.begin(batch), b1 = shard.end(batch);
   const Batch b = make_batch({src.begin() + b0, src.begin() + b1}, {tgt.begin() + b0, tgt.begin() + b1});
+  models::Seq2SeqModel& model = translator_->model();
   StepLoss out;
-  out.loss = ops::cross_entropy(translator_->model().forward(b), b.tgt_out, ops::kIgnore, label_smoothing_);
+  model.keep_attention(supervision_ > 0);
+  out.loss = ops::cross_entropy(model.forward(b), b.tgt_out, ops::kIgnore, label_smoothing_);
+  if (supervision_ > 0) {
+    const Tensor att = model.kept_attention();  // [B, T, S]
+    model.keep_attention(false);
+    out.loss = ops::add(out.loss, ops::scale(attention_supervision_loss(att, {gold.begin() + b0, gold.begin() + b1}), supervision_));
+  }
   for (int64_t v : b.tgt_out) out.units += v != ops::kIgnore;
   return out;
 }
@@ -284,6 +340,17 @@ EvalReport TranslateTask::evaluate() {
 io::Trace TranslateTask::trace_focus() {
   if (focus_src_.empty()) return {};
   return translator_->trace_pair(focus_src_, focus_tgt_);
+}
+
+std::map<std::string, double> TranslateTask::focus_measures() {
+  if (held_out_.empty()) return {};
+  const std::vector<data::DateExample> sample(held_out_.begin(), held_out_.begin() + std::min(kFocusDates, held_out_.size()));
+  const auto ev = models::evaluate_dates(*translator_, sample, {});
+  std::map<std::string, double> m = {{"exact", ev.exact}, {"alignment", ev.alignment}};
+  // The head mean of the last cross-attention layer: the attention supervision and alignment use.
+  for (const auto& a : ev.aer)
+    if (a.head < 0) m["aer"] = a.aer;
+  return m;
 }
 
 std::vector<SettingSpec> translate_eval_settings() {

@@ -23,6 +23,8 @@ std::vector<SettingSpec> translate_settings();
 // of fresh dates never repeats, so dropout only slows learning; docs/TRANSLATION.md).
 TrainerOptions translate_defaults(const Settings& s);
 
+inline constexpr size_t kFocusDates = 300;
+
 class TranslateTask : public Task {
  public:
   // Reads the data and builds the model (seeded). ConfigError for contradictory settings
@@ -38,6 +40,9 @@ class TranslateTask : public Task {
   double valid_loss() override;
   EvalReport evaluate() override;
   io::Trace trace_focus() override;
+  // Dates: exact, alignment and aer (argmax links of the last cross-attention's head mean) on
+  // the first kFocusDates held-out dates.
+  std::map<std::string, double> focus_measures() override;
   std::string unit_name() const override { return "target tokens"; }
 
   models::Translator& translator() { return *translator_; }
@@ -54,6 +59,7 @@ class TranslateTask : public Task {
   std::vector<data::DateExample> held_out_;  // built-in dates
   std::vector<data::SentencePair> test_;     // file data
   double label_smoothing_ = 0;
+  double supervision_ = 0;  // attention-supervision weight (dates)
 };
 
 // `eval translate`: settings (data, builtin, n, max-pairs, beam) and the evaluation of a
