@@ -197,6 +197,9 @@ TEST(TokenizerErrors, MalformedFiles) {
   EXPECT_THROW(load_tokenizer(write("tokenizer.json", "{\"model\": {\"type\": \"Unigram\", \"vocab\": {\"a\": 0}}}")),
                FormatError);
   EXPECT_THROW(load_tokenizer(write("broken.json", "{not json")), FormatError);
+  // A model without "vocab" (found by fuzz_smoke_tokenizer under the sanitizers: a const lookup of
+  // a missing key is undefined behaviour in nlohmann::json).
+  EXPECT_THROW(load_tokenizer(write("novocab/tokenizer.json", "{\"model\": {\"type\": \"WordPiece\"}}")), FormatError);
   EXPECT_THROW(load_tokenizer(write("vocab.txt", "a\nb\n")), FormatError);  // no [UNK]
   fs::create_directories(dir / "empty");
   EXPECT_THROW(load_tokenizer((dir / "empty").string()), ConfigError);

@@ -36,8 +36,11 @@ bool has_type(const json& j, const std::string& type) {
 
 // model.vocab {piece: id} + added_tokens -> pieces in id order (no gaps allowed).
 std::vector<std::string> hf_pieces(const json& root, const std::string& path, std::vector<int32_t>& added) {
-  const json& vocab = root["model"]["vocab"];
-  if (!vocab.is_object()) throw FormatError(path + ": model.vocab must be an object {piece: id}");
+  // const operator[] on a missing key is undefined behaviour in nlohmann::json: check first.
+  const json& model = root.at("model");
+  if (!model.contains("vocab") || !model["vocab"].is_object())
+    throw FormatError(path + ": model.vocab must be an object {piece: id}");
+  const json& vocab = model["vocab"];
   std::vector<std::pair<int64_t, std::string>> entries;
   for (auto it = vocab.begin(); it != vocab.end(); ++it) {
     if (!it.value().is_number_integer()) throw FormatError(path + ": id of '" + it.key() + "' is not an integer");
