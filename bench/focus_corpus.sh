@@ -6,28 +6,19 @@
 # `--shard 0/2` + `--shard 1/2` + `analyze merge` against the single run (head measures).
 # Usage: bench/focus_corpus.sh [BUILD_DIR] [N]
 set -euo pipefail
-build="${1:-build}"
-n="${2:-1000}"
-here="$(cd "$(dirname "$0")" && pwd)"
-data="$here/../../shared/data"
-[ -d "$data" ] || { echo "../shared/data is absent: nothing to measure"; exit 0; }
-tmp="$(mktemp -d)"
-trap 'rm -rf "$tmp"' EXIT
-echo "cpu: $(lscpu | sed -n 's/^Model name: *//p'), threads: ${ATTNSCOPE_THREADS:-default}"
-awk -F'\t' -v n="$n" 'NR % 20 == 0 && split($1, w, " ") >= 5 && k < n { print $1; k++ }' "$data/tatoeba_eng_fra/eng-fra.txt" >"$tmp/c.txt"
-echo "corpus: $(wc -l <"$tmp/c.txt") sentences, $(wc -w <"$tmp/c.txt") words"
-m="$data/model_stories260K_llama/stories260K.bin"
+default_n=1000 every=20 min_words=5
+source "$(dirname "$0")/tatoeba_corpus.sh"
 measure() {  # label, then the command: prints wall seconds and peak RSS
   local label="$1"; shift
   /usr/bin/time -f "%e %M" -o "$tmp/time" "$@" >/dev/null 2>"$tmp/err" || { cat "$tmp/err"; exit 1; }
   read -r secs kb <"$tmp/time"
   printf '%-44s %8.1f s  peak RSS %6.1f MB\n' "$label" "$secs" "$(echo "$kb / 1024" | bc -l)"
 }
-measure "head measures and roles" "$build/attnscope" analyze "$m" --corpus "$tmp/c.txt" -q -o "$tmp/all.json"
-measure "+ faithfulness, head importance, induction" "$build/attnscope" analyze "$m" --corpus "$tmp/c.txt" \
+measure "head measures and roles" "$build/attnscope" analyze "$model" --corpus "$tmp/corpus.txt" -q -o "$tmp/all.json"
+measure "+ faithfulness, head importance, induction" "$build/attnscope" analyze "$model" --corpus "$tmp/corpus.txt" \
   --faithfulness --head-importance --induction 50 -q -o "$tmp/every.json"
-"$build/attnscope" analyze "$m" --corpus "$tmp/c.txt" --shard 0/2 -q -o "$tmp/s0.json"
-"$build/attnscope" analyze "$m" --corpus "$tmp/c.txt" --shard 1/2 -q -o "$tmp/s1.json"
+"$build/attnscope" analyze "$model" --corpus "$tmp/corpus.txt" --shard 0/2 -q -o "$tmp/s0.json"
+"$build/attnscope" analyze "$model" --corpus "$tmp/corpus.txt" --shard 1/2 -q -o "$tmp/s1.json"
 "$build/attnscope" analyze merge "$tmp/s0.json" "$tmp/s1.json" -o "$tmp/merged.json" >/dev/null
 /usr/bin/python3 - "$tmp/all.json" "$tmp/merged.json" <<'PY'
 import json, sys

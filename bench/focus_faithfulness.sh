@@ -7,17 +7,8 @@
 # ablation against its first-order gradient estimate.
 # Usage: bench/focus_faithfulness.sh [BUILD_DIR] [N]
 set -euo pipefail
-build="${1:-build}"
-n="${2:-200}"
-here="$(cd "$(dirname "$0")" && pwd)"
-data="$here/../../shared/data"
-[ -d "$data" ] || { echo "../shared/data is absent: nothing to measure"; exit 0; }
-tmp="$(mktemp -d)"
-trap 'rm -rf "$tmp"' EXIT
-echo "cpu: $(lscpu | sed -n 's/^Model name: *//p'), threads: ${ATTNSCOPE_THREADS:-default}"
-awk -F'\t' -v n="$n" 'NR % 50 == 0 && split($1, w, " ") >= 8 && k < n { print $1; k++ }' "$data/tatoeba_eng_fra/eng-fra.txt" >"$tmp/corpus.txt"
-echo "corpus: $(wc -l <"$tmp/corpus.txt") sentences"
-model="$data/model_stories260K_llama/stories260K.bin"
+default_n=200 every=50 min_words=8
+source "$(dirname "$0")/tatoeba_corpus.sh"
 start=$(date +%s.%N)
 "$build/attnscope" analyze "$model" --corpus "$tmp/corpus.txt" --faithfulness --head-importance -o "$tmp/r.json"
 echo "analyze --faithfulness --head-importance: $(echo "$(date +%s.%N) - $start" | bc) s"

@@ -43,15 +43,8 @@ json table_json(const focus::FaithfulnessMean& m, const char* reference) {
 }
 
 void print_table(const focus::FaithfulnessMean& m, const char* title) {
-  std::printf("faithfulness (Spearman vs %s, last token, %lld sentences):\n  %-20s", title,
-              static_cast<long long>(m.sentences()), "layer");
-  for (const auto& name : m.methods) std::printf(" %14s", name.c_str());
-  std::printf("\n");
-  for (const auto& r : m.mean()) {
-    std::printf("  %-20s", r.layer.c_str());
-    for (double v : r.rho) std::printf(" %14.3f", v);
-    std::printf("\n");
-  }
+  std::printf("faithfulness (Spearman vs %s, last token, %lld sentences):\n", title, static_cast<long long>(m.sentences()));
+  for (const auto& line : m.lines()) std::printf("%s\n", line.c_str());
 }
 
 }  // namespace
@@ -77,8 +70,8 @@ void TextMeasures::add(models::TextTracer& tracer, const std::string& text, focu
   }
   if (!attributions && !faithfulness) return;
   const models::Attribution a = tracer.attribute(ids);
+  const LayerExplanations e = explanations(a);
   if (attributions) {
-    const LayerExplanations e = explanations(a);
     json layers = json::array();
     for (size_t l = 0; l < a.layers.size(); ++l)
       layers.push_back({{"name", a.layers[l].name},
@@ -102,7 +95,6 @@ void TextMeasures::add(models::TextTracer& tracer, const std::string& text, focu
   std::vector<focus::FaithfulnessRow> r2 =
       focus::explanation_faithfulness(t, stacks.front().layers, q, a.input_gradient, fusion);
   if (a.layers.size() == r1.size()) {  // the gradient methods, per the same layers
-    const LayerExplanations e = explanations(a);
     for (auto* rows : {&r1, &r2}) {
       const std::vector<double>& ref = rows == &r1 ? loo : a.input_gradient;
       focus::add_method(*rows, "attention_norm", e.norm, ref);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 
 #include "attnscope/core/error.h"
 #include "attnscope/focus/attention_flow.h"
@@ -84,6 +85,26 @@ std::vector<FaithfulnessRow> FaithfulnessMean::mean() const {
       r.rho.push_back(n[i] ? sum[i] / static_cast<double>(n[i]) : std::nan(""));
     }
     out.push_back(std::move(r));
+  }
+  return out;
+}
+
+std::vector<std::string> FaithfulnessMean::lines() const {
+  char cell[64];
+  std::string head = "  layer               ";
+  for (const auto& name : methods) {
+    std::snprintf(cell, sizeof cell, " %14s", name.c_str());
+    head += cell;
+  }
+  std::vector<std::string> out = {head};
+  for (const auto& r : mean()) {
+    std::snprintf(cell, sizeof cell, "  %-20s", r.layer.c_str());
+    std::string line = cell;
+    for (double v : r.rho) {
+      std::snprintf(cell, sizeof cell, " %14.3f", v);
+      line += cell;
+    }
+    out.push_back(line);
   }
   return out;
 }

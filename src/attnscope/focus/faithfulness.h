@@ -45,6 +45,8 @@ struct FaithfulnessMean {
   void add(const std::vector<FaithfulnessRow>& rows);
   std::vector<FaithfulnessRow> mean() const;
   int64_t sentences() const;  // the most sentences any entry has
+  // The table as text: a header line ("  layer" and the methods), then one line per layer.
+  std::vector<std::string> lines() const;
 };
 
 }  // namespace attnscope::focus

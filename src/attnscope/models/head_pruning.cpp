@@ -43,6 +43,26 @@ std::string spaced(const std::vector<std::string>& chars) {
   return s;
 }
 
+// One point per share: that share of the least important heads pruned through `prune(mask)`,
+// then `measure(point)` fills its quality and time; everything unpruned at the end.
+template <class Prune, class Measure>
+std::vector<PrunePoint> pruning_sweep(std::span<const double> importance, std::span<const double> shares, Prune&& prune,
+                                      Measure&& measure) {
+  std::vector<PrunePoint> curve;
+  for (double share : shares) {
+    PrunePoint p;
+    p.share = share;
+    const auto mask = least_important_heads(importance, share);
+    p.heads = static_cast<int64_t>(mask.size());
+    p.pruned = std::count(mask.begin(), mask.end(), uint8_t{1});
+    prune(mask);
+    measure(p);
+    curve.push_back(p);
+  }
+  prune(std::vector<uint8_t>{});
+  return curve;
+}
+
 }  // namespace
 
 std::vector<uint8_t> least_important_heads(std::span<const double> importance, double share) {
@@ -58,23 +78,15 @@ std::vector<uint8_t> least_important_heads(std::span<const double> importance, d
 
 std::vector<PrunePoint> text_pruning_curve(Model& model, std::span<const int32_t> ids, std::span<const double> importance,
                                            std::span<const double> shares, int64_t repeats) {
-  std::vector<PrunePoint> curve;
-  for (double share : shares) {
-    PrunePoint p;
-    p.share = share;
-    const auto mask = least_important_heads(importance, share);
-    p.heads = static_cast<int64_t>(mask.size());
-    p.pruned = std::count(mask.begin(), mask.end(), uint8_t{1});
-    model.prune_heads(mask);
-    p.quality = perplexity(model, ids).perplexity;
-    p.seconds = fastest(repeats, [&] {
-      model.reset();
-      model.forward(ids);
-    });
-    curve.push_back(p);
-  }
-  model.prune_heads({});
-  return curve;
+  return pruning_sweep(
+      importance, shares, [&](std::vector<uint8_t> mask) { model.prune_heads(std::move(mask)); },
+      [&](PrunePoint& p) {
+        p.quality = perplexity(model, ids).perplexity;
+        p.seconds = fastest(repeats, [&] {
+          model.reset();
+          model.forward(ids);
+        });
+      });
 }
 
 std::vector<double> translator_head_ablation(Translator& t, const std::vector<data::DateExample>& calibration) {
@@ -110,34 +122,26 @@ std::vector<PrunePoint> translator_pruning_curve(Translator& t, const std::vecto
   for (const auto& ex : held_out) texts.push_back(ex.text), refs.push_back(spaced(ex.target));
   autograd::NoGrad ng;
   nn::EvalMode em(m);
-  std::vector<PrunePoint> curve;
-  for (double share : shares) {
-    PrunePoint p;
-    p.share = share;
-    const auto mask = least_important_heads(importance, share);
-    p.heads = static_cast<int64_t>(mask.size());
-    p.pruned = std::count(mask.begin(), mask.end(), uint8_t{1});
-    m.prune_heads(mask);
-    std::vector<Translation> out;
-    p.seconds = fastest(repeats, [&] {
-      out.clear();
-      for (size_t i = 0; i < texts.size(); i += 100) {  // batches of 100, as evaluate_dates
-        std::vector<std::string> part(texts.begin() + i, texts.begin() + std::min(texts.size(), i + 100));
-        for (auto& tr : t.translate(part)) out.push_back(std::move(tr));
-      }
-    });
-    std::vector<std::string> hyps;
-    int64_t exact = 0;
-    for (size_t i = 0; i < out.size(); ++i) {
-      exact += out[i].target_tokens == held_out[i].target;
-      hyps.push_back(spaced(out[i].target_tokens));
-    }
-    p.quality = held_out.empty() ? 0 : static_cast<double>(exact) / static_cast<double>(held_out.size());
-    p.bleu = data::corpus_bleu(hyps, refs).score;
-    curve.push_back(p);
-  }
-  m.prune_heads({});
-  return curve;
+  return pruning_sweep(
+      importance, shares, [&](const std::vector<uint8_t>& mask) { m.prune_heads(mask); },
+      [&](PrunePoint& p) {
+        std::vector<Translation> out;
+        p.seconds = fastest(repeats, [&] {
+          out.clear();
+          for (size_t i = 0; i < texts.size(); i += 100) {  // batches of 100, as evaluate_dates
+            std::vector<std::string> part(texts.begin() + i, texts.begin() + std::min(texts.size(), i + 100));
+            for (auto& tr : t.translate(part)) out.push_back(std::move(tr));
+          }
+        });
+        std::vector<std::string> hyps;
+        int64_t exact = 0;
+        for (size_t i = 0; i < out.size(); ++i) {
+          exact += out[i].target_tokens == held_out[i].target;
+          hyps.push_back(spaced(out[i].target_tokens));
+        }
+        p.quality = held_out.empty() ? 0 : static_cast<double>(exact) / static_cast<double>(held_out.size());
+        p.bleu = data::corpus_bleu(hyps, refs).score;
+      });
 }
 
 }  // namespace attnscope::models

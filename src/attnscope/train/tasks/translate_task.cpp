@@ -393,18 +393,7 @@ void add_faithfulness_lines(models::Translator& t, const std::vector<std::string
     std::snprintf(line, sizeof line, "faithfulness vs %s (Spearman over source tokens, mean over %lld target tokens):", ref,
                   static_cast<long long>(m.sentences()));
     r.lines.push_back(line);
-    std::string head = "  layer               ";
-    for (const auto& name : m.methods) head += " " + std::string(14 - std::min<size_t>(14, name.size()), ' ') + name;
-    r.lines.push_back(head);
-    for (const auto& row : m.mean()) {
-      std::snprintf(line, sizeof line, "  %-20s", row.layer.c_str());
-      std::string l = line;
-      for (double v : row.rho) {
-        std::snprintf(line, sizeof line, " %14.3f", v);
-        l += line;
-      }
-      r.lines.push_back(l);
-    }
+    for (auto& l : m.lines()) r.lines.push_back(std::move(l));
   };
   table(vs_loo, "leave-one-out");
   table(vs_grad, "input gradient");
