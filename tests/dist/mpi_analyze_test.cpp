@@ -30,7 +30,7 @@ TEST_F(MpiAnalyze, RanksWriteTheOneProcessReport) {
   EXPECT_EQ(one["sequences_analyzed"], 7);
   EXPECT_EQ(one["blank_lines_skipped"], 1);
   EXPECT_EQ(two, one);
-  EXPECT_EQ(r.out.rfind("wrote two.json: 7 sequence(s)", 0), 0u) << "rank 0 alone reports:\n" << r.out;
+  EXPECT_EQ(r.out.rfind("wrote two.json: 7 sequences", 0), 0u) << "rank 0 alone reports:\n" << r.out;
   // Three ranks within a --shard: together they are that shard's partial.
   ASSERT_EQ(run("analyze dates.ckpt --corpus corpus.txt --shard 1/2 -q -o half.json").code, 0);
   r = launch(3, "analyze dates.ckpt --corpus corpus.txt --shard 1/2 -q -o half3.json");
