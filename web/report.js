@@ -9,9 +9,10 @@ import * as roleTable from './report/role_table.js';
 import * as histogram from './report/histogram.js';
 import * as focusMaps from './report/focus_maps.js';
 import * as attributions from './report/attributions.js';
+import * as training from './report/training.js';
 
 const $ = (id) => document.getElementById(id);
-const views = { grid, roleTable, histogram, focusMaps, attributions };
+const views = { grid, roleTable, histogram, focusMaps, attributions, training };
 
 // report.json "layers", each head also given its induction-probe score and its importance (by
 // ablation and by gradient, per layer index) when the report has them.
@@ -71,8 +72,14 @@ function start() {
   const what = report.corpus ? `corpus ${report.corpus}` : report.text ? `"${report.text}"` : '';
   $('title').textContent = `attnscope report · ${report.source || ''}`;
   document.title = `attnscope report · ${report.source || ''}`;
-  $('summary').textContent = [what, `${report.sequences_analyzed ?? 0} sequence(s)`, `${layers.length} layers`, `${heads} heads`]
-    .filter(Boolean).join(' · ');
+  const runs = (report.training || []).length;
+  $('summary').textContent = (layers.length
+    ? [what, `${report.sequences_analyzed ?? 0} sequence(s)`, `${layers.length} layers`, `${heads} heads`]
+    : [`focus over training of ${runs} run${runs === 1 ? '' : 's'}`]).filter(Boolean).join(' · ');
+  // A training-only page (`analyze training -o page.html`) has no heads: only its section shows.
+  for (const id of ['heads', 'roles', 'distribution']) $(id).hidden = !layers.length;
+  $('measure').parentElement.hidden = !layers.length;
+  $('cmap').parentElement.hidden = !layers.length;
   fill($('measure'), measures.map((m) => [m.key, m.label]), state.measure);
   fill($('cmap'), colormapNames.map((n) => [n, n]), state.cmap);
   $('measure').addEventListener('change', (e) => set({ measure: e.target.value }));
@@ -84,9 +91,11 @@ function start() {
   histogram.mount($('distribution'), state, set);
   focusMaps.mount($('maps'), state, set);
   attributions.mount($('attributions'), state, set);
+  training.mount($('training'), state, set);
   for (const v of Object.values(views)) v.render();
   window.addEventListener('resize', () => { for (const v of Object.values(views)) v.render(); });
-  set({ status: 'hover a head for its numbers · click to keep it · the selector recolours grid and histogram' });
+  set({ status: layers.length ? 'hover a head for its numbers · click to keep it · the selector recolours grid and histogram'
+    : 'drag the step slider or press play to follow the focus through training' });
   window.__report.ready = true;
 }
 

@@ -165,4 +165,36 @@ TEST_F(TranslateCommands, AnalyzeTrainingChartsAndComparesRuns) {
   expect_error("analyze training -o x.png", 2, "RUN");
 }
 
+// `analyze training` animated and as a report page: the GIF has a frame per snapshot step, with
+// the snapshot heatmap found beside the checkpoint; the page holds both runs' series; a heatmap
+// choice without snapshots, or a bad layer, is one line and no output.
+TEST_F(TranslateCommands, AnalyzeTrainingAnimatesAndWritesThePage) {
+  const std::string base = "train translate --builtin dates --steps 4 --hidden 32 --embed 16 -q --focus-every 2";
+  ASSERT_EQ(code(base + " -o sup.ckpt --attention-supervision 1"), 0);
+  ASSERT_EQ(code(base + " -o plain.ckpt --focus-out plain.snaps.attn.safetensors"), 0);
+  CmdResult r = run("analyze training sup.ckpt -o series.gif");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("wrote series.gif (3 frames, beside translate-rnn"), std::string::npos) << r.out;
+  const std::string gif = slurp(dir_ / "series.gif");
+  ASSERT_GT(gif.size(), 6u);
+  EXPECT_EQ(gif.substr(0, 6), "GIF89a");
+  // The snapshots of plain.ckpt are not beside it: the chart alone, unless --snapshots names them.
+  r = run("analyze training plain.ckpt -o alone.gif");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("wrote alone.gif (3 frames)"), std::string::npos) << r.out;
+  r = run("analyze training plain.ckpt --snapshots plain.snaps.attn.safetensors --head 0 -o frames/");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(fs::exists(dir_ / "frames" / "frame_00002.png"));
+  expect_error("analyze training plain.ckpt --layer 0 -o nomaps.gif", 2, "--snapshots");
+  EXPECT_FALSE(fs::exists(dir_ / "nomaps.gif"));
+  expect_error("analyze training sup.ckpt --layer 7 -o badlayer.gif", 2, "layer");
+  EXPECT_FALSE(fs::exists(dir_ / "badlayer.gif"));
+  r = run("analyze training sup.ckpt --compare plain.ckpt -o page.html");
+  ASSERT_EQ(r.code, 0) << r.err;
+  const std::string page = slurp(dir_ / "page.html");
+  EXPECT_NE(page.find("\"training\":[{"), std::string::npos);
+  EXPECT_NE(page.find("plain.ckpt"), std::string::npos);
+  EXPECT_NE(page.find("entropy/decoder.cross/h0"), std::string::npos);
+}
+
 }  // namespace

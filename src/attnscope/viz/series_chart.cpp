@@ -107,82 +107,94 @@ SeriesChartLayout layout_series_chart(const std::vector<SeriesRun>& runs, const 
   return L;
 }
 
-void render_series_chart(const std::string& path, const std::vector<SeriesRun>& runs, const SeriesChartOptions& o) {
-  const SeriesChartLayout L = layout_series_chart(runs, o);
-  write_figure(path, L.width, L.height, [&](cairo_t* cr) {
-    FigureHeader{o.title, ""}.draw(cr, kMargin, kMargin);
-    // Legend: one sample per run (solid, dashed).
-    double lx = kMargin;
-    for (size_t r = 0; r < runs.size(); ++r) {
-      set_source(cr, kInk);
-      cairo_set_line_width(cr, 2);
-      if (series_line_dashed(r)) {
-        const double dash[] = {6, 4};
-        cairo_set_dash(cr, dash, 2, 0);
-      }
-      cairo_move_to(cr, lx, L.legend_y + 8);
-      cairo_line_to(cr, lx + 28, L.legend_y + 8);
-      cairo_stroke(cr);
-      cairo_set_dash(cr, nullptr, 0, 0);
-      lx += 34 + draw_text(cr, runs[r].label, lx + 34, L.legend_y + 8, kSmall, Align::start, Align::center, 420).w + 24;
+void draw_series_chart(cairo_t* cr, const SeriesChartLayout& L, const std::vector<SeriesRun>& runs,
+                       const SeriesChartOptions& o, int64_t up_to) {
+  FigureHeader{o.title, ""}.draw(cr, kMargin, kMargin);
+  // Legend: one sample per run (solid, dashed).
+  double lx = kMargin;
+  for (size_t r = 0; r < runs.size(); ++r) {
+    set_source(cr, kInk);
+    cairo_set_line_width(cr, 2);
+    if (series_line_dashed(r)) {
+      const double dash[] = {6, 4};
+      cairo_set_dash(cr, dash, 2, 0);
     }
-    for (const auto& P : L.panels) {
-      set_source(cr, kInk);
-      draw_text(cr, P.name, P.x, P.y - 4, kPanelFont, Align::start, Align::end, P.w);
-      // Frame and ticks: value range on the left, step range below.
+    cairo_move_to(cr, lx, L.legend_y + 8);
+    cairo_line_to(cr, lx + 28, L.legend_y + 8);
+    cairo_stroke(cr);
+    cairo_set_dash(cr, nullptr, 0, 0);
+    lx += 34 + draw_text(cr, runs[r].label, lx + 34, L.legend_y + 8, kSmall, Align::start, Align::center, 420).w + 24;
+  }
+  for (const auto& P : L.panels) {
+    set_source(cr, kInk);
+    draw_text(cr, P.name, P.x, P.y - 4, kPanelFont, Align::start, Align::end, P.w);
+    // Frame and ticks: value range on the left, step range below.
+    set_source(cr, kFaint);
+    cairo_set_line_width(cr, 1);
+    cairo_rectangle(cr, P.x - 0.5, P.y - 0.5, P.w + 1, P.h + 1);
+    cairo_stroke(cr);
+    set_source(cr, kInk);
+    for (double v : {P.v_min, 0.5 * (P.v_min + P.v_max), P.v_max})
+      draw_text(cr, number(v), P.x - 4, P.py(v), kSmall, Align::end, Align::center);
+    draw_text(cr, std::to_string(P.step_min), P.x, P.y + P.h + 4, kSmall, Align::start, Align::start);
+    draw_text(cr, std::to_string(P.step_max) + " steps", P.x + P.w, P.y + P.h + 4, kSmall, Align::end, Align::start);
+    // Lines, clipped to the plot area.
+    cairo_save(cr);
+    cairo_rectangle(cr, P.x, P.y, P.w, P.h);
+    cairo_clip(cr);
+    cairo_set_line_width(cr, 2);
+    cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
+    const size_t lines = std::max<size_t>(1, P.lines.size());
+    for (size_t r = 0; r < runs.size(); ++r)
+      for (size_t li = 0; li < lines; ++li) {
+        std::string measure;
+        for (const auto& p : runs[r].series->points)
+          for (const auto& [m, v] : p.values) {
+            const auto [panel, line] = focus::panel_of(m);
+            if (panel == P.name && (P.lines.empty() || line == P.lines[li])) measure = m;
+          }
+        if (measure.empty()) continue;
+        bool open = false;
+        for (const auto& p : runs[r].series->points) {
+          if (p.step > up_to) break;  // points are in step order
+          const auto it = p.values.find(measure);
+          if (it == p.values.end() || !std::isfinite(it->second)) {
+            open = false;  // a gap: the next point starts a new segment
+            continue;
+          }
+          if (open) cairo_line_to(cr, P.px(p.step), P.py(it->second));
+          else cairo_move_to(cr, P.px(p.step), P.py(it->second));
+          open = true;
+        }
+        set_source(cr, series_line_color(P, li, r));
+        if (series_line_dashed(r)) {
+          const double dash[] = {6, 4};
+          cairo_set_dash(cr, dash, 2, 0);
+        }
+        cairo_stroke(cr);
+        cairo_set_dash(cr, nullptr, 0, 0);
+      }
+    // The animation's cursor: where training has got to in this frame.
+    if (up_to != kWholeSeries && up_to >= P.step_min && up_to <= P.step_max) {
       set_source(cr, kFaint);
       cairo_set_line_width(cr, 1);
-      cairo_rectangle(cr, P.x - 0.5, P.y - 0.5, P.w + 1, P.h + 1);
+      cairo_move_to(cr, std::round(P.px(up_to)) + 0.5, P.y);
+      cairo_line_to(cr, std::round(P.px(up_to)) + 0.5, P.y + P.h);
       cairo_stroke(cr);
-      set_source(cr, kInk);
-      for (double v : {P.v_min, 0.5 * (P.v_min + P.v_max), P.v_max})
-        draw_text(cr, number(v), P.x - 4, P.py(v), kSmall, Align::end, Align::center);
-      draw_text(cr, std::to_string(P.step_min), P.x, P.y + P.h + 4, kSmall, Align::start, Align::start);
-      draw_text(cr, std::to_string(P.step_max) + " steps", P.x + P.w, P.y + P.h + 4, kSmall, Align::end, Align::start);
-      // Lines, clipped to the plot area.
-      cairo_save(cr);
-      cairo_rectangle(cr, P.x, P.y, P.w, P.h);
-      cairo_clip(cr);
-      cairo_set_line_width(cr, 2);
-      cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
-      const size_t lines = std::max<size_t>(1, P.lines.size());
-      for (size_t r = 0; r < runs.size(); ++r)
-        for (size_t li = 0; li < lines; ++li) {
-          std::string measure;
-          for (const auto& p : runs[r].series->points)
-            for (const auto& [m, v] : p.values) {
-              const auto [panel, line] = focus::panel_of(m);
-              if (panel == P.name && (P.lines.empty() || line == P.lines[li])) measure = m;
-            }
-          if (measure.empty()) continue;
-          bool open = false;
-          for (const auto& p : runs[r].series->points) {
-            const auto it = p.values.find(measure);
-            if (it == p.values.end() || !std::isfinite(it->second)) {
-              open = false;  // a gap: the next point starts a new segment
-              continue;
-            }
-            if (open) cairo_line_to(cr, P.px(p.step), P.py(it->second));
-            else cairo_move_to(cr, P.px(p.step), P.py(it->second));
-            open = true;
-          }
-          set_source(cr, series_line_color(P, li, r));
-          if (series_line_dashed(r)) {
-            const double dash[] = {6, 4};
-            cairo_set_dash(cr, dash, 2, 0);
-          }
-          cairo_stroke(cr);
-          cairo_set_dash(cr, nullptr, 0, 0);
-        }
-      cairo_restore(cr);
-      // Head names beside head panels' lines (colour key).
-      double ky = P.y + 2;
-      for (size_t li = 0; li < P.lines.size() && li < 10; ++li) {
-        set_source(cr, series_line_color(P, li, 0));
-        ky += draw_text(cr, P.lines[li], P.x + P.w - 4, ky, kSmall, Align::end, Align::start).h;
-      }
     }
-  });
+    cairo_restore(cr);
+    // Head names beside head panels' lines (colour key).
+    double ky = P.y + 2;
+    for (size_t li = 0; li < P.lines.size() && li < 10; ++li) {
+      set_source(cr, series_line_color(P, li, 0));
+      ky += draw_text(cr, P.lines[li], P.x + P.w - 4, ky, kSmall, Align::end, Align::start).h;
+    }
+  }
+}
+
+void render_series_chart(const std::string& path, const std::vector<SeriesRun>& runs, const SeriesChartOptions& o) {
+  const SeriesChartLayout L = layout_series_chart(runs, o);
+  write_figure(path, L.width, L.height, [&](cairo_t* cr) { draw_series_chart(cr, L, runs, o); });
 }
 
 }  // namespace attnscope::viz

@@ -4,6 +4,8 @@
 // head colours (viz/color.h); task panels a line per run. A second run (--compare) is overlaid
 // dashed, step by step on the same axes, so "with and without a bias" reads at a glance.
 #pragma once
+#include <cairo.h>
+
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -47,6 +49,12 @@ bool series_line_dashed(size_t run);
 
 // ConfigError for no run, more than two, a run without points, or two runs that share no measure.
 SeriesChartLayout layout_series_chart(const std::vector<SeriesRun>& runs, const SeriesChartOptions& opts = {});
+// Draws the chart of layout L (from these runs and options) on a white surface at least L's size.
+// With up_to set, only the points up to that step are drawn and a cursor marks it in every panel
+// (a frame of viz/series_animation.h); the axes stay those of the whole series.
+inline constexpr int64_t kWholeSeries = INT64_MAX;
+void draw_series_chart(cairo_t* cr, const SeriesChartLayout& L, const std::vector<SeriesRun>& runs,
+                       const SeriesChartOptions& opts, int64_t up_to = kWholeSeries);
 // Writes PNG/SVG/PDF by extension (viz/figure.h).
 void render_series_chart(const std::string& path, const std::vector<SeriesRun>& runs, const SeriesChartOptions& opts = {});
 
