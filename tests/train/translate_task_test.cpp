@@ -361,6 +361,9 @@ TEST(Translate, BiasSettingsRefuseWhatTheyCannotDo) {
   EXPECT_NE(refused({{"builtin", "dates"}, {"attention", "local"}, {"attention-supervision", "1"}}).find("attention-supervision"),
             std::string::npos);
   EXPECT_NE(refused({{"builtin", "dates"}, {"attention", "hard"}, {"diagonal-prior", "0.2"}}), "");
+  EXPECT_NE(refused({{"builtin", "dates"}, {"attention", "hard"}, {"attention-entropy", "0.5"}}).find("attention-entropy"),
+            std::string::npos);
+  EXPECT_EQ(refused({{"builtin", "dates"}, {"attention-entropy", "-0.5"}}), "");  // a bonus is allowed
   EXPECT_NE(refused({{"builtin", "dates"}, {"attention", "none"}, {"diagonal-prior", "0.2"}}), "");
   EXPECT_THROW(train::Settings(train::translate_settings()).set("diagonal-prior", "-1"), ConfigError);
 }

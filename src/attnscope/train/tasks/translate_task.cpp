@@ -15,6 +15,7 @@
 #include "attnscope/focus/faithfulness.h"
 #include "attnscope/models/translate/explain.h"
 #include "attnscope/models/translate/robustness.h"
+#include "attnscope/train/attention_losses.h"
 
 namespace attnscope::train {
 
@@ -32,28 +33,6 @@ class TranslateTask::Source {
 };
 
 namespace {
-
-// Supervised attention (Liu et al. 2016, Mi et al. 2016): the mean over target positions with a
-// gold alignment of the cross-entropy of the gold distribution (uniform over the gold source
-// tokens) against the attention row: -sum_j g_tj log a_tj.
-Tensor attention_supervision_loss(const Tensor& att, const std::vector<Gold>& gold) {
-  const int64_t B = att.size(0), T = att.size(1), S = att.size(2);
-  Tensor g = Tensor::zeros(Shape{B, T, S});
-  float* p = g.data<float>();
-  int64_t rows = 0;
-  for (int64_t b = 0; b < B && b < static_cast<int64_t>(gold.size()); ++b)
-    for (int64_t t = 0; t < T && t < static_cast<int64_t>(gold[b].size()); ++t) {
-      const auto& links = gold[b][t];
-      if (links.empty()) continue;
-      ++rows;
-      for (int j : links)
-        if (j >= 0 && j < S) p[(b * T + t) * S + j] = 1.f / static_cast<float>(links.size());
-    }
-  if (rows == 0) return ops::scale(ops::sum(att), 0.0);
-  // The small floor keeps log finite where attention underflows (it only changes such rows).
-  const Tensor ce = ops::sum(ops::mul(g, ops::log(ops::add_scalar(att, 1e-6))));
-  return ops::scale(ce, -1.0 / static_cast<double>(rows));
-}
 
 class DateStream : public TranslateTask::Source {
  public:
@@ -169,6 +148,10 @@ std::vector<SettingSpec> translate_settings() {
                    "Supervised attention (built-in dates): weight of the cross-entropy of the gold alignment "
                    "against the attention (RNN soft attention; Transformer: head mean of the last cross-attention)",
                    0.0, 100.0),
+      real_setting("attention-entropy", 0.0,
+                   "Entropy regulariser: weight of the mean entropy of the attention rows (> 0 sharpens, < 0 "
+                   "spreads; RNN attention; Transformer: head mean of the last cross-attention)",
+                   -10.0, 10.0),
       real_setting("diagonal-prior", 0.0,
                    "Diagonal log-prior -(i/I - j/J)^2 / (2 sigma^2) on the attention scores, sigma (0: off)", 0.0, 10.0),
       text_setting("test-out", "", "Write the held-out test pairs (TSV) for `eval translate`"),
@@ -211,6 +194,14 @@ TranslateTask::TranslateTask(const Settings& s, uint64_t seed) {
   if (s.given("hidden")) m["hidden"] = s.integer("hidden");
   if (s.given("dropout")) m["dropout"] = s.real("dropout");
   supervision_ = s.real("attention-supervision");
+  entropy_weight_ = s.real("attention-entropy");
+  // Loss terms on the attention need a differentiable distribution to act on.
+  auto check_attention_losses = [&] {
+    for (const auto& [name, on] : {std::pair{"attention-supervision", supervision_ > 0}, {"attention-entropy", entropy_weight_ != 0}})
+      if (on && !translator_->model().supports_kept_attention())
+        throw ConfigError("setting '" + std::string(name) + "' needs soft attention (additive, dot or general), not '" +
+                          s.text("attention") + "'");
+  };
   if (supervision_ > 0 && !dates)
     throw ConfigError("setting 'attention-supervision' needs gold alignments: only the built-in dates have them");
   // The diagonal prior's expected target length: (target tokens + <eos>) per source token of the
@@ -242,9 +233,7 @@ TranslateTask::TranslateTask(const Settings& s, uint64_t seed) {
       vt.push_back(codec.target_vocab.encode(held_out_[i].target));
     }
     translator_ = std::make_unique<models::Translator>(arch, m, codec, seed);
-    if (supervision_ > 0 && !translator_->model().supports_kept_attention())
-      throw ConfigError("setting 'attention-supervision' needs soft attention (additive, dot or general), not '" +
-                        s.text("attention") + "'");
+    check_attention_losses();
     source_ = std::make_unique<DateStream>(translator_->codec(), held_out_);
     valid_ = batches_of(vs, vt, 128);
     focus_src_ = held_out_[0].source;
@@ -283,6 +272,7 @@ TranslateTask::TranslateTask(const Settings& s, uint64_t seed) {
   test_ = std::move(splits.test);
   set_prior(src, tgt);
   translator_ = std::make_unique<models::Translator>(arch, m, codec, seed);
+  check_attention_losses();
   source_ = std::make_unique<CorpusSampler>(std::move(es), std::move(et));
   if (const std::string out = s.text("test-out"); !out.empty()) {
     std::string tsv;
@@ -303,12 +293,19 @@ StepLoss TranslateTask::train_loss(int64_t batch, Rng& rng, const Shard& shard) 
   const Batch b = make_batch({src.begin() + b0, src.begin() + b1}, {tgt.begin() + b0, tgt.begin() + b1});
   models::Seq2SeqModel& model = translator_->model();
   StepLoss out;
-  model.keep_attention(supervision_ > 0);
+  const bool on_attention = supervision_ > 0 || entropy_weight_ != 0;
+  model.keep_attention(on_attention);
   out.loss = ops::cross_entropy(model.forward(b), b.tgt_out, ops::kIgnore, label_smoothing_);
-  if (supervision_ > 0) {
+  if (on_attention) {
     const Tensor att = model.kept_attention();  // [B, T, S]
     model.keep_attention(false);
-    out.loss = ops::add(out.loss, ops::scale(attention_supervision_loss(att, {gold.begin() + b0, gold.begin() + b1}), supervision_));
+    if (supervision_ > 0)
+      out.loss = ops::add(out.loss, ops::scale(attention_supervision_loss(att, {gold.begin() + b0, gold.begin() + b1}), supervision_));
+    if (entropy_weight_ != 0) {
+      std::vector<bool> real_rows(b.tgt_out.size());  // target positions that are not padding
+      for (size_t i = 0; i < real_rows.size(); ++i) real_rows[i] = b.tgt_out[i] != ops::kIgnore;
+      out.loss = ops::add(out.loss, ops::scale(attention_entropy_loss(att, real_rows), entropy_weight_));
+    }
   }
   for (int64_t v : b.tgt_out) out.units += v != ops::kIgnore;
   return out;

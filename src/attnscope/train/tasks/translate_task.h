@@ -60,6 +60,7 @@ class TranslateTask : public Task {
   std::vector<data::SentencePair> test_;     // file data
   double label_smoothing_ = 0;
   double supervision_ = 0;  // attention-supervision weight (dates)
+  double entropy_weight_ = 0;  // attention-entropy weight
 };
 
 // `eval translate`: settings (data, builtin, n, max-pairs, beam) and the evaluation of a
