@@ -8,7 +8,7 @@ build_pkgs=(build-essential cmake ninja-build pkg-config ccache
   libcairo2-dev libpango1.0-dev libgif-dev libpng-dev libjpeg-dev zlib1g-dev
   libgtest-dev libgmock-dev libbenchmark-dev fonts-dejavu-core fonts-wqy-microhei
   pybind11-dev python3-dev)  # the two last: the optional Python module (python/)
-test_pkgs=(chromium nodejs npm python3-numpy python3-networkx python3-torch)
+test_pkgs=(chromium nodejs npm python3-numpy python3-networkx python3-torch ffmpeg)  # ffmpeg: the MP4 tests
 bench_pkgs=(python3-torch)  # optional: the PyTorch comparison of bench/models_gpt2.sh
 mpi_pkgs=(mpich libmpich-dev)  # optional: `make test-mpi` (docs/DISTRIBUTED.md)
 pkgs=("${build_pkgs[@]}")

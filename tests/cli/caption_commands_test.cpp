@@ -4,6 +4,7 @@
 // one line, a non-zero exit and no file.
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <fstream>
 #include <regex>
 #include <string>
@@ -52,6 +53,13 @@ TEST_F(CaptionCommands, TrainEvalCaption) {
   r = run("inspect s.attn.safetensors");
   EXPECT_EQ(r.code, 0) << r.err;
   EXPECT_NE(r.out.find("decoder.cross"), std::string::npos) << r.out;
+  // The animation as MP4 (ffmpeg; `make test` installs it); the flag names its format.
+  expect_error("caption --model m.safetensors --scene 2 --mp4 s2.gif", 2, "--mp4");
+  EXPECT_FALSE(fs::exists(dir_ / "s2.gif"));
+  if (std::system("command -v ffmpeg >/dev/null 2>&1") != 0) GTEST_SKIP() << "ffmpeg not installed: MP4 not written";
+  r = run("caption --model m.safetensors --scene 2 --seed 4 --mp4 s.mp4");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(slurp(dir_ / "s.mp4").substr(4, 4), "ftyp");
 }
 
 TEST_F(CaptionCommands, BadInputIsOneLineAndNoOutput) {

@@ -1,6 +1,6 @@
 // `attnscope caption --model CKPT IMAGE`: prints the caption of a JPEG/PNG image. --png writes the
 // per-word overlay strip (the image once per word, its attention overlaid, the word beneath),
-// --gif the animation (words appear one by one, the overlay follows), --trace the attention trace,
+// --gif/--mp4 the animation (words appear one by one, the overlay follows), --trace the attention trace,
 // --html a standalone viewer. --beam K decodes with beam search (the pictures show the chosen
 // hypothesis's own attention). --scene N (with --seed S) captions held-out built-in scene N
 // instead of a file (the test pool `eval caption --builtin scenes --seed S` draws from). Adaptive models print the sentinel weight beta per word
@@ -24,7 +24,7 @@ namespace attnscope::cli {
 namespace {
 
 struct CaptionFlags {
-  std::string model, image, png, gif, trace, html;
+  std::string model, image, png, gif, mp4, trace, html;
   int64_t scene = -1, beam = 1;
   int panel = 240;
   uint64_t seed = 1;
@@ -34,12 +34,12 @@ void run(const CaptionFlags& f) {
   // Before any work: the flags name their formats.
   check_output_name(f.png, "--png", {".png"});
   check_not_an_input(f.png, {f.model, f.image});
-  check_trace_outputs(TraceOutputs{.trace = f.trace, .gif = f.gif, .html = f.html}, {f.model, f.image});
-  for (const std::string* p : {&f.png, &f.gif, &f.trace, &f.html})
+  check_trace_outputs(TraceOutputs{.trace = f.trace, .gif = f.gif, .mp4 = f.mp4, .html = f.html}, {f.model, f.image});
+  for (const std::string* p : {&f.png, &f.gif, &f.mp4, &f.trace, &f.html})
     if (!p->empty()) check_output_path(*p, "caption output");
   if (f.image.empty() == (f.scene < 0)) throw ConfigError("caption: give either an image file or --scene N");
   auto model = models::Captioner::load(f.model);
-  if ((!f.png.empty() || !f.gif.empty()) && model->config().attention == "none")
+  if ((!f.png.empty() || !f.gif.empty() || !f.mp4.empty()) && model->config().attention == "none")
     throw ConfigError("caption: this model ('" + model->model_type() + "') has no attention to draw");
   data::Scene scene;
   if (f.scene >= 0) scene = data::make_scene(data::ScenePool::test, f.seed, static_cast<uint64_t>(f.scene));
@@ -71,6 +71,7 @@ void run(const CaptionFlags& f) {
   TraceOutputs out;
   out.trace = f.trace;
   out.gif = f.gif;
+  out.mp4 = f.mp4;
   out.html = f.html;
   out.layer = out.head = "0";
   write_trace_outputs(t, out);
@@ -87,6 +88,7 @@ void setup(CLI::App& app) {
   sub->add_option("--png", f->png, "Write the per-word attention overlays as one PNG strip");
   sub->add_option("--panel", f->panel, "--png: pixels per panel side")->check(in_range(32, 1024));
   sub->add_option("--gif", f->gif, "Write the word-by-word animation (GIF)");
+  sub->add_option("--mp4", f->mp4, "Write the word-by-word animation (MP4, through ffmpeg)");
   sub->add_option("--trace", f->trace, "Write the attention trace (NAME.attn.safetensors)");
   sub->add_option("--html", f->html, "Write a standalone offline viewer (HTML)");
   sub->callback([f] { run(*f); });

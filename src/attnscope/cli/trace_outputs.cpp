@@ -19,6 +19,7 @@ void add_trace_output_flags(CLI::App* sub, TraceOutputs& o) {
   sub->add_option("--png", o.png, "Write the attention heatmap as PNG");
   sub->add_option("--svg", o.svg, "Write the attention heatmap as SVG");
   sub->add_option("--gif", o.gif, "Write the token-by-token animation (GIF)");
+  sub->add_option("--mp4", o.mp4, "Write the token-by-token animation (MP4, through ffmpeg)");
   sub->add_option("--html", o.html, "Write a standalone offline viewer (HTML)");
   add_layer_head_flags(sub, o.layer, o.head);
 }
@@ -28,8 +29,9 @@ void check_trace_outputs(const TraceOutputs& o, const std::vector<std::string>& 
   check_output_name(o.png, "--png", {".png"});
   check_output_name(o.svg, "--svg", {".svg"});
   check_output_name(o.gif, "--gif", {".gif"});
+  check_output_name(o.mp4, "--mp4", {".mp4"});
   check_output_name(o.html, "--html", {".html", ".htm"});
-  for (const std::string* out : {&o.trace, &o.png, &o.svg, &o.gif, &o.html}) check_not_an_input(*out, inputs);
+  for (const std::string* out : {&o.trace, &o.png, &o.svg, &o.gif, &o.mp4, &o.html}) check_not_an_input(*out, inputs);
 }
 
 void write_trace_outputs(const io::Trace& trace, const TraceOutputs& o) {
@@ -38,7 +40,7 @@ void write_trace_outputs(const io::Trace& trace, const TraceOutputs& o) {
   // Layer and head matter only to pictures: a trace without attention layers (a captioner without
   // attention) can still be written and viewed.
   int64_t layer = 0, head = 0;
-  if (!o.png.empty() || !o.svg.empty() || !o.gif.empty()) {
+  if (!o.png.empty() || !o.svg.empty() || !o.gif.empty() || !o.mp4.empty()) {
     layer = focus::resolve_layer(trace, o.layer);
     head = focus::resolve_head(trace.layers[static_cast<size_t>(layer)], o.head);
   }
@@ -51,9 +53,10 @@ void write_trace_outputs(const io::Trace& trace, const TraceOutputs& o) {
     viz::render_heatmap(trace, layer, head, *path, viz::HeatmapOptions{});
     std::fprintf(stderr, "wrote %s\n", path->c_str());
   }
-  if (!o.gif.empty()) {
-    const int64_t frames = viz::write_token_animation(trace, layer, head, viz::AnimationOptions{}, o.gif);
-    std::fprintf(stderr, "wrote %s (%lld frames)\n", o.gif.c_str(), static_cast<long long>(frames));
+  for (const std::string* path : {&o.gif, &o.mp4}) {
+    if (path->empty()) continue;
+    const int64_t frames = viz::write_token_animation(trace, layer, head, viz::AnimationOptions{}, *path);
+    std::fprintf(stderr, "wrote %s (%lld frames)\n", path->c_str(), static_cast<long long>(frames));
   }
   if (!o.html.empty()) {
     write_file_atomic(o.html, serve::export_html(serve::TraceSource(trace), serve::AssetStore()));

@@ -1,5 +1,5 @@
 // The picture flags shared by verbs that produce a trace (translate, demo, ...):
-// --trace OUT.attn.safetensors, --png/--svg (heatmap), --gif (token-by-token animation),
+// --trace OUT.attn.safetensors, --png/--svg (heatmap), --gif/--mp4 (token-by-token animation),
 // --html (standalone viewer). Pure wiring over io/, viz/ and serve/.
 #pragma once
 #include <CLI/CLI.hpp>
@@ -10,9 +10,9 @@
 namespace attnscope::cli {
 
 struct TraceOutputs {
-  std::string trace, png, svg, gif, html;
+  std::string trace, png, svg, gif, mp4, html;
   std::string layer = "-1", head = "mean";  // last layer, head average
-  bool any() const { return !trace.empty() || !png.empty() || !svg.empty() || !gif.empty() || !html.empty(); }
+  bool any() const { return !trace.empty() || !png.empty() || !svg.empty() || !gif.empty() || !mp4.empty() || !html.empty(); }
 };
 
 void add_trace_output_flags(CLI::App* sub, TraceOutputs& o);
