@@ -12,6 +12,7 @@
 #include "attnscope/core/error.h"
 #include "attnscope/models/translate/evaluate.h"
 #include "attnscope/models/translate/rnn_seq2seq.h"
+#include "attnscope/models/translate/transformer_seq2seq.h"
 #include "attnscope/train/tasks/translate_task.h"
 #include "attnscope/train/trainer.h"
 
@@ -185,6 +186,47 @@ TEST(Translate, TransformerLearnsAndKvCacheEqualsRecompute) {
   EXPECT_NE(trace.find_layer("decoder.0.self"), nullptr);
   ASSERT_NE(trace.find_layer("decoder.0.cross"), nullptr);
   EXPECT_EQ(trace.find_layer("decoder.0.cross")->key_seq, "source");
+}
+
+// Adaptive attention span in the decoder's self-attention: the cache still equals the recompute
+// (the span mask is aligned to key positions), the penalty is lambda / NH * sum of the spans of
+// every decoder layer, the trace shows the spans, and the setting round-trips through the config.
+TEST(Translate, TransformerAdaptiveSpanDecodesAndPenalizes) {
+  Trained t = train_dates({{"arch", "transformer"}, {"hidden", "16"}, {"heads", "2"}, {"layers", "1"}}, 2, 8);
+  const nlohmann::json cfg = {{"hidden", 16}, {"heads", 2}, {"layers", 2}, {"adaptive_span", 6},
+                              {"span_penalty", 0.01}, {"span_ramp", 2}};
+  Translator tr("transformer", cfg, t.translator().codec(), 5);
+  tr.model().eval();
+  std::vector<std::vector<float>> a, b;
+  const auto src = tr.codec().encode_source("3 avril 1999");
+  EXPECT_EQ(greedy_by_steps(tr.model(), src, 10, &a), greedy_by_recompute(tr.model(), src, 10, &b));
+  ASSERT_EQ(a.size(), b.size());
+  for (size_t s = 0; s < a.size(); ++s)
+    for (size_t v = 0; v < a[s].size(); ++v) ASSERT_NEAR(a[s][v], b[s][v], 1e-4) << "step " << s;
+  const auto& m = dynamic_cast<const TransformerSeq2Seq&>(tr.model());
+  const auto spans = m.decoder_spans();
+  ASSERT_EQ(spans.size(), 2u);
+  double sum = 0;
+  for (const auto& l : spans) {
+    ASSERT_EQ(l.size(), 2u);
+    for (float z : l) sum += z;
+  }
+  EXPECT_NEAR(sum, 4 * 3.0, 1e-5);  // initialised at half of the maximum span
+  EXPECT_NEAR(m.regularizer().item(), 0.01 / 2 * sum, 1e-6);
+  const io::Trace trace = tr.trace("3 avril 1999");
+  const io::TraceLayer* self = trace.find_layer("decoder.0.self");
+  ASSERT_NE(self, nullptr);
+  EXPECT_TRUE(self->extras.count("span"));
+  EXPECT_FALSE(trace.find_layer("decoder.0.cross")->extras.count("span"));
+  const auto back = TransformerSeq2SeqConfig::from_json(m.config().to_json());
+  EXPECT_EQ(back.adaptive_span, 6);
+  EXPECT_EQ(back.span_ramp, 2);
+  EXPECT_EQ(back.span_penalty, 0.01);
+  // Without a span there is no regulariser; a span longer than max_len is refused.
+  EXPECT_FALSE(t.translator().model().regularizer().defined());
+  nlohmann::json bad = m.config().to_json();
+  bad["adaptive_span"] = 100000;
+  EXPECT_THROW(TransformerSeq2SeqConfig::from_json(bad), ConfigError);
 }
 
 // Local-p and hard attention in the RNN: both learn, record as "decoder.cross" with their own

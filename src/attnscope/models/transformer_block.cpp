@@ -10,12 +10,15 @@ TransformerBlock::TransformerBlock(const TransformerBlockConfig& c, Rng& rng) {
   m.num_heads = c.heads;
   m.causal = c.causal;
   if (c.alibi) m.position_bias = attention::PositionBias::alibi;
+  m.adaptive_span = c.adaptive_span;
+  m.adaptive_span_ramp = c.span_ramp;
   norm1 = register_module("norm1", std::make_shared<nn::LayerNorm>(c.hidden));
   self_attn = register_module("self_attn", std::make_shared<attention::MultiHeadAttention>(m, rng));
   if (c.cross) {
     attention::MultiHeadConfig x = m;
     x.causal = false;
     x.position_bias = attention::PositionBias::none;
+    x.adaptive_span = 0;  // a span is a distance back in one sequence: no meaning across two
     norm_cross = register_module("norm_cross", std::make_shared<nn::LayerNorm>(c.hidden));
     cross_attn = register_module("cross_attn", std::make_shared<attention::MultiHeadAttention>(x, rng));
   }

@@ -20,6 +20,8 @@ struct TransformerBlockConfig {
   bool causal = false;   // self-attention over earlier positions only (decoders)
   bool cross = false;    // with a cross-attention sublayer (decoders)
   bool alibi = false;    // ALiBi position biases in the self-attention
+  int64_t adaptive_span = 0;  // > 0: a learned span per self-attention head, up to this many keys
+  double span_ramp = 32;      // the span mask's soft ramp, in keys
 };
 
 class TransformerBlock : public nn::Module {

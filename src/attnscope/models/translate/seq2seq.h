@@ -47,6 +47,9 @@ class Seq2SeqModel : public nn::Module {
   // Attaches (nullptr: detaches) a recorder to every attention module.
   virtual void set_recorder(attention::Recorder* recorder) = 0;
   virtual int64_t target_vocab_size() const = 0;
+  // A scalar the training loss adds for the model's own regularisers (the adaptive span's
+  // penalty); undefined when the model has none.
+  virtual Tensor regularizer() const { return {}; }
 
   // Source-embedding probe (input gradients, models/translate/explain.h): while on, each encode
   // adds a zero leaf to the embedded source [B, S, C]; after backward its grad() is dL/de, and

@@ -19,6 +19,7 @@ nlohmann::json TransformerSeq2SeqConfig::to_json() const {
                       {"dropout", dropout}};
   // Only when on: configs (and so checkpoints) of models without the prior stay as they were.
   if (diagonal_prior > 0) j["diagonal_prior"] = diagonal_prior, j["length_ratio"] = length_ratio;
+  if (adaptive_span > 0) j["adaptive_span"] = adaptive_span, j["span_penalty"] = span_penalty, j["span_ramp"] = span_ramp;
   return j;
 }
 
@@ -36,6 +37,9 @@ TransformerSeq2SeqConfig TransformerSeq2SeqConfig::from_json(const nlohmann::jso
     c.dropout = j.value("dropout", c.dropout);
     c.diagonal_prior = j.value("diagonal_prior", c.diagonal_prior);
     c.length_ratio = j.value("length_ratio", c.length_ratio);
+    c.adaptive_span = j.value("adaptive_span", c.adaptive_span);
+    c.span_penalty = j.value("span_penalty", c.span_penalty);
+    c.span_ramp = j.value("span_ramp", c.span_ramp);
   } catch (const nlohmann::json::exception& e) {
     throw ConfigError(std::string("seq2seq-transformer config: ") + e.what());
   }
@@ -49,6 +53,9 @@ TransformerSeq2SeqConfig TransformerSeq2SeqConfig::from_json(const nlohmann::jso
   if (c.dropout < 0 || c.dropout >= 1) throw ConfigError("seq2seq-transformer: dropout must be in [0, 1)");
   if (!(c.diagonal_prior >= 0) || !(c.length_ratio > 0) || !std::isfinite(c.diagonal_prior) || !std::isfinite(c.length_ratio))
     throw ConfigError("seq2seq-transformer: the diagonal prior's sigma must be >= 0 and its length ratio > 0");
+  if (c.adaptive_span < 0 || c.adaptive_span > c.max_len || !(c.span_penalty >= 0) || !std::isfinite(c.span_penalty) ||
+      !(c.span_ramp >= 1 && c.span_ramp <= 4096))
+    throw ConfigError("seq2seq-transformer: adaptive_span must be in 0..max_len, span_penalty >= 0 and span_ramp in 1..4096");
   // Untrusted checkpoint configs: bound the allocation (see kMaxTranslationParams).
   const double C = static_cast<double>(c.hidden), F = c.ff > 0 ? static_cast<double>(c.ff) : 4 * C;
   const double params = (static_cast<double>(c.src_vocab) + 2.0 * c.tgt_vocab + 4.0 * c.max_len) * C +
@@ -83,6 +90,8 @@ TransformerSeq2Seq::TransformerSeq2Seq(const TransformerSeq2SeqConfig& cfg, Rng&
   bc.alibi = cfg_.positions == "alibi";
   TransformerBlockConfig dc = bc;
   dc.causal = dc.cross = true;
+  dc.adaptive_span = cfg_.adaptive_span;
+  dc.span_ramp = cfg_.span_ramp;
   for (int64_t l = 0; l < cfg_.layers; ++l) {
     encoder_->push_back(std::make_shared<TransformerBlock>(bc, rng));
     decoder_->push_back(std::make_shared<TransformerBlock>(dc, rng));
@@ -99,6 +108,26 @@ TransformerSeq2Seq::TransformerSeq2Seq(const TransformerSeq2SeqConfig& cfg, Rng&
       pe[p * C + i] = static_cast<float>(i % 2 ? std::cos(angle) : std::sin(angle));
     }
   sinusoid_ = Tensor::from(std::span<const float>(pe), Shape{cfg_.max_len, C});
+}
+
+Tensor TransformerSeq2Seq::regularizer() const {
+  if (cfg_.adaptive_span <= 0 || cfg_.span_penalty <= 0) return {};
+  Tensor sum;
+  for (size_t l = 0; l < decoder_->size(); ++l) {
+    const Tensor p = (*decoder_)[l].self_attn->adaptive_span()->penalty(cfg_.span_penalty);
+    sum = sum.defined() ? add(sum, p) : p;
+  }
+  return sum;
+}
+
+std::vector<std::vector<float>> TransformerSeq2Seq::decoder_spans() const {
+  std::vector<std::vector<float>> out;
+  if (cfg_.adaptive_span <= 0) return out;
+  for (size_t l = 0; l < decoder_->size(); ++l) {
+    const Tensor z = (*decoder_)[l].self_attn->adaptive_span()->spans().detach().to(DType::f32);
+    out.emplace_back(z.data<float>(), z.data<float>() + z.numel());
+  }
+  return out;
 }
 
 void TransformerSeq2Seq::prune_heads(const std::vector<uint8_t>& pruned) {

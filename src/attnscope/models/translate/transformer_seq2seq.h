@@ -31,6 +31,11 @@ struct TransformerSeq2SeqConfig {
   // > 0: the diagonal log-prior of attention/diagonal_prior.h on every cross-attention (all
   // heads), with this sigma and expected target length length_ratio x source length.
   double diagonal_prior = 0, length_ratio = 1;
+  // > 0: adaptive attention span (attention/adaptive_span.h) in the decoder's causal
+  // self-attentions, up to this many tokens back, with the L1 span penalty span_penalty / NH * sum z
+  // added to the training loss (regularizer()).
+  int64_t adaptive_span = 0;
+  double span_penalty = 0, span_ramp = 4;  // ramp: the mask's soft edge in tokens (short sequences)
   nlohmann::json to_json() const;
   static TransformerSeq2SeqConfig from_json(const nlohmann::json& j);  // ConfigError when invalid
 };
@@ -46,6 +51,10 @@ class TransformerSeq2Seq : public Seq2SeqModel {
   void reorder(DecodeState& state, const std::vector<int64_t>& rows) override;
   void set_recorder(attention::Recorder* recorder) override;
   int64_t target_vocab_size() const override { return cfg_.tgt_vocab; }
+  Tensor regularizer() const override;
+  const TransformerSeq2SeqConfig& config() const { return cfg_; }
+  // Every decoder layer's learned spans [NH] in tokens (empty without an adaptive span).
+  std::vector<std::vector<float>> decoder_spans() const;
   // Every attention head, in the order encoder.<l>.self, then decoder.<l>.self and
   // decoder.<l>.cross per layer: layers * 3 * heads entries.
   int64_t attention_heads() const { return cfg_.layers * 3 * cfg_.heads; }

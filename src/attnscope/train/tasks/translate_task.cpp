@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <optional>
+#include <span>
 #include <unordered_set>
 
 #include <nlohmann/json.hpp>
@@ -15,6 +16,7 @@
 #include "attnscope/focus/faithfulness.h"
 #include "attnscope/models/translate/explain.h"
 #include "attnscope/models/translate/robustness.h"
+#include "attnscope/models/translate/transformer_seq2seq.h"
 #include "attnscope/train/attention_losses.h"
 
 namespace attnscope::train {
@@ -79,9 +81,30 @@ std::vector<Batch> batches_of(const Rows& src, const Rows& tgt, size_t size) {
 }
 
 const char* const kRnnOnly[] = {"attention", "cell", "window", "embed"};
-const char* const kTransformerOnly[] = {"positions", "layers", "heads", "ff"};
+const char* const kTransformerOnly[] = {"positions", "layers", "heads", "ff", "adaptive-span", "span-penalty", "span-ramp"};
 
 bool dates_data(const Settings& s) { return s.text("builtin") == "dates"; }
+
+// The Transformer's learned decoder spans (empty for other models or without an adaptive span).
+std::vector<std::vector<float>> decoder_spans(const models::Seq2SeqModel& model) {
+  const auto* t = dynamic_cast<const models::TransformerSeq2Seq*>(&model);
+  return t ? t->decoder_spans() : std::vector<std::vector<float>>{};
+}
+
+// "spans: decoder.0.self 3.1 4.0 | decoder.1.self 2.2 5.0" (tokens per head), or "".
+std::string spans_line(const models::Seq2SeqModel& model) {
+  const auto spans = decoder_spans(model);
+  std::string line;
+  for (size_t l = 0; l < spans.size(); ++l) {
+    line += (l ? " | decoder." : "spans: decoder.") + std::to_string(l) + ".self";
+    for (float z : spans[l]) {
+      char v[24];
+      std::snprintf(v, sizeof v, " %.1f", z);
+      line += v;
+    }
+  }
+  return line;
+}
 
 std::string dates_line(const models::TranslateEval& ev) {
   char line[128];
@@ -134,6 +157,12 @@ std::vector<SettingSpec> translate_settings() {
       int_setting("layers", 2, "Transformer layers", 1, 64),
       int_setting("heads", 4, "Transformer heads", 1, 256),
       int_setting("ff", 0, "Transformer feed-forward width (0: 4 x hidden)", 0, 1 << 20),
+      int_setting("adaptive-span", 0,
+                  "Transformer: a learned attention span per decoder self-attention head, up to this many tokens "
+                  "(Sukhbaatar et al. 2019; 0: off)", 0, 4096),
+      real_setting("span-penalty", 0.0, "Transformer with --adaptive-span: L1 penalty on the spans (per token of span)",
+                   0.0, 10.0),
+      real_setting("span-ramp", 4.0, "Transformer with --adaptive-span: the span mask's soft edge (tokens)", 1.0, 4096.0),
       real_setting("dropout", 0.1, "Dropout (Transformer on dates: 0)", 0.0, 0.9),
       text_setting("source-tokens", "", "Source tokenization: word, char, dates (default: dates for the dates, else word)",
                    {"word", "char", "dates"}),
@@ -174,7 +203,7 @@ TranslateTask::TranslateTask(const Settings& s, uint64_t seed) {
   check_data_choice(s, false);
   const bool dates = s.text("data").empty();
   const std::string arch = s.text("arch");
-  for (const char* name : arch == "rnn" ? kTransformerOnly : kRnnOnly)
+  for (const char* name : arch == "rnn" ? std::span<const char* const>(kTransformerOnly) : std::span<const char* const>(kRnnOnly))
     if (s.given(name)) throw ConfigError(std::string("setting '") + name + "' does not apply to the " + arch + " architecture");
   if (s.given("window") && s.text("attention") != "local") throw ConfigError("setting 'window' applies to local attention only");
   label_smoothing_ = s.real("label-smoothing");
@@ -189,6 +218,9 @@ TranslateTask::TranslateTask(const Settings& s, uint64_t seed) {
     m["positions"] = s.text("positions");
     for (const char* k : {"layers", "heads", "ff"})
       if (s.given(k)) m[k] = s.integer(k);
+    if (s.integer("adaptive-span") > 0) m["adaptive_span"] = s.integer("adaptive-span"), m["span_penalty"] = s.real("span-penalty"),
+                                          m["span_ramp"] = s.real("span-ramp");
+    else if (s.given("span-penalty") || s.given("span-ramp")) throw ConfigError("settings 'span-penalty' and 'span-ramp' need 'adaptive-span'");
     if (dates) m["hidden"] = 64, m["dropout"] = 0.0;
   }
   if (s.given("hidden")) m["hidden"] = s.integer("hidden");
@@ -307,6 +339,7 @@ StepLoss TranslateTask::train_loss(int64_t batch, Rng& rng, const Shard& shard) 
       out.loss = ops::add(out.loss, ops::scale(attention_entropy_loss(att, real_rows), entropy_weight_));
     }
   }
+  if (const Tensor r = model.regularizer(); r.defined()) out.loss = ops::add(out.loss, r);
   for (int64_t v : b.tgt_out) out.units += v != ops::kIgnore;
   return out;
 }
@@ -319,6 +352,7 @@ double TranslateTask::valid_loss() {
 
 EvalReport TranslateTask::evaluate() {
   EvalReport r;
+  if (const std::string sp = spans_line(translator_->model()); !sp.empty()) r.lines.push_back(sp);
   if (!held_out_.empty()) {
     const auto ev = models::evaluate_dates(*translator_, held_out_, {});
     r.lines.push_back(dates_line(ev));
@@ -340,10 +374,16 @@ io::Trace TranslateTask::trace_focus() {
 }
 
 std::map<std::string, double> TranslateTask::focus_measures() {
-  if (held_out_.empty()) return {};
+  std::map<std::string, double> m;
+  // Learned spans (adaptive attention): a panel per decoder layer, a line per head.
+  const auto spans = decoder_spans(translator_->model());
+  for (size_t l = 0; l < spans.size(); ++l)
+    for (size_t h = 0; h < spans[l].size(); ++h) m["span/decoder." + std::to_string(l) + ".self/h" + std::to_string(h)] = spans[l][h];
+  if (held_out_.empty()) return m;
   const std::vector<data::DateExample> sample(held_out_.begin(), held_out_.begin() + std::min(kFocusDates, held_out_.size()));
   const auto ev = models::evaluate_dates(*translator_, sample, {});
-  std::map<std::string, double> m = {{"exact", ev.exact}, {"alignment", ev.alignment}};
+  m["exact"] = ev.exact;
+  m["alignment"] = ev.alignment;
   // The head mean of the last cross-attention layer: the attention supervision and alignment use.
   for (const auto& a : ev.aer)
     if (a.head < 0) m["aer"] = a.aer;
