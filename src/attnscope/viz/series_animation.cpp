@@ -16,7 +16,7 @@
 namespace attnscope::viz {
 namespace {
 
-constexpr int kGap = 16, kMaxHeatmapWidth = 520;
+constexpr int kGap = 16, kMaxCells = 480;
 
 const io::TraceLayer& snapshot_layer(const SnapshotHeatmaps& s, size_t i) {
   const auto& layers = s.trace->snapshots[i].layers;
@@ -44,11 +44,12 @@ std::vector<Heatmap> snapshot_heatmaps(const SnapshotHeatmaps& s, int height, co
       ho.budget = budget;
       return Heatmap(layer, s.head, focus::query_labels(*s.trace, layer), focus::key_labels(*s.trace, layer), ho);
     };
-    int budget = std::max(16, height - 60);
+    // The cells as large as the chart's height allows (at most kMaxCells px); the title may make
+    // the picture wider than its cells, which only widens the frame.
+    int budget = std::max(16, std::min(kMaxCells, height - 60));
     Heatmap hm = make(budget);
-    for (int tries = 0; tries < 8 && (hm.width() > kMaxHeatmapWidth || hm.height() > height) && budget > 16; ++tries) {
-      const double f = std::min(double(kMaxHeatmapWidth) / hm.width(), double(height) / hm.height());
-      budget = std::max(16, static_cast<int>(budget * f * 0.97));
+    for (int tries = 0; tries < 8 && hm.height() > height && budget > 16; ++tries) {
+      budget = std::max(16, static_cast<int>(budget * double(height) / hm.height() * 0.97));
       hm = make(budget);
     }
     out.push_back(std::move(hm));
