@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <string>
 
+#include <nlohmann/json.hpp>
+
 #include "cli_fixture.h"
 
 namespace {
@@ -177,4 +179,95 @@ TEST_F(IoCommands, TraceTopkLargerThanTheTextIsClampedWithANote) {
   EXPECT_NE(r.err.find("note: topk:8 asks for more weights per row than there are keys; kept 5"), std::string::npos) << r.err;
   const CmdResult i = run("inspect t.attn.safetensors");
   EXPECT_NE(i.out.find("topk:5"), std::string::npos) << i.out;
+}
+
+// Issue 16: `trace import` expressed only one sequence pair; a description naming arrays brings
+// several sequences, an image grid, generation steps and training snapshots to every view.
+TEST_F(IoCommands, TraceImportDescribedTraceReachesEveryView) {
+  spit(dir_ / "attn.npy", npy({3, 1, 4, 4}));
+  const std::string layers = R"([{"name": "self", "index": 0, "query_seq": "words", "key_seq": "words"},
+                                  {"name": "look", "index": 1, "query_seq": "words", "key_seq": "image"}])";
+  spit(dir_ / "trace.json", R"({"meta": {"task": "caption"},
+    "sequences": [{"name": "words", "tokens": ["a", "cat", "on", "grass"]}, {"name": "image", "grid": [2, 2]}],
+    "layers": )" + layers + R"(, "steps": [1, 2, 3],
+    "snapshots": [{"label": "early", "step": 5, "layers": )" + layers + R"(},
+                  {"label": "late", "step": 50, "layers": [{"name": "self", "index": 2, "query_seq": "words", "key_seq": "words"},
+                                                           {"name": "look", "index": 2, "query_seq": "words", "key_seq": "image"}]}]})");
+  CmdResult r = run("trace import attn.npy --describe trace.json -o t.attn.safetensors");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("2 layers x 1 head, 4 queries x 4 keys (dense), 2 sequences, 3 generation steps, 2 snapshots"),
+            std::string::npos) << r.out;
+  r = run("inspect t.attn.safetensors");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("words -> image"), std::string::npos) << r.out;
+  EXPECT_EQ(run("render t.attn.safetensors --layer look -o look.png").code, 0);
+  EXPECT_EQ(run("animate t.attn.safetensors --layer self -q -o steps.gif").code, 0);
+  EXPECT_EQ(run("animate t.attn.safetensors --training --layer look -q -o training.gif").code, 0);
+  EXPECT_EQ(run("show t.attn.safetensors --layer self").code, 0);
+  // top-k reaches the snapshots too.
+  ASSERT_EQ(run("trace import attn.npy --describe trace.json --capture topk:2 -o k.attn.safetensors").code, 0);
+  EXPECT_NE(run("inspect k.attn.safetensors").out.find("topk:2"), std::string::npos);
+
+  spit(dir_ / "bad.json", R"({"sequences": [{"name": "w", "tokens": ["a", "b", "c", "d"]}],
+    "layers": [{"array": "other", "query_seq": "w", "key_seq": "w"}]})");
+  expect_error("trace import attn.npy --describe bad.json -o o.attn.safetensors", 1, "'bad.json': layer 'layer.0': no array 'other' (there are: attn)");
+  spit(dir_ / "tokens.json", R"(["a", "b", "c", "d"])");
+  expect_error("trace import attn.npy --describe trace.json --tokens tokens.json -o o.attn.safetensors", 2, "excludes");
+  expect_error("trace import attn.npy -o o.attn.safetensors", 2, "--describe");
+  EXPECT_FALSE(fs::exists(dir_ / "o.attn.safetensors"));
+}
+
+// Issue 16: export wrote only HTML; notebook users get the weights and statistics as tables.
+TEST_F(IoCommands, ExportTablesAsCsvAndJson) {
+  spit(dir_ / "attn.npy", npy({2, 3, 4, 4}));
+  spit(dir_ / "tokens.json", R"(["The", "cat", "sat", "."])");
+  ASSERT_EQ(run("trace import attn.npy --tokens tokens.json -o t.attn.safetensors").code, 0);
+  CmdResult r = run("export t.attn.safetensors --csv -o w.csv");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("weights, 96 rows"), std::string::npos) << r.out;  // 2 layers x 3 heads x 16
+  const std::string csv = slurp(dir_ / "w.csv");
+  EXPECT_EQ(csv.rfind("layer,head,query,key,query_token,key_token,weight\r\nlayer.0,0,0,0,The,The,0.25\r\n", 0), 0u) << csv;
+  r = run("export t.attn.safetensors --csv --table rows --layer 1 --head mean -o rows.csv");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(slurp(dir_ / "rows.csv").find("layer.1,mean,3,.,"), std::string::npos);
+  r = run("export t.attn.safetensors --json -o all.json");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("weights 96 rows, rows 24 rows, heads 6 rows"), std::string::npos) << r.out;
+  const std::string json = slurp(dir_ / "all.json");
+  EXPECT_NE(json.find(R"("heads":{"layer":["layer.0")"), std::string::npos) << json.substr(0, 300);
+
+  expect_error("export t.attn.safetensors --csv -o w.json", 2, "should end in .csv");
+  expect_error("export t.attn.safetensors --csv --json -o w.json", 2, "excludes");
+  expect_error("export t.attn.safetensors -o w.csv", 2, "--html, --csv or --json");
+  expect_error("export t.attn.safetensors --csv --table heads --head mean -o h.csv", 2, "not the mean");
+  expect_error("export t.attn.safetensors --csv --layer 7 -o h.csv", 2, "out of range");
+  expect_error("export t.attn.safetensors --html --layer 1 -o v.html", 2, "whole trace");
+  expect_error("export t.attn.safetensors --csv --table bogus -o h.csv", 2, "bogus");
+  EXPECT_FALSE(fs::exists(dir_ / "w.json"));
+  EXPECT_FALSE(fs::exists(dir_ / "h.csv"));
+  EXPECT_FALSE(fs::exists(dir_ / "v.html"));
+}
+
+// Issue 16: no way to check a tokenizer on a text. The model's SentencePiece tokenizer: BOS,
+// then pieces whose byte offsets cover the text.
+TEST_F(IoCommands, TokenizeShowsPiecesIdsAndOffsets) {
+  const std::string model = std::string(ATTNSCOPE_SOURCE_DIR) + "/../shared/data/model_stories260K_llama";
+  if (!fs::exists(model)) GTEST_SKIP() << "../shared/data is absent (real-model test)";
+  CmdResult r = run("tokenize '" + model + "' 'Once upon a time' --json");
+  ASSERT_EQ(r.code, 0) << r.err;
+  const nlohmann::json j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["tokenizer"], "sentencepiece");
+  EXPECT_EQ(j["vocab_size"], 512);
+  ASSERT_GE(j["tokens"].size(), 5u);
+  EXPECT_NE(j["tokens"][0]["piece"].get<std::string>().find("<s>"), std::string::npos);  // llama2.c stores "\n<s>\n"
+  EXPECT_TRUE(j["tokens"][0]["special"].get<bool>());
+  EXPECT_TRUE(j["tokens"][0]["begin"].is_null());
+  EXPECT_EQ(j["tokens"][1]["begin"], 0);
+  EXPECT_EQ(j["tokens"].back()["end"], 16);  // the last piece ends the text
+  // The tokenizer file itself gives the same tokens; the table form prints a header line.
+  const CmdResult t = run("tokenize '" + model + "/tok512.bin' 'Once upon a time'");
+  ASSERT_EQ(t.code, 0) << t.err;
+  EXPECT_EQ(t.out.rfind("sentencepiece (vocabulary 512): ", 0), 0u) << t.out;
+  expect_error("tokenize '" + model + "' hi --side target", 2, "only a translator");
+  expect_error("tokenize /nonexistent hi", 2, "/nonexistent");
 }

@@ -198,3 +198,36 @@ TEST_F(TranslateCommands, AnalyzeTrainingAnimatesAndWritesThePage) {
 }
 
 }  // namespace
+
+// Issue 16: `translate --png` had a fixed size and colour map; the heatmap flags are render's.
+// And `tokenize` shows the translator's word vocabulary (source or target side).
+TEST_F(TranslateCommands, PictureFlagsAndTokenizeOfATranslator) {
+  ASSERT_EQ(code("train translate --builtin dates --steps 5 --hidden 32 --embed 16 -q -o tiny.ckpt"), 0);
+  auto png_size = [&](const std::string& name) {
+    const std::string b = slurp(dir_ / name);
+    auto be32 = [&](size_t at) {
+      return (uint32_t(uint8_t(b[at])) << 24) | (uint32_t(uint8_t(b[at + 1])) << 16) | (uint32_t(uint8_t(b[at + 2])) << 8) |
+             uint32_t(uint8_t(b[at + 3]));
+    };
+    return b.size() > 24 ? std::pair{be32(16), be32(20)} : std::pair{0u, 0u};
+  };
+  ASSERT_EQ(code("translate --model tiny.ckpt '3 avril 1999' --png small.png"), 0) << slurp(dir_ / "err.txt");
+  ASSERT_EQ(code("translate --model tiny.ckpt '3 avril 1999' --png big.png --size 1200 --cmap magma"), 0)
+      << slurp(dir_ / "err.txt");
+  EXPECT_GT(png_size("big.png").second, png_size("small.png").second + 200);  // the cell area grows
+  EXPECT_NE(slurp(dir_ / "small.png"), slurp(dir_ / "big.png"));
+  expect_error("translate --model tiny.ckpt '3 avril 1999' --png x.png --cmap jet", 2, "jet");
+  expect_error("translate --model tiny.ckpt '3 avril 1999' --cmap magma", 2, "add --png, --svg or --gif");
+  expect_error("translate --model tiny.ckpt '3 avril 1999' --gif x.gif --size 900", 2, "own frame size");
+  EXPECT_FALSE(fs::exists(dir_ / "x.png"));
+
+  CmdResult r = run("tokenize tiny.ckpt '3 avril 1999'");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("translate source: dates"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("2..7"), std::string::npos) << r.out;  // "avril" at bytes 2..7
+  r = run("tokenize tiny.ckpt '1999-04-03' --side target --json");
+  ASSERT_EQ(r.code, 0) << r.err;
+  const nlohmann::json j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["tokenizer"], "translate target: char");
+  EXPECT_EQ(j["tokens"][0]["begin"], 0);
+}

@@ -259,3 +259,26 @@ TEST(CliRender, BadInputIsOneLineAndNoOutput) {
   EXPECT_FALSE(std::filesystem::exists(out));
   EXPECT_FALSE(std::filesystem::exists(fixture::out_path("x.gif")));
 }
+
+// Issue 16: `animate A B` drew traces of another model or another text as training snapshots.
+TEST(CliRender, AnimateRefusesTracesOfAnotherRun) {
+  if (!std::filesystem::exists(kBin)) GTEST_SKIP() << "attnscope binary not built";
+  const std::string a = fixture::out_path("run_a.attn.safetensors"), other_text = fixture::out_path("run_b.attn.safetensors"),
+                    other_model = fixture::out_path("run_c.attn.safetensors"), gif = fixture::out_path("runs.gif");
+  io::write_trace(fixture::self_trace(6, 2, 2, 1), a);
+  io::Trace t = fixture::self_trace(6, 2, 2, 5);
+  t.sequences[0].tokens[0] = "a";
+  io::write_trace(t, other_text);
+  io::write_trace(fixture::self_trace(6, 2, 4, 5), other_model);
+  for (const auto& [other, says] : {std::pair{other_text, "the text differs"}, std::pair{other_model, "the model differs"}}) {
+    std::filesystem::remove(gif);
+    const CliRun r = run("animate " + a + " " + other + " -q -o " + gif);
+    EXPECT_EQ(r.code, 2) << r.err;
+    EXPECT_NE(r.err.find("is not a training snapshot of the run of"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find(says), std::string::npos) << r.err;
+    EXPECT_EQ(fixture::count(r.err, "\n"), 1u) << r.err;
+    EXPECT_FALSE(std::filesystem::exists(gif));
+  }
+  io::write_trace(fixture::self_trace(6, 2, 2, 9), other_text);  // the same run, later
+  EXPECT_EQ(run("animate " + a + " " + other_text + " -q -o " + gif).code, 0);
+}

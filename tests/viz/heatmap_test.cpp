@@ -238,3 +238,33 @@ TEST(Heatmap, RightToLeftLabelsStayOutOfTheCells) {
   EXPECT_GT(ink_left, 2) << "query labels reach the picture's edge";
   EXPECT_LT(ink_left, static_cast<int>(x[1]) - 8) << "no query label ink at all";
 }
+
+// Issue 16: heatmaps had no axis titles (which side is the query, which the key).
+TEST(Heatmap, AxesAreTitledQueryAndKeyOrTheirSequences) {
+  const io::Trace self = fixture::self_trace(6, 1, 1);
+  viz::Heatmap hm = viz::render_heatmap(self, 0, 0, fixture::out_path("axes.png"));
+  EXPECT_EQ(hm.query_title(), "query");
+  EXPECT_EQ(hm.key_title(), "key");
+  // Ink in the title bands: left of the query labels, below the key labels.
+  const viz::Frame f = fixture::load_png(fixture::out_path("axes.png"));
+  double x, y, w, h, x1, y1;
+  hm.cell_rect(0, 0, x, y, w, h);
+  hm.cell_rect(5, 5, x1, y1, w, h);
+  auto ink = [&](int xa, int ya, int xb, int yb) {
+    int n = 0;
+    for (int yy = ya; yy < yb; ++yy)
+      for (int xx = xa; xx < xb; ++xx) n += (f.at(xx, yy) & 0xFFFFFF) != 0xFFFFFF;
+    return n;
+  };
+  EXPECT_GT(ink(0, static_cast<int>(y), 30, static_cast<int>(y1 + h)), 10) << "no query axis title";
+  EXPECT_GT(ink(static_cast<int>(x), f.height - 30, static_cast<int>(x1 + w), f.height), 10) << "no key axis title";
+
+  io::Trace cross = self;
+  cross.sequences.push_back({"source", fixture::words(6), 0, 0});
+  cross.layers[0].key_seq = "source";
+  cross.sequences[0].name = "target";
+  cross.layers[0].query_seq = "target";
+  const viz::Heatmap c = viz::render_heatmap(cross, 0, 0, fixture::out_path("axes_cross.svg"));
+  EXPECT_EQ(c.query_title(), "target (query)");
+  EXPECT_EQ(c.key_title(), "source (key)");
+}

@@ -55,15 +55,7 @@ void run_animate(const AnimateFlags& f) {
     if (traces.size() == 1) {
       frames = viz::snapshot_frames(traces[0], layer);
     } else {
-      for (size_t i = 0; i < traces.size(); ++i) {
-        const auto& t = traces[i];
-        ATTNSCOPE_CHECK(layer < static_cast<int64_t>(t.layers.size()), ConfigError,
-                        "'" + f.traces[i] + "' has no layer " + std::to_string(layer));
-        auto step = t.meta.find("step");
-        const std::string label = step != t.meta.end() ? "step " + step->second
-                                                       : std::filesystem::path(f.traces[i]).filename().string();
-        frames.push_back({label, &t, &t.layers[static_cast<size_t>(layer)]});
-      }
+      frames = viz::trace_frames(traces, f.traces, layer);
     }
     viz::TrainingAnimationOptions o;
     o.width = w;

@@ -6,12 +6,18 @@
 #include <string>
 
 #include "attnscope/io/trace.h"
+#include "attnscope/viz/color_scale.h"
 
 namespace attnscope::cli {
 
 struct TraceOutputs {
   std::string trace, png, svg, gif, mp4, html;
   std::string layer = "-1", head = "mean";  // last layer, head average
+  // The heatmap's look, spelled as `render` spells it: --size (px of the cell area's longest
+  // side), --cmap, --vmax, --scale (the GIF takes the colour map and scale too).
+  int size = 0;  // 0: the heatmap's default
+  std::string cmap = "viridis";
+  viz::ColorScaleSpec scale;
   bool any() const { return !trace.empty() || !png.empty() || !svg.empty() || !gif.empty() || !mp4.empty() || !html.empty(); }
 };
 

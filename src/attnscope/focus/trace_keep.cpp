@@ -83,11 +83,19 @@ void keep_as(io::Trace& trace, io::TraceKeep mode, int64_t k) {
   if (mode == io::TraceKeep::topk && k < 1) throw ConfigError("top-k needs k >= 1, got " + std::to_string(k));
   for (auto& l : trace.layers)
     if (l.keep == io::TraceKeep::dense) l = keep_as(std::move(l), mode, k);
+  for (auto& s : trace.snapshots)
+    for (auto& l : s.layers)
+      if (l.keep == io::TraceKeep::dense) l = keep_as(std::move(l), mode, k);
 }
 
 std::string clamp_topk(io::Trace& trace) {
   int64_t asked = 0, kept = 0;
-  for (auto& L : trace.layers) {
+  std::vector<io::TraceLayer*> layers;
+  for (auto& L : trace.layers) layers.push_back(&L);
+  for (auto& s : trace.snapshots)
+    for (auto& L : s.layers) layers.push_back(&L);
+  for (io::TraceLayer* layer : layers) {
+    io::TraceLayer& L = *layer;
     if (L.keep != io::TraceKeep::topk || L.k <= L.keys || L.keys <= 0) continue;
     const int64_t rows = L.heads * L.queries, k = L.k, kk = L.keys;
     if (static_cast<int64_t>(L.topk_index.size()) != rows * k || static_cast<int64_t>(L.topk_weight.size()) != rows * k)

@@ -20,9 +20,10 @@ io::TraceLayer keep_stats(const io::TraceLayer& dense);
 // Reduces to `mode` (k: top-k only). The text spelling ("dense" | "stats" | "topk:K") is parsed
 // once, by attention::Keep::parse, above this layer.
 io::TraceLayer keep_as(io::TraceLayer dense, io::TraceKeep mode, int64_t k = 0);
-// keep_as on every layer of the trace (dense layers only; others are left as they are).
+// keep_as on every layer of the trace and of its snapshots (dense layers only; others are left
+// as they are).
 void keep_as(io::Trace& trace, io::TraceKeep mode, int64_t k = 0);
-// The one top-k rule for short rows: a top-k layer whose k exceeds its key count keeps k = keys
+// The one top-k rule for short rows: a top-k layer (snapshots' too) whose k exceeds its key count keeps k = keys
 // (the slots past them can only be padding). Returns a note for the user naming what was clamped,
 // empty when nothing was.
 std::string clamp_topk(io::Trace& trace);

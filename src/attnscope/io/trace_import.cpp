@@ -2,6 +2,7 @@
 #include "attnscope/io/json_parse.h"
 
 #include <cmath>
+#include <filesystem>
 
 #include <nlohmann/json.hpp>
 
@@ -120,6 +121,167 @@ Trace import_trace(const std::string& attn_path, const std::string& tokens_path,
     throw ShapeError("'" + attn_path + "' vs '" + tokens_path + "': " + e.what());
   } catch (const FormatError& e) {
     throw FormatError("'" + tokens_path + "': " + e.what());
+  }
+}
+
+// ------------------------------------------------------------------ a whole trace description
+
+namespace {
+
+std::string array_names(const NpzArrays& arrays) {
+  std::string names;
+  for (const auto& [name, a] : arrays) names += (names.empty() ? "" : ", ") + name;
+  return names;
+}
+
+// Turns the description's array references into tensors of a safetensors file in the trace's
+// own naming, so that reading it back is the one trace parser (and its validation).
+class DescribedTrace {
+ public:
+  DescribedTrace(const NpzArrays& arrays, const TraceImportOptions& opt) : arrays_(arrays), opt_(opt) {}
+
+  std::string bytes(json d) {
+    if (!d.is_object()) throw FormatError("a trace description must be a JSON object");
+    if (!d.contains("version")) d["version"] = kTraceVersion;
+    d["format"] = "attnscope.trace";
+    json& meta = d["meta"];
+    if (meta.is_null()) meta = json::object();
+    if (!meta.is_object()) throw FormatError("'meta' must be an object of strings");
+    for (const auto& [k, v] : opt_.meta) meta[k] = v;
+    if (d.contains("snapshots") && !d["snapshots"].is_array()) throw FormatError("'snapshots' must be an array");
+    // Without top-level layers, the trace shows the last snapshot (as a training run's does).
+    if (!d.contains("layers") && d.contains("snapshots") && !d["snapshots"].empty() && d["snapshots"].back().is_object())
+      d["layers"] = d["snapshots"].back().value("layers", json::array());
+    if (!d.contains("layers") || !d["layers"].is_array()) throw FormatError("the description needs 'layers' (an array)");
+    layers(d["layers"], "layers.");
+    if (d.contains("snapshots"))
+      for (size_t s = 0; s < d["snapshots"].size(); ++s) {
+        json& snap = d["snapshots"][s];
+        if (!snap.is_object() || !snap.contains("layers") || !snap["layers"].is_array())
+          throw FormatError("snapshot " + std::to_string(s) + " needs 'layers' (an array)");
+        layers(snap["layers"], "snapshots." + std::to_string(s) + ".layers.");
+      }
+    if (d.contains("image") && d["image"].is_object() && d["image"].contains("array")) image(d["image"]);
+    w_.set_metadata(kTraceMetadataKey, d.dump());
+    return w_.serialize();
+  }
+
+ private:
+  void layers(json& arr, const std::string& prefix) {
+    for (size_t i = 0; i < arr.size(); ++i) {
+      json& l = arr[i];
+      if (!l.is_object()) throw FormatError("each layer must be an object");
+      if (!l.contains("name")) l["name"] = "layer." + std::to_string(i);
+      if (!l["name"].is_string()) throw FormatError("a layer's 'name' must be a string");
+      const std::string where = "layer '" + l["name"].get<std::string>() + "'";
+      if (l.contains("keep") && l["keep"] != "dense")
+        throw FormatError(where + ": imported weights are dense (reduce them to top-k or statistics when importing)");
+      const auto [shape, values] = weights(l, where);
+      const int64_t heads = shape.size() == 3 ? shape[0] : 1, Q = shape[shape.size() - 2], K = shape.back();
+      for (const auto& [field, n] : {std::pair{"heads", heads}, {"queries", Q}, {"keys", K}})
+        if (l.contains(field) && l[field] != n)
+          throw ShapeError(where + ": '" + field + "' is " + l[field].dump() + " but its array " + shape_to_string(shape) +
+                           " has " + std::to_string(n));
+      l["heads"] = heads, l["queries"] = Q, l["keys"] = K, l["keep"] = "dense";
+      if (!l.contains("mechanism") && !opt_.mechanism.empty()) l["mechanism"] = opt_.mechanism;
+      l.erase("array");
+      l.erase("index");
+      w_.add_f32(prefix + std::to_string(i) + ".weights", {heads, Q, K}, values);
+    }
+  }
+
+  const std::pair<std::string, NpyArray>& array(const json& entry, const std::string& where) const {
+    if (!entry.contains("array")) {
+      if (arrays_.size() == 1) return arrays_[0];
+      throw FormatError(where + ": name its 'array' (one of: " + array_names(arrays_) + ")");
+    }
+    if (!entry["array"].is_string()) throw FormatError(where + ": 'array' must be a string");
+    const std::string want = entry["array"].get<std::string>();
+    for (const auto& a : arrays_)
+      if (a.first == want) return a;
+    throw FormatError(where + ": no array '" + want + "' (there are: " + array_names(arrays_) + ")");
+  }
+
+  // The layer's [heads, queries, keys] (or [queries, keys]) weights: its array, at "index".
+  std::pair<std::vector<int64_t>, std::vector<float>> weights(const json& l, const std::string& where) {
+    const auto& [name, a] = array(l, where);
+    if (!dtype_is_float(a.dtype))
+      throw FormatError(where + ": array '" + name + "' must hold floats, got " + std::string(dtype_name(a.dtype)));
+    std::vector<int64_t> index;
+    if (l.contains("index")) {
+      const json& ix = l["index"];
+      for (const json& v : ix.is_array() ? ix : json::array({ix})) {
+        if (!v.is_number_integer()) throw FormatError(where + ": 'index' must be an integer or a list of integers");
+        index.push_back(v.get<int64_t>());
+      }
+    }
+    const size_t rank = a.shape.size() - std::min(a.shape.size(), index.size());
+    if (index.size() > a.shape.size() || rank < 2 || rank > 3)
+      throw ShapeError(where + ": array '" + name + "' " + shape_to_string(a.shape) + " at index " + json(index).dump() +
+                       " is not [heads, queries, keys] or [queries, keys]");
+    int64_t offset = 0;
+    for (size_t d = 0; d < index.size(); ++d) {
+      if (index[d] < 0 || index[d] >= a.shape[d])
+        throw ShapeError(where + ": index " + std::to_string(index[d]) + " is outside array '" + name + "' dimension " +
+                         std::to_string(d) + " of size " + std::to_string(a.shape[d]));
+      offset = offset * a.shape[d] + index[d];
+    }
+    std::vector<int64_t> shape(a.shape.begin() + static_cast<std::ptrdiff_t>(index.size()), a.shape.end());
+    int64_t n = 1;
+    for (int64_t s : shape) n *= s;
+    auto [it, fresh] = floats_.try_emplace(name);
+    if (fresh) it->second = a.to_f32();  // converted once however many layers it holds
+    const auto begin = it->second.begin() + offset * n;
+    return {shape, std::vector<float>(begin, begin + n)};
+  }
+
+  void image(json& im) {
+    const auto& [name, a] = array(im, "image");
+    if (a.dtype != DType::U8 || a.shape.size() < 2 || a.shape.size() > 3)
+      throw FormatError("image: array '" + name + "' must be uint8 [height, width(, channels)], got " +
+                        std::string(dtype_name(a.dtype)) + " " + shape_to_string(a.shape));
+    w_.add_u8("image.pixels", a.shape, a.data);
+    im.erase("array");
+    im["embedded"] = true;
+  }
+
+  const NpzArrays& arrays_;
+  const TraceImportOptions& opt_;
+  std::map<std::string, std::vector<float>> floats_;
+  SafetensorsWriter w_;
+};
+
+Trace described(const std::string& description_json, const NpzArrays& arrays, const TraceImportOptions& opt,
+                const std::string& what) {
+  std::string bytes = DescribedTrace(arrays, opt).bytes(parse_json(description_json, what));
+  return parse_trace(SafetensorsFile::from_bytes(std::move(bytes), what));
+}
+
+}  // namespace
+
+Trace trace_from_description(const std::string& description_json, const NpzArrays& arrays, const TraceImportOptions& opt) {
+  return described(description_json, arrays, opt, "description");
+}
+
+Trace import_described_trace(const std::string& arrays_path, const std::string& description_path,
+                             const TraceImportOptions& opt) {
+  NpzArrays arrays;
+  if (arrays_path.ends_with(".npz")) {
+    arrays = read_npz(arrays_path);
+  } else {
+    arrays.emplace_back(std::filesystem::path(arrays_path).stem().string(), read_npy(arrays_path));
+  }
+  const std::string desc = read_file(description_path);
+  // Errors name the description once (the trace parser already prefixes its own).
+  auto named = [&](const std::string& m) {
+    return m.rfind("'" + description_path + "'", 0) == 0 ? m : "'" + description_path + "': " + m;
+  };
+  try {
+    return described(desc, arrays, opt, description_path);
+  } catch (const ShapeError& e) {
+    throw ShapeError(named(e.what()));
+  } catch (const FormatError& e) {
+    throw FormatError(named(e.what()));
   }
 }
 

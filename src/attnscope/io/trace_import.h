@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "attnscope/io/npz.h"
 #include "attnscope/io/trace.h"
 
 namespace attnscope::io {
@@ -25,5 +26,19 @@ Trace trace_from_attention(std::span<const int64_t> shape, std::span<const float
                            const TraceImportOptions& opt = {});
 // Reads ATTN (.npy, or .npz with opt.array) and TOKENS.json, then as above. Errors name the files.
 Trace import_trace(const std::string& attn_path, const std::string& tokens_path, const TraceImportOptions& opt = {});
+
+// Everything a trace can hold (several sequences, image grids, generation steps, training
+// snapshots, an embedded image): `description_json` is a trace description in the form of
+// docs/TRACE_FORMAT.md whose layers name arrays instead of tensors — per layer "array" (an
+// array's name; may be omitted when there is one array) and optional "index" (an integer or a
+// list of them, picking leading dimensions, e.g. layer 2 of an [L, H, Q, K] array) leading to
+// [heads, queries, keys] or [queries, keys] weights; "heads"/"queries"/"keys" are taken from the
+// array, "name" defaults to "layer.<i>"; "image": {"array": NAME} embeds u8 pixels. The result
+// is validated as a trace file is on reading (one rule: io::parse_trace). opt.meta is merged
+// into the description's "meta" (opt wins); opt.mechanism fills layers that name none.
+Trace trace_from_description(const std::string& description_json, const NpzArrays& arrays, const TraceImportOptions& opt = {});
+// Reads ARRAYS (.npz, or one .npy whose array is named after the file's stem) and the description.
+Trace import_described_trace(const std::string& arrays_path, const std::string& description_path,
+                             const TraceImportOptions& opt = {});
 
 }  // namespace attnscope::io

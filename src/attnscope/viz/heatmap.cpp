@@ -14,6 +14,7 @@ namespace attnscope::viz {
 namespace {
 constexpr double kMargin = 12, kLabelFont = 11;
 constexpr double kLabelPitch = 13;  // px per label line: thinner spacing overlaps
+constexpr double kAxisTitle = 18;  // px: the band of an axis title
 constexpr double kMaxLabel = 140;   // px: longer labels are ellipsized
 constexpr double kBarW = 14, kBarGap = 14, kBarText = kColorbarText;
 constexpr double kMinCell = 2;      // px: below this, cells are aggregated
@@ -44,6 +45,9 @@ Heatmap::Heatmap(const io::TraceLayer& layer, int64_t head, std::vector<std::str
   plot_h_ = cell_ * double(grid_.rows);
   scale_ = viewer_scale(layer, head, opts_.scale);
 
+  if (opts_.query_title.empty())
+    opts_.query_title = layer.query_seq == layer.key_seq ? "query" : layer.query_seq + " (query)";
+  if (opts_.key_title.empty()) opts_.key_title = layer.query_seq == layer.key_seq ? "key" : layer.key_seq + " (key)";
   ScratchContext ms;
   if (opts_.labels) {
     // px per token along each axis, then one label every step tokens.
@@ -64,12 +68,13 @@ Heatmap::Heatmap(const io::TraceLayer& layer, int64_t head, std::vector<std::str
   }
   const FigureHeader header{opts_.title, opts_.subtitle};
   const double top = kMargin + header.height() + 8;
-  plot_x_ = kMargin + qlabel_w_;
+  const double axis = opts_.labels ? kAxisTitle : 0;  // room for the axis titles
+  plot_x_ = kMargin + axis + qlabel_w_;
   plot_y_ = top;
   const double bar_h = std::max(plot_h_, 120.0);
   width_ = static_cast<int>(std::ceil(plot_x_ + plot_w_ + kBarGap + kBarW + kBarText + kMargin));
   width_ = std::max(width_, header.min_width(kMargin));
-  height_ = static_cast<int>(std::ceil(plot_y_ + std::max(plot_h_ + klabel_h_, bar_h) + kMargin));
+  height_ = static_cast<int>(std::ceil(plot_y_ + std::max(plot_h_ + klabel_h_ + axis, bar_h) + kMargin));
 }
 
 void Heatmap::cell_rect(int64_t q, int64_t k, double& x, double& y, double& w, double& h) const {
@@ -101,6 +106,13 @@ void Heatmap::draw(cairo_t* cr, double ox, double oy) const {
     for (int64_t k = 0; k < cols_; k += kstep_)
       draw_text(cr, display_token(klabels_[static_cast<size_t>(k)]), plot_x_ + (double(k) + 0.5) * kpx,
                 plot_y_ + plot_h_ + 4, Font{kLabelFont}, Align::start, Align::center, kMaxLabel, 90);
+  }
+  if (opts_.labels) {  // axis titles: the query axis reads bottom to top at the left edge
+    const Font f{kLabelFont, true};
+    draw_text(cr, opts_.query_title, kMargin + kAxisTitle / 2, plot_y_ + plot_h_ / 2, f, Align::center, Align::center,
+              std::max(plot_h_, 60.0), -90);
+    draw_text(cr, opts_.key_title, plot_x_ + plot_w_ / 2, plot_y_ + plot_h_ + klabel_h_ + kAxisTitle / 2, f, Align::center,
+              Align::center, std::max(plot_w_, 60.0));
   }
   cairo_restore(cr);
 }

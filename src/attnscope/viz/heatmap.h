@@ -20,7 +20,10 @@ struct HeatmapOptions {
   std::string colormap = "viridis";
   int budget = 800;     // px: the longest side of the cell area
   ColorScaleSpec scale;  // colour scale top (0: the viewer's automatic one) and curve
-  bool labels = true;   // token labels (thinned as needed)
+  bool labels = true;   // token labels (thinned as needed) and the axis titles
+  // Axis titles; empty: "query" / "key" for self-attention, "<sequence> (query)" / "<sequence>
+  // (key)" when the two sides are different sequences (e.g. "target (query)", "source (key)").
+  std::string query_title, key_title;
   std::string title;    // empty: none
   std::string subtitle; // empty: shape and aggregation
 };
@@ -39,6 +42,8 @@ class Heatmap {
   const ColorScale& scale() const { return scale_; }
   int64_t query_label_step() const { return qstep_; }  // one label every this many tokens (0: none)
   int64_t key_label_step() const { return kstep_; }
+  const std::string& query_title() const { return opts_.query_title; }
+  const std::string& key_title() const { return opts_.key_title; }
   // The rectangle of the cell holding weight (q, k), relative to the picture's corner.
   void cell_rect(int64_t q, int64_t k, double& x, double& y, double& w, double& h) const;
 

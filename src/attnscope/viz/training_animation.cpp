@@ -3,10 +3,12 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 
 #include "attnscope/core/error.h"
 #include "attnscope/core/progress.h"
 #include "attnscope/focus/attention_map.h"
+#include "attnscope/focus/same_run.h"
 #include "attnscope/io/trace_io.h"
 #include "attnscope/viz/animation_output.h"
 #include "attnscope/viz/cell_grid.h"
@@ -25,6 +27,25 @@ std::vector<TrainingFrame> snapshot_frames(const io::Trace& trace, int64_t layer
                     "layer " + std::to_string(layer) + " out of range in snapshot '" + s.label + "'");
     out.push_back({s.label.empty() ? "step " + std::to_string(s.step) : s.label, &trace,
                    &s.layers[static_cast<size_t>(layer)]});
+  }
+  return out;
+}
+
+std::vector<TrainingFrame> trace_frames(const std::vector<io::Trace>& traces, const std::vector<std::string>& names,
+                                        int64_t layer) {
+  ATTNSCOPE_CHECK(traces.size() == names.size(), ConfigError, "trace_frames: one name per trace");
+  std::vector<TrainingFrame> out;
+  for (size_t i = 0; i < traces.size(); ++i) {
+    const io::Trace& t = traces[i];
+    if (i > 0) {
+      const std::string why = focus::run_difference(traces[0], t);
+      ATTNSCOPE_CHECK(why.empty(), ConfigError,
+                      "'" + names[i] + "' is not a training snapshot of the run of '" + names[0] + "': " + why);
+    }
+    ATTNSCOPE_CHECK(layer >= 0 && layer < static_cast<int64_t>(t.layers.size()), ConfigError,
+                    "'" + names[i] + "' has no layer " + std::to_string(layer));
+    auto step = t.meta.find("step");
+    out.push_back({step != t.meta.end() ? "step " + step->second : std::filesystem::path(names[i]).filename().string(), &t, &t.layers[static_cast<size_t>(layer)]});
   }
   return out;
 }

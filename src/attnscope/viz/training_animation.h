@@ -19,6 +19,12 @@ struct TrainingFrame {
 
 // Snapshots of trace.layers[layer] from trace.snapshots, in order (ValueError if none).
 std::vector<TrainingFrame> snapshot_frames(const io::Trace& trace, int64_t layer);
+// One frame per trace (snapshots saved as separate files, `names` = their paths): labelled
+// "step S" from the trace's meta "step", else by its file name. ConfigError, naming both files and the
+// difference, when a trace is not a snapshot of the first one's run (focus::run_difference: other
+// model or other text) or has no layer `layer`.
+std::vector<TrainingFrame> trace_frames(const std::vector<io::Trace>& traces, const std::vector<std::string>& names,
+                                        int64_t layer);
 
 struct TrainingAnimationOptions {
   int width = 800, height = 600;
