@@ -212,6 +212,26 @@ TEST(OpsF32, Conv2dMatchesDirectConvolution) {
   }
 }
 
+// Items whose im2col buffer exceeds the 4 MB group budget run one at a time: results and gradients
+// must not depend on that (here f32 runs items {0, 1} then {2}; f64, twice the bytes, one by one).
+TEST(OpsF32, Conv2dLargeItemsMatchF64) {
+  Rng rng(6);
+  Tensor x = rand32(rng, {3, 16, 50, 66}), w = rand32(rng, {4, 16, 3, 3}), b = rand32(rng, {4});
+  expect_f32_matches_f64({x, w, b}, [&](const auto& in) { return relu(conv2d(in[0], in[1], in[2], 1, 1)); },
+                         1e-4, "conv2d large");
+}
+
+TEST(OpsF32, MaxPoolNaNWinsAndReluGradientIsMasked) {
+  Tensor x = Tensor::from({1, std::nanf(""), 2, 3}, {1, 1, 2, 2}).requires_grad_();
+  Tensor m = max_pool2d(x, 2, 2);
+  EXPECT_TRUE(std::isnan(m.to_vector()[0]));
+  autograd::backward(sum(m));
+  EXPECT_EQ(x.grad().to_vector(), (std::vector<float>{0, 1, 0, 0}));
+  Tensor r = Tensor::from({-1, 0, 2, -3, 5}, {5}).requires_grad_();
+  autograd::backward(sum(scale(relu(r), 2)));
+  EXPECT_EQ(r.grad().to_vector(), (std::vector<float>{0, 0, 2, 0, 2}));
+}
+
 TEST(OpsF32, PoolingByHand) {
   Tensor x = Tensor::from({1, 5, 2, 0, 3, 4, 9, 9, 7, 8, 6, 1, 2, 2, 0, 3}, {1, 1, 4, 4}).requires_grad_();
   Tensor m = max_pool2d(x, 2, 2);
