@@ -109,6 +109,18 @@ const GradcheckCaseRegistrar kCases({
      [](const auto& in) { return conv2d(in[0], in[1], in[2], 2, 1); }},
     {"conv2d", "conv2d_no_bias", [](Rng& r) { return Inputs{param(r, {1, 2, 5, 5}), param(r, {3, 2, 3, 3})}; },
      [](const auto& in) { return conv2d(in[0], in[1], Tensor()); }},
+    // The captioner's shape (3x3, stride 1, padding 1) on odd sizes, batch 3: im2col's copy path.
+    {"conv2d", "conv2d_3x3_same_odd_batch3",
+     [](Rng& r) { return Inputs{param(r, {3, 2, 5, 7}), param(r, {3, 2, 3, 3}), param(r, {3})}; },
+     [](const auto& in) { return conv2d(in[0], in[1], in[2], 1, 1); }},
+    // Padding wider than the kernel reach and stride 3: whole rows and columns of zeros.
+    {"conv2d", "conv2d_stride3_pad3",
+     [](Rng& r) { return Inputs{param(r, {2, 2, 4, 5}), param(r, {2, 2, 2, 3}), param(r, {2})}; },
+     [](const auto& in) { return conv2d(in[0], in[1], in[2], 3, 3); }},
+    // Stacked: the second convolution's input gradient flows through col2im into the first.
+    {"conv2d", "conv2d_stacked_stride2",
+     [](Rng& r) { return Inputs{param(r, {2, 1, 6, 5}), param(r, {2, 1, 3, 3}), param(r, {3, 2, 2, 2})}; },
+     [](const auto& in) { return conv2d(conv2d(in[0], in[1], Tensor(), 1, 1), in[2], Tensor(), 2, 0); }},
     {"max_pool2d", "max_pool2d_overlapping", [](Rng& r) { return Inputs{param(r, {2, 3, 7, 7})}; },
      [](const auto& in) { return max_pool2d(in[0], 3, 2); }},
     {"avg_pool2d", "avg_pool2d_2x2", [](Rng& r) { return Inputs{param(r, {2, 2, 6, 5})}; },

@@ -212,6 +212,27 @@ TEST(OpsF32, Conv2dMatchesDirectConvolution) {
   }
 }
 
+// An item whose im2col buffer exceeds the 1 MB budget runs in bands of output rows: results and
+// gradients must not depend on where the bands fall (f32 runs 2 bands of 27 and 23 rows per item,
+// f64, twice the bytes, 4 bands of 13 rows or fewer), and col2im must sum across band edges.
+TEST(OpsF32, Conv2dBandsMatchF64) {
+  Rng rng(6);
+  Tensor x = rand32(rng, {3, 16, 50, 66}), w = rand32(rng, {4, 16, 3, 3}), b = rand32(rng, {4});
+  expect_f32_matches_f64({x, w, b}, [&](const auto& in) { return relu(conv2d(in[0], in[1], in[2], 1, 1)); },
+                         1e-4, "conv2d large");
+}
+
+TEST(OpsF32, MaxPoolNaNWinsAndReluGradientIsMasked) {
+  Tensor x = Tensor::from({1, std::nanf(""), 2, 3}, {1, 1, 2, 2}).requires_grad_();
+  Tensor m = max_pool2d(x, 2, 2);
+  EXPECT_TRUE(std::isnan(m.to_vector()[0]));
+  autograd::backward(sum(m));
+  EXPECT_EQ(x.grad().to_vector(), (std::vector<float>{0, 1, 0, 0}));
+  Tensor r = Tensor::from({-1, 0, 2, -3, 5}, {5}).requires_grad_();
+  autograd::backward(sum(scale(relu(r), 2)));
+  EXPECT_EQ(r.grad().to_vector(), (std::vector<float>{0, 0, 2, 0, 2}));
+}
+
 TEST(OpsF32, PoolingByHand) {
   Tensor x = Tensor::from({1, 5, 2, 0, 3, 4, 9, 9, 7, 8, 6, 1, 2, 2, 0, 3}, {1, 1, 4, 4}).requires_grad_();
   Tensor m = max_pool2d(x, 2, 2);

@@ -6,16 +6,13 @@
 #include <type_traits>
 
 #include "attnscope/core/error.h"
+#include "attnscope/tensor/block_cache.h"
 
 namespace attnscope {
 
-Storage::Storage(size_t n) : bytes(n) {
-  const size_t rounded = ((n + 63) / 64) * 64;
-  data = std::aligned_alloc(64, rounded == 0 ? 64 : rounded);
-  if (!data) throw std::bad_alloc();
-}
+Storage::Storage(size_t n) : data(block_cache::allocate(n)), bytes(n) {}
 
-Storage::~Storage() { std::free(data); }
+Storage::~Storage() { block_cache::release(data, bytes); }
 
 struct Tensor::Impl {
   std::shared_ptr<Storage> storage;

@@ -57,15 +57,21 @@ Tensor max_pool2d(const Tensor& x, int kernel, int stride) {
       const T* xp = px + p * g.H * g.W;
       for (int64_t oh = 0; oh < g.Ho; ++oh)
         for (int64_t ow = 0; ow < g.Wo; ++ow) {
+          // Selects rather than branches: activations' order is random, so a branch per
+          // comparison is mispredicted about half the time.
           int64_t best = oh * g.s * g.W + ow * g.s;
+          T bv = xp[best];
           for (int64_t i = 0; i < g.k; ++i)
             for (int64_t j = 0; j < g.k; ++j) {
               const int64_t idx = (oh * g.s + i) * g.W + ow * g.s + j;
-              if (xp[idx] > xp[best] || (std::isnan(xp[idx]) && !std::isnan(xp[best]))) best = idx;
+              const T v = xp[idx];
+              const bool take = (v > bv) | ((v != v) & (bv == bv));  // a NaN wins over numbers
+              best = take ? idx : best;
+              bv = take ? v : bv;
             }
           const int64_t o = (p * g.Ho + oh) * g.Wo + ow;
           (*arg)[o] = static_cast<int32_t>(best);
-          py[o] = xp[best];
+          py[o] = bv;
         }
     });
   });
