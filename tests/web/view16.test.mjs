@@ -56,7 +56,7 @@ try {
     await page.click('#tabs button[data-view="head"]');
     await page.click('#head-all');
     await page.waitForTimeout(500);
-    // Count pixels of each head's hue (h * 120 degrees for 3 heads, util/head_colors.js; blending
+    // Count pixels of each head's hue (tab10: 204°, 28°, 120° for heads 0-2, util/head_colors.js; blending
     // with white keeps the hue) in the curve band between the two token columns.
     const countHeads = () => page.evaluate(() => {
       const c = document.querySelector('#view-head canvas'), ctx = c.getContext('2d');
@@ -67,7 +67,7 @@ try {
         if (mx - mn < 0.15) continue;  // white, grey, black
         let hue = mx === r ? 60 * (((g - b) / (mx - mn)) % 6) : mx === g ? 60 * ((b - r) / (mx - mn) + 2) : 60 * ((r - g) / (mx - mn) + 4);
         if (hue < 0) hue += 360;
-        for (let h = 0; h < 3; h++) if (Math.min(Math.abs(hue - 120 * h), 360 - Math.abs(hue - 120 * h)) < 20) n[h]++;
+        [204, 28, 120].forEach((t, h) => { if (Math.min(Math.abs(hue - t), 360 - Math.abs(hue - t)) < 12) n[h]++; });
       }
       return n;
     });

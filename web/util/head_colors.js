@@ -1,14 +1,11 @@
-// One colour per head, for views that overlay heads: hue h * 360 / H at HSL(·, 70%, 42%),
-// twin of viz::head_color (src/attnscope/viz/head_colors.h), so the viewer and `render --view
-// head` colour head h alike.
-export function headRgb(h, H) {
-  const hue = (h * 360) / Math.max(1, H), s = 0.7, l = 0.42;
-  const c = (1 - Math.abs(2 * l - 1)) * s, x = c * (1 - Math.abs(((hue / 60) % 2) - 1)), m = l - c / 2;
-  const [r, g, b] = hue < 60 ? [c, x, 0] : hue < 120 ? [x, c, 0] : hue < 180 ? [0, c, x] : hue < 240 ? [0, x, c] : hue < 300 ? [x, 0, c] : [c, 0, x];
-  return [r, g, b].map((v) => Math.round((v + m) * 255));
-}
+// One colour per head, for views that overlay heads: the tab10 table of viz::head_color8
+// (src/attnscope/viz/color.h), so the viewer and `render --view head` colour head h alike.
+const TAB10 = [[31, 119, 180], [255, 127, 14], [44, 160, 44], [214, 39, 40], [148, 103, 189],
+  [140, 86, 75], [227, 119, 194], [127, 127, 127], [188, 189, 34], [23, 190, 207]];
+
+export function headRgb(h) { return TAB10[((h % 10) + 10) % 10]; }
 
 export function headCss(h, H, alpha = 1) {
-  const [r, g, b] = headRgb(h, H);
+  const [r, g, b] = headRgb(h);
   return alpha === 1 ? `rgb(${r},${g},${b})` : `rgba(${r},${g},${b},${alpha})`;
 }
