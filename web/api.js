@@ -60,6 +60,18 @@ class HttpBackend {
     const b = await this.block(`api/edges?layer=${layer}&head=${headParam(head)}&q0=${q0}&q1=${q1}&k=${k}`);
     return { q0, q1, k: b.header.k, index: b.arrays.index.data, weight: b.arrays.weight.data };
   }
+  // Neuron view: { query, key: Float32Array(D), scale } of one head at one query/key pair.
+  async qk(layer, head, q, k) {
+    const b = await this.block(`api/qk?layer=${layer}&head=${head}&q=${q}&k=${k}`);
+    return { query: b.arrays.query.data, key: b.arrays.key.data, scale: b.header.scale };
+  }
+  // Next-token candidates: { seq, k, labels, index, prob, target_prob, target_rank }.
+  async predictions() {
+    const b = await this.block('api/predictions');
+    const a = b.arrays;
+    return { seq: b.header.seq, k: b.header.k, labels: b.header.labels, index: a.index.data, prob: a.prob.data,
+      target_prob: a.target_prob.data, target_rank: a.target_rank.data };
+  }
   async thumbs(size) {
     const b = await this.block(`api/thumbs?size=${size}`);
     const out = new Map();
@@ -82,4 +94,6 @@ export const api = {
   edges: (...a) => backend.edges(...a),
   stats: (...a) => backend.stats(...a),
   thumbs: (size) => backend.thumbs(size),
+  qk: (...a) => backend.qk(...a),
+  predictions: () => backend.predictions(),
 };

@@ -12,8 +12,9 @@ import * as head from './views/head.js';
 import * as model from './views/model.js';
 import * as playback from './views/playback.js';
 import * as heads from './views/heads.js';
+import * as next from './views/next.js';
 
-const views = { matrix, head, model, heads, playback };
+const views = { matrix, head, model, heads, playback, next };
 const containers = {};
 window.__attnscope = { state, set, views, firstPaint: null, start: performance.now() };
 
@@ -85,11 +86,12 @@ async function start() {
   $('cmap').addEventListener('change', (e) => set({ cmap: e.target.value }));
   $('gamma').addEventListener('change', (e) => set({ gamma: Number(e.target.value) }));
   for (const b of document.querySelectorAll('#tabs button')) b.addEventListener('click', () => set({ view: b.dataset.view, hover: null }));
-  $('png').addEventListener('click', () => exportPng(views[state.view].getCanvas(), `attnscope-${state.view}.png`));
-  $('svg').addEventListener('click', () => {
-    const c = views[state.view].getCanvas();
-    exportSvg(views[state.view], c.clientWidth, c.clientHeight, `attnscope-${state.view}.svg`);
-  });
+  // Exports frame the view's content (util/export.js), not the whole viewport.
+  for (const [id, fn] of [['png', exportPng], ['svg', exportSvg]])
+    $(id).addEventListener('click', () => {
+      const c = views[state.view].getCanvas();
+      fn(views[state.view], c.clientWidth, c.clientHeight, `attnscope-${state.view}.${id}`);
+    });
   window.addEventListener('resize', () => views[state.view].render());
   window.addEventListener('keydown', (e) => {
     if (e.target.tagName === 'SELECT' || e.target.tagName === 'INPUT') return;

@@ -20,6 +20,21 @@ TEST(Recorder, KeepParse) {
   EXPECT_THROW(Keep::parse("topk:0"), ConfigError);
   EXPECT_THROW(Keep::parse("topk:x"), ConfigError);
   EXPECT_THROW(Keep::parse("all"), ConfigError);
+  // Additions after the mode: the neuron view's vectors and next-token candidates.
+  Keep a = Keep::parse("topk:3,qk,next:5");
+  EXPECT_EQ(a.mode, io::TraceKeep::topk);
+  EXPECT_EQ(a.k, 3);
+  EXPECT_TRUE(a.qk);
+  EXPECT_EQ(a.next, 5);
+  EXPECT_EQ(a.str(), "topk:3,qk,next:5");
+  EXPECT_EQ(Keep::parse(a.str()).str(), a.str());
+  Keep b = Keep::parse("qk");
+  EXPECT_EQ(b.mode, io::TraceKeep::dense);
+  EXPECT_TRUE(b.qk);
+  EXPECT_EQ(b.next, 0);
+  EXPECT_FALSE(Keep::parse("dense").qk);
+  for (const char* s : {"dense,", ",qk", "qk,dense", "dense,stats", "dense,qk,qk", "next:0", "next:", "dense,next:2,next:3", "dense,kq"})
+    EXPECT_THROW(Keep::parse(s), ConfigError) << s;
 }
 
 TEST(Recorder, RowStatsAndTopk) {

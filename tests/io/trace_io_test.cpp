@@ -204,3 +204,54 @@ TEST(TraceIo, WriteAndReadFile) {
   EXPECT_EQ(r.layers.size(), 3u);
   EXPECT_TRUE(is_trace(SafetensorsFile::open(path)));
 }
+
+// Sentence-pair segments, the neuron view's query/key vectors and next-token predictions: all
+// optional and additive (a trace without them reads as before), validated on both sides.
+TEST(TraceIo, SegmentsQueryKeyVectorsAndPredictionsRoundTrip) {
+  Trace t = sample_trace();
+  t.sequences[0].segments = {0, 0, 0, 1, 1, 1};
+  TraceLayer& self = t.layers[0];
+  std::vector<float> qv(2 * 6 * 3), kv(2 * 6 * 3);
+  for (size_t i = 0; i < qv.size(); ++i) { qv[i] = 0.5f * static_cast<float>(i); kv[i] = -0.25f * static_cast<float>(i); }
+  self.extras["query"] = {{2, 6, 3}, qv};
+  self.extras["key"] = {{2, 6, 3}, kv};
+  auto& p = t.predictions;
+  p.seq = "tokens";
+  p.k = 2;
+  for (int q = 0; q < 6; ++q) {
+    p.labels.insert(p.labels.end(), {"a" + std::to_string(q), "b"});
+    p.index.insert(p.index.end(), {q, 7});
+    p.prob.insert(p.prob.end(), {0.6f, 0.3f});
+    p.target_prob.push_back(q == 5 ? 0.f : 0.3f);
+    p.target_rank.push_back(q == 5 ? 0 : 2);
+  }
+  const Trace r = round_trip(t);
+  EXPECT_EQ(r.sequences[0].segments, t.sequences[0].segments);
+  EXPECT_TRUE(r.sequences[1].segments.empty());
+  EXPECT_EQ(r.layers[0].extras.at("query").values, qv);
+  EXPECT_EQ(r.layers[0].extras.at("key").shape, (std::vector<int64_t>{2, 6, 3}));
+  ASSERT_FALSE(r.predictions.empty());
+  EXPECT_EQ(r.predictions.labels, p.labels);
+  EXPECT_EQ(r.predictions.index, p.index);
+  EXPECT_EQ(r.predictions.prob, p.prob);
+  EXPECT_EQ(r.predictions.target_rank, p.target_rank);
+  EXPECT_TRUE(round_trip(sample_trace()).predictions.empty());
+
+  auto bad = [&](const std::function<void(Trace&)>& edit, const std::string& want) {
+    Trace b = t;
+    edit(b);
+    const std::string e = error_of<Error>([&] { serialize_trace(b); });
+    EXPECT_NE(e.find(want), std::string::npos) << "got: " << e;
+  };
+  bad([](Trace& b) { b.sequences[0].segments = {0, 1}; }, "segments holds 2 values");
+  bad([](Trace& b) { b.sequences[0].segments[2] = -1; }, "segment id -1");
+  bad([](Trace& b) { b.layers[0].extras["query"].shape = {2, 18, 1}; }, "extra 'query' has shape [2, 18, 1]");
+  bad([](Trace& b) { b.layers[0].extras["key"] = {{2, 6, 2}, std::vector<float>(24)}; }, "differ in width");
+  bad([](Trace& b) { b.predictions.seq = "nope"; }, "sequence 'nope' does not exist");
+  bad([](Trace& b) { b.predictions.prob[0] = 1.5f; }, "not a probability");
+  bad([](Trace& b) { b.predictions.target_rank.pop_back(); }, "target_rank holds 5 values");
+  // A predictions tensor the description does not name is refused like any undescribed tensor.
+  const std::string bytes = with_description(t, [](auto& d) { d.erase("predictions"); });
+  EXPECT_NE(error_of<Error>([&] { parse_trace(SafetensorsFile::from_bytes(bytes, "t")); }).find("not described"),
+            std::string::npos);
+}

@@ -14,6 +14,7 @@
 #include "attnscope/models/generate.h"
 #include "attnscope/models/loader.h"
 #include "attnscope/models/pipeline.h"
+#include "attnscope/io/trace_io.h"
 
 namespace fs = std::filesystem;
 using namespace attnscope;
@@ -150,4 +151,52 @@ TEST(StoriesErrors, TruncatedCheckpointAndLongText) {
   } catch (const ValueError& e) {
     EXPECT_NE(std::string(e.what()).find("longer than the model's context of 512"), std::string::npos) << e.what();
   }
+}
+
+// --capture dense,qk,next:5 on a real model: the recorded query/key vectors reproduce every
+// recorded weight (softmax of q.k / sqrt(HS) over the causal keys), and the next-token
+// predictions reproduce the golden perplexity (sum of -log p(target) = the reference NLL).
+TEST_P(Stories, QueryKeyVectorsAndNextTokenPredictions) {
+  Pipeline p = open_pipeline(stories_dir() + "/" + GetParam());
+  const io::Trace t = capture_trace(p, kSentence, attention::Keep::parse("dense,qk,next:5"));
+  ASSERT_NO_THROW(io::validate_trace(t));
+  const int64_t T = 35;
+  double worst = 0;
+  for (const auto& L : t.layers) {
+    const auto& q = L.extras.at("query");
+    const auto& k = L.extras.at("key");
+    ASSERT_EQ(q.shape, (std::vector<int64_t>{L.heads, T, q.shape[2]}));
+    ASSERT_EQ(k.shape, q.shape);
+    const int64_t D = q.shape[2];
+    for (int64_t h = 0; h < L.heads; ++h)
+      for (int64_t i = 0; i < T; i += 5) {
+        std::vector<double> s(i + 1);
+        double mx = -1e300, sum = 0;
+        for (int64_t j = 0; j <= i; ++j) {
+          double dot = 0;
+          for (int64_t d = 0; d < D; ++d) dot += double(q.values[(h * T + i) * D + d]) * k.values[(h * T + j) * D + d];
+          mx = std::max(mx, s[j] = dot / std::sqrt(double(D)));
+        }
+        for (auto& v : s) sum += v = std::exp(v - mx);
+        for (int64_t j = 0; j <= i; ++j)
+          worst = std::max(worst, std::abs(s[j] / sum - L.weights[(h * T + i) * T + j]));
+      }
+  }
+  EXPECT_LT(worst, 1e-4);
+  const auto& pr = t.predictions;
+  ASSERT_EQ(pr.k, 5);
+  ASSERT_EQ(pr.target_rank.size(), size_t(T));
+  const auto ids = tok_->encode(kSentence, true);
+  double nll = 0;
+  for (int64_t i = 0; i + 1 < T; ++i) {
+    nll -= std::log(double(pr.target_prob[i]));
+    EXPECT_GE(pr.target_rank[i], 1);
+    EXPECT_GE(pr.prob[i * 5], pr.prob[i * 5 + 1]);
+    if (pr.target_rank[i] > 5) continue;
+    EXPECT_EQ(pr.index[i * 5 + pr.target_rank[i] - 1], ids[i + 1]);
+    EXPECT_FLOAT_EQ(pr.prob[i * 5 + pr.target_rank[i] - 1], pr.target_prob[i]);
+  }
+  EXPECT_EQ(pr.target_rank[T - 1], 0);  // nothing follows the last token
+  EXPECT_NEAR(nll, 54.404121, 1e-3);
+  EXPECT_EQ(pr.labels[0 * 5], tok_->display(pr.index[0]));
 }

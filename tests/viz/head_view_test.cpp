@@ -10,13 +10,21 @@
 
 using namespace attnscope;
 
-TEST(HeadView, OneLinePerWeightAboveThresholdInSvg) {
-  io::Trace t = fixture::self_trace(9, 1, 3);
+// Several heads overlaid: per query and head its 6 largest weights >= the threshold (the
+// viewer's overlay rule), so the overlay of many heads stays readable; one head keeps 12.
+TEST(HeadView, OneLinePerTopWeightAboveThresholdInSvg) {
+  io::Trace t = fixture::self_trace(9, 1, 3, 1, /*causal=*/false, /*sharpness=*/0.3);
   viz::HeadViewOptions o;
-  o.threshold = 0.1f;
-  int64_t expected = 0;
+  o.threshold = 0.02f;
+  int64_t expected = 0, all = 0;
   for (int64_t h : {0, 2})
-    for (int64_t i = 0; i < 81; ++i) expected += t.layers[0].weights[static_cast<size_t>(h * 81 + i)] >= 0.1f;
+    for (int64_t q = 0; q < 9; ++q) {
+      int64_t n = 0;
+      for (int64_t k = 0; k < 9; ++k) n += t.layers[0].weights[static_cast<size_t>(h * 81 + q * 9 + k)] >= 0.02f;
+      expected += std::min<int64_t>(n, 6);
+      all += n;
+    }
+  ASSERT_GT(all, expected);  // the fixture has rows with more than 6 such weights
   const std::string path = fixture::out_path("head.svg");
   viz::HeadViewInfo info = viz::render_head_view(t, 0, {0, 2}, path, o);
   EXPECT_EQ(info.lines, expected);
@@ -24,6 +32,13 @@ TEST(HeadView, OneLinePerWeightAboveThresholdInSvg) {
   EXPECT_EQ(fixture::xml_problem(svg), "");
   // Lines are the only round-capped strokes.
   EXPECT_EQ(static_cast<int64_t>(fixture::count(svg, "stroke-linecap:round")), expected);
+  // One head: up to 12 per query, i.e. every weight >= the threshold of 9 keys.
+  o.top = 0;
+  EXPECT_EQ(viz::render_head_view(t, 0, {0}, fixture::out_path("head1.svg"), o).lines, [&] {
+    int64_t n = 0;
+    for (int64_t i = 0; i < 81; ++i) n += t.layers[0].weights[static_cast<size_t>(i)] >= 0.02f;
+    return n;
+  }());
 }
 
 TEST(HeadView, PngSizeAndLongInputsThinLabels) {

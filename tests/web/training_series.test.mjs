@@ -10,7 +10,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { requireBrowserStack, launch } from './lib.mjs';
-import { headRgb } from '../../web/util/head_colors.js';
+import { headCss } from '../../web/util/head_colors.js';
 
 const pw = requireBrowserStack();
 const [binary, build] = process.argv.slice(2);
@@ -64,7 +64,7 @@ try {
   check(lines.every((l) => l.points.length === 4), 'every line has 4 points at the last step');
   check(lines.every((l) => (l.run === 1) === (l.dash !== 'none')), 'the second run is dashed, the first solid');
   const exact = lines.filter((l) => l.panel === 'exact');
-  check(exact.every((l) => l.stroke === `rgb(${headRgb(l.run).join(', ')})`), 'task lines take their run\'s colour');
+  check(exact.every((l) => l.stroke === headCss(l.run)), 'task lines take their run\'s colour');
   // alignment is a share: its axis is [0, 1] over a plot of height 140 - 18 - 20 = 102 px from y = 18.
   const yOf = (v) => 18 + 102 * (1 - v);
   const align = lines.filter((l) => l.panel === 'alignment');

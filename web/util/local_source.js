@@ -30,7 +30,31 @@ export class LocalSource {
       entropy: block.arrays[`${i}/entropy`]?.data,        // [NH, Q], stats-only layers
       max_weight: block.arrays[`${i}/max_weight`]?.data,  // [NH, Q]
       argmax: block.arrays[`${i}/argmax`]?.data,          // [NH, Q]
+      query: block.arrays[`${i}/query`],                  // [NH, Q, D] neuron view (f32)
+      key: block.arrays[`${i}/key`],                      // [NH, N, D]
     }));
+    const P = block.header.predictions;
+    this.preds = P && {
+      seq: P.seq, k: P.k, labels: P.labels,
+      index: block.arrays['predictions/index'].data, prob: block.arrays['predictions/prob'].data,
+      target_prob: block.arrays['predictions/target_prob'].data, target_rank: block.arrays['predictions/target_rank'].data,
+    };
+  }
+
+  // As /api/qk: head h's query vector at q and key vector at k, and the score's scale.
+  async qk(l, h, q, k) {
+    const L = this.layers[l];
+    if (!L || !L.query || !L.key) throw new Error(`layer ${l} has no query/key vectors`);
+    if (!(h >= 0 && h < L.heads && q >= 0 && q < L.queries && k >= 0 && k < L.keys)) throw new Error('qk out of range');
+    const D = L.query.shape[2];
+    return { query: L.query.data.subarray((h * L.queries + q) * D, (h * L.queries + q + 1) * D),
+      key: L.key.data.subarray((h * L.keys + k) * D, (h * L.keys + k + 1) * D), scale: 1 / Math.sqrt(D) };
+  }
+
+  // As /api/predictions.
+  async predictions() {
+    if (!this.preds) throw new Error('the trace has no next-token predictions');
+    return this.preds;
   }
 
   async meta() { return this.metaDoc; }

@@ -4,9 +4,12 @@ const esc = (s) => String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replac
 const num = (v) => (Math.round(v * 100) / 100).toString();
 
 export class SvgContext {
-  constructor(width, height) {
+  // The picture is width x height CSS pixels, showing the painted area from (x0, y0).
+  constructor(width, height, x0 = 0, y0 = 0) {
     this.width = width;
     this.height = height;
+    this.x0 = x0;
+    this.y0 = y0;
     this.parts = [];
     this.stack = [];
     this.m = [1, 0, 0, 1, 0, 0];  // a b c d e f, as canvas setTransform
@@ -74,6 +77,6 @@ export class SvgContext {
   }
   setLineDash() {}
   toString() {
-    return `<?xml version="1.0" encoding="UTF-8"?>\n<svg xmlns="http://www.w3.org/2000/svg" width="${this.width}" height="${this.height}" viewBox="0 0 ${this.width} ${this.height}">\n<rect width="100%" height="100%" fill="#fff"/>\n${this.parts.join('\n')}\n</svg>\n`;
+    return `<?xml version="1.0" encoding="UTF-8"?>\n<svg xmlns="http://www.w3.org/2000/svg" width="${num(this.width)}" height="${num(this.height)}" viewBox="${num(this.x0)} ${num(this.y0)} ${num(this.width)} ${num(this.height)}">\n<rect x="${num(this.x0)}" y="${num(this.y0)}" width="${num(this.width)}" height="${num(this.height)}" fill="#fff"/>\n${this.parts.join('\n')}\n</svg>\n`;
   }
 }

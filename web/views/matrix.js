@@ -9,6 +9,7 @@ import { colorize, cssOf } from '../util/color.js';
 import { makeCanvas, fitCanvas, frameScheduler, fillLabel } from '../util/canvas.js';
 import { tokenLabel, fmtWeight, quoteToken } from '../util/format.js';
 import { paintStats, statsQueryAt, statsText } from '../util/stats_view.js';
+import { segmentBreaks, segmentName, segmentsOf } from '../util/segments.js';
 
 const TILE = 256;
 const M = { left: 96, top: 96, right: 70, bottom: 12 };  // margins: labels and colour bar
@@ -147,9 +148,46 @@ function drawColorbar(ctx, w, ph) {
   ctx.fillText(state.gamma === 1 ? '0' : '0 (√)', x + 15, y0 + bh - 4);
 }
 
+// Sentence pairs: a white rule where the query or key segment changes (A | B), and the
+// segment's letter in the margin at its first visible position.
+function drawSegments(ctx, pw, ph) {
+  const L = currentLayer(), s = view.scale;
+  const qs = segmentsOf(state.meta, L.query_seq), ks = segmentsOf(state.meta, L.key_seq);
+  if (!qs && !ks) return;
+  ctx.save();
+  ctx.strokeStyle = '#fff';
+  ctx.lineWidth = 2;
+  const x0 = M.left + Math.max(0, -view.x * s), x1 = M.left + Math.min(pw, (L.keys - view.x) * s);
+  const y0 = M.top + Math.max(0, -view.y * s), y1 = M.top + Math.min(ph, (L.queries - view.y) * s);
+  for (const i of segmentBreaks(qs)) {
+    const y = M.top + (i - view.y) * s;
+    if (y < M.top || y > M.top + ph) continue;
+    ctx.beginPath(); ctx.moveTo(x0, y); ctx.lineTo(x1, y); ctx.stroke();
+  }
+  for (const i of segmentBreaks(ks)) {
+    const x = M.left + (i - view.x) * s;
+    if (x < M.left || x > M.left + pw) continue;
+    ctx.beginPath(); ctx.moveTo(x, y0); ctx.lineTo(x, y1); ctx.stroke();
+  }
+  ctx.restore();
+  ctx.fillStyle = '#2d5fa8';
+  ctx.font = 'bold 11px sans-serif';
+  ctx.textBaseline = 'middle';
+  ctx.textAlign = 'left';
+  if (qs) for (const i of [0, ...segmentBreaks(qs)]) {
+    const y = M.top + (i + 0.5 - view.y) * s;
+    if (y >= M.top && y <= M.top + ph) ctx.fillText(segmentName(qs[i]), 2, y);
+  }
+  ctx.textAlign = 'center';
+  if (ks) for (const i of [0, ...segmentBreaks(ks)]) {
+    const x = M.left + (i + 0.5 - view.x) * s;
+    if (x >= M.left && x <= M.left + pw) ctx.fillText(segmentName(ks[i]), x, 24);
+  }
+}
+
 function drawHover(ctx, pw, ph) {
   const hv = state.hover;
-  if (!hv || hv.view !== 'matrix') return;
+  if (!hv || hv.view !== 'matrix' || state.exporting) return;
   const s = view.scale, f = hv.factor || 1;
   const x = M.left + (hv.k0 - view.x) * s, y = M.top + (hv.q0 - view.y) * s;
   ctx.strokeStyle = '#ff3b30';
@@ -181,6 +219,7 @@ export function paint(ctx, w, h) {
   if (level !== L.max_level) drawLevel(ctx, level, pw, ph, true);
   drawHover(ctx, pw, ph);
   ctx.restore();
+  drawSegments(ctx, pw, ph);
   drawLabels(ctx, pw, ph);
   drawColorbar(ctx, w, ph);
   ctx.fillStyle = '#555';

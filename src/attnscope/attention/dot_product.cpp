@@ -87,6 +87,16 @@ AttentionResult dot_product_attention(const Tensor& q, const Tensor& k, const Te
   validate(q, k, v, opt, op);
   const int64_t B = q.size(0), NH = q.size(1), T = q.size(2), HS = q.size(3), N = k.size(2);
   const bool rec = recorder && !recorder->paused();
+  // --capture ...,qk: the neuron view's query [B, NH, T, HS] and key [B, NH, N, HS] vectors
+  // (grouped key heads repeated per query head) beside the mechanism's own extras.
+  Extras with_qk;
+  if (rec && recorder->keep().qk) {
+    autograd::NoGrad ng;
+    with_qk = opt.extras;
+    with_qk["query"] = Extra::of(q.detach(), true, 1);
+    with_qk["key"] = Extra::of(repeat_kv(k.detach(), NH), true);
+  }
+  const Extras& extras = with_qk.empty() ? opt.extras : with_qk;
   Site site = site_in;
   if (site.mechanism.empty()) site.mechanism = op;
   if (site.mechanism == "scaled_dot" && opt.normalizer != Normalizer::softmax) site.mechanism = normalizer_name(opt.normalizer);
@@ -126,14 +136,14 @@ AttentionResult dot_product_attention(const Tensor& q, const Tensor& k, const Te
       cap.mode = kernels::CaptureMode::dense;
       cap.dense = weights.data<float>();
       res.context = fused_attention(q, k, v, cfg, cap, &lse);
-      if (rec) recorder->record(site, weights, opt.extras, lse);
+      if (rec) recorder->record(site, weights, extras, lse);
       res.weights = weights;
       return res;
     }
     KernelCapture cap(recorder, site, B, NH, T, N);
     res.context = fused_attention(q, k, v, cfg, cap.kernel(), &lse);
     std::copy_n(lse.data<float>(), B * NH * T, cap.lse());
-    cap.finish(opt.extras);
+    cap.finish(extras);
     return res;
   }
 
@@ -152,7 +162,7 @@ AttentionResult dot_product_attention(const Tensor& q, const Tensor& k, const Te
   if (opt.soft_mask.defined()) p = apply_soft_mask(p, opt.soft_mask.dtype() == p.dtype() ? opt.soft_mask : opt.soft_mask.to(p.dtype()));
   res.context = ops::matmul(p, vx);  // [B, NH, T, HSv]
   res.weights = p;
-  if (rec) recorder->record(site, p, opt.extras);
+  if (rec) recorder->record(site, p, extras);
   return res;
 }
 

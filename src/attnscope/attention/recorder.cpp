@@ -19,24 +19,49 @@ Keep Keep::topk(int k) {
 }
 
 Keep Keep::parse(std::string_view text) {
-  if (text == "dense") return dense();
-  if (text == "stats") return stats();
-  if (text.starts_with("topk:")) {
-    std::string_view num = text.substr(5);
+  const std::string bad = "capture: expected dense, topk:K (K >= 1) or stats, optionally followed by ,qk and ,next:K "
+                          "(K >= 1), got '" + std::string(text) + "'";
+  auto number = [&](std::string_view num) {
     int k = 0;
     auto [p, ec] = std::from_chars(num.data(), num.data() + num.size(), k);
-    if (ec == std::errc() && p == num.data() + num.size() && k > 0) return topk(k);
-  }
-  throw ConfigError("capture: expected dense, topk:K (K >= 1) or stats, got '" + std::string(text) + "'");
+    if (ec != std::errc() || p != num.data() + num.size() || k <= 0) throw ConfigError(bad);
+    return k;
+  };
+  Keep out;
+  bool mode_seen = false, qk_seen = false, next_seen = false;
+  size_t pos = 0;
+  do {
+    const size_t comma = text.find(',', pos);
+    const std::string_view item = text.substr(pos, comma == std::string_view::npos ? std::string_view::npos : comma - pos);
+    pos = comma == std::string_view::npos ? text.size() + 1 : comma + 1;
+    bool is_mode = true;
+    Keep m;
+    if (item == "dense") m = dense();
+    else if (item == "stats") m = stats();
+    else if (item.starts_with("topk:")) m = topk(number(item.substr(5)));
+    else is_mode = false;
+    if (is_mode) {
+      if (mode_seen || qk_seen || next_seen) throw ConfigError(bad);  // one mode, first
+      mode_seen = true;
+      out.mode = m.mode;
+      out.k = m.k;
+    } else if (item == "qk" && !qk_seen) {
+      qk_seen = out.qk = true;
+    } else if (item.starts_with("next:") && !next_seen) {
+      next_seen = true;
+      out.next = number(item.substr(5));
+    } else {
+      throw ConfigError(bad);
+    }
+  } while (pos <= text.size());
+  return out;
 }
 
 std::string Keep::str() const {
-  switch (mode) {
-    case io::TraceKeep::dense: return "dense";
-    case io::TraceKeep::stats: return "stats";
-    case io::TraceKeep::topk: return "topk:" + std::to_string(k);
-  }
-  return "?";
+  std::string s = mode == io::TraceKeep::dense ? "dense" : mode == io::TraceKeep::stats ? "stats" : "topk:" + std::to_string(k);
+  if (qk) s += ",qk";
+  if (next > 0) s += ",next:" + std::to_string(next);
+  return s;
 }
 
 const char* weight_kind_name(WeightKind k) {
@@ -366,6 +391,17 @@ io::Trace Recorder::to_trace(int64_t batch) const {
           std::copy_n(L.topk_weight.data() + src * k, k, G.topk_weight.data() + dst * k);
         }
       }
+    // The neuron view's vectors [H, rows, D] grow with their side (zero rows: not recorded).
+    for (auto [ename, rows] : {std::pair{"query", q}, std::pair{"key", n}}) {
+      auto it = G.extras.find(ename);
+      if (it == G.extras.end() || it->second.shape.size() != 3 || it->second.shape[1] >= rows) continue;
+      auto& e = it->second;
+      const int64_t H = e.shape[0], R = e.shape[1], D = e.shape[2];
+      std::vector<float> v(static_cast<size_t>(H * rows * D), 0.f);
+      for (int64_t h = 0; h < H; ++h) std::copy_n(e.values.data() + h * R * D, R * D, v.data() + h * rows * D);
+      e.values = std::move(v);
+      e.shape[1] = rows;
+    }
     L = std::move(G);
   }
   return tr;

@@ -50,10 +50,15 @@
 
 namespace attnscope::attention {
 
-// What the user asks to keep ("dense", "topk:K", "stats").
+// What the user asks to keep: a weight mode ("dense", "topk:K", "stats"), optionally followed
+// by comma-separated additions: "qk" (each head's query and key vectors, the neuron view's,
+// as layer extras "query"/"key") and "next:K" (a decoder's K most probable next tokens per
+// position, io::TracePredictions). E.g. "dense,qk,next:5"; a list without a mode means dense.
 struct Keep {
   io::TraceKeep mode = io::TraceKeep::dense;
   int k = 0;  // topk only
+  bool qk = false;  // record query/key vectors (sites that have them)
+  int next = 0;     // next-token candidates per position (0: none)
   static Keep dense() { return {io::TraceKeep::dense, 0}; }
   static Keep topk(int k);
   static Keep stats() { return {io::TraceKeep::stats, 0}; }

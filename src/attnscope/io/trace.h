@@ -17,6 +17,9 @@ struct TraceSequence {
   std::string name;
   std::vector<std::string> tokens;  // for an image: region labels "r,c" (grid_h * grid_w of them)
   int64_t grid_h = 0, grid_w = 0;   // > 0 for an image grid
+  // Optional sentence-pair segments (BERT's token types): one id per token, 0 for sentence A,
+  // 1 for B (a few more are allowed); empty = one segment. Views split the sequence at changes.
+  std::vector<int32_t> segments;
 };
 
 // How much of each attention row was kept.
@@ -40,7 +43,9 @@ struct TraceLayer {
   std::vector<float> lse, entropy, max_weight;
   std::vector<int32_t> argmax;
   // Mechanism extras with their shapes, e.g. "sentinel_beta" [queries],
-  // "span" [heads], "hard_sample" [heads, queries], "bias" [heads, queries, keys].
+  // "span" [heads], "hard_sample" [heads, queries], "bias" [heads, queries, keys]; and the neuron
+  // view's "query" [heads, queries, D] and "key" [heads, keys, D] (the vectors whose scaled dot
+  // product is the score, as the kernel saw them: after RoPE; --capture ...,qk).
   struct Extra {
     std::vector<int64_t> shape;
     std::vector<float> values;
@@ -54,6 +59,20 @@ struct TraceImage {
   int64_t height = 0, width = 0, channels = 0;
   std::vector<uint8_t> pixels;
   bool empty() const { return pixels.empty(); }
+};
+
+// Optional next-token predictions of a language model over one sequence (Ecco's view): per
+// position q, the k most probable next tokens and where the token that actually follows
+// (position q + 1, or the generated one) ranks. Shapes: [Q, k] and [Q], Q the sequence's length.
+struct TracePredictions {
+  std::string seq;                  // the sequence the positions index ("tokens")
+  int64_t k = 0;                    // candidates per position
+  std::vector<std::string> labels;  // [Q, k] display text of each candidate, most probable first
+  std::vector<int32_t> index;       // [Q, k] their token ids
+  std::vector<float> prob;          // [Q, k] their probabilities (softmax of the logits), descending
+  std::vector<float> target_prob;   // [Q] probability of the token that follows (0 when none)
+  std::vector<int32_t> target_rank; // [Q] its rank, 1 = most probable; 0 when no token follows
+  bool empty() const { return seq.empty(); }
 };
 
 // Attention at one training step (focus across training): the trace's sequences, with layers
@@ -74,6 +93,7 @@ struct Trace {
   std::vector<int64_t> steps;
   TraceImage image;                       // optional embedded pixels (image_path may be set too)
   std::vector<TraceSnapshot> snapshots;   // optional, in training order
+  TracePredictions predictions;           // optional (decoders, --capture ...,next:K)
 
   const TraceLayer* find_layer(const std::string& name) const {
     for (const auto& l : layers)

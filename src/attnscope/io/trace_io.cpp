@@ -1,7 +1,9 @@
 #include "attnscope/io/trace_io.h"
 #include "attnscope/io/json_parse.h"
 
+#include <algorithm>
 #include <cmath>
+#include <tuple>
 #include <optional>
 #include <set>
 
@@ -116,6 +118,43 @@ void check_layer(const Trace& t, const TraceLayer& l, const std::string& where) 
       if (n) n = product({static_cast<int64_t>(*n), d});
     check_size(where, ("extra '" + name + "'").c_str(), e.values.size(), n, shape_to_string(e.shape));
   }
+  // The neuron view's vectors: [heads, queries or keys, D], the same D on both sides.
+  const auto q = l.extras.find("query"), k = l.extras.find("key");
+  for (auto [it, rows, side] : {std::tuple{q, l.queries, "query"}, std::tuple{k, l.keys, "key"}}) {
+    if (it == l.extras.end()) continue;
+    const auto& sh = it->second.shape;
+    if (sh.size() != 3 || sh[0] != l.heads || sh[1] != rows || sh[2] < 1)
+      throw ShapeError(where + ": extra '" + side + "' has shape " + shape_to_string(sh) + ", expected [" +
+                       std::to_string(l.heads) + ", " + std::to_string(rows) + ", D]");
+    check_finite(where, side, it->second.values);
+  }
+  if (q != l.extras.end() && k != l.extras.end() && q->second.shape[2] != k->second.shape[2])
+    throw ShapeError(where + ": extras 'query' and 'key' differ in width (" + std::to_string(q->second.shape[2]) + " vs " +
+                     std::to_string(k->second.shape[2]) + ")");
+}
+
+void check_predictions(const Trace& t) {
+  const TracePredictions& p = t.predictions;
+  if (p.empty()) return;
+  const std::string where = "predictions";
+  const TraceSequence* s = t.find_sequence(p.seq);
+  if (!s) throw FormatError(where + ": sequence '" + p.seq + "' does not exist");
+  const int64_t Q = static_cast<int64_t>(s->tokens.size());
+  if (p.k < 1) throw ShapeError(where + ": k must be >= 1, got " + std::to_string(p.k));
+  const std::string qk = "[" + std::to_string(Q) + ", " + std::to_string(p.k) + "]", q1 = "[" + std::to_string(Q) + "]";
+  check_size(where, "labels", p.labels.size(), product({Q, p.k}), qk);
+  check_size(where, "index", p.index.size(), product({Q, p.k}), qk);
+  check_size(where, "prob", p.prob.size(), product({Q, p.k}), qk);
+  check_size(where, "target_prob", p.target_prob.size(), product({Q}), q1);
+  check_size(where, "target_rank", p.target_rank.size(), product({Q}), q1);
+  check_finite(where, "prob", p.prob);
+  check_finite(where, "target_prob", p.target_prob);
+  for (float v : p.prob)
+    if (v < 0 || v > 1) throw FormatError(where + ": prob " + std::to_string(v) + " is not a probability");
+  for (float v : p.target_prob)
+    if (v < 0 || v > 1) throw FormatError(where + ": target_prob " + std::to_string(v) + " is not a probability");
+  for (int32_t r : p.target_rank)
+    if (r < 0) throw FormatError(where + ": target_rank " + std::to_string(r) + " is negative (1 = most probable, 0 = none)");
 }
 
 void validate_layers(const Trace& t, const std::vector<TraceLayer>& layers, const std::string& prefix) {
@@ -147,6 +186,13 @@ void validate_trace(const Trace& t) {
                          " does not match its " + std::to_string(s.tokens.size()) + " tokens");
     }
     longest = std::max<int64_t>(longest, static_cast<int64_t>(s.tokens.size()));
+    if (!s.segments.empty()) {
+      check_size("sequence '" + s.name + "'", "segments", s.segments.size(), s.tokens.size(),
+                 "[" + std::to_string(s.tokens.size()) + "]");
+      for (int32_t g : s.segments)
+        if (g < 0 || g > 15)
+          throw FormatError("sequence '" + s.name + "': segment id " + std::to_string(g) + " is outside [0, 15]");
+    }
   }
   validate_layers(t, t.layers, "");
   int64_t max_queries = t.layers.empty() ? longest : 0;
@@ -165,6 +211,7 @@ void validate_trace(const Trace& t) {
   }
   for (size_t s = 0; s < t.snapshots.size(); ++s)
     validate_layers(t, t.snapshots[s].layers, "snapshot " + std::to_string(s) + " ('" + t.snapshots[s].label + "'): ");
+  check_predictions(t);
 }
 
 // ------------------------------------------------------------------------------------ writing
@@ -213,6 +260,7 @@ SafetensorsWriter trace_writer(const Trace& t, const TraceWriteOptions& opt) {
   for (const auto& s : t.sequences) {
     json js = {{"name", s.name}, {"tokens", s.tokens}};
     if (s.grid_h > 0) js["grid"] = {s.grid_h, s.grid_w};
+    if (!s.segments.empty()) js["segments"] = s.segments;
     seqs.push_back(js);
   }
   d["sequences"] = seqs;
@@ -244,6 +292,14 @@ SafetensorsWriter trace_writer(const Trace& t, const TraceWriteOptions& opt) {
       snaps.push_back({{"label", snap.label}, {"step", snap.step}, {"layers", ls}});
     }
     d["snapshots"] = snaps;
+  }
+  if (const auto& p = t.predictions; !p.empty()) {
+    const int64_t Q = static_cast<int64_t>(p.target_rank.size());
+    d["predictions"] = {{"seq", p.seq}, {"k", p.k}, {"labels", p.labels}};
+    w.add_i32("predictions.index", {Q, p.k}, p.index);
+    w.add_f32("predictions.prob", {Q, p.k}, p.prob);
+    w.add_f32("predictions.target_prob", {Q}, p.target_prob);
+    w.add_i32("predictions.target_rank", {Q}, p.target_rank);
   }
   w.set_metadata(kTraceMetadataKey, d.dump(-1, ' ', false, json::error_handler_t::replace));
   return w;
@@ -343,6 +399,13 @@ class TraceParser {
       } else {
         throw FormatError(named.where + ": missing 'tokens' (a grid of up to 2^20 cells may omit them)");
       }
+      if (const json* g = named.opt("segments")) {
+        if (!g->is_array()) named.bad("segments", "a list of integers");
+        for (const json& v : *g) {
+          if (!v.is_number_integer()) named.bad("segments", "a list of integers");
+          s.segments.push_back(static_cast<int32_t>(std::clamp<int64_t>(v.get<int64_t>(), -1, 1 << 20)));
+        }
+      }
       t.sequences.push_back(std::move(s));
     }
     if (!d.contains("layers")) throw FormatError("trace: missing 'layers'");
@@ -377,11 +440,27 @@ class TraceParser {
       snap.layers = parse_layers(sf.array("layers"), "snapshots." + std::to_string(s) + ".layers.");
       t.snapshots.push_back(std::move(snap));
     }
+    if (const json* pj = top.opt("predictions")) {
+      if (!pj->is_object()) top.bad("predictions", "an object");
+      const Fields pf{*pj, "predictions"};
+      auto& p = t.predictions;
+      p.seq = pf.str("seq");
+      p.k = pf.integer("k");
+      const TraceSequence* seq = t.find_sequence(p.seq);
+      if (!seq) throw FormatError("predictions: sequence '" + p.seq + "' does not exist");
+      if (p.k < 1 || p.k > 4096) throw ShapeError("predictions: k must be in [1, 4096], got " + std::to_string(p.k));
+      const int64_t Q = static_cast<int64_t>(seq->tokens.size());
+      p.labels = string_list(pf.array("labels"), "predictions");
+      p.index = ints("predictions.index", {Q, p.k}, true, "predictions");
+      p.prob = floats("predictions.prob", {Q, p.k}, true, "predictions");
+      p.target_prob = floats("predictions.target_prob", {Q}, true, "predictions");
+      p.target_rank = ints("predictions.target_rank", {Q}, true, "predictions");
+    }
     // Tensors in the trace's namespaces that the description does not account for are a sign
     // of a writer bug (a misspelt name): refuse rather than silently drop them.
     for (const auto& ti : f_.tensors()) {
       const bool ours = ti.name.rfind("layers.", 0) == 0 || ti.name.rfind("snapshots.", 0) == 0 ||
-                        ti.name.rfind("image.", 0) == 0;
+                        ti.name.rfind("image.", 0) == 0 || ti.name.rfind("predictions.", 0) == 0;
       if (ours && !used_.count(ti.name))
         throw FormatError("tensor '" + ti.name + "' is not described by the trace metadata");
     }

@@ -75,6 +75,9 @@ TextTracer::TextTracer(const std::string& path, attention::Keep keep, const std:
   impl_->keep = keep;
   if (is_trained_checkpoint(path)) impl_->trained = std::make_unique<TrainedModel>(path);
   else impl_->pipeline = std::make_unique<Pipeline>(open_pipeline(path, tokenizer));
+  // Refused before any text is run: candidates come from an imported language model's logits.
+  if (keep.next > 0 && (impl_->trained || !impl_->pipeline->model->is_decoder()))
+    throw ConfigError("next-token candidates (next:K) need a language model (an imported decoder); " + path + " is not one");
 }
 
 TextTracer::~TextTracer() = default;

@@ -5,6 +5,7 @@
 #include "attnscope/core/error.h"
 #include "attnscope/models/generate.h"
 #include "attnscope/models/loader.h"
+#include "attnscope/models/next_token.h"
 
 namespace attnscope::models {
 
@@ -66,18 +67,42 @@ io::Trace generation_trace(const Pipeline& p, const std::vector<int32_t>& prompt
   return trace;
 }
 
+namespace {
+// keep.next > 0: one more forward over the trace's tokens (nothing recorded) for their logits.
+// targets: the token after each position; the last one's is `last` (a generation's final
+// token, never fed back), or none.
+void add_predictions(Pipeline& p, io::Trace& trace, const std::vector<int32_t>& ids, int32_t last, int64_t k) {
+  p.model->reset();
+  const ModelOutput out = p.model->forward(ids, nullptr);
+  std::vector<int32_t> targets(ids.begin() + 1, ids.end());
+  targets.push_back(last);
+  trace.predictions = next_token_predictions(out, targets, k, *p.tokenizer, "tokens");
+}
+}  // namespace
+
 io::Trace capture_trace(Pipeline& p, const std::string& text, const attention::Keep& keep, int64_t generate,
                         const SamplingOptions& opt) {
   const std::vector<int32_t> ids = encode_input(p, text);
+  // Checked before any work: candidates come from a language model's logits.
+  if (keep.next > 0 && !p.model->is_decoder())
+    throw ConfigError("next-token candidates need a decoder (language model), not an encoder");
   attention::Recorder capture(keep);
   if (generate > 0) {
     if (!p.model->is_decoder()) throw ConfigError("generating needs a decoder (language model), not an encoder");
     const auto out = models::generate(*p.model, ids, generate, opt, p.tokenizer->specials().eos, nullptr, &capture);
-    return generation_trace(p, ids, out, capture, text);
+    io::Trace trace = generation_trace(p, ids, out, capture, text);
+    if (keep.next > 0 && !out.empty()) {
+      std::vector<int32_t> all = ids;
+      all.insert(all.end(), out.begin(), out.end() - 1);
+      add_predictions(p, trace, all, out.back(), keep.next);
+    }
+    return trace;
   }
   p.model->reset();
   p.model->forward(ids, &capture);
-  return make_trace(p, ids, capture, text);
+  io::Trace trace = make_trace(p, ids, capture, text);
+  if (keep.next > 0) add_predictions(p, trace, ids, -1, keep.next);
+  return trace;
 }
 
 }  // namespace attnscope::models

@@ -7,6 +7,29 @@
 
 namespace attnscope::models {
 
+namespace {
+// The neuron view's vectors (--capture ...,qk) as the kernel reads them: query [1, NH, T, HS]
+// at the call's query rows, key [1, NH, N, HS] for every key (grouped-query heads repeat their
+// shared key head, so each query head has its own; later calls overwrite the same key rows).
+attention::Extras query_key_extras(const SelfAttentionShape& s, const float* q, const float* k) {
+  const int64_t T = s.T, N = s.N, NH = s.NH, NKV = s.NKV, HS = s.HS, group = NH / NKV;
+  attention::Extra qe, ke;
+  qe.shape = {1, NH, T, HS};
+  qe.batched = true;
+  qe.query_dim = 1;
+  qe.values.resize(NH * T * HS);
+  ke.shape = {1, NH, N, HS};
+  ke.batched = true;
+  ke.values.resize(NH * N * HS);
+  for (int64_t h = 0; h < NH; ++h) {
+    for (int64_t t = 0; t < T; ++t) std::copy_n(q + t * NH * HS + h * HS, HS, qe.values.data() + (h * T + t) * HS);
+    for (int64_t n = 0; n < N; ++n)
+      std::copy_n(k + n * NKV * HS + (h / group) * HS, HS, ke.values.data() + (h * N + n) * HS);
+  }
+  return {{"query", std::move(qe)}, {"key", std::move(ke)}};
+}
+}  // namespace
+
 void self_attention_forward(const SelfAttentionShape& s, const float* q, const float* k, const float* v, float* out,
                             attention::Recorder* recorder, const std::string& name) {
   const int64_t T = s.T, N = s.N, NH = s.NH, NKV = s.NKV, HS = s.HS;
@@ -35,7 +58,7 @@ void self_attention_forward(const SelfAttentionShape& s, const float* q, const f
   p.lse = cap.lse();
   kernels::validate(p, cap.kernel());
   kernels::attention_forward(p, cap.kernel());
-  cap.finish();
+  cap.finish(recorder && cap.active() && recorder->keep().qk ? query_key_extras(s, q, k) : attention::Extras{});
   for (const uint8_t* off : {s.head_off, s.head_skip})
     for (int64_t h = 0; off && h < NH; ++h)
       if (off[h])

@@ -1,5 +1,6 @@
 #include "attnscope/serve/api.h"
 
+#include <cmath>
 #include <nlohmann/json.hpp>
 
 #include "attnscope/core/error.h"
@@ -64,8 +65,11 @@ Api::Api(std::shared_ptr<const TraceSource> source, size_t cache_bytes)
 std::string Api::meta_json() const {
   const auto& t = source_->trace();
   nlohmann::json seqs = nlohmann::json::array(), layers = nlohmann::json::array();
-  for (const auto& s : t.sequences)
-    seqs.push_back({{"name", s.name}, {"length", s.tokens.size()}, {"grid_h", s.grid_h}, {"grid_w", s.grid_w}});
+  for (const auto& s : t.sequences) {
+    nlohmann::json js = {{"name", s.name}, {"length", s.tokens.size()}, {"grid_h", s.grid_h}, {"grid_w", s.grid_w}};
+    if (!s.segments.empty()) js["segments"] = s.segments;  // sentence pairs: the views split at changes
+    seqs.push_back(std::move(js));
+  }
   for (int64_t l = 0; l < source_->num_layers(); ++l) {
     const auto& L = t.layers[l];
     nlohmann::json extras = nlohmann::json::array();
@@ -75,7 +79,8 @@ std::string Api::meta_json() const {
                       {"keys", L.keys}, {"keep", keep_name(L.keep)}, {"k", L.k},
                       {"has_matrix", source_->has_matrix(l)},
                       {"max_level", source_->has_matrix(l) ? source_->max_level(l) : 0},
-                      {"extras", extras}});
+                      {"extras", extras},
+                      {"has_qk", L.extras.count("query") && L.extras.count("key")}});
   }
   nlohmann::json meta = nlohmann::json::object();
   for (const auto& [k, v] : t.meta) meta[k] = v;
@@ -85,6 +90,9 @@ std::string Api::meta_json() const {
                         {"meta", meta},
                         {"steps", t.steps},
                         {"image_path", t.image_path},
+                        {"predictions", t.predictions.empty() ? nlohmann::json(nullptr)
+                                                              : nlohmann::json{{"seq", t.predictions.seq},
+                                                                               {"k", t.predictions.k}}},
                         {"tile", TraceSource::kTile},
                         {"limits", {{"edge_entries", kMaxEdgeEntries}, {"thumb_size", kMaxThumbSize}}}}
       .dump();
@@ -191,6 +199,35 @@ ApiResponse Api::dispatch(const std::string& ep, const std::map<std::string, std
     BinaryBlock out({{"layer", l}, {"head", head}, {"q0", q0}, {"q1", q1}, {"k", e.k}});
     out.add_i32("index", {e.queries, e.k}, e.index);
     out.add_f32("weight", {e.queries, e.k}, e.weight);
+    return binary(out);
+  }
+  if (ep == "qk") {
+    // The neuron view of one weight: head h's query vector at q and key vector at k, as recorded
+    // (--capture ...,qk); the score is their dot product times `scale` before the softmax.
+    const int64_t l = int_param(p, "layer"), h = int_param(p, "head"), q = int_param(p, "q"), k = int_param(p, "k");
+    const io::TraceLayer& L = src.layer(l);
+    const auto qi = L.extras.find("query"), ki = L.extras.find("key");
+    ATTNSCOPE_CHECK(qi != L.extras.end() && ki != L.extras.end(), ConfigError,
+                    "layer " + std::to_string(l) + " has no query/key vectors (trace with --capture ...,qk)");
+    ATTNSCOPE_CHECK(h < L.heads, ConfigError, "head " + std::to_string(h) + " out of range [0, " + std::to_string(L.heads) + ")");
+    ATTNSCOPE_CHECK(q < L.queries, ConfigError, "q " + std::to_string(q) + " out of range [0, " + std::to_string(L.queries) + ")");
+    ATTNSCOPE_CHECK(k < L.keys, ConfigError, "k " + std::to_string(k) + " out of range [0, " + std::to_string(L.keys) + ")");
+    const int64_t D = qi->second.shape[2];
+    BinaryBlock out({{"layer", l}, {"head", h}, {"q", q}, {"k", k}, {"scale", 1.0 / std::sqrt(static_cast<double>(D))}});
+    out.add_f32("query", {D}, std::span<const float>(qi->second.values).subspan((h * L.queries + q) * D, D));
+    out.add_f32("key", {D}, std::span<const float>(ki->second.values).subspan((h * L.keys + k) * D, D));
+    return binary(out);
+  }
+  if (ep == "predictions") {
+    // Next-token candidates per position (--capture ...,next:K): labels in the header.
+    const auto& pr = src.trace().predictions;
+    ATTNSCOPE_CHECK(!pr.empty(), ConfigError, "the trace has no next-token predictions (trace with --capture ...,next:K)");
+    const int64_t Q = static_cast<int64_t>(pr.target_rank.size());
+    BinaryBlock out(nlohmann::json{{"seq", pr.seq}, {"k", pr.k}, {"labels", pr.labels}});
+    out.add_i32("index", {Q, pr.k}, pr.index);
+    out.add_f32("prob", {Q, pr.k}, pr.prob);
+    out.add_f32("target_prob", {Q}, pr.target_prob);
+    out.add_i32("target_rank", {Q}, pr.target_rank);
     return binary(out);
   }
   if (ep == "thumbs") {

@@ -44,7 +44,7 @@ void BinaryBlock::add_u8(const std::string& name, std::vector<int64_t> shape, st
 std::string BinaryBlock::encode() const {
   nlohmann::json h = header_;
   h["arrays"] = arrays_;
-  std::string text = h.dump();
+  std::string text = h.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   text.resize((text.size() + 3) / 4 * 4, ' ');
   std::string out;
   out.reserve(4 + text.size() + payload_.size());

@@ -80,6 +80,18 @@ std::string export_html(const TraceSource& source, const AssetStore& assets, int
       if (!L.max_weight.empty()) block.add_f32(p + "max_weight", hq, L.max_weight);
       if (!L.argmax.empty()) block.add_i32(p + "argmax", hq, L.argmax);
     }
+    // The neuron view's vectors, exact (f32), when recorded.
+    for (const char* side : {"query", "key"})
+      if (auto it = L.extras.find(side); it != L.extras.end() && L.extras.count("query") && L.extras.count("key"))
+        block.add_f32(p + side, it->second.shape, it->second.values);
+  }
+  if (const auto& pr = t.predictions; !pr.empty()) {
+    const int64_t Q = static_cast<int64_t>(pr.target_rank.size());
+    block.header()["predictions"] = {{"seq", pr.seq}, {"k", pr.k}, {"labels", pr.labels}};
+    block.add_i32("predictions/index", {Q, pr.k}, pr.index);
+    block.add_f32("predictions/prob", {Q, pr.k}, pr.prob);
+    block.add_f32("predictions/target_prob", {Q}, pr.target_prob);
+    block.add_i32("predictions/target_rank", {Q}, pr.target_rank);
   }
   const std::string data = base64(deflate(block.encode()));
 

@@ -5,6 +5,7 @@
 
 #include "attnscope/core/error.h"
 #include "attnscope/focus/attention_map.h"
+#include "attnscope/focus/topk.h"
 #include "attnscope/io/trace_io.h"
 #include "attnscope/viz/color.h"
 #include "attnscope/viz/figure.h"
@@ -99,18 +100,26 @@ HeadViewInfo render_head_view(const io::Trace& trace, int64_t layer, std::vector
       size_t head;
     };
     std::vector<Line> lines;
+    // Per query and head, its `top` largest weights (focus::row_topk's order) at or above the threshold.
+    const int top = opts.top > 0 ? opts.top : heads.size() > 1 ? 6 : 12;
+    std::vector<int32_t> idx(static_cast<size_t>(top));
+    std::vector<float> val(static_cast<size_t>(top));
     for (size_t hi = 0; hi < maps.size(); ++hi)
-      for (int64_t q = 0; q < maps[hi].rows; ++q)
-        for (int64_t k = 0; k < maps[hi].cols; ++k)
-          if (const float w = maps[hi].at(q, k); w >= opts.threshold && w > 0) lines.push_back({w, q, k, hi});
+      for (int64_t q = 0; q < maps[hi].rows; ++q) {
+        focus::row_topk(&maps[hi].at(q, 0), maps[hi].cols, top, idx.data(), val.data());
+        for (int j = 0; j < top; ++j)
+          if (idx[j] >= 0 && val[j] >= opts.threshold) lines.push_back({val[j], q, idx[j], hi});
+      }
     std::sort(lines.begin(), lines.end(), [](const Line& a, const Line& b) { return a.w < b.w; });
     cairo_set_line_cap(cr, CAIRO_LINE_CAP_ROUND);
     for (const Line& ln : lines) {
       const Rgb c = heads[ln.head] == focus::kHeadMean ? Rgb{0.2, 0.35, 0.7} : head_color(heads[ln.head]);
       cairo_set_source_rgba(cr, c.r, c.g, c.b, std::min(1.0, 0.15 + 0.85 * ln.w));
       cairo_set_line_width(cr, std::max(0.5, std::min(pitch, 1.0 + 5.0 * ln.w)));
+      // Curves as the viewer's (BertViz's): flat at both columns, so a row's lines fan out clearly.
+      const double xm = (xl + xr) / 2;
       cairo_move_to(cr, xl, row_y(ln.q));
-      cairo_line_to(cr, xr, row_y(ln.k));
+      cairo_curve_to(cr, xm, row_y(ln.q), xm, row_y(ln.k), xr, row_y(ln.k));
       cairo_stroke(cr);
     }
     info.lines = static_cast<int64_t>(lines.size());

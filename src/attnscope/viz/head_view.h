@@ -1,6 +1,8 @@
 // Head view (the BertViz picture, as a file): query tokens in a left column, key tokens in a
-// right column, one line per weight at or above a threshold, its width and opacity growing with
-// the weight, its colour the head's. Several heads overlay in their own colours.
+// right column, a curve per strong weight (the viewer's rule: per query and head its `top`
+// largest weights at or above a threshold), its width and opacity growing with the weight, its
+// colour the head's (viz::head_color, the viewer's web/util/head_colors.js). Several heads
+// overlay in their own colours with a legend; fewer lines per head keep the overlay readable.
 #pragma once
 #include <string>
 #include <vector>
@@ -11,13 +13,14 @@ namespace attnscope::viz {
 
 struct HeadViewOptions {
   float threshold = 0.05f;  // weights below are not drawn
+  int top = 0;              // lines per query and head; 0: 12 for one head, 6 for several (as the viewer)
   int width = 0;            // 0: from the labels
   std::string title;        // empty: model, layer and heads
 };
 
 struct HeadViewInfo {
   int width = 0, height = 0;
-  int64_t lines = 0;       // lines drawn (weights >= threshold over the heads shown)
+  int64_t lines = 0;       // lines drawn (per query and head, its top weights >= threshold)
   int64_t label_step = 1;  // one token label every label_step rows
 };
 
