@@ -97,7 +97,9 @@ try {
   };
   const svgPath = await saved('#svg', 'rtl-matrix.svg'), pngPath = await saved('#png', 'rtl-matrix.png');
   // Ink left of the cells (x < 90 CSS px) and below the key labels, as a fraction of that band.
-  const marginInk = (url) => page.evaluate(async (u) => {
+  // Both exports are framed to the same content box (the SVG's viewBox, in CSS px).
+  const vb = readFileSync(svgPath, 'utf8').match(/viewBox="([\d.-]+) ([\d.-]+) ([\d.-]+) ([\d.-]+)"/).slice(1).map(Number);
+  const marginInk = (url) => page.evaluate(async ([u, box]) => {
     const img = new Image();
     img.src = u;
     await img.decode();
@@ -105,12 +107,12 @@ try {
     c.width = img.naturalWidth; c.height = img.naturalHeight;
     const g = c.getContext('2d');
     g.drawImage(img, 0, 0);
-    const s = c.width / document.querySelector('#view-matrix canvas').clientWidth;
-    const d = g.getImageData(0, Math.round(100 * s), Math.round(90 * s), Math.round(400 * s)).data;
+    const s = c.width / box[2];
+    const d = g.getImageData(0, Math.round((100 - box[1]) * s), Math.round((90 - box[0]) * s), Math.round(400 * s)).data;
     let n = 0;
     for (let i = 0; i < d.length; i += 4) if (d[i] + d[i + 1] + d[i + 2] < 400) n++;
     return n;
-  }, url);
+  }, [url, vb]);
   const svgInk = await marginInk('data:image/svg+xml;base64,' + readFileSync(svgPath).toString('base64'));
   const pngInk = await marginInk('data:image/png;base64,' + readFileSync(pngPath).toString('base64'));
   check(pngInk > 200 && Math.abs(svgInk - pngInk) < 0.35 * pngInk, `matrix SVG puts the query labels where the PNG does (margin ink ${svgInk} vs ${pngInk})`);

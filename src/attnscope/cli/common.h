@@ -50,7 +50,7 @@ inline CLI::Option* add_capture_flag(CLI::App* sub, attention::Keep& keep) {
               throw CLI::ValidationError("--capture", e.what());
             }
           },
-          "What attention to keep: dense | topk:K | stats (default dense)");
+          "What attention to keep: dense | topk:K | stats (default dense), optionally followed by ,qk (query/key vectors for the neuron view) and ,next:K (a language model's K most probable next tokens per position)");
 }
 
 // --vmax W and --scale linear|sqrt: the colour scale of every picture (viz/color_scale.h).
