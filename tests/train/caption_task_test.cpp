@@ -140,6 +140,24 @@ TEST(CaptionTask, BoxSupervisionPullsAttentionOntoTheObject) {
   EXPECT_GT(focus[1], focus[0]);
 }
 
+// Focus snapshots follow one fixed validation caption (teacher-forced: the same rows while the
+// model's own captions change length), and the series records pointing at every snapshot.
+TEST(CaptionTask, FocusSeriesRecordsPointing) {
+  const Settings s = settings({{"hidden", "32"}, {"channels", "16"}});
+  CaptionTask task(s, 7);
+  TrainerOptions o = quick(s, 12);
+  o.focus_every = 4;
+  const TrainResult r = run_training(task, o);
+  ASSERT_EQ(r.focus.snapshots.size(), 4u);  // steps 0, 4, 8, 12
+  for (const auto& snap : r.focus.snapshots) EXPECT_EQ(snap.layers.at(0).queries, r.focus.snapshots[0].layers.at(0).queries);
+  ASSERT_EQ(r.series.points.size(), 4u);
+  for (const auto& p : r.series.points) {
+    ASSERT_TRUE(p.values.count("pointing")) << p.step;
+    EXPECT_GE(p.values.at("pointing"), 0.0);
+    EXPECT_LE(p.values.at("pointing"), 1.0);
+  }
+}
+
 // Hard attention reading the expected context (hard-mix): no sample, so no REINFORCE terms, and
 // the gradient reaches the attention scorer through the blend.
 TEST(CaptionTask, HardAttentionCanReadTheExpectedContext) {

@@ -456,40 +456,39 @@ void Captioner::attach(attention::Recorder* rec) {
 }
 
 io::Trace Captioner::trace(const data::Image& image, int64_t beam) {
+  const GeneratedCaption g = generate({&image}, beam).front();
+  // The recorder sees the chosen caption's steps run again (decoding is deterministic); it
+  // ended with <eos> unless it ran to the word limit.
+  io::Trace t = trace_caption(image, g.words, g.words.size() <= static_cast<size_t>(cfg_.max_words));
+  if (beam > 1) t.meta["beam"] = std::to_string(beam);
+  return t;
+}
+
+io::Trace Captioner::trace_caption(const data::Image& image, const std::vector<std::string>& words, bool eos) {
   attention::Recorder rec;
-  GeneratedCaption g;
-  if (beam > 1) g = generate({&image}, beam).front();
+  std::vector<int64_t> ids = vocab_.encode(words);
+  if (eos) ids.push_back(data::Vocab::kEos);
   {
     struct Attached {
       Captioner& m;
       ~Attached() { m.attach(nullptr); }
     } attached{*this};
     attach(&rec);
-    if (beam > 1) {
-      // The recorder sees the chosen hypothesis only: its steps run again (decoding is deterministic).
-      std::vector<int64_t> ids = vocab_.encode(g.words);
-      // It ended with <eos> unless it ran to the word limit.
-      if (g.words.size() <= static_cast<size_t>(cfg_.max_words)) ids.push_back(data::Vocab::kEos);
-      replay(image, ids);
-    } else {
-      g = generate({&image}).front();
-    }
+    replay(image, ids);
   }
-  // One row per decoding step: the words, then <eos> when the caption ended with it.
-  std::vector<std::string> rows = g.words;
-  const size_t steps = std::max(g.alpha.size(), g.words.size());
-  if (rows.size() < steps) rows.push_back("<eos>");
+  // One row per decoding step: the words, then <eos>.
+  std::vector<std::string> rows = words;
+  if (eos) rows.push_back("<eos>");
   rec.set_sequence({"target", rows});
   io::TraceSequence grid{"image", {}, cfg_.grid(), cfg_.grid()};
   for (int64_t r = 0; r < cfg_.grid(); ++r)
     for (int64_t c = 0; c < cfg_.grid(); ++c) grid.tokens.push_back(std::to_string(r) + "," + std::to_string(c));
   rec.set_sequence(grid);
   std::string caption;
-  for (const auto& w : g.words) caption += (caption.empty() ? "" : " ") + w;
+  for (const auto& w : words) caption += (caption.empty() ? "" : " ") + w;
   rec.meta()["model"] = model_type();
   rec.meta()["task"] = "caption";
   rec.meta()["caption"] = caption;
-  if (beam > 1) rec.meta()["beam"] = std::to_string(beam);
   io::Trace t = rec.to_trace(0);
   t.image.height = image.height;
   t.image.width = image.width;

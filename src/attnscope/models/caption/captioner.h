@@ -114,6 +114,9 @@ class Captioner : public nn::Module {
   // layer "decoder.cross" (none: no layers), the image's pixels, meta model/task/caption (and
   // beam when > 1: the chosen hypothesis is replayed with the recorder on).
   io::Trace trace(const data::Image& image, int64_t beam = 1);
+  // The trace of a given caption, teacher-forced (then <eos> when `eos`): one row per word, the
+  // same rows whatever the model would write (focus snapshots follow one fixed example).
+  io::Trace trace_caption(const data::Image& image, const std::vector<std::string>& words, bool eos = true);
 
  private:
   struct Features {

@@ -245,7 +245,8 @@ EvalReport CaptionTask::evaluate() {
   return r;
 }
 
-io::Trace CaptionTask::trace_focus() { return model_->trace(valid_images_.front()); }
+// Teacher-forced on the first validation caption, so every snapshot has the same rows.
+io::Trace CaptionTask::trace_focus() { return model_->trace_caption(valid_images_.front(), valid_pairs_.front().second); }
 
 std::map<std::string, double> CaptionTask::focus_measures() {
   if (photos_ || model_->config().attention == "none") return {};
