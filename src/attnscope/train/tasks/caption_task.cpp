@@ -91,7 +91,7 @@ std::vector<SettingSpec> caption_settings() {
       real_setting("dropout", 0.1, "Dropout before the word classifier", 0.0, 0.9),
       real_setting("coverage", 0.0, "Doubly stochastic regularisation weight lambda (per word; 0: off)", 0.0, 100.0),
       real_setting("entropy-bonus", 0.01, "Hard attention: entropy bonus of REINFORCE", 0.0, 10.0),
-      real_setting("hard-mix", 0.5,
+      real_setting("hard-mix", 0.8,
                    "Hard attention: share of training steps that read the expected context instead of a sample (Xu 2015)", 0.0, 1.0),
       real_setting("box-supervision", 0.0,
                    "Scenes: weight of a loss pulling each object word's attention onto its object's box (Liu 2017; 0: off)", 0.0,
@@ -200,16 +200,23 @@ StepLoss CaptionTask::train_loss(int64_t batch, Rng& rng, const Shard& shard) {
   if (out.log_prob.defined()) {
     // Reward of the cell sampled for a word: that word's log-likelihood (the sampled cell feeds
     // only later steps' "where" besides it, so the step's own word carries the credit; a
-    // sentence-level reward left the sampled cell near chance). The baseline, a moving average
-    // of the mean per-word reward, takes this batch in first: starting from 0, the first
-    // advantages (all about -3) would push every sampled location down.
-    const std::vector<double> reward = word_log_likelihood(out.logits, b);
-    double sum = 0;
-    for (double r : reward) sum += r;
-    baseline_.update(sum / words);
+    // sentence-level reward left the sampled cell near chance). Baseline: a moving average per
+    // target word, so the advantage says how much this cell helped this word, not how hard the
+    // word is ("a" is easy to say wherever one looks). Each takes its first batch in before use:
+    // starting from 0, the first advantages (about -3) would push every sampled cell down.
+    std::vector<double> reward = word_log_likelihood(out.logits, b);
+    std::map<int64_t, std::pair<double, double>> by_word;  // target -> (sum, count) in this batch
+    for (int64_t i = 0; i < b.B * b.T; ++i)
+      if (b.targets[i] != ops::kIgnore) {
+        by_word[b.targets[i]].first += reward[i];
+        by_word[b.targets[i]].second += 1;
+      }
+    for (const auto& [w, sc] : by_word) baselines_[w].update(sc.first / sc.second);
+    for (int64_t i = 0; i < b.B * b.T; ++i)
+      if (b.targets[i] != ops::kIgnore) reward[i] -= baselines_[b.targets[i]].value();
     const Tensor mask = nn::lengths_to_mask(b.lengths, b.T);
-    loss = ops::add(loss, attention::reinforce_loss(ops::mul(out.log_prob, mask), reward, baseline_.value(),
-                                                    ops::mul(out.entropy, mask), entropy_bonus_));
+    loss = ops::add(loss, attention::reinforce_loss(ops::mul(out.log_prob, mask), reward, 0.0, ops::mul(out.entropy, mask),
+                                                    entropy_bonus_));
   }
   return {loss, words};
 }

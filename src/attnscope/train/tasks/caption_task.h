@@ -8,7 +8,7 @@
 // per word, plus the doubly stochastic regulariser (soft, hard, adaptive), on scenes optionally
 // box supervision (attention/supervision.h: each object word's alpha pulled onto its object's
 // cells), and for hard attention REINFORCE with a moving-average baseline and an entropy bonus
-// (reward: each sampled cell's word log-likelihood), the expected context read instead of a
+// (reward: each sampled cell's word log-likelihood, against a moving average per word), the expected context read instead of a
 // sample on a share of the steps (hard-mix; Xu et al. 2015).
 #pragma once
 #include <map>
@@ -49,7 +49,7 @@ class CaptionTask : public Task {
  private:
   bool photos_ = false;
   double coverage_weight_, entropy_bonus_, hard_mix_, box_supervision_;
-  attention::ReinforceBaseline baseline_;
+  std::map<int64_t, attention::ReinforceBaseline> baselines_;  // hard attention: one per target word
   // Validation pairs (image, one caption); photos: every caption of every valid image.
   std::vector<data::Image> valid_images_;
   std::vector<std::pair<size_t, std::vector<std::string>>> valid_pairs_;
