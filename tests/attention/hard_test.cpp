@@ -161,6 +161,15 @@ double train_selection(HardMode mode, double* before) {
   return task.accuracy(att, rng);
 }
 
+TEST(HardAttention, ReinforceLossTakesOneRewardPerSequenceOrPerStep) {
+  // log_prob [2, 2]: L = -mean((R - b) log p); per sequence R = [1, 3], per step R = [1, 2, 3, 4].
+  const Tensor lp = Tensor::from({-1.f, -2.f, -3.f, -4.f}, Shape{2, 2});
+  const Tensor none;
+  EXPECT_NEAR(reinforce_loss(lp, {1, 3}, 1.0, none, 0).item(), -(0 * -1 + 0 * -2 + 2 * -3 + 2 * -4) / 4.0, 1e-6);
+  EXPECT_NEAR(reinforce_loss(lp, {1, 2, 3, 4}, 1.0, none, 0).item(), -(0 * -1 + 1 * -2 + 2 * -3 + 3 * -4) / 4.0, 1e-6);
+  EXPECT_THROW(reinforce_loss(lp, {1, 2, 3}, 0.0, none, 0), ShapeError);
+}
+
 TEST(HardAttention, ReinforceLearnsToSelect) {
   double before = 0;
   const double after = train_selection(HardMode::sample, &before);

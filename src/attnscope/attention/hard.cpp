@@ -155,13 +155,14 @@ void ReinforceBaseline::update(double mean_reward) {
 
 Tensor reinforce_loss(const Tensor& log_prob, const std::vector<double>& reward, double baseline, const Tensor& entropy_t,
                       double entropy_bonus) {
-  if (log_prob.ndim() != 2 || static_cast<int64_t>(reward.size()) != log_prob.size(0) ||
+  const bool per_step = log_prob.ndim() == 2 && static_cast<int64_t>(reward.size()) == log_prob.numel() && log_prob.size(1) > 1;
+  if (log_prob.ndim() != 2 || (!per_step && static_cast<int64_t>(reward.size()) != log_prob.size(0)) ||
       (entropy_t.defined() && !(entropy_t.shape() == log_prob.shape())))
-    throw ShapeError("reinforce_loss: expected log_prob [B, T], reward [B], entropy [B, T]; got log_prob " + log_prob.str() +
+    throw ShapeError("reinforce_loss: expected log_prob [B, T], reward [B] or [B * T], entropy [B, T]; got log_prob " + log_prob.str() +
                      ", " + std::to_string(reward.size()) + " rewards" + (entropy_t.defined() ? ", entropy " + entropy_t.str() : ""));
   std::vector<double> adv(reward.size());
   for (size_t b = 0; b < reward.size(); ++b) adv[b] = reward[b] - baseline;
-  Tensor a = Tensor::from(std::span<const double>(adv), Shape{log_prob.size(0), 1}).to(log_prob.dtype());
+  Tensor a = Tensor::from(std::span<const double>(adv), per_step ? log_prob.shape() : Shape{log_prob.size(0), 1}).to(log_prob.dtype());
   const double n = static_cast<double>(log_prob.numel());
   Tensor loss = ops::scale(ops::sum(ops::mul(a, log_prob)), -1.0 / n);
   if (entropy_t.defined() && entropy_bonus != 0) loss = ops::sub(loss, ops::scale(ops::sum(entropy_t), entropy_bonus / n));

@@ -59,7 +59,8 @@ class ReinforceBaseline {
 };
 
 // L = -mean_{b,t}((reward[b] - baseline) log_prob[b, t]) - entropy_bonus * mean(entropy).
-// log_prob, entropy [B, T]; reward [B] (no gradient flows through the reward).
+// log_prob, entropy [B, T]; reward [B] (one per sequence, shared by its steps) or [B * T] (one per
+// step, row-major: each choice credited with its own step's reward); no gradient flows through it.
 Tensor reinforce_loss(const Tensor& log_prob, const std::vector<double>& reward, double baseline,
                       const Tensor& entropy, double entropy_bonus);
 

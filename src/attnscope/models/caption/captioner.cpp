@@ -48,7 +48,8 @@ std::vector<double> log_softmax_row(const float* logits, int64_t V) {
 }  // namespace
 
 std::string CaptionerConfig::to_json() const {
-  return json{{"attention", attention}, {"image_side", image_side}, {"channels", channels}, {"embed", embed},
+  return json{{"attention", attention}, {"image_side", image_side}, {"channels", channels}, {"pool", pool},
+              {"last_kernel", last_kernel}, {"embed", embed},
               {"hidden", hidden},       {"attn_dim", attn_dim},     {"dropout", dropout},   {"max_words", max_words}}
       .dump();
 }
@@ -60,6 +61,9 @@ CaptionerConfig CaptionerConfig::from_json(const std::string& text) {
     c.attention = j.at("attention").get<std::string>();
     c.image_side = j.at("image_side").get<int64_t>();
     c.channels = j.at("channels").get<int64_t>();
+    // Checkpoints written before these fields existed had max pooling and a 3x3 last convolution.
+    c.pool = j.value("pool", std::string("max"));
+    c.last_kernel = j.value("last_kernel", int64_t{3});
     c.embed = j.at("embed").get<int64_t>();
     c.hidden = j.at("hidden").get<int64_t>();
     c.attn_dim = j.at("attn_dim").get<int64_t>();
@@ -78,6 +82,8 @@ void CaptionerConfig::validate() const {
   if (attention != "soft" && attention != "hard" && attention != "adaptive" && attention != "none")
     throw ConfigError("captioner attention must be soft, hard, adaptive or none, got '" + attention + "'");
   if (image_side < 8 || image_side > 256 || image_side % 4) throw ConfigError("captioner image side must be a multiple of 4 in 8..256");
+  if (pool != "max" && pool != "avg") throw ConfigError("captioner pooling must be max or avg, got '" + pool + "'");
+  if (last_kernel != 1 && last_kernel != 3) throw ConfigError("captioner last convolution kernel must be 1 or 3");
   if (channels < 2 || channels > 1024 || channels % 2) throw ConfigError("captioner channels must be even, 2..1024");
   if (embed < 1 || hidden < 1 || attn_dim < 1 || embed > 4096 || hidden > 4096 || attn_dim > 4096)
     throw ConfigError("captioner widths must be in 1..4096");
@@ -91,7 +97,8 @@ Captioner::Captioner(const CaptionerConfig& cfg, data::Vocab vocab, Rng& rng) : 
   conv1_ = register_module("conv1", std::make_shared<nn::Conv2d>(3, C / 2, 3, rng, 1, 1));
   conv2_ = register_module("conv2", std::make_shared<nn::Conv2d>(C / 2, C / 2, 3, rng, 1, 1));
   conv3_ = register_module("conv3", std::make_shared<nn::Conv2d>(C / 2, C, 3, rng, 1, 1));
-  conv4_ = register_module("conv4", std::make_shared<nn::Conv2d>(C, C, 3, rng, 1, 1));
+  conv4_ = register_module("conv4", std::make_shared<nn::Conv2d>(C, C, static_cast<int>(cfg_.last_kernel), rng, 1,
+                                                                        static_cast<int>(cfg_.last_kernel / 2)));
   positions_ = register_parameter("positions", Tensor::randn(Shape{1, K, C}, rng, 0.1));
   norm_ = register_module("norm", std::make_shared<nn::LayerNorm>(C));
   embed_ = register_module("embed", std::make_shared<nn::Embedding>(V, E, rng));
@@ -196,9 +203,10 @@ CaptionBatch Captioner::make_batch(const std::vector<const data::Image*>& images
 }
 
 Captioner::Features Captioner::encode(const Tensor& images) {
+  const auto pool = cfg_.pool == "avg" ? ops::avg_pool2d : ops::max_pool2d;
   Tensor x = ops::relu(conv1_->forward(images));
-  x = ops::max_pool2d(ops::relu(conv2_->forward(x)), 2, 2);
-  x = ops::max_pool2d(ops::relu(conv3_->forward(x)), 2, 2);
+  x = pool(ops::relu(conv2_->forward(x)), 2, 2);
+  x = pool(ops::relu(conv3_->forward(x)), 2, 2);
   x = ops::relu(conv4_->forward(x));  // [B, C, g, g]
   const int64_t B = x.size(0), C = x.size(1), K = x.size(2) * x.size(3);
   Tensor cells = ops::transpose(ops::reshape(x, Shape{B, C, K}), 1, 2);  // [B, K, C]
@@ -269,13 +277,17 @@ Captioner::Step Captioner::step(State& st, const std::vector<int64_t>& prev, int
   attention::SoftCall call;
   call.query_offset = t;
   const attention::AttentionResult r = soft_ ? soft_->forward(o.output, st.regions, {}, call) : hard_->forward(o.output, st.regions, {}, call);
-  const Tensor z = ops::mul(ops::sigmoid(gate_->forward(o.output)), r.context);
-  s.alpha = hard_ ? r.extras.at("probs") : r.weights;
-  if (hard_ && r.extras.count("log_prob")) {
+  Tensor weights = r.weights, context = r.context;
+  if (hard_ && hard_expected_ && training()) {
+    weights = r.extras.at("probs");
+    context = ops::matmul(weights, st.regions);
+  } else if (hard_ && r.extras.count("log_prob")) {
     s.log_prob = r.extras.at("log_prob");
     s.entropy = r.extras.at("entropy");
   }
-  st.where = ops::matmul(r.weights, coords_);
+  const Tensor z = ops::mul(ops::sigmoid(gate_->forward(o.output)), context);
+  s.alpha = hard_ ? r.extras.at("probs") : r.weights;
+  st.where = ops::matmul(weights, coords_);
   s.logits = out_->forward(dropout_->forward(ops::concat({o.output, z}, 2)));
   return s;
 }
@@ -444,40 +456,39 @@ void Captioner::attach(attention::Recorder* rec) {
 }
 
 io::Trace Captioner::trace(const data::Image& image, int64_t beam) {
+  const GeneratedCaption g = generate({&image}, beam).front();
+  // The recorder sees the chosen caption's steps run again (decoding is deterministic); it
+  // ended with <eos> unless it ran to the word limit.
+  io::Trace t = trace_caption(image, g.words, g.words.size() <= static_cast<size_t>(cfg_.max_words));
+  if (beam > 1) t.meta["beam"] = std::to_string(beam);
+  return t;
+}
+
+io::Trace Captioner::trace_caption(const data::Image& image, const std::vector<std::string>& words, bool eos) {
   attention::Recorder rec;
-  GeneratedCaption g;
-  if (beam > 1) g = generate({&image}, beam).front();
+  std::vector<int64_t> ids = vocab_.encode(words);
+  if (eos) ids.push_back(data::Vocab::kEos);
   {
     struct Attached {
       Captioner& m;
       ~Attached() { m.attach(nullptr); }
     } attached{*this};
     attach(&rec);
-    if (beam > 1) {
-      // The recorder sees the chosen hypothesis only: its steps run again (decoding is deterministic).
-      std::vector<int64_t> ids = vocab_.encode(g.words);
-      // It ended with <eos> unless it ran to the word limit.
-      if (g.words.size() <= static_cast<size_t>(cfg_.max_words)) ids.push_back(data::Vocab::kEos);
-      replay(image, ids);
-    } else {
-      g = generate({&image}).front();
-    }
+    replay(image, ids);
   }
-  // One row per decoding step: the words, then <eos> when the caption ended with it.
-  std::vector<std::string> rows = g.words;
-  const size_t steps = std::max(g.alpha.size(), g.words.size());
-  if (rows.size() < steps) rows.push_back("<eos>");
+  // One row per decoding step: the words, then <eos>.
+  std::vector<std::string> rows = words;
+  if (eos) rows.push_back("<eos>");
   rec.set_sequence({"target", rows});
   io::TraceSequence grid{"image", {}, cfg_.grid(), cfg_.grid()};
   for (int64_t r = 0; r < cfg_.grid(); ++r)
     for (int64_t c = 0; c < cfg_.grid(); ++c) grid.tokens.push_back(std::to_string(r) + "," + std::to_string(c));
   rec.set_sequence(grid);
   std::string caption;
-  for (const auto& w : g.words) caption += (caption.empty() ? "" : " ") + w;
+  for (const auto& w : words) caption += (caption.empty() ? "" : " ") + w;
   rec.meta()["model"] = model_type();
   rec.meta()["task"] = "caption";
   rec.meta()["caption"] = caption;
-  if (beam > 1) rec.meta()["beam"] = std::to_string(beam);
   io::Trace t = rec.to_trace(0);
   t.image.height = image.height;
   t.image.width = image.width;

@@ -44,6 +44,8 @@ struct CaptionerConfig {
   std::string attention = "soft";  // soft | hard | adaptive | none
   int64_t image_side = 32;         // input images are resized to side x side (a multiple of 4)
   int64_t channels = 64;           // C, feature width (the first two convolutions have C/2)
+  std::string pool = "max";        // max | avg: the encoder's two 2x2 poolings
+  int64_t last_kernel = 3;         // 3 | 1: the last convolution's kernel (1 keeps a cell's view to its own pixels' neighbourhood)
   int64_t embed = 64, hidden = 128, attn_dim = 64;
   double dropout = 0.1;
   int64_t max_words = 20;          // greedy decoding stops here without <eos>
@@ -94,6 +96,11 @@ class Captioner : public nn::Module {
   CaptionBatch make_batch(const std::vector<const data::Image*>& images,
                           const std::vector<std::vector<std::string>>& captions) const;
   CaptionOutput forward(const CaptionBatch& b);
+  // Hard attention in training: read the expected context (alpha-weighted, as soft attention)
+  // instead of a sampled cell. Xu et al. 2015 (section 4.1) do so with probability 0.5 per step
+  // of training: the scorer then gets a direct gradient besides REINFORCE's. No effect otherwise.
+  void use_expected_location(bool on) { hard_expected_ = on; }
+
   // Decoding (eval mode, no gradients), one result per image: greedy for beam 1 (the images
   // batched), else beam search with `beam` hypotheses per image whose beam shrinks as hypotheses
   // end (as Xu et al.'s released decoder does), scored by the sum of log-probabilities; the best
@@ -107,6 +114,9 @@ class Captioner : public nn::Module {
   // layer "decoder.cross" (none: no layers), the image's pixels, meta model/task/caption (and
   // beam when > 1: the chosen hypothesis is replayed with the recorder on).
   io::Trace trace(const data::Image& image, int64_t beam = 1);
+  // The trace of a given caption, teacher-forced (then <eos> when `eos`): one row per word, the
+  // same rows whatever the model would write (focus snapshots follow one fixed example).
+  io::Trace trace_caption(const data::Image& image, const std::vector<std::string>& words, bool eos = true);
 
  private:
   struct Features {
@@ -144,6 +154,7 @@ class Captioner : public nn::Module {
   std::shared_ptr<attention::HardAttention> hard_;
   std::shared_ptr<attention::SentinelAttention> sentinel_;
   std::shared_ptr<nn::Dropout> dropout_;
+  bool hard_expected_ = false;
 };
 
 }  // namespace attnscope::models

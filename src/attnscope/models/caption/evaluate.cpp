@@ -37,6 +37,19 @@ void score_text(CaptionEval& e, const std::vector<std::vector<std::string>>& ref
 
 }  // namespace
 
+std::vector<std::vector<int>> scene_word_cells(const data::Scene& scene, int64_t grid) {
+  const double cell = static_cast<double>(scene.image.width) / static_cast<double>(grid);
+  std::vector<std::vector<int>> out(scene.words.size());
+  for (size_t t = 0; t < scene.words.size(); ++t) {
+    const int64_t obj = scene.word_object[t];
+    if (obj < 0) continue;
+    const data::SceneBox& box = scene.objects[static_cast<size_t>(obj)].box;
+    for (int64_t k = 0; k < grid * grid; ++k)
+      if (box.contains((k % grid + 0.5) * cell, (k / grid + 0.5) * cell)) out[t].push_back(static_cast<int>(k));
+  }
+  return out;
+}
+
 CaptionEval evaluate_captions(Captioner& model, const std::vector<const data::Image*>& images,
                               const std::vector<std::vector<std::vector<std::string>>>& references, int64_t beam) {
   if (images.size() != references.size()) throw ShapeError("evaluate_captions: as many reference sets as images needed");
@@ -64,7 +77,6 @@ CaptionEval evaluate_scenes(Captioner& model, const std::vector<data::Scene>& sc
   double hits = 0, mass = 0, beta_obj = 0, beta_fun = 0, role_hits[3] = {}, role_n[3] = {};
   int64_t n_obj = 0, n_fun = 0;
   const int64_t g = model.config().grid(), K = g * g;
-  const double cell = static_cast<double>(data::kSceneSide) / static_cast<double>(g);
   const size_t chunk = 64;
   for (size_t from = 0; from < scenes.size(); from += chunk) {
     const size_t to = std::min(scenes.size(), from + chunk);
@@ -88,6 +100,7 @@ CaptionEval evaluate_scenes(Captioner& model, const std::vector<data::Scene>& sc
     for (size_t i = from; i < to; ++i) {
       const data::Scene& sc = scenes[i];
       const int64_t row = static_cast<int64_t>(i - from);
+      const std::vector<std::vector<int>> cells = scene_word_cells(sc, g);
       for (size_t t = 0; t < sc.words.size(); ++t) {
         const float* a = alpha.data() + (row * T + static_cast<int64_t>(t)) * K;
         const int64_t obj = sc.word_object[t];
@@ -97,8 +110,7 @@ CaptionEval evaluate_scenes(Captioner& model, const std::vector<data::Scene>& sc
           else beta_fun += b, ++n_fun;
         }
         if (obj < 0) continue;
-        const data::SceneBox& box = sc.objects[static_cast<size_t>(obj)].box;
-        auto in_box = [&](int64_t k) { return box.contains((k % g + 0.5) * cell, (k / g + 0.5) * cell); };
+        auto in_box = [&](int64_t k) { return std::find(cells[t].begin(), cells[t].end(), k) != cells[t].end(); };
         const int64_t best = std::max_element(a, a + K) - a;
         hits += in_box(best);
         const auto& o = sc.objects[static_cast<size_t>(obj)];

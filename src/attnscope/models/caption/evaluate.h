@@ -28,6 +28,11 @@ struct CaptionEval {
   std::vector<std::string> hypotheses;          // greedy captions, in order
 };
 
+// Per caption word of a scene: the grid cells (row-major, grid x grid over the scene) whose centre
+// lies inside the box of the object the word names; empty for function words. What pointing and
+// correctness count as "inside", and the gold of box supervision (attention/supervision.h).
+std::vector<std::vector<int>> scene_word_cells(const data::Scene& scene, int64_t grid);
+
 // Captions are decoded greedily (beam 1) or with beam search of that width.
 CaptionEval evaluate_scenes(Captioner& model, const std::vector<data::Scene>& scenes, int64_t beam = 1);
 // Photographs without boxes: BLEU-1..4 and CIDEr-D against every reference of each image (exact:

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <optional>
 
+#include "attnscope/attention/supervision.h"
 #include "attnscope/autograd/ops.h"
 #include "attnscope/core/error.h"
 #include "attnscope/data/caption_corpus.h"
@@ -16,16 +17,14 @@ namespace {
 
 constexpr int64_t kValidScenes = 256;
 
-// Per caption: the sum of its words' log-probabilities (REINFORCE's reward), from detached logits.
-std::vector<double> caption_log_likelihood(const Tensor& logits, const models::CaptionBatch& b) {
+// Per word (row-major [B, T], 0 at padding): log p(target) from detached logits, the REINFORCE
+// reward of the cell sampled at that step.
+std::vector<double> word_log_likelihood(const Tensor& logits, const models::CaptionBatch& b) {
   const std::vector<float> lp = ops::log_softmax(logits.detach()).contiguous().to_vector();
   const int64_t V = logits.size(2);
-  std::vector<double> out(static_cast<size_t>(b.B), 0.0);
-  for (int64_t i = 0; i < b.B; ++i)
-    for (int64_t t = 0; t < b.T; ++t) {
-      const int64_t y = b.targets[i * b.T + t];
-      if (y != ops::kIgnore) out[i] += lp[static_cast<size_t>((i * b.T + t) * V + y)];
-    }
+  std::vector<double> out(static_cast<size_t>(b.B * b.T), 0.0);
+  for (int64_t i = 0; i < b.B * b.T; ++i)
+    if (b.targets[i] != ops::kIgnore) out[i] = lp[static_cast<size_t>(i * V + b.targets[i])];
   return out;
 }
 
@@ -83,12 +82,20 @@ std::vector<SettingSpec> caption_settings() {
       text_setting("attention", "soft", "Attention: soft (Xu 2015), hard (REINFORCE), adaptive (visual sentinel, Lu 2017), none (mean-pooled)",
                    {"soft", "hard", "adaptive", "none"}),
       int_setting("channels", 64, "CNN feature width", 2, 1024),
+      text_setting("pool", "max", "Encoder pooling: max or avg (avg: a cell's feature grows with how much of an object it covers)",
+                   {"max", "avg"}),
+      int_setting("last-kernel", 3, "Kernel of the encoder's last convolution: 3 or 1 (1: a cell sees less of its neighbours)", 1, 3),
       int_setting("embed", 64, "Word embedding width", 1, 4096),
       int_setting("hidden", 128, "LSTM width", 1, 4096),
       int_setting("attn-dim", 64, "Attention score width", 1, 4096),
       real_setting("dropout", 0.1, "Dropout before the word classifier", 0.0, 0.9),
       real_setting("coverage", 0.0, "Doubly stochastic regularisation weight lambda (per word; 0: off)", 0.0, 100.0),
       real_setting("entropy-bonus", 0.01, "Hard attention: entropy bonus of REINFORCE", 0.0, 10.0),
+      real_setting("hard-mix", 0.8,
+                   "Hard attention: share of training steps that read the expected context instead of a sample (Xu 2015)", 0.0, 1.0),
+      real_setting("box-supervision", 0.0,
+                   "Scenes: weight of a loss pulling each object word's attention onto its object's box (Liu 2017; 0: off)", 0.0,
+                   100.0),
   };
   specs.insert(specs.end(), rest.begin(), rest.end());
   return specs;
@@ -106,17 +113,26 @@ TrainerOptions caption_defaults(const Settings&) {
 }
 
 CaptionTask::CaptionTask(const Settings& s, uint64_t seed)
-    : photos_(photo_data(s)), coverage_weight_(s.real("coverage")), entropy_bonus_(s.real("entropy-bonus")) {
+    : photos_(photo_data(s)), coverage_weight_(s.real("coverage")),
+      entropy_bonus_(s.real("entropy-bonus")),
+      hard_mix_(s.real("hard-mix")),
+      box_supervision_(s.real("box-supervision")) {
   models::CaptionerConfig cfg;
   cfg.attention = s.text("attention");
   if (cfg.attention == "none" && s.given("coverage"))
     throw ConfigError("setting 'coverage' needs attention (attention is 'none')");
   if (cfg.attention != "hard" && s.given("entropy-bonus"))
     throw ConfigError("setting 'entropy-bonus' applies to hard attention only (attention is '" + cfg.attention + "')");
+  if (cfg.attention != "hard" && s.given("hard-mix"))
+    throw ConfigError("setting 'hard-mix' applies to hard attention only (attention is '" + cfg.attention + "')");
+  if (box_supervision_ > 0 && photos_) throw ConfigError("setting 'box-supervision' needs object boxes: only the built-in scenes have them");
+  if (box_supervision_ > 0 && cfg.attention == "none") throw ConfigError("setting 'box-supervision' needs attention (attention is 'none')");
   if (!photos_ && (s.given("min-count") || s.given("split-seed")))
     throw ConfigError("settings 'min-count' and 'split-seed' apply to captioned photos only");
   cfg.image_side = s.integer("image-side") ? s.integer("image-side") : photos_ ? kCaptionPhotoSide : data::kSceneSide;
   cfg.channels = s.integer("channels");
+  cfg.pool = s.text("pool");
+  cfg.last_kernel = s.integer("last-kernel");
   cfg.embed = s.integer("embed");
   cfg.hidden = s.integer("hidden");
   cfg.attn_dim = s.integer("attn-dim");
@@ -149,6 +165,7 @@ CaptionTask::CaptionTask(const Settings& s, uint64_t seed)
 StepLoss CaptionTask::train_loss(int64_t batch, Rng& rng, const Shard& shard) {
   std::vector<data::Image> images;
   std::vector<std::vector<std::string>> captions;
+  attention::AttentionGold boxes;  // scenes: per word, its object's cells
   for (int64_t i = 0; i < batch; ++i) {
     const bool mine = i >= shard.begin(batch) && i < shard.end(batch);
     if (photos_) {
@@ -163,31 +180,43 @@ StepLoss CaptionTask::train_loss(int64_t batch, Rng& rng, const Shard& shard) {
     } else {
       data::Scene sc = data::draw_scene(data::ScenePool::train, rng);
       if (!mine) continue;
+      if (box_supervision_ > 0) boxes.push_back(models::scene_word_cells(sc, model_->config().grid()));
       images.push_back(std::move(sc.image));
       captions.push_back(std::move(sc.words));
     }
   }
   const models::CaptionBatch b = model_->make_batch(pointers(images), captions);
+  // Hard attention: this step reads the expected context (drawn after the batch, by every replica alike).
+  const bool expected = model_->config().attention == "hard" && rng.uniform() < hard_mix_;
+  model_->use_expected_location(expected);
   const models::CaptionOutput out = model_->forward(b);
+  model_->use_expected_location(false);
   double words = 0;
   for (int64_t n : b.lengths) words += static_cast<double>(n);
   const int64_t V = out.logits.size(2);
   Tensor loss = ops::cross_entropy(ops::reshape(out.logits, Shape{b.B * b.T, V}), b.targets);
   if (out.coverage.defined() && coverage_weight_ > 0) loss = ops::add(loss, ops::scale(out.coverage, coverage_weight_ / words));
+  if (box_supervision_ > 0) loss = ops::add(loss, ops::scale(attention::attention_supervision_loss(out.alpha, boxes), box_supervision_));
   if (out.log_prob.defined()) {
-    // Reward: the caption's log-likelihood per word (a per-sentence sum would scale the gradient
-    // with the caption's length). The baseline takes this batch in first: starting from 0, the
-    // first advantages (all about -3 per word) would push every sampled location down.
-    std::vector<double> reward = caption_log_likelihood(out.logits, b);
-    double mean = 0;
-    for (size_t i = 0; i < reward.size(); ++i) {
-      reward[i] /= static_cast<double>(b.lengths[i]);
-      mean += reward[i] / static_cast<double>(reward.size());
-    }
-    baseline_.update(mean);
+    // Reward of the cell sampled for a word: that word's log-likelihood (the sampled cell feeds
+    // only later steps' "where" besides it, so the step's own word carries the credit; a
+    // sentence-level reward left the sampled cell near chance). Baseline: a moving average per
+    // target word, so the advantage says how much this cell helped this word, not how hard the
+    // word is ("a" is easy to say wherever one looks). Each takes its first batch in before use:
+    // starting from 0, the first advantages (about -3) would push every sampled cell down.
+    std::vector<double> reward = word_log_likelihood(out.logits, b);
+    std::map<int64_t, std::pair<double, double>> by_word;  // target -> (sum, count) in this batch
+    for (int64_t i = 0; i < b.B * b.T; ++i)
+      if (b.targets[i] != ops::kIgnore) {
+        by_word[b.targets[i]].first += reward[i];
+        by_word[b.targets[i]].second += 1;
+      }
+    for (const auto& [w, sc] : by_word) baselines_[w].update(sc.first / sc.second);
+    for (int64_t i = 0; i < b.B * b.T; ++i)
+      if (b.targets[i] != ops::kIgnore) reward[i] -= baselines_[b.targets[i]].value();
     const Tensor mask = nn::lengths_to_mask(b.lengths, b.T);
-    loss = ops::add(loss, attention::reinforce_loss(ops::mul(out.log_prob, mask), reward, baseline_.value(),
-                                                    ops::mul(out.entropy, mask), entropy_bonus_));
+    loss = ops::add(loss, attention::reinforce_loss(ops::mul(out.log_prob, mask), reward, 0.0, ops::mul(out.entropy, mask),
+                                                    entropy_bonus_));
   }
   return {loss, words};
 }
@@ -223,7 +252,14 @@ EvalReport CaptionTask::evaluate() {
   return r;
 }
 
-io::Trace CaptionTask::trace_focus() { return model_->trace(valid_images_.front()); }
+// Teacher-forced on the first validation caption, so every snapshot has the same rows.
+io::Trace CaptionTask::trace_focus() { return model_->trace_caption(valid_images_.front(), valid_pairs_.front().second); }
+
+std::map<std::string, double> CaptionTask::focus_measures() {
+  if (photos_ || model_->config().attention == "none") return {};
+  const auto e = models::evaluate_scenes(*model_, data::make_scenes(data::ScenePool::valid, 1, kFocusScenes));
+  return {{"pointing", e.pointing}, {"correctness", e.correctness}, {"exact", e.exact}};
+}
 
 std::vector<SettingSpec> caption_eval_settings() {
   std::vector<SettingSpec> specs = photo_settings();

@@ -5,10 +5,13 @@
 // images with one of their captions at random, shifted and flipped; the vocabulary is the
 // training captions' words seen at least min-count times; metrics on the held-out test images
 // against all their references). Loss: cross-entropy
-// per word, plus the doubly stochastic regulariser (soft, hard, adaptive) and, for hard attention,
-// REINFORCE with a moving-average baseline and an entropy bonus (the reward: the caption's
-// log-likelihood per word, Xu et al. 2015).
+// per word, plus the doubly stochastic regulariser (soft, hard, adaptive), on scenes optionally
+// box supervision (attention/supervision.h: each object word's alpha pulled onto its object's
+// cells), and for hard attention REINFORCE with a moving-average baseline and an entropy bonus
+// (reward: each sampled cell's word log-likelihood, against a moving average per word), the expected context read instead of a
+// sample on a share of the steps (hard-mix; Xu et al. 2015).
 #pragma once
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -37,14 +40,16 @@ class CaptionTask : public Task {
   double valid_loss() override;
   EvalReport evaluate() override;
   io::Trace trace_focus() override;
+  // Scenes: pointing and correctness on the first kFocusScenes validation scenes; photos: none.
+  std::map<std::string, double> focus_measures() override;
   std::string unit_name() const override { return "words"; }
 
   models::Captioner& captioner() { return *model_; }
 
  private:
   bool photos_ = false;
-  double coverage_weight_, entropy_bonus_;
-  attention::ReinforceBaseline baseline_;
+  double coverage_weight_, entropy_bonus_, hard_mix_, box_supervision_;
+  std::map<int64_t, attention::ReinforceBaseline> baselines_;  // hard attention: one per target word
   // Validation pairs (image, one caption); photos: every caption of every valid image.
   std::vector<data::Image> valid_images_;
   std::vector<std::pair<size_t, std::vector<std::string>>> valid_pairs_;
@@ -63,5 +68,7 @@ EvalReport evaluate_caption_checkpoint(const std::string& checkpoint, const Sett
 inline constexpr int64_t kCaptionTestScenes = 500;
 // Photos: the model's input side unless set (scenes: data::kSceneSide).
 inline constexpr int64_t kCaptionPhotoSide = 64;
+// Validation scenes the focus series measures pointing on.
+inline constexpr int64_t kFocusScenes = 64;
 
 }  // namespace attnscope::train

@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "attnscope/attention/supervision.h"
 #include "attnscope/autograd/graph.h"
 #include "attnscope/autograd/ops.h"
 #include "attnscope/core/error.h"
@@ -332,7 +333,7 @@ StepLoss TranslateTask::train_loss(int64_t batch, Rng& rng, const Shard& shard) 
     const Tensor att = model.kept_attention();  // [B, T, S]
     model.keep_attention(false);
     if (supervision_ > 0)
-      out.loss = ops::add(out.loss, ops::scale(attention_supervision_loss(att, {gold.begin() + b0, gold.begin() + b1}), supervision_));
+      out.loss = ops::add(out.loss, ops::scale(attention::attention_supervision_loss(att, {gold.begin() + b0, gold.begin() + b1}), supervision_));
     if (entropy_weight_ != 0) {
       std::vector<bool> real_rows(b.tgt_out.size());  // target positions that are not padding
       for (size_t i = 0; i < real_rows.size(); ++i) real_rows[i] = b.tgt_out[i] != ops::kIgnore;
