@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "attnscope/attention/supervision.h"
 #include "attnscope/autograd/graph.h"
 #include "attnscope/autograd/ops.h"
 #include "attnscope/core/error.h"
@@ -33,26 +34,17 @@ class TranslateTask::Source {
 
 namespace {
 
-// Supervised attention (Liu et al. 2016, Mi et al. 2016): the mean over target positions with a
-// gold alignment of the cross-entropy of the gold distribution (uniform over the gold source
-// tokens) against the attention row: -sum_j g_tj log a_tj.
+// Supervised attention (attention/supervision.h): each target position with a gold alignment
+// wants its attention uniform over the gold source tokens.
 Tensor attention_supervision_loss(const Tensor& att, const std::vector<Gold>& gold) {
-  const int64_t B = att.size(0), T = att.size(1), S = att.size(2);
-  Tensor g = Tensor::zeros(Shape{B, T, S});
-  float* p = g.data<float>();
-  int64_t rows = 0;
-  for (int64_t b = 0; b < B && b < static_cast<int64_t>(gold.size()); ++b)
-    for (int64_t t = 0; t < T && t < static_cast<int64_t>(gold[b].size()); ++t) {
-      const auto& links = gold[b][t];
-      if (links.empty()) continue;
-      ++rows;
-      for (int j : links)
-        if (j >= 0 && j < S) p[(b * T + t) * S + j] = 1.f / static_cast<float>(links.size());
+  std::vector<std::vector<attention::GoldRow>> rows(gold.size());
+  for (size_t b = 0; b < gold.size(); ++b)
+    for (const auto& links : gold[b]) {
+      attention::GoldRow row;
+      for (int j : links) row.emplace_back(j, 1.0);
+      rows[b].push_back(std::move(row));
     }
-  if (rows == 0) return ops::scale(ops::sum(att), 0.0);
-  // The small floor keeps log finite where attention underflows (it only changes such rows).
-  const Tensor ce = ops::sum(ops::mul(g, ops::log(ops::add_scalar(att, 1e-6))));
-  return ops::scale(ce, -1.0 / static_cast<double>(rows));
+  return attention::supervision_loss(att, rows);
 }
 
 class DateStream : public TranslateTask::Source {
