@@ -1,6 +1,6 @@
-// Supervised attention (attention/supervision.h): the loss is the cross-entropy of the uniform gold
-// distribution against each supervised row, averaged over those rows only; its gradient matches
-// finite differences through a softmax; and descending it moves the attention onto the gold keys.
+// Supervised attention's loss: its value is the gold-weighted cross-entropy over the rows that
+// have gold, rows without gold add nothing, and its gradient (through a softmax, as in training)
+// matches finite differences.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -10,9 +10,33 @@
 #include "attnscope/autograd/gradcheck.h"
 #include "attnscope/autograd/ops.h"
 #include "attnscope/core/error.h"
+#include "attnscope/core/rng.h"
 
 namespace attnscope::attention {
 namespace {
+
+TEST(Supervision, LossIsTheGoldWeightedCrossEntropyOverRowsWithGold) {
+  // Two rows of three keys; only row (0, 0) has gold: key 1 weight 2, key 2 weight 1 -> 2/3, 1/3.
+  const Tensor att = Tensor::from({0.2f, 0.5f, 0.3f, 0.1f, 0.1f, 0.8f}, Shape{2, 1, 3});
+  const double want = -(2.0 / 3 * std::log(0.5 + 1e-6) + 1.0 / 3 * std::log(0.3 + 1e-6));
+  EXPECT_NEAR(supervision_loss(att, {{{{1, 2.0}, {2, 1.0}}}, {{}}}).item(), want, 1e-6);
+  // A second row with gold averages the two; an index outside the keys is ignored.
+  const double row2 = -std::log(0.8 + 1e-6);
+  EXPECT_NEAR(supervision_loss(att, {{{{1, 2.0}, {2, 1.0}}}, {{{2, 1.0}, {7, 5.0}}}}).item(), (want + row2) / 2, 1e-6);
+  // No gold at all: zero.
+  EXPECT_EQ(supervision_loss(att, {}).item(), 0.0);
+  EXPECT_THROW(supervision_loss(Tensor::zeros(Shape{2, 3}), {}), ShapeError);
+}
+
+TEST(Supervision, GradientThroughSoftmaxMatchesFiniteDifferences) {
+  Rng rng(3);
+  const Tensor scores = Tensor::randn(Shape{3, 2, 5}, rng, 1.0, DType::f64).requires_grad_(true);
+  const std::vector<std::vector<GoldRow>> gold = {{{{0, 1.0}}, {{1, 2.0}, {3, 1.0}}}, {{}, {{4, 1.0}}}, {{{2, 1.0}, {0, 1.0}}}};
+  const auto r = autograd::gradcheck(
+      [&](const std::vector<Tensor>& x) { return supervision_loss(ops::softmax(x[0]), gold); }, {scores});
+  EXPECT_TRUE(r.ok) << r.detail;
+  EXPECT_GT(r.checked, 0);
+}
 
 TEST(AttentionSupervision, CrossEntropyOfTheGoldOverSupervisedRowsOnly) {
   // Two examples of two rows over three keys; rows (0, 0) and (1, 1) are supervised.

@@ -21,7 +21,7 @@ constexpr double kMaxClassifierParams = 2e8;
 
 std::string ClassifierConfig::to_json() const {
   return json{{"arch", arch}, {"layers", layers}, {"heads", heads}, {"ff", ff}, {"max_len", max_len}, {"cell", cell},     {"pooling", pooling},       {"normalizer", normalizer}, {"topk", topk}, {"queries", queries},
-              {"embed", embed},   {"hidden", hidden},         {"attn_dim", attn_dim},     {"dropout", dropout},
+              {"embed", embed},   {"hidden", hidden},         {"attn_dim", attn_dim},     {"attention_keys", attention_keys}, {"key_window", key_window},  {"dropout", dropout},
               {"word_dropout", word_dropout}, {"labels", labels}}
       .dump();
 }
@@ -43,6 +43,8 @@ ClassifierConfig ClassifierConfig::from_json(const std::string& text) {
     c.embed = j.at("embed").get<int64_t>();
     c.hidden = j.at("hidden").get<int64_t>();
     c.attn_dim = j.at("attn_dim").get<int64_t>();
+    c.attention_keys = j.value("attention_keys", std::string("states"));
+    c.key_window = j.value("key_window", c.key_window);
     c.dropout = j.at("dropout").get<double>();
     c.word_dropout = j.at("word_dropout").get<double>();
     c.labels = j.at("labels").get<std::vector<std::string>>();
@@ -71,6 +73,9 @@ void ClassifierConfig::validate() const {
     throw ConfigError("classifier pooling must be attention, mean, max, last or cls, got '" + pooling + "'");
   if (normalizer != "softmax" && normalizer != "sparsemax" && normalizer != "entmax15" && normalizer != "topk")
     throw ConfigError("classifier normalizer must be softmax, sparsemax, entmax15 or topk, got '" + normalizer + "'");
+  if (attention_keys != "states" && attention_keys != "words")
+    throw ConfigError("attention keys must be states or words, got '" + attention_keys + "'");
+  if (key_window < 0 || key_window > 16) throw ConfigError("the attention key window takes 0..16 words either side");
   if (queries < 1 || queries > 64) throw ConfigError("attention pooling takes 1..64 queries");
   if (normalizer == "topk" && (topk < 1 || topk > 1024)) throw ConfigError("top-k pooling needs k in 1..1024");
   if (embed < 1 || hidden < 1 || attn_dim < 0 || embed > 65536 || hidden > 65536 || attn_dim > 65536)
@@ -130,7 +135,7 @@ SentimentClassifier::SentimentClassifier(const ClassifierConfig& cfg, data::Voca
     query_ = register_parameter("query", Tensor::randn(Shape{1, cfg_.queries, D}, rng, 1.0 / std::sqrt(static_cast<double>(D))));
     attention::SoftAttentionConfig sc;
     sc.query_dim = D;
-    sc.key_dim = D;
+    sc.key_dim = cfg_.attention_keys == "words" ? (2 * cfg_.key_window + 1) * cfg_.embed : D;
     sc.attn_dim = cfg_.attn_dim > 0 ? cfg_.attn_dim : D;
     sc.score = attention::Score::additive;
     if (cfg_.normalizer == "topk") {
@@ -199,6 +204,27 @@ Tensor SentimentClassifier::encode_words(const Tensor& embedded, const Classifie
   return ops::mul(final_norm_->forward(x), mask);
 }
 
+Tensor SentimentClassifier::word_keys(const Tensor& embedded, const ClassifierBatch& b, int64_t W) const {
+  // Padding zeroed first, so a word's window reads zeros past the sentence's end whatever the
+  // batch's width (the same keys in a batch as alone).
+  const int64_t E = embedded.size(2);
+  const Tensor x = ops::mul(embed_dropout_->forward(embedded), ops::reshape(nn::lengths_to_mask(b.lengths, b.T), Shape{b.B, b.T, 1}));
+  std::vector<Tensor> window;  // x shifted by -W..W along the words
+  for (int64_t d = -W; d <= W; ++d) {
+    if (d == 0) {
+      window.push_back(x);
+    } else if (std::abs(d) >= b.T) {
+      window.push_back(Tensor::zeros(Shape{b.B, b.T, E}, x.dtype()));
+    } else {
+      const Tensor zeros = Tensor::zeros(Shape{b.B, std::abs(d), E}, x.dtype());
+      // d < 0: word t sees x_{t+d} (earlier words), zeros at the start; d > 0: later words.
+      window.push_back(d < 0 ? ops::concat({zeros, ops::slice(x, 1, 0, b.T + d)}, 1)
+                             : ops::concat({ops::slice(x, 1, d, b.T), zeros}, 1));
+    }
+  }
+  return window.size() == 1 ? window[0] : ops::concat(window, 2);
+}
+
 void SentimentClassifier::attach(attention::Recorder* rec) {
   if (soft_) soft_->set_recorder(rec, "pool");
   if (hard_) hard_->set_recorder(rec, "pool");
@@ -228,7 +254,8 @@ ClassifierOutput SentimentClassifier::classify(const Tensor& embedded, const Cla
     const Tensor q = ops::add(Tensor::zeros(Shape{b.B, R, D}), query_);
     attention::SoftCall call;
     for (int64_t l : b.lengths) call.key_lengths.push_back(static_cast<int32_t>(l));
-    const attention::AttentionResult a = soft_ ? soft_->forward(q, h, {}, call) : hard_->forward(q, h, {}, call);
+    const Tensor keys = cfg_.attention_keys == "words" ? word_keys(embedded, b, cfg_.key_window) : h;
+    const attention::AttentionResult a = soft_ ? soft_->forward(q, keys, h, call) : hard_->forward(q, keys, h, call);
     pooled = ops::reshape(a.context, Shape{b.B, R * D});
     out.weights = R == 1 ? ops::reshape(a.weights, Shape{b.B, b.T}) : ops::mean(a.weights, {1});
   } else if (cfg_.pooling == "mean") {

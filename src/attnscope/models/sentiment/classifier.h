@@ -10,6 +10,11 @@
 //              them, the gradient flows through the kept scores)
 //   mean, max  over the valid words; last: the final states of both directions (no attention:
 //              the baselines)
+// Attention keys: `states` scores the encoder states (a_t from h_t, the usual form); `words` scores
+// a local window of word embeddings [x_{t-W}; ..; x_{t+W}] (a width-(2W+1) convolution inside the
+// additive score) while the values stay the encoder states: the score can then rank words only by
+// what they (and their neighbours) are, not by a state that already holds the whole verdict.
+// (On the built-in reviews it still ranks the negator above the sentiment word: docs/RESULTS.md.)
 // R > 1 learned queries (structured self-attention, Lin et al. 2017) pool R times; their
 // contexts are concatenated, and the weights reported per word are the mean over queries.
 // Regularisation for small data: dropout on embeddings and before the classifier, word dropout
@@ -42,6 +47,8 @@ struct ClassifierConfig {
   int64_t topk = 0;                  // k of the topk normalizer
   int64_t embed = 128, hidden = 128; // E; H per direction (transformer: width C = hidden = E)
   int64_t attn_dim = 0;              // A of the attention score (0: 2H)
+  std::string attention_keys = "states"; // states | words: what attention pooling scores (values stay the states)
+  int64_t key_window = 1;            // words keys: W words either side of each word (0: the word alone)
   double dropout = 0.5, word_dropout = 0.1;
   std::vector<std::string> labels;   // class names (K = size)
   std::string to_json() const;
@@ -112,6 +119,8 @@ class SentimentClassifier : public nn::Module {
   std::shared_ptr<nn::ModuleList<TransformerBlock>> blocks_;   // transformer
   std::shared_ptr<nn::LayerNorm> final_norm_;                  // transformer
   Tensor encode_words(const Tensor& embedded, const ClassifierBatch& b) const;  // [B, T, D]
+  // Each word's window of W embeddings either side, concatenated: [B, T, (2W+1) E].
+  Tensor word_keys(const Tensor& embedded, const ClassifierBatch& b, int64_t W) const;
   void attach(attention::Recorder* rec);
   Tensor query_;  // [1, R, 2H] learned queries u of attention pooling
   std::shared_ptr<attention::SoftAttention> soft_;

@@ -24,7 +24,7 @@ SentimentEval evaluate_sentiment(SentimentClassifier& model, const data::Labeled
   const size_t K = model.config().labels.size();
   SentimentEval ev;
   ev.confusion.assign(K, std::vector<int64_t>(K, 0));
-  int64_t rationale_n = 0, rationale_hit = 0;
+  int64_t rationale_n[2] = {0, 0}, rationale_hit[2] = {0, 0};  // [plain, negated]
   for (size_t start = 0; start < set.examples.size(); start += batch) {
     const size_t end = std::min(set.examples.size(), start + static_cast<size_t>(batch));
     std::vector<std::vector<std::string>> words;
@@ -35,14 +35,15 @@ SentimentEval evaluate_sentiment(SentimentClassifier& model, const data::Labeled
       const auto& p = preds[i - start];
       ++ev.confusion[to_model[ex.label]][p.label];
       if (ex.rationale.empty() || p.weights.empty()) continue;
-      ++rationale_n;
+      const int negated = ex.negator >= 0;
+      ++rationale_n[negated];
       std::vector<int64_t> order(p.weights.size());
       std::iota(order.begin(), order.end(), 0);
       std::stable_sort(order.begin(), order.end(), [&](int64_t a, int64_t b) { return p.weights[a] > p.weights[b]; });
       bool hit = std::find(ex.rationale.begin(), ex.rationale.end(), order[0]) != ex.rationale.end();
       if (hit && ex.negator >= 0)
         hit = order.size() > 1 && (order[1] == ex.negator || order[0] == ex.negator);
-      rationale_hit += hit;
+      rationale_hit[negated] += hit;
     }
   }
   ev.n = static_cast<int64_t>(set.examples.size());
@@ -62,7 +63,10 @@ SentimentEval evaluate_sentiment(SentimentClassifier& model, const data::Labeled
   }
   ev.accuracy = ev.n ? static_cast<double>(correct) / ev.n : 0;
   ev.macro_f1 = f1_classes ? f1_sum / f1_classes : 0;
-  if (rationale_n) ev.rationale = static_cast<double>(rationale_hit) / rationale_n;
+  const int64_t n_all = rationale_n[0] + rationale_n[1];
+  if (n_all) ev.rationale = static_cast<double>(rationale_hit[0] + rationale_hit[1]) / n_all;
+  if (rationale_n[0]) ev.rationale_plain = static_cast<double>(rationale_hit[0]) / rationale_n[0];
+  if (rationale_n[1]) ev.rationale_negated = static_cast<double>(rationale_hit[1]) / rationale_n[1];
   return ev;
 }
 
@@ -75,7 +79,12 @@ std::vector<std::string> sentiment_report(const SentimentEval& ev, const std::ve
   lines.push_back(buf);
   if (ev.rationale >= 0) {
     std::snprintf(buf, sizeof buf, "rationale: accuracy=%.1f%%", 100 * ev.rationale);
-    lines.push_back(buf);
+    std::string line = buf;
+    if (ev.rationale_plain >= 0 && ev.rationale_negated >= 0) {
+      std::snprintf(buf, sizeof buf, " (without negation %.1f%%, negated %.1f%%)", 100 * ev.rationale_plain, 100 * ev.rationale_negated);
+      line += buf;
+    }
+    lines.push_back(line);
   }
   // Confusion matrix: rows gold, columns predicted.
   size_t w = 6;

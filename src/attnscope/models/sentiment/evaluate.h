@@ -16,6 +16,8 @@ struct SentimentEval {
   // Built-in reviews with attention pooling: share whose most-attended word is a gold sentiment
   // word (negated reviews: and whose top two include the negator); -1 when not measurable.
   double rationale = -1;
+  // The same over the reviews without / with a negator (-1: none of them).
+  double rationale_plain = -1, rationale_negated = -1;
 };
 
 // The model's label index of each of `set`'s labels, matched by name (FormatError for a class

@@ -36,6 +36,15 @@ std::vector<std::vector<std::string>> words_of(const data::LabeledSet& set) {
 
 }  // namespace
 
+attention::GoldRow rationale_gold(const data::LabeledText& ex) {
+  // The sentiment word decides, the negator flips it: the word gets the larger share, so a model
+  // that follows the gold ranks them as rationale accuracy asks (word first, negator second).
+  attention::GoldRow row;
+  for (int64_t j : ex.rationale) row.emplace_back(j, 2.0);
+  if (ex.negator >= 0 && !row.empty()) row.emplace_back(ex.negator, 1.0);
+  return row;
+}
+
 std::pair<std::string, int64_t> parse_normalizer(const std::string& text) {
   if (text == "softmax" || text == "sparsemax" || text == "entmax15") return {text, 0};
   if (text.rfind("topk:", 0) == 0) {
@@ -77,12 +86,21 @@ std::vector<SettingSpec> sentiment_settings() {
       int_setting("heads", 4, "Transformer heads", 1, 256),
       int_setting("ff", 0, "Transformer feed-forward width (0: 4 x hidden)", 0, 1 << 20),
       text_setting("normalizer", "softmax", "Attention pooling weights: softmax, sparsemax, entmax15 or topk:K (hard)"),
+      text_setting("attention-keys", "states",
+                   "Attention pooling scores: states (the encoder states) or words (a window of word embeddings; "
+                   "the pooled values stay the states)",
+                   {"states", "words"}),
+      int_setting("key-window", 1, "Word keys: words either side of each word in its key", 0, 16),
       int_setting("queries", 1, "Attention pooling: learned queries (each may attend other words)", 1, 64),
       int_setting("embed", 128, "Embedding width", 1, 65536),
       int_setting("hidden", 128, "RNN width per direction", 1, 65536),
       int_setting("attn-dim", 0, "Attention score width (0: 2 x hidden)", 0, 65536),
       real_setting("dropout", 0.5, "Dropout on embeddings and before the classifier", 0.0, 0.9),
       real_setting("word-dropout", 0.1, "Probability of replacing a training word by <unk>", 0.0, 0.9),
+      real_setting("rationale-supervision", 0.0,
+                   "Attentional bias (built-in reviews): weight of a loss pulling the pooling attention toward the gold "
+                   "rationale (the sentiment word 2/3, the negator 1/3)",
+                   0.0, 1e6),
       int_setting("min-freq", 1, "Vocabulary: minimum count in the training split", 1, 1e9),
       int_setting("max-vocab", 30000, "Vocabulary: at most this many words (most frequent)", 5, 1 << 24),
   };
@@ -104,6 +122,11 @@ TrainerOptions sentiment_defaults(const Settings& s) {
 
 SentimentTask::SentimentTask(const Settings& s, uint64_t seed) {
   check_data_choice(s, false);
+  supervision_ = s.real("rationale-supervision");
+  if (supervision_ > 0 && !builtin_data(s))
+    throw ConfigError("setting 'rationale-supervision' needs gold rationales: only the built-in reviews have them");
+  if (supervision_ > 0 && s.text("pooling") != "attention")
+    throw ConfigError("setting 'rationale-supervision' needs attention pooling (pooling is '" + s.text("pooling") + "')");
   if (!builtin_data(s) && s.given("classes") && !std::filesystem::is_directory(s.text("data")))
     throw ConfigError("the number of classes is read from the labels of a data file; 'classes' only picks SST-2 or SST-5 in an SST directory");
   data_ = read_splits(s, seed);
@@ -121,6 +144,14 @@ SentimentTask::SentimentTask(const Settings& s, uint64_t seed) {
   std::tie(cfg.normalizer, cfg.topk) = parse_normalizer(s.text("normalizer"));
   if (cfg.pooling != "attention" && s.given("normalizer"))
     throw ConfigError("setting 'normalizer' applies to attention pooling only (pooling is '" + cfg.pooling + "')");
+  for (const char* name : {"attention-keys", "key-window"})
+    if (cfg.pooling != "attention" && s.given(name))
+      throw ConfigError(std::string("setting '") + name + "' applies to attention pooling only (pooling is '" + cfg.pooling + "')");
+  cfg.attention_keys = s.text("attention-keys");
+  cfg.key_window = s.integer("key-window");
+
+  if (cfg.attention_keys != "words" && s.given("key-window"))
+    throw ConfigError("setting 'key-window' applies to word keys only");
   cfg.queries = s.integer("queries");
   cfg.embed = s.integer("embed");
   cfg.hidden = s.integer("hidden");
@@ -133,6 +164,12 @@ SentimentTask::SentimentTask(const Settings& s, uint64_t seed) {
   model_ = std::make_unique<models::SentimentClassifier>(cfg, std::move(vocab), rng);
   for (const auto& ex : data_.train.examples) train_ids_.push_back(model_->encode(ex.words));
   for (const auto& ex : data_.dev.examples) dev_ids_.push_back(model_->encode(ex.words));
+  // The focus series' sample: the first dev reviews (built-in: they have gold rationales).
+  if (builtin_data(s)) {
+    focus_sample_.labels = data_.dev.labels;
+    focus_sample_.examples.assign(data_.dev.examples.begin(),
+                                  data_.dev.examples.begin() + std::min<size_t>(kFocusReviews, data_.dev.examples.size()));
+  }
   // The focus example: a negated built-in review, else the first dev sentence.
   focus_words_ = data_.dev.examples.front().words;
   for (const auto& ex : data_.dev.examples)
@@ -147,12 +184,19 @@ StepLoss SentimentTask::train_loss(int64_t batch, Rng& rng, const Shard& shard) 
   for (auto& k : pick) k = rng.below(train_ids_.size());
   std::vector<std::vector<int64_t>> rows;
   std::vector<int64_t> labels;
+  std::vector<std::vector<attention::GoldRow>> gold;  // [B][1 pooling row]
   for (int64_t i = shard.begin(batch); i < shard.end(batch); ++i) {
+    const data::LabeledText& ex = data_.train.examples[pick[i]];
     rows.push_back(train_ids_[pick[i]]);
-    labels.push_back(data_.train.examples[pick[i]].label);
+    labels.push_back(ex.label);
+    gold.push_back({rationale_gold(ex)});
   }
-  const auto out = model_->forward(models::make_classifier_batch(rows, model_->min_columns()));
-  return {ops::cross_entropy(out.logits, labels), static_cast<double>(rows.size())};
+  const models::ClassifierBatch b = models::make_classifier_batch(rows, model_->min_columns());
+  const auto out = model_->forward(b);
+  Tensor loss = ops::cross_entropy(out.logits, labels);
+  if (supervision_ > 0)
+    loss = ops::add(loss, ops::scale(attention::supervision_loss(ops::reshape(out.weights, Shape{b.B, 1, b.T}), gold), supervision_));
+  return {loss, static_cast<double>(rows.size())};
 }
 
 double SentimentTask::valid_loss() {
@@ -180,6 +224,14 @@ EvalReport SentimentTask::evaluate() {
   r.metrics = {{"accuracy", test.accuracy}, {"macro_f1", test.macro_f1}, {"dev_accuracy", dev.accuracy}};
   if (test.rationale >= 0) r.metrics["rationale"] = test.rationale;
   return r;
+}
+
+std::map<std::string, double> SentimentTask::focus_measures() {
+  if (focus_sample_.examples.empty() || model_->config().pooling != "attention") return {};
+  const auto ev = models::evaluate_sentiment(*model_, focus_sample_);
+  std::map<std::string, double> m = {{"accuracy", ev.accuracy}};
+  if (ev.rationale >= 0) m["rationale"] = ev.rationale;
+  return m;
 }
 
 io::Trace SentimentTask::trace_focus() {

@@ -3,10 +3,12 @@
 // reviews (known rationales). Loss: cross-entropy per sentence. Metrics on the test split:
 // accuracy, macro-F1, confusion, rationale accuracy (built-in), dev accuracy.
 #pragma once
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "attnscope/attention/supervision.h"
 #include "attnscope/data/sentiment.h"
 #include "attnscope/models/sentiment/classifier.h"
 #include "attnscope/train/settings.h"
@@ -32,6 +34,9 @@ class SentimentTask : public Task {
   double valid_loss() override;
   EvalReport evaluate() override;
   io::Trace trace_focus() override;
+  // Built-in reviews: rationale accuracy and accuracy on the first kFocusReviews dev reviews.
+  std::map<std::string, double> focus_measures() override;
+  static constexpr size_t kFocusReviews = 200;
   std::string unit_name() const override { return "sentences"; }
 
   models::SentimentClassifier& classifier() { return *model_; }
@@ -42,7 +47,13 @@ class SentimentTask : public Task {
   std::vector<std::vector<int64_t>> train_ids_, dev_ids_;
   std::unique_ptr<models::SentimentClassifier> model_;
   std::vector<std::string> focus_words_;
+  data::LabeledSet focus_sample_;
+  double supervision_ = 0;  // rationale-supervision weight (built-in reviews)
 };
+
+// The gold attention row of a built-in review for rationale supervision: the sentiment word(s)
+// weight 2, the negator 1 (normalised by the loss); empty without a rationale.
+attention::GoldRow rationale_gold(const data::LabeledText& ex);
 
 // `eval sentiment`: data (a labelled file, or a directory whose test split is used) or the
 // built-in reviews' test split.
