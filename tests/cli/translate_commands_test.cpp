@@ -217,7 +217,7 @@ TEST_F(TranslateCommands, PictureFlagsAndTokenizeOfATranslator) {
   EXPECT_GT(png_size("big.png").second, png_size("small.png").second + 200);  // the cell area grows
   EXPECT_NE(slurp(dir_ / "small.png"), slurp(dir_ / "big.png"));
   expect_error("translate --model tiny.ckpt '3 avril 1999' --png x.png --cmap jet", 2, "jet");
-  expect_error("translate --model tiny.ckpt '3 avril 1999' --cmap magma", 2, "add --png, --svg or --gif");
+  expect_error("translate --model tiny.ckpt '3 avril 1999' --cmap magma", 2, "add --png, --svg, --gif or --mp4");
   expect_error("translate --model tiny.ckpt '3 avril 1999' --gif x.gif --size 900", 2, "own frame size");
   EXPECT_FALSE(fs::exists(dir_ / "x.png"));
 
