@@ -7,6 +7,7 @@
 
 #include "attnscope/train/tasks/caption_task.h"
 #include "attnscope/train/trainer.h"
+#include "slow_tests.h"
 
 namespace attnscope::train {
 namespace {
@@ -25,7 +26,7 @@ TEST(CaptionBeam, WidthOneIsGreedyAndWiderNeverScoresLower) {
     o.keep_best = false;
     run_training(task, o);
     auto& m = task.captioner();
-    const auto scenes = data::make_scenes(data::ScenePool::test, 9, 24);
+    const auto scenes = data::make_scenes(data::ScenePool::test, 9, slow_tests() ? 24 : 6);
     std::vector<const data::Image*> images;
     for (const auto& sc : scenes) images.push_back(&sc.image);
     const auto greedy = m.generate(images);

@@ -12,6 +12,7 @@
 #include "attnscope/nn/checkpoint.h"
 #include "attnscope/train/tasks/reverse_task.h"
 #include "attnscope/train/trainer.h"
+#include "slow_tests.h"
 
 namespace attnscope::train {
 namespace {
@@ -49,12 +50,16 @@ void expect_learns(const std::string& cell, int64_t steps) {
   const double acc = task.evaluate().metrics.at("token_accuracy");
   std::printf("reverse-%s: %lld steps in %.2f s, loss %.4f -> %.4f, token accuracy %.4f\n", cell.c_str(),
               static_cast<long long>(r.steps), r.seconds, r.losses.front(), r.losses.back(), acc);
+  if (!slow_tests()) {  // the sanitizer build's short run: learning has started
+    EXPECT_LT(r.losses.back(), 0.7 * r.losses.front());
+    return;
+  }
   EXPECT_GE(acc, 0.99) << cell;
   EXPECT_LT(r.losses.back(), 0.1 * r.losses.front());
 }
 
-TEST(ReverseTask, GruLearnsToReverse) { expect_learns("gru", 600); }
-TEST(ReverseTask, LstmLearnsToReverse) { expect_learns("lstm", 600); }
+TEST(ReverseTask, GruLearnsToReverse) { expect_learns("gru", slow_tests() ? 600 : 150); }
+TEST(ReverseTask, LstmLearnsToReverse) { expect_learns("lstm", slow_tests() ? 600 : 150); }
 
 // N steps straight == N/2, checkpoint, fresh process state, resume, N/2: same losses bit for
 // bit, same final weights. Dropout and variable lengths on, so the data RNG, the dropout RNG,

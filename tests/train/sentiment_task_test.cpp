@@ -12,16 +12,12 @@
 #include "attnscope/models/sentiment/faithfulness.h"
 #include "attnscope/train/tasks/sentiment_task.h"
 #include "attnscope/train/trainer.h"
+#include "slow_tests.h"
 
 namespace attnscope::train {
 namespace {
 
 namespace fs = std::filesystem;
-
-bool slow_tests() {
-  const char* v = std::getenv("ATTNSCOPE_SLOW_TESTS");
-  return !v || std::string(v) != "0";
-}
 
 Settings settings(const std::map<std::string, std::string>& kv) {
   Settings s(sentiment_settings());

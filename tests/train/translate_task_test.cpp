@@ -15,9 +15,12 @@
 #include "attnscope/models/translate/transformer_seq2seq.h"
 #include "attnscope/train/tasks/translate_task.h"
 #include "attnscope/train/trainer.h"
+#include "slow_tests.h"
 
 namespace attnscope::models {
 namespace {
+
+using train::slow_tests;
 
 // A date translator trained through the translate task and the Trainer.
 struct Trained {
@@ -62,8 +65,7 @@ TEST(Translate, MakeBatchPadsAndShifts) {
 // with additive attention. Sanitizer runs (ATTNSCOPE_SLOW_TESTS=0) train briefly and check
 // only that learning happens.
 TEST(Translate, DatesLearnedWithAdditiveAttention) {
-  const char* slow = std::getenv("ATTNSCOPE_SLOW_TESTS");
-  const bool full = !(slow && std::string(slow) == "0");
+  const bool full = slow_tests();
   Trained t = train_dates({{"embed", "32"}, {"hidden", "64"}, {"attention", "additive"}}, full ? 1500 : 150);
   const train::TrainResult& res = t.res;
   EXPECT_LT(res.losses.back(), res.losses.front() / (full ? 100 : 2));
@@ -103,11 +105,6 @@ TEST(Translate, DatesLearnedWithAdditiveAttention) {
   EXPECT_EQ(tr.find_sequence("source")->tokens.size(), 6u);
   EXPECT_EQ(tr.find_sequence("target")->tokens.size(), 11u);  // 10 characters + <eos>
   std::filesystem::remove(path);
-}
-
-bool full_tests() {
-  const char* slow = std::getenv("ATTNSCOPE_SLOW_TESTS");
-  return !(slow && std::string(slow) == "0");
 }
 
 // Greedy decoding by full recompute: at every step the whole prefix goes through forward()
@@ -153,7 +150,7 @@ std::vector<int64_t> greedy_by_steps(Seq2SeqModel& m, const std::vector<int64_t>
 // docs/TRANSLATION.md), and KV-cache decoding equals decoding by full recompute for each
 // position scheme.
 TEST(Translate, TransformerLearnsAndKvCacheEqualsRecompute) {
-  const bool full = full_tests();
+  const bool full = slow_tests();
   Trained t = train_dates({{"arch", "transformer"}, {"hidden", "32"}, {"heads", "2"}, {"layers", "1"}, {"dropout", "0"}},
                           full ? 150 : 30, 32, 2e-3, 30);
   EXPECT_LT(t.res.losses.back(), t.res.losses.front() / (full ? 2.5 : 1.3));
@@ -233,7 +230,7 @@ TEST(Translate, TransformerAdaptiveSpanDecodesAndPenalizes) {
 // mechanism names, and their weights have the promised structure (local: zero outside the
 // window; hard: one-hot rows at inference).
 TEST(Translate, RnnLocalAndHardAttentionLearnAndRecord) {
-  const bool full = full_tests();
+  const bool full = slow_tests();
   for (const char* kind : {"local", "hard"}) {
     std::map<std::string, std::string> settings = {{"embed", "16"}, {"hidden", "32"}, {"attention", kind}};
     if (std::string(kind) == "local") settings["window"] = "2";
