@@ -122,13 +122,18 @@ TEST(CaptionTask, BoxSupervisionPullsAttentionOntoTheObject) {
   for (int with = 0; with < 2; ++with) {
     const Settings s = settings({{"hidden", "32"}, {"channels", "16"}, {"box-supervision", with ? "1" : "0"}});
     CaptionTask task(s, 5);
-    run_training(task, quick(s, 60));
+    const TrainResult r = run_training(task, quick(s, slow_tests() ? 60 : 8));
+    if (!slow_tests()) {  // the sanitizer build: the supervised loss runs and stays finite
+      EXPECT_TRUE(std::isfinite(r.losses.back()));
+      continue;
+    }
     const auto e = models::evaluate_scenes(task.captioner(), scenes);
     pointing[with] = e.pointing;
     correctness[with] = e.correctness;
     nn::EvalMode eval_mode(task.model());
     focus[with] = task.focus_measures().at("pointing");
   }
+  if (!slow_tests()) return;
   std::printf("60 steps: pointing %.3f -> %.3f, correctness %.3f -> %.3f with box supervision\n", pointing[0], pointing[1],
               correctness[0], correctness[1]);
   EXPECT_GT(pointing[1], 0.3);  // measured 0.47 (chance: about 0.1)
