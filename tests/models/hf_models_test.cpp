@@ -7,12 +7,14 @@
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <unistd.h>
 
 #include "attnscope/core/error.h"
 #include "attnscope/io/safetensors.h"
 #include "attnscope/attention/recorder.h"
 #include "attnscope/models/loader.h"
+#include "attnscope/models/open_model.h"
 #include "hf_fixtures.h"
 
 namespace fs = std::filesystem;
@@ -24,15 +26,19 @@ namespace {
 class HfModels : public HfFixtures {
  protected:
   // Runs the model on the reference ids; compares logits and attention.
-  static void compare(const std::string& name) {
+  // reference: the file in the fixture's directory; one with "types" runs the sentence pair.
+  static void compare(const std::string& name, const std::string& reference = "reference.safetensors") {
     auto model = load_model(path(name));
-    const auto ref = io::SafetensorsFile::open(path(name) + "/reference.safetensors");
+    const auto ref = io::SafetensorsFile::open(path(name) + "/" + reference);
     const auto ids64 = ref.read_i64("ids");
     const std::vector<int32_t> ids(ids64.begin(), ids64.end());
     const auto logits = ref.read_f32("logits");
     const auto att = ref.read_f32("attention");  // [L, NH, T, T]
     attention::Recorder cap;
-    const ModelOutput out = model->forward(ids, &cap);
+    std::vector<int32_t> types;
+    if (ref.contains("types"))
+      for (int64_t t : ref.read_i64("types")) types.push_back(static_cast<int32_t>(t));
+    const ModelOutput out = types.empty() ? model->forward(ids, &cap) : model->forward_segments(ids, types, &cap);
     ASSERT_EQ(out.values.size(), logits.size());
     double worst = 0;
     for (size_t i = 0; i < logits.size(); ++i) worst = std::max(worst, std::abs(double(out.values[i]) - logits[i]));
@@ -67,6 +73,16 @@ class HfModels : public HfFixtures {
 
 TEST_F(HfModels, Gpt2MatchesNumpy) { compare("gpt2"); }
 TEST_F(HfModels, BertClassifierMatchesNumpy) { compare("bert"); }
+// BERT's sentence pairs: token type 1 on the second sentence changes logits and attention, both
+// as NumPy computes them; decoders refuse pairs, and a type the model lacks is one clear error.
+TEST_F(HfModels, BertSentencePairMatchesNumpy) {
+  compare("bert", "reference_pair.safetensors");
+  auto bert = load_model(path("bert"));
+  const std::vector<int32_t> ids = {1, 2, 3};
+  EXPECT_THROW(bert->forward_segments(ids, std::vector<int32_t>{0, 1, 2}), ValueError);
+  EXPECT_THROW(bert->forward_segments(ids, std::vector<int32_t>{0, 1}), ValueError);
+  EXPECT_THROW(load_model(path("gpt2"))->forward_segments(ids, std::vector<int32_t>{0, 0, 1}), ConfigError);
+}
 TEST_F(HfModels, ShardedHfLlamaWithHalfSplitRopeMatchesNumpy) { compare("llama_hf"); }
 
 TEST_F(HfModels, F16CheckpointLoadsCloseToF32) {
@@ -105,5 +121,38 @@ TEST_F(HfModels, BadCheckpointsGiveOneClearError) {
     ADD_FAILURE();
   } catch (const ValueError& e) {
     EXPECT_NE(std::string(e.what()).find("longer than the model's context of 40"), std::string::npos) << e.what();
+  }
+}
+
+// `trace MODEL "A" --pair "B"`'s path: a WordPiece vocabulary beside the BERT checkpoint; the pair
+// is read as [CLS] A [SEP] B [SEP], the trace's sequence carries the segments, and a trained
+// or decoder model refuses before any work.
+TEST_F(HfModels, SentencePairTraceCarriesSegments) {
+  {
+    std::ofstream vocab(path("bert") + "/vocab.txt");
+    for (const char* w : {"[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "the", "cat", "sat", "a", "dog", "ran"}) vocab << w << "\n";
+    for (int i = 11; i < 53; ++i) vocab << "w" << i << "\n";
+  }
+  TextTracer tracer(path("bert"), attention::Keep::dense());
+  const io::Trace t = tracer.trace_pair("the cat sat", "a dog ran");
+  ASSERT_EQ(t.sequences.size(), 1u);
+  const auto& seq = t.sequences.front();
+  EXPECT_EQ(seq.tokens, (std::vector<std::string>{"[CLS]", "the", "cat", "sat", "[SEP]", "a", "dog", "ran", "[SEP]"}));
+  EXPECT_EQ(seq.segments, (std::vector<int32_t>{0, 0, 0, 0, 0, 1, 1, 1, 1}));
+  EXPECT_EQ(t.meta.at("pair_text"), "a dog ran");
+  // The types change what the model attends: the single-sentence trace of the same tokens differs.
+  const io::Trace single = tracer.trace("the cat sat [SEP] a dog ran");
+  ASSERT_EQ(single.layers.front().weights.size(), t.layers.front().weights.size());
+  double diff = 0;
+  for (size_t i = 0; i < t.layers.front().weights.size(); ++i)
+    diff = std::max(diff, std::abs(double(t.layers.front().weights[i]) - single.layers.front().weights[i]));
+  EXPECT_GT(diff, 1e-3);
+  // GPT-2 with the same vocabulary beside it: a decoder refuses pairs, saying why.
+  fs::copy_file(path("bert") + "/vocab.txt", path("gpt2") + "/vocab.txt", fs::copy_options::overwrite_existing);
+  try {
+    TextTracer(path("gpt2"), attention::Keep::dense()).trace_pair("a", "b");
+    ADD_FAILURE() << "a decoder traced a sentence pair";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("encoder with token types"), std::string::npos) << e.what();
   }
 }

@@ -142,9 +142,22 @@ def bert(rng, out):
                   p + "output.LayerNorm.weight": 1 + rnd(rng, C, scale=0.1), p + "output.LayerNorm.bias": rnd(rng, C, scale=0.1)})
     ids = rng.integers(0, V, T).astype(np.int32)
     f = {k: v.astype(np.float64) for k, v in w.items()}
+    logits, atts = bert_forward(f, ids, np.zeros(T, np.int64), L, NH, HS)
+    save(out, "bert", cfg, w, ids, logits, atts)
+    # A sentence pair: the same ids, token type 1 from position 4 on (no random draws: the later
+    # fixtures keep their weights).
+    types = (np.arange(T) >= 4).astype(np.int64)
+    logits, atts = bert_forward(f, ids, types, L, NH, HS)
+    write_safetensors(os.path.join(out, "bert", "reference_pair.safetensors"),
+                      {"ids": ids, "types": types.astype(np.int32), "logits": logits.astype(np.float32),
+                       "attention": atts.astype(np.float32)})
+
+
+def bert_forward(f, ids, types, L, NH, HS):
+    T, C = len(ids), NH * HS
     e = "bert.embeddings."
     x = layernorm(f[e + "word_embeddings.weight"][ids] + f[e + "position_embeddings.weight"][:T] +
-                  f[e + "token_type_embeddings.weight"][0], f[e + "LayerNorm.weight"], f[e + "LayerNorm.bias"], 1e-12)
+                  f[e + "token_type_embeddings.weight"][types], f[e + "LayerNorm.weight"], f[e + "LayerNorm.bias"], 1e-12)
     full = np.ones((T, T), bool)
     atts = []
     for i in range(L):
@@ -159,8 +172,7 @@ def bert(rng, out):
         h = gelu_erf(lin(a, "intermediate.dense"))
         x = layernorm(a + lin(h, "output.dense"), f[p + "output.LayerNorm.weight"], f[p + "output.LayerNorm.bias"], 1e-12)
     pooled = np.tanh(x[0] @ f["bert.pooler.dense.weight"].T + f["bert.pooler.dense.bias"])
-    logits = pooled @ f["classifier.weight"].T + f["classifier.bias"]
-    save(out, "bert", cfg, w, ids, logits, np.array(atts))
+    return pooled @ f["classifier.weight"].T + f["classifier.bias"], np.array(atts)
 
 
 def llama_hf(rng, out):

@@ -1,7 +1,8 @@
 // `attnscope trace MODEL "text" -o OUT.attn.safetensors [--capture dense|topk:K|stats]
-// [--generate N]`: runs a pretrained model and writes its attention as a trace file. A part of
+// [--generate N | --pair "second sentence"]`: runs a pretrained model and writes its attention as a trace file. A part of
 // the `trace` subcommand (cli/verb_parts.h): it adds positionals to `trace` and the capture action.
 #include <cstdio>
+#include <optional>
 
 #include "attnscope/cli/common.h"
 #include "attnscope/cli/output_names.h"
@@ -18,6 +19,7 @@ namespace {
 
 struct TraceModelArgs {
   std::string model, text, tokenizer, output;
+  std::optional<std::string> pair;  // set: a sentence pair (may be empty)
   attention::Keep capture = attention::Keep::dense();
   int64_t generate = 0;
   float temperature = 0.0f;
@@ -33,11 +35,13 @@ void run(const TraceModelArgs& a) {
   check_not_an_input(a.output, {a.model, a.tokenizer});
   if (a.generate > 0 && models::is_trained_checkpoint(a.model))
     throw ConfigError("trace: --generate is for language models; this is a trained task model");
+  if (a.pair && a.generate > 0) throw ConfigError("trace: --pair and --generate do not go together (a pair is read by an encoder)");
   models::SamplingOptions opt;
   opt.temperature = a.temperature;
   opt.top_k = a.top_k;
   opt.seed = a.seed;
-  io::Trace trace = models::TextTracer(a.model, a.capture, a.tokenizer).trace(a.text, a.generate, opt);
+  models::TextTracer tracer(a.model, a.capture, a.tokenizer);
+  io::Trace trace = a.pair ? tracer.trace_pair(a.text, *a.pair) : tracer.trace(a.text, a.generate, opt);
   if (const std::string note = focus::clamp_topk(trace); !note.empty()) std::fprintf(stderr, "note: %s\n", note.c_str());
   io::TraceWriteOptions wo;
   wo.f16_weights = !a.f32;
@@ -55,6 +59,7 @@ void setup(CLI::App& trace) {
   trace.add_option("--tokenizer", a->tokenizer, "Tokenizer file (default: found beside the model)");
   add_output_flag(&trace, a->output, false);
   add_capture_flag(&trace, a->capture);
+  trace.add_option("--pair", a->pair, "Second sentence of a pair for an encoder with token types (BERT reads [CLS] TEXT [SEP] PAIR [SEP])");
   trace.add_option("--generate", a->generate, "Also generate N tokens, capturing each step")->check(at_least(0));
   trace.add_option("--temperature", a->temperature, "Sampling temperature for --generate (0 = greedy)")
       ->check(at_least(0));

@@ -89,12 +89,24 @@ BertModel::BertModel(const ModelConfig& cfg, const WeightSource& src) {
 }
 
 ModelOutput BertModel::forward(std::span<const int32_t> tokens, attention::Recorder* capture) {
+  return forward_segments(tokens, {}, capture);
+}
+
+ModelOutput BertModel::forward_segments(std::span<const int32_t> tokens, std::span<const int32_t> segments,
+                                        attention::Recorder* capture) {
   check_tokens(tokens, 0);
   const int64_t T = static_cast<int64_t>(tokens.size());
+  if (!segments.empty() && static_cast<int64_t>(segments.size()) != T)
+    throw ValueError("token types: " + std::to_string(segments.size()) + " for " + std::to_string(T) + " tokens");
+  for (int32_t s : segments)
+    if (s < 0 || s >= cfg_.type_vocab)
+      throw ValueError("token type " + std::to_string(s) + " is outside the model's " + std::to_string(cfg_.type_vocab));
   const int64_t C = cfg_.dim, NH = cfg_.n_heads, HS = cfg_.head_dim, H = cfg_.hidden;
   std::vector<float> x(T * C), xb(T * C), q(T * C), k(T * C), v(T * C), ctx(T * C), h(T * H);  // activations
-  for (int64_t t = 0; t < T; ++t)
-    for (int64_t c = 0; c < C; ++c) xb[t * C + c] = word_[tokens[t] * C + c] + pos_emb_[t * C + c] + type_[c];
+  for (int64_t t = 0; t < T; ++t) {
+    const float* type = type_.data() + (segments.empty() ? 0 : segments[t]) * C;
+    for (int64_t c = 0; c < C; ++c) xb[t * C + c] = word_[tokens[t] * C + c] + pos_emb_[t * C + c] + type[c];
+  }
   layernorm_forward(xb.data(), emb_ln_w_.data(), emb_ln_b_.data(), T, C, cfg_.norm_eps, x.data());
   for (int64_t l = 0; l < cfg_.n_layers; ++l) {
     const Layer& w = layers_[l];

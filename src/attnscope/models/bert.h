@@ -15,6 +15,9 @@ class BertModel : public Model {
   bool is_decoder() const override { return false; }
   // tokens: the whole input (usually [CLS] ... [SEP]); all token types 0.
   ModelOutput forward(std::span<const int32_t> tokens, attention::Recorder* capture = nullptr) override;
+  // A sentence pair ([CLS] A [SEP] B [SEP]) with its token types.
+  ModelOutput forward_segments(std::span<const int32_t> tokens, std::span<const int32_t> segments,
+                               attention::Recorder* capture = nullptr) override;
   std::string site_name(int64_t layer) const override { return "encoder.layer." + std::to_string(layer) + ".attn"; }
   bool has_classifier() const { return !cls_w_.empty(); }
 

@@ -38,6 +38,11 @@ void Model::check_tokens(std::span<const int32_t> tokens, int64_t pos0) const {
                        std::to_string(cfg_.vocab) + ")");
 }
 
+ModelOutput Model::forward_segments(std::span<const int32_t>, std::span<const int32_t>, attention::Recorder*) {
+  throw ConfigError(std::string("sentence pairs need an encoder with token types (BERT); this is a ") +
+                    arch_name(cfg_.arch) + " model");
+}
+
 GradForward Model::grad_forward(std::span<const int32_t>, const Tensor&) const {
   throw ConfigError(std::string("gradient attributions are not available for ") + arch_name(cfg_.arch) +
                     " models (Llama-family and GPT-2 decoders have them)");

@@ -39,6 +39,11 @@ class Model {
   // positions, so a prompt then one call per token gives the trace of one full forward). Throws ValueError for token ids
   // outside the vocabulary or a sequence longer than the context.
   virtual ModelOutput forward(std::span<const int32_t> tokens, attention::Recorder* capture = nullptr) = 0;
+  // Encoders with token types (BERT's sentence pairs): forward with segments[t] the type of token t
+  // (0: sentence A, 1: sentence B). ConfigError for models without token types; ValueError for
+  // segments of another length than tokens or a type the model does not have.
+  virtual ModelOutput forward_segments(std::span<const int32_t> tokens, std::span<const int32_t> segments,
+                                       attention::Recorder* capture = nullptr);
   // The same forward over tokens at positions 0..T-1 (the cache untouched) built on autograd, for
   // gradient attributions (models/attribution.h). embeddings [T, C], when given, replaces the
   // tokens' embeddings as the first block's input (integrated gradients, finite differences).

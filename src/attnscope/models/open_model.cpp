@@ -92,6 +92,11 @@ io::Trace TextTracer::trace(const std::string& text, int64_t generate, const Sam
   return capture_trace(*impl_->pipeline, text, impl_->keep, generate, opt);
 }
 
+io::Trace TextTracer::trace_pair(const std::string& a, const std::string& b) {
+  if (impl_->trained) throw ConfigError("sentence pairs need an imported encoder with token types (BERT); this is a trained task model");
+  return capture_pair_trace(*impl_->pipeline, a, b, impl_->keep);
+}
+
 io::Trace TextTracer::trace_ids(const std::vector<int32_t>& ids) {
   if (impl_->trained || !impl_->pipeline->model->is_decoder())
     throw ConfigError("token-id probes need an imported language model (decoder)");

@@ -39,6 +39,9 @@ class TextTracer {
   bool trained() const;
   // generate > 0: imported decoders only (ConfigError otherwise).
   io::Trace trace(const std::string& text, int64_t generate = 0, const SamplingOptions& opt = {});
+  // A sentence pair through an imported encoder with token types (capture_pair_trace); ConfigError
+  // for trained checkpoints and decoders.
+  io::Trace trace_pair(const std::string& a, const std::string& b);
   // Imported decoders: the trace of running these token ids (probes such as repeated random
   // sequences); ConfigError for trained checkpoints and encoders.
   io::Trace trace_ids(const std::vector<int32_t>& ids);

@@ -35,6 +35,25 @@ std::vector<int32_t> encode_input(const Pipeline& p, const std::string& text) {
   return ids;
 }
 
+PairInput encode_pair(const Pipeline& p, const std::string& a, const std::string& b) {
+  if (p.model->is_decoder())
+    throw ConfigError("sentence pairs need an encoder with token types (BERT), not a language model");
+  const auto& sp = p.tokenizer->specials();
+  if (sp.cls < 0 || sp.sep < 0) throw ConfigError("sentence pairs need a tokenizer with [CLS] and [SEP] tokens");
+  PairInput in;
+  in.ids = p.tokenizer->encode(a, true, true);  // [CLS] a [SEP]
+  in.segments.assign(in.ids.size(), 0);
+  std::vector<int32_t> second = p.tokenizer->encode(b, false, true);
+  second.push_back(sp.sep);
+  in.ids.insert(in.ids.end(), second.begin(), second.end());
+  in.segments.resize(in.ids.size(), 1);
+  const int64_t ctx = p.model->config().max_seq;
+  if (static_cast<int64_t>(in.ids.size()) > ctx)
+    throw ValueError("the sentence pair is " + std::to_string(in.ids.size()) + " tokens, longer than the model's context of " +
+                     std::to_string(ctx));
+  return in;
+}
+
 std::vector<std::string> token_labels(const data::Tokenizer& tok, const std::vector<int32_t>& ids) {
   std::vector<std::string> out;
   out.reserve(ids.size());
@@ -102,6 +121,17 @@ io::Trace capture_trace(Pipeline& p, const std::string& text, const attention::K
   p.model->forward(ids, &capture);
   io::Trace trace = make_trace(p, ids, capture, text);
   if (keep.next > 0) add_predictions(p, trace, ids, -1, keep.next);
+  return trace;
+}
+
+io::Trace capture_pair_trace(Pipeline& p, const std::string& a, const std::string& b, const attention::Keep& keep) {
+  if (keep.next > 0) throw ConfigError("next-token candidates need a decoder (language model), not an encoder");
+  const PairInput in = encode_pair(p, a, b);
+  attention::Recorder capture(keep);
+  p.model->forward_segments(in.ids, in.segments, &capture);
+  capture.meta()["pair_text"] = b;
+  io::Trace trace = make_trace(p, in.ids, capture, a);
+  trace.sequences.front().segments = in.segments;
   return trace;
 }
 

@@ -28,6 +28,13 @@ Pipeline open_pipeline(const std::string& model_path, const std::string& tokeniz
 // Token ids of text with the model's specials (BOS for Llama, [CLS]/[SEP] for BERT, nothing for
 // GPT-2 unless the text is empty: then <|endoftext|>). ValueError when longer than the context.
 std::vector<int32_t> encode_input(const Pipeline& p, const std::string& text);
+// A sentence pair as BERT reads it: [CLS] a [SEP] b [SEP], segments 0 over "[CLS] a [SEP]" and 1
+// over "b [SEP]". ConfigError for a decoder or a tokenizer without [CLS]/[SEP]; ValueError when
+// longer than the context.
+struct PairInput {
+  std::vector<int32_t> ids, segments;
+};
+PairInput encode_pair(const Pipeline& p, const std::string& a, const std::string& b);
 // Readable labels of ids (one per token).
 std::vector<std::string> token_labels(const data::Tokenizer& tok, const std::vector<int32_t>& ids);
 // The trace of what the recorder captured over ids, with the tokens and model/source metadata.
@@ -45,5 +52,8 @@ io::Trace generation_trace(const Pipeline& p, const std::vector<int32_t>& prompt
 // an animation plays the generation step by step.
 io::Trace capture_trace(Pipeline& p, const std::string& text, const attention::Keep& keep, int64_t generate = 0,
                         const SamplingOptions& opt = {});
+// Runs a sentence pair (encode_pair) through an encoder with its token types, capturing attention;
+// the trace's sequence carries the segments (the views split it A | B).
+io::Trace capture_pair_trace(Pipeline& p, const std::string& a, const std::string& b, const attention::Keep& keep);
 
 }  // namespace attnscope::models
