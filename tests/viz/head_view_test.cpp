@@ -96,10 +96,26 @@ TEST(ModelView, GridIsLayersByHeads) {
   viz::render_model_view(t, svg_path);
   const std::string svg = read_file(svg_path);
   EXPECT_EQ(fixture::xml_problem(svg), "");
-  EXPECT_EQ(fixture::count(svg, "fill-rule:nonzero;fill:rgb("), 4u * 6u * 16u * 16u);  // every cell of 24 maps
+  // Each thumbnail is one embedded PNG, not 16 x 16 rectangles (issue 16: 5 x 8 heads of 40
+  // tokens made a 10 MB SVG of rectangles).
+  EXPECT_EQ(fixture::count(svg, "<image "), 4u * 6u);
+  EXPECT_EQ(fixture::count(svg, "data:image/png;base64,"), 4u * 6u);
+  EXPECT_EQ(fixture::count(svg, "fill-rule:nonzero;fill:rgb("), 0u);
   viz::ModelViewOptions bad;
   bad.colormap = "jet";
   EXPECT_THROW(viz::render_model_view(t, path, bad), ConfigError);
+}
+
+// The stories260K shape (5 layers x 8 heads, 40 tokens): the SVG stays small, under twice the
+// PNG's bytes (it was 86 times the PNG as rectangles).
+TEST(ModelView, ManyHeadsMakeASmallSvg) {
+  io::Trace t = fixture::self_trace(40, 5, 8);
+  const std::string svg_path = fixture::out_path("model_many.svg"), png_path = fixture::out_path("model_many.png");
+  viz::render_model_view(t, svg_path);
+  viz::render_model_view(t, png_path);
+  const size_t svg = read_file(svg_path).size(), png = read_file(png_path).size();
+  EXPECT_LT(svg, 2 * png) << svg << " bytes of SVG, " << png << " of PNG";
+  EXPECT_LT(svg, 600'000u);
 }
 
 TEST(HeadGrid, OneThumbnailPerHead) {

@@ -268,3 +268,26 @@ TEST(Heatmap, AxesAreTitledQueryAndKeyOrTheirSequences) {
   EXPECT_EQ(c.query_title(), "target (query)");
   EXPECT_EQ(c.key_title(), "source (key)");
 }
+
+// CellMarks::image (the model view's thumbnails) paints a PNG with the same pixels as one
+// rectangle per cell, at a scale that is not a whole number of pixels per cell.
+TEST(CellGrid, ImageMarksPaintTheSamePixelsAsRectangles) {
+  io::Trace t = fixture::self_trace(40, 1, 1);
+  const viz::CellGrid g = viz::aggregate_max(t.layers[0], 0, 40, 40);
+  const viz::ColorScale scale = viz::viewer_scale(t.layers[0], 0, {});
+  std::vector<std::vector<uint32_t>> painted;
+  for (viz::CellMarks marks : {viz::CellMarks::fit, viz::CellMarks::image}) {
+    cairo_surface_t* s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, 110, 110);
+    cairo_t* cr = cairo_create(s);
+    EXPECT_EQ(viz::draw_cells(cr, 7, 5, 96, 96, g, viz::colormap("viridis"), scale, marks),
+              marks == viz::CellMarks::image ? 1 : 40 * 40);
+    cairo_surface_flush(s);
+    const auto* d = reinterpret_cast<const uint32_t*>(cairo_image_surface_get_data(s));
+    painted.emplace_back(d, d + 110 * 110);
+    cairo_destroy(cr);
+    cairo_surface_destroy(s);
+  }
+  int64_t differ = 0;
+  for (size_t i = 0; i < painted[0].size(); ++i) differ += (painted[0][i] & 0xFFFFFFu) != (painted[1][i] & 0xFFFFFFu);
+  EXPECT_EQ(differ, 0);
+}
