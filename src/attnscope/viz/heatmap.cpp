@@ -161,6 +161,12 @@ void Heatmap::draw_segments(cairo_t* cr) const {
                 plot_y_ - kseg_h_ / 2, f, Align::center, Align::center);
 }
 
+Heatmap trace_heatmap(const io::Trace& trace, const io::TraceLayer& layer, int64_t head, HeatmapOptions opts) {
+  if (opts.query_segments.empty()) opts.query_segments = segments_of(trace, layer.query_seq, layer.queries);
+  if (opts.key_segments.empty()) opts.key_segments = segments_of(trace, layer.key_seq, layer.keys);
+  return Heatmap(layer, head, focus::query_labels(trace, layer), focus::key_labels(trace, layer), std::move(opts));
+}
+
 std::string heatmap_title(const io::Trace& trace, const io::TraceLayer& layer, int64_t head) {
   std::string t;
   if (auto it = trace.meta.find("model"); it != trace.meta.end() && !it->second.empty()) t = it->second + " \u00B7 ";
@@ -179,9 +185,7 @@ Heatmap render_heatmap(const io::Trace& trace, int64_t layer, int64_t head, cons
   io::validate_layer(trace, L);
   image_format_for(path);  // a bad extension fails before rendering
   if (opts.title.empty()) opts.title = heatmap_title(trace, L, head);
-  if (opts.query_segments.empty()) opts.query_segments = segments_of(trace, L.query_seq, L.queries);
-  if (opts.key_segments.empty()) opts.key_segments = segments_of(trace, L.key_seq, L.keys);
-  Heatmap hm(L, head, focus::query_labels(trace, L), focus::key_labels(trace, L), opts);
+  Heatmap hm = trace_heatmap(trace, L, head, std::move(opts));
   write_figure(path, hm.width(), hm.height(), [&](cairo_t* cr) { hm.draw(cr, 0, 0); });
   return hm;
 }

@@ -29,7 +29,7 @@ struct HeatmapOptions {
   std::string subtitle; // empty: shape and aggregation
   // Sentence pairs (viz/segments.h): one segment id per query / key; empty = one segment. Where
   // the segment changes a white rule splits the cells, and each part's letter (A, B) stands in a
-  // band beside the labels, as in the viewer. render_heatmap fills them from the trace.
+  // band beside the labels, as in the viewer. trace_heatmap fills them from the trace.
   std::vector<int32_t> query_segments, key_segments;
 };
 
@@ -67,6 +67,11 @@ class Heatmap {
   double qseg_w_ = 0, kseg_h_ = 0;  // px: the bands of the segment letters (0: no segments)
   int width_ = 0, height_ = 0;
 };
+
+// The heatmap of a layer of `trace`, labelled with its tokens and split at its sentence-pair
+// segments (options left empty are filled from the trace): what every picture of a trace's
+// layer draws (render, training and series animations).
+Heatmap trace_heatmap(const io::Trace& trace, const io::TraceLayer& layer, int64_t head, HeatmapOptions opts);
 
 // Default title of a layer/head picture: "model · layer 'name' · head h" (or "mean of H heads").
 std::string heatmap_title(const io::Trace& trace, const io::TraceLayer& layer, int64_t head);
