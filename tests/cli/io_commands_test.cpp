@@ -144,6 +144,11 @@ TEST_F(IoCommands, TraceImportBadInput) {
   expect_error("trace import flat.npy --tokens four.json -o o.attn.safetensors", 1, "[layers, heads, queries, keys]");
   expect_error("trace import attn.npy --tokens four.json -o o.attn.safetensors --capture topk:x", 2, "usage");
   expect_error("trace import attn.npy -o o.attn.safetensors", 2, "--tokens");
+  // Issue 16: ,qk and ,next:K were accepted and silently dropped (the summary even printed them).
+  // Refused before any file is read: the broken array is never opened.
+  for (const char* capture : {"dense,qk", "topk:2,next:3", "stats,qk,next:5"})
+    expect_error(std::string("trace import broken.npy --tokens four.json -o o.attn.safetensors --capture ") + capture, 2,
+                 std::string("--capture ") + capture + ": ,qk and ,next:K come from running a model");
   expect_error("trace import missing.npy --tokens four.json -o o.attn.safetensors", 2, "missing.npy");
   expect_error("trace", 2, "subcommand");
   EXPECT_FALSE(fs::exists(dir_ / "o.attn.safetensors"));
@@ -214,6 +219,8 @@ TEST_F(IoCommands, TraceImportDescribedTraceReachesEveryView) {
   spit(dir_ / "tokens.json", R"(["a", "b", "c", "d"])");
   expect_error("trace import attn.npy --describe trace.json --tokens tokens.json -o o.attn.safetensors", 2, "excludes");
   expect_error("trace import attn.npy -o o.attn.safetensors", 2, "--describe");
+  expect_error("trace import attn.npy --describe trace.json --capture dense,next:2 -o o.attn.safetensors", 2,
+               ",qk and ,next:K come from running a model");
   EXPECT_FALSE(fs::exists(dir_ / "o.attn.safetensors"));
 }
 

@@ -231,3 +231,19 @@ TEST_F(TranslateCommands, PictureFlagsAndTokenizeOfATranslator) {
   EXPECT_EQ(j["tokenizer"], "translate target: char");
   EXPECT_EQ(j["tokens"][0]["begin"], 0);
 }
+
+// Issue 16 (smaller): the demo's wording. It names the binary as `attnscope` (no ./build path),
+// counts in English (no "1 layers", "1 arrays"), and suggests a date of the generator's own
+// formats (data::date_in_format: "17 juin 2004"; it once suggested "24 déc 2001", which no
+// format writes and the model answered 2001-01-24), the same in its output and its README.
+TEST_F(TranslateCommands, DemoWordingAndItsSuggestionIsInDistribution) {
+  const CmdResult r = run("demo --steps 3 -q -o d");
+  ASSERT_EQ(r.code, 0) << r.err;
+  const std::string all = r.out + r.err + slurp(dir_ / "d" / "README.md");
+  EXPECT_EQ(all.find("./build"), std::string::npos) << all;
+  for (const char* bad : {" 1 layers", " 1 arrays", " 1 heads", " 1 snapshots", " 1 frames", " 1 steps"})
+    EXPECT_EQ(all.find(bad), std::string::npos) << bad;
+  EXPECT_NE(r.out.find("attnscope translate --model d/dates.ckpt.safetensors \"17 juin 2004\""), std::string::npos) << r.out;
+  EXPECT_NE(slurp(dir_ / "d" / "README.md").find("--model d/dates.ckpt.safetensors \"17 juin 2004\""), std::string::npos);
+  EXPECT_NE(r.out.find("3 avril 1999"), std::string::npos);
+}

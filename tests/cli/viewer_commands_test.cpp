@@ -118,6 +118,22 @@ TEST_F(ViewerCommands, ShowFollowsTheTerminalAndMarksTheFuture) {
   EXPECT_NE(r.out.find("The[0.5000] _\u00B7cat[0.5000]_ \u00B7[-] \u00B7sat[-] on[-]"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("[-]: after the query (causal)"), std::string::npos) << r.out;
   EXPECT_EQ(run("show t.attn.safetensors --query 1").out.find("[-]"), std::string::npos) << "a row over every key is not causal";
+  // Not a terminal and no $COLUMNS: 80 columns. Tokens "tokNN[0.0167] " take 14 columns each:
+  // 5 a line (7 at the former 100).
+  {
+    std::ofstream(dir_ / "w.npy", std::ios::binary) << attention_npy(1, 1, 30);
+    std::string toks = "[";
+    for (int i = 0; i < 30; ++i) toks += std::string(i ? ", " : "") + "\"tok" + std::to_string(10 + i) + "\"";
+    std::ofstream(dir_ / "w.json") << toks + "]";
+    ASSERT_EQ(run("trace import w.npy --tokens w.json -o w.attn.safetensors").code, 0);
+    const std::string cmd = "cd '" + dir_.string() + "' && env -u COLUMNS '" + bin_.string() +
+                            "' show w.attn.safetensors --query 0 >plain.txt 2>&1";
+    ASSERT_EQ(std::system(cmd.c_str()), 0);
+    const std::string plain = slurp(dir_ / "plain.txt");
+    const size_t first = plain.find('\n') + 1, end = plain.find('\n', first);
+    const std::string line = plain.substr(first, end - first);
+    EXPECT_EQ(std::count(line.begin(), line.end(), '['), 5) << line;
+  }
   if (std::system("command -v script >/dev/null 2>&1") != 0) GTEST_SKIP() << "no script(1) to give show a terminal";
   // On a 40-column terminal without $COLUMNS: the token line wraps before column 40.
   const std::string cmd = "cd '" + dir_.string() + "' && script -qc \"stty cols 40; env -u COLUMNS NO_COLOR=1 '" +

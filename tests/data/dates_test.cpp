@@ -4,8 +4,39 @@
 
 #include <set>
 
+#include "attnscope/core/error.h"
+
 namespace attnscope::data {
 namespace {
+
+// Issue 16: the demo suggested "24 déc 2001", a format the generator never writes (the model
+// answered 2001-01-24). Texts built with date_in_format are the generator's own: every random
+// date is date_in_format of its fields in one of the formats, and the named formats write what
+// their names say.
+TEST(Dates, RandomDatesAreDateInFormatOfTheirFields) {
+  Rng rng(11);
+  std::set<int> seen;
+  for (int i = 0; i < 2000; ++i) {
+    const DateExample ex = random_date(rng);
+    int match = -1;
+    for (int f = 0; f < kDateFormats && match < 0; ++f) {
+      const bool yy = f == int(DateFormat::dmy_slash_yy) || f == int(DateFormat::dmy_dot_yy);
+      if (yy && (ex.year < 1950 || ex.year > 2049)) continue;
+      const DateExample again = date_in_format(ex.year, ex.month, ex.day, static_cast<DateFormat>(f));
+      if (again.text == ex.text && again.source == ex.source && again.gold == ex.gold) match = f;
+    }
+    ASSERT_GE(match, 0) << ex.text;
+    seen.insert(match);
+  }
+  EXPECT_EQ(seen.size(), static_cast<size_t>(kDateFormats));
+  EXPECT_EQ(date_in_format(1999, 4, 3, DateFormat::en_weekday_short).text, "sat 3 april 1999");
+  EXPECT_EQ(date_in_format(1999, 4, 3, DateFormat::dmy_slash_yy).text, "03/04/99");
+  EXPECT_EQ(date_in_format(2004, 6, 17, DateFormat::fr).text, "17 juin 2004");
+  EXPECT_EQ(date_in_format(1999, 4, 3, DateFormat::cjk).text, "1999年4月3日");
+  EXPECT_EQ(date_in_format(2023, 12, 25, DateFormat::en_weekday_long).text, "monday, december 25, 2023");
+  EXPECT_THROW(date_in_format(2001, 2, 29, DateFormat::fr), ValueError);
+  EXPECT_THROW(date_in_format(1920, 1, 5, DateFormat::dmy_dot_yy), ValueError);
+}
 
 TEST(Dates, WeekdayMatchesKnownDates) {
   EXPECT_EQ(day_of_week(1999, 4, 3), 5);   // Saturday

@@ -228,3 +228,33 @@ TEST(TokenAnimation, LongTextScrollsToKeepTheCurrentTokenInView) {
   for (uint32_t p : f.px) hits += viz::Frame::r(p) == top.r && viz::Frame::g(p) == top.g && viz::Frame::b(p) == top.b;
   EXPECT_GT(hits, 50);
 }
+
+// Sentence pairs in the token animation (as the viewer and the static pictures split them): part
+// B starts its own line, both lines start after a band holding the letters A and B (#2d5fa8);
+// without segments the text runs on from the left margin.
+TEST(TokenAnimation, SentencePairStartsPartBOnItsOwnLetteredLine) {
+  io::Trace t = fixture::self_trace(12, 1, 1, 1, /*causal=*/false, 0.5);
+  viz::AnimationOptions o;
+  o.width = 800;
+  o.height = 400;
+  const viz::TokenAnimation plain(t, 0, 0, o);
+  t.sequences[0].segments = {0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1};
+  const viz::TokenAnimation pair(t, 0, 0, o);
+  EXPECT_EQ(plain.key_box(5).y, plain.key_box(4).y) << "12 short words fit one line";
+  EXPECT_GT(pair.key_box(5).y, pair.key_box(4).y) << "B starts a line";
+  EXPECT_EQ(pair.key_box(5).x, pair.key_box(0).x);
+  EXPECT_GT(pair.key_box(0).x, plain.key_box(0).x + 10) << "a band for the letters";
+  viz::Frame f(o.width, o.height);
+  f.paint([&](cairo_t* cr) { pair.draw(cr, 11.0); });
+  auto blue_in = [&](const viz::TokenAnimation::Box& b) {
+    int n = 0;
+    for (int y = static_cast<int>(b.y); y < static_cast<int>(b.y + b.h); ++y)
+      for (int x = 0; x < static_cast<int>(b.x) - 2; ++x) {
+        const uint32_t p = f.at(x, y);
+        n += viz::Frame::b(p) > viz::Frame::r(p) + 60 && viz::Frame::b(p) > 120 && viz::Frame::g(p) < 130;
+      }
+    return n;
+  };
+  EXPECT_GT(blue_in(pair.key_box(0)), 10) << "A";
+  EXPECT_GT(blue_in(pair.key_box(5)), 10) << "B";
+}

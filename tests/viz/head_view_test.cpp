@@ -96,10 +96,26 @@ TEST(ModelView, GridIsLayersByHeads) {
   viz::render_model_view(t, svg_path);
   const std::string svg = read_file(svg_path);
   EXPECT_EQ(fixture::xml_problem(svg), "");
-  EXPECT_EQ(fixture::count(svg, "fill-rule:nonzero;fill:rgb("), 4u * 6u * 16u * 16u);  // every cell of 24 maps
+  // Each thumbnail is one embedded PNG, not 16 x 16 rectangles (issue 16: 5 x 8 heads of 40
+  // tokens made a 10 MB SVG of rectangles).
+  EXPECT_EQ(fixture::count(svg, "<image "), 4u * 6u);
+  EXPECT_EQ(fixture::count(svg, "data:image/png;base64,"), 4u * 6u);
+  EXPECT_EQ(fixture::count(svg, "fill-rule:nonzero;fill:rgb("), 0u);
   viz::ModelViewOptions bad;
   bad.colormap = "jet";
   EXPECT_THROW(viz::render_model_view(t, path, bad), ConfigError);
+}
+
+// The stories260K shape (5 layers x 8 heads, 40 tokens): the SVG stays small, under twice the
+// PNG's bytes (it was 86 times the PNG as rectangles).
+TEST(ModelView, ManyHeadsMakeASmallSvg) {
+  io::Trace t = fixture::self_trace(40, 5, 8);
+  const std::string svg_path = fixture::out_path("model_many.svg"), png_path = fixture::out_path("model_many.png");
+  viz::render_model_view(t, svg_path);
+  viz::render_model_view(t, png_path);
+  const size_t svg = read_file(svg_path).size(), png = read_file(png_path).size();
+  EXPECT_LT(svg, 2 * png) << svg << " bytes of SVG, " << png << " of PNG";
+  EXPECT_LT(svg, 600'000u);
 }
 
 TEST(HeadGrid, OneThumbnailPerHead) {
@@ -144,4 +160,50 @@ TEST(HeadView, LongTitlesAreNotClipped) {
     ASSERT_EQ(g.width, mi.width);
     EXPECT_LT(rightmost_ink(g, 14, 32), g.width - 10) << kind;
   }
+}
+
+// Issue 16: the static head view splits a sentence pair as the viewer does: a dashed rule across
+// each label column between tokens 4 and 5 and the letters A and B (#2d5fa8) outside the labels;
+// without segments the picture has neither (and no band).
+TEST(HeadView, SentencePairIsSplitAndLettered) {
+  io::Trace t = fixture::self_trace(12, 1, 1, 1, /*causal=*/false);
+  auto blue = [](const viz::Frame& f, int x0, int x1) {
+    int n = 0;
+    for (int y = 58; y < f.height; ++y)  // below the legend (head 0's swatch is blue too)
+      for (int x = std::max(0, x0); x < std::min(f.width, x1); ++x) {
+        const uint32_t p = f.at(x, y);
+        n += viz::Frame::b(p) > viz::Frame::r(p) + 60 && viz::Frame::b(p) > 120 && viz::Frame::g(p) < 130;
+      }
+    return n;
+  };
+  const std::string plain = fixture::out_path("head_nopair.png"), pair = fixture::out_path("head_pair.png");
+  const viz::HeadViewInfo a = viz::render_head_view(t, 0, {0}, plain);
+  t.sequences[0].segments = {0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1};
+  const viz::HeadViewInfo b = viz::render_head_view(t, 0, {0}, pair);
+  const viz::Frame fa = fixture::load_png(plain), fb = fixture::load_png(pair);
+  EXPECT_EQ(b.width, a.width + 32);  // a 16 px band outside each label column
+  EXPECT_EQ(blue(fa, 0, 30) + blue(fa, fa.width - 30, fa.width), 0);
+  EXPECT_GT(blue(fb, 0, 30), 20) << "A and B left of the query labels";
+  EXPECT_GT(blue(fb, fb.width - 30, fb.width), 20) << "A and B right of the key labels";
+  // The rule: grey dashes across the query labels, on the row boundary between "a" (token 4)
+  // and "mat" (5): exactly halfway between the A and B letters' rows (18 px a row).
+  std::vector<int> letter_rows, rule_rows;
+  for (int y = 58; y < fb.height; ++y) {
+    int grey = 0, ink = 0;
+    for (int x = 0; x < 30; ++x) {
+      const uint32_t p = fb.at(x, y);
+      ink += viz::Frame::b(p) > viz::Frame::r(p) + 60 && viz::Frame::b(p) > 120;
+    }
+    for (int x = 14; x < 30; ++x) {  // the letter band: only letters and the rule are drawn there
+      const uint32_t p = fb.at(x, y);
+      grey += viz::Frame::r(p) > 140 && viz::Frame::r(p) < 200 && viz::Frame::r(p) == viz::Frame::b(p);
+    }
+    if (ink) letter_rows.push_back(y);
+    if (grey >= 6) rule_rows.push_back(y);
+  }
+  ASSERT_FALSE(letter_rows.empty());
+  ASSERT_EQ(rule_rows.size(), 1u);
+  const int a_mid = letter_rows.front() + 4, b_mid = letter_rows.back() - 4;  // the letters' centres, about
+  EXPECT_NEAR(rule_rows[0], a_mid + 4.5 * 18, 6) << "rule between tokens 4 and 5";
+  EXPECT_NEAR(b_mid - a_mid, 5 * 18, 6);
 }

@@ -268,3 +268,69 @@ TEST(Heatmap, AxesAreTitledQueryAndKeyOrTheirSequences) {
   EXPECT_EQ(c.query_title(), "target (query)");
   EXPECT_EQ(c.key_title(), "source (key)");
 }
+
+// CellMarks::image (the model view's thumbnails) paints a PNG with the same pixels as one
+// rectangle per cell, at a scale that is not a whole number of pixels per cell.
+TEST(CellGrid, ImageMarksPaintTheSamePixelsAsRectangles) {
+  io::Trace t = fixture::self_trace(40, 1, 1);
+  const viz::CellGrid g = viz::aggregate_max(t.layers[0], 0, 40, 40);
+  const viz::ColorScale scale = viz::viewer_scale(t.layers[0], 0, {});
+  std::vector<std::vector<uint32_t>> painted;
+  for (viz::CellMarks marks : {viz::CellMarks::fit, viz::CellMarks::image}) {
+    cairo_surface_t* s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, 110, 110);
+    cairo_t* cr = cairo_create(s);
+    EXPECT_EQ(viz::draw_cells(cr, 7, 5, 96, 96, g, viz::colormap("viridis"), scale, marks),
+              marks == viz::CellMarks::image ? 1 : 40 * 40);
+    cairo_surface_flush(s);
+    const auto* d = reinterpret_cast<const uint32_t*>(cairo_image_surface_get_data(s));
+    painted.emplace_back(d, d + 110 * 110);
+    cairo_destroy(cr);
+    cairo_surface_destroy(s);
+  }
+  int64_t differ = 0;
+  for (size_t i = 0; i < painted[0].size(); ++i) differ += (painted[0][i] & 0xFFFFFFu) != (painted[1][i] & 0xFFFFFFu);
+  EXPECT_EQ(differ, 0);
+}
+
+// Issue 16: static render ignored sentence-pair segments, which the viewer splits and letters.
+// The heatmap of a pair (A = tokens 0..4, B = 5..11) has a white rule between rows 4 and 5 and
+// between columns 4 and 5, and the letters A and B (the viewer's blue) beside the labels and
+// above the columns; without segments neither.
+TEST(Heatmap, SentencePairIsSplitByARuleAndLettered) {
+  io::Trace t = fixture::self_trace(12, 1, 1, 1, /*causal=*/false, /*sharpness=*/0.5);
+  t.sequences[0].segments = {0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1};
+  auto blue_pixels = [](const viz::Frame& f, int x0, int y0, int x1, int y1) {
+    int n = 0;
+    for (int y = std::max(0, y0); y < std::min(f.height, y1); ++y)
+      for (int x = std::max(0, x0); x < std::min(f.width, x1); ++x) {
+        const uint32_t p = f.at(x, y);
+        n += viz::Frame::b(p) > viz::Frame::r(p) + 60 && viz::Frame::b(p) > 120;  // #2d5fa8 and its antialiasing
+      }
+    return n;
+  };
+  for (const bool pair : {true, false}) {
+    if (!pair) t.sequences[0].segments.clear();
+    const std::string path = fixture::out_path(pair ? "pair.png" : "nopair.png");
+    viz::Heatmap hm = viz::render_heatmap(t, 0, 0, path);
+    const viz::Frame f = fixture::load_png(path);
+    double x4, y4, x5, y5, w, h;
+    hm.cell_rect(4, 4, x4, y4, w, h);
+    hm.cell_rect(5, 5, x5, y5, w, h);
+    const int rule_y = static_cast<int>(std::floor(y5)), rule_x = static_cast<int>(std::floor(x5));
+    const uint32_t across = f.at(static_cast<int>(x4 - 2 * w), rule_y), down = f.at(rule_x, static_cast<int>(y4 - 2 * h));
+    const bool white = (across & 0xFFFFFFu) == 0xFFFFFFu && (down & 0xFFFFFFu) == 0xFFFFFFu;
+    EXPECT_EQ(white, pair) << "rule at y=" << rule_y << " x=" << rule_x;
+    // The letters: left of the query labels (the band left of the widest label) and above the key columns.
+    double px, py;
+    hm.cell_rect(0, 0, px, py, w, h);
+    const int left = blue_pixels(f, 0, static_cast<int>(py), static_cast<int>(px) - 30, static_cast<int>(py + 12 * h));
+    const int top = blue_pixels(f, static_cast<int>(px), static_cast<int>(py) - 14, static_cast<int>(px + 12 * w),
+                                static_cast<int>(py));
+    if (pair) {
+      EXPECT_GT(left, 20) << "A and B beside the query labels";
+      EXPECT_GT(top, 20) << "A and B above the key columns";
+    } else {
+      EXPECT_EQ(left + top, 0);
+    }
+  }
+}

@@ -137,6 +137,38 @@ try {
     const svg = readFileSync(await ds.path(), 'utf8');
     const vb = svg.match(/viewBox="([\d.\-]+) ([\d.\-]+) ([\d.\-]+) ([\d.\-]+)"/);
     check(vb && !svg.includes('wheel scrolls') && svg.includes('neuron view'), `${where}: SVG export of the head view has the neuron strip and no UI hint (viewBox ${vb && vb.slice(1).join(' ')})`);
+    // Playback: the token text follows the canvas (issue 16: 12 tokens in a full window were one
+    // strip of 14 px words). Every label drawn is read through a fillText spy: in this 1100 x 700
+    // window the 12 tokens are drawn at >= 22 px; in a 520 x 380 window smaller, never below 14
+    // px, and every token box stays inside the canvas.
+    await page.click('#tabs button[data-view="playback"]');
+    const drawnTokens = () => page.evaluate(async () => {
+      const a = window.__attnscope, toks = a.state.tokens.tokens, seen = [];
+      const orig = CanvasRenderingContext2D.prototype.fillText;
+      CanvasRenderingContext2D.prototype.fillText = function (text, x, y) {
+        seen.push({ text, x, px: parseFloat(this.font.match(/([\d.]+)px/)[1]) });
+        return orig.apply(this, arguments);
+      };
+      a.set({ step: 6 });
+      await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+      CanvasRenderingContext2D.prototype.fillText = orig;
+      const c = a.views.playback.getCanvas();
+      const labels = seen.filter((s) => toks.includes(s.text));  // the fixture's tokens are plain words
+      return { sizes: labels.map((s) => s.px), right: Math.max(...labels.map((s) => s.x)), width: c.clientWidth,
+        reported: a.views.playback.tokenFontSize(), n: toks.length };
+    });
+    const big = await drawnTokens();
+    check(big.sizes.length >= big.n && Math.min(...big.sizes) >= 22 && big.reported === Math.min(...big.sizes),
+      `${where}: playback draws its ${big.n} tokens at ${Math.min(...big.sizes)}-${Math.max(...big.sizes)} px in 1100x700 (${big.sizes.length} labels)`);
+    await page.screenshot({ path: join(shots, `view16-${tag}-playback.png`) });
+    await page.setViewportSize({ width: 520, height: 380 });
+    await page.waitForTimeout(300);
+    const small = await drawnTokens();
+    check(small.sizes.length >= small.n && Math.min(...small.sizes) >= 14 && Math.max(...small.sizes) < Math.min(...big.sizes) &&
+      small.right < small.width,
+      `${where}: in 520x380 the tokens shrink to ${Math.min(...small.sizes)} px (>= 14) and stay inside the ${small.width} px canvas`);
+    await page.screenshot({ path: join(shots, `view16-${tag}-playback-small.png`) });
+    await page.setViewportSize({ width: 1100, height: 700 });
     check(errors.length === 0, `${where}: no page errors ${errors.join('; ')}`);
     await page.close();
   }

@@ -3,6 +3,9 @@
 // tokens are shaded by weight. Self-attention lays the text out as one paragraph; for
 // cross-attention (encoder-decoder) the source is shown whole above and the output grows below.
 // Play/pause, scrub (slider) and speed; with trace steps the order follows generation.
+// The token text is sized to the canvas (textSize): a dozen tokens in a full window were one
+// strip of 14 px words; they grow until the paragraph fills its share of the height, never
+// below MIN_FONT (long texts keep the small size and scroll).
 import { api } from '../api.js';
 import { state, set, currentLayer, queryTokens, keyTokens } from '../state.js';
 import { cssOf } from '../util/color.js';
@@ -10,11 +13,15 @@ import { makeCanvas, fitCanvas, frameScheduler, fillLabel } from '../util/canvas
 import { tokenLabel, fmtWeight, quoteToken } from '../util/format.js';
 import { noWeightsLine } from '../util/stats_view.js';
 
-const K = 12, CHUNK = 128, LINE = 34, PAD = 16, THRESHOLD = 0.005;
+const K = 12, CHUNK = 128, PAD = 16, THRESHOLD = 0.005;
+const MIN_FONT = 14, MAX_FONT = 30;
+// Per px of font: line pitch, box height, box padding (at 14 px: 34, 22, 8 as before).
+const LINE_PER_PX = 34 / 14, BOX_PER_PX = 22 / 14, PADX_PER_PX = 8 / 14;
 let canvas, schedule, slider, playBtn, label;
 const chunks = new Map();   // "layer/head/chunk" -> edges | 'pending'
-let layoutCache = null;     // { key, w, boxes: [{x, y, w}] } per token sequence
+const widthCache = new Map(); // sequence -> { tokens, widths at MIN_FONT, boxes per 'w/px' }
 let lastTick = 0;
+let lastSize = MIN_FONT;    // px of the token text last painted
 
 function stepsOf() {
   const L = currentLayer(), steps = state.meta.steps;
@@ -40,20 +47,43 @@ function edgesFor(q) {
   return out;
 }
 
-// Word boxes for a token list, wrapped at width w (measured once per list and width).
-function layout(ctx, tokens, w, key) {
-  if (layoutCache && layoutCache[key] && layoutCache[key].w === w && layoutCache[key].n === tokens.length) return layoutCache[key].boxes;
-  ctx.font = '14px sans-serif';
-  const boxes = [];
+// Word boxes for a token list at font size px, wrapped at width w. Label widths are measured once
+// per list at MIN_FONT and scaled (canvas text widths are proportional to the font size), so
+// trying sizes costs no text measuring.
+function layout(ctx, tokens, w, key, px) {
+  let c = widthCache.get(key);
+  if (!c || c.tokens !== tokens) {
+    ctx.font = `${MIN_FONT}px sans-serif`;
+    c = { tokens, widths: tokens.map((t) => ctx.measureText(tokenLabel(t, 24)).width), boxes: new Map() };
+    widthCache.set(key, c);
+  }
+  const memo = `${w}/${px}`;
+  if (c.boxes.has(memo)) return c.boxes.get(memo);
+  if (c.boxes.size > 32) c.boxes.clear();  // window resizes
+  const boxes = [], line = Math.round(px * LINE_PER_PX), f = px / MIN_FONT;
   let x = PAD, y = 0;
-  for (const t of tokens) {
-    const bw = ctx.measureText(tokenLabel(t, 24)).width + 8;
-    if (x + bw > w - PAD && x > PAD) { x = PAD; y += LINE; }
+  for (const tw of c.widths) {
+    const bw = tw * f + px * PADX_PER_PX;
+    if (x + bw > w - PAD && x > PAD) { x = PAD; y += line; }
     boxes.push({ x, y, w: bw });
     x += bw + 3;
   }
-  layoutCache = { ...(layoutCache || {}), [key]: { w, n: tokens.length, boxes } };
+  c.boxes.set(memo, boxes);
   return boxes;
+}
+
+// The largest font size in MIN_FONT..MAX_FONT at which each paragraph (self-attention: one;
+// cross-attention: source and output, each in its share) fits its height; MIN_FONT when even
+// that does not fit (the text scrolls). Widths scale with the size, so one measure per size.
+export function textSize(ctx, lists, w, room) {
+  for (let px = MAX_FONT; px > MIN_FONT; px -= 2) {
+    const fits = lists.every(([tokens, key]) => {
+      const b = layout(ctx, tokens, w, key, px);
+      return !b.length || b[b.length - 1].y + Math.round(px * LINE_PER_PX) <= room;
+    });
+    if (fits) return px;
+  }
+  return MIN_FONT;
 }
 
 export function paint(ctx, w, h) {
@@ -70,11 +100,17 @@ export function paint(ctx, w, h) {
   }
   const step = Math.min(state.step, stepCount() - 1), q = queryAt(step);
   const qt = queryTokens(), kt = keyTokens(), isCross = cross();
-  const kb = layout(ctx, kt, w, L.key_seq), qb = isCross ? layout(ctx, qt, w, L.query_seq) : kb;
-  const kHeight = kb.length ? kb[kb.length - 1].y + LINE : 0;
   // Vertical placement below the caption, leaving room for the arcs above the first line; for
   // self-attention the text scrolls so that the current token's line stays in view.
   const top = 52 + (isCross ? 50 : 96);
+  // The text's share of the height: self-attention half of it (arcs rise above the lines); the
+  // source and output of cross-attention about a third each (arcs run between them).
+  const px = textSize(ctx, isCross ? [[kt, L.key_seq], [qt, L.query_seq]] : [[kt, L.key_seq]], w,
+    (h - top) * (isCross ? 0.3 : 0.5));
+  const LINE = Math.round(px * LINE_PER_PX), BH = Math.round(px * BOX_PER_PX), font = `${px}px sans-serif`;
+  lastSize = px;
+  const kb = layout(ctx, kt, w, L.key_seq, px), qb = isCross ? layout(ctx, qt, w, L.query_seq, px) : kb;
+  const kHeight = kb.length ? kb[kb.length - 1].y + LINE : 0;
   let kOff = top, qOff = top;
   if (isCross) {
     qOff = top + Math.min(kHeight, (h - top) * 0.45) + 110;
@@ -86,7 +122,7 @@ export function paint(ctx, w, h) {
   let wmax = 0;
   for (const [, v] of edges) wmax = Math.max(wmax, v);
   const weightOf = new Map(edges.filter(([, v]) => v >= THRESHOLD).map(([k, v]) => [k, v]));
-  ctx.font = '14px sans-serif';
+  ctx.font = font;
   ctx.textBaseline = 'middle';
   ctx.textAlign = 'left';
   // Key tokens; for self-attention the ones not yet fed are pale (tokens appear one by one).
@@ -96,21 +132,21 @@ export function paint(ctx, w, h) {
     const v = weightOf.get(k);
     if (v !== undefined) {
       ctx.fillStyle = cssOf(state.cmap, 0.25 + 0.75 * (v / wmax), 0.85);
-      ctx.fillRect(b.x, y - 11, b.w, 22);
+      ctx.fillRect(b.x, y - BH / 2, b.w, BH);
     }
     ctx.fillStyle = !isCross && k > q && v === undefined ? '#c8c8c8' : '#222';
-    fillLabel(ctx, tokenLabel(kt[k], 24), b.x + 4, y);
+    fillLabel(ctx, tokenLabel(kt[k], 24), b.x + px * PADX_PER_PX / 2, y);
   }
   if (isCross) {
     ctx.fillStyle = '#777';
     ctx.font = '11px sans-serif';
-    ctx.fillText(`${L.key_seq} (attended to)`, PAD, kOff - 26);
-    ctx.fillText(`${L.query_seq} (step by step)`, PAD, qOff + 26);
-    ctx.font = '14px sans-serif';
+    ctx.fillText(`${L.key_seq} (attended to)`, PAD, kOff - BH / 2 - 15);
+    ctx.fillText(`${L.query_seq} (step by step)`, PAD, qOff + BH / 2 + 15);
+    ctx.font = font;
     for (let s = 0; s <= step; s++) {
       const qi = queryAt(s), b = qb[qi], y = qOff + b.y;
       ctx.fillStyle = '#333';
-      fillLabel(ctx, tokenLabel(qt[qi], 24), b.x + 4, y);
+      fillLabel(ctx, tokenLabel(qt[qi], 24), b.x + px * PADX_PER_PX / 2, y);
     }
   }
   // The current token, and arcs to what it attends to (drawn light to heavy).
@@ -123,17 +159,17 @@ export function paint(ctx, w, h) {
     ctx.lineWidth = 1 + 7 * t;
     ctx.beginPath();
     if (isCross) {
-      ctx.moveTo(cx, cy - 12);
-      ctx.bezierCurveTo(cx, (cy + y) / 2, x, (cy + y) / 2, x, y + 12);
+      ctx.moveTo(cx, cy - BH / 2 - 1);
+      ctx.bezierCurveTo(cx, (cy + y) / 2, x, (cy + y) / 2, x, y + BH / 2 + 1);
     } else {
-      ctx.moveTo(cx, cy - 11);
-      ctx.quadraticCurveTo((cx + x) / 2, Math.min(cy, y) - lift, x, y - 11);
+      ctx.moveTo(cx, cy - BH / 2);
+      ctx.quadraticCurveTo((cx + x) / 2, Math.min(cy, y) - lift, x, y - BH / 2);
     }
     ctx.stroke();
   }
   ctx.strokeStyle = '#d0021b';
   ctx.lineWidth = 2.5;
-  ctx.strokeRect(cb.x - 1, cy - 12, cb.w + 2, 24);
+  ctx.strokeRect(cb.x - 1, cy - BH / 2 - 1, cb.w + 2, BH + 2);
   // Attended tokens scrolled off the top: named, stacked, where their arcs leave the picture
   // (far above, an arc leaves nearly straight up from the current token).
   ctx.font = '11px sans-serif';
@@ -212,5 +248,6 @@ export function mount(container) {
 export { render };
 export function update() { schedule(); }
 export function getCanvas() { return canvas; }
+export function tokenFontSize() { return lastSize; }
 export const name = 'playback';
 export const hint = 'playback: space plays and pauses · the slider scrubs · speed in tokens per second';

@@ -14,6 +14,7 @@
 #include "attnscope/cli/trace_outputs.h"
 #include "attnscope/core/fs.h"
 #include "attnscope/core/parallel.h"
+#include "attnscope/data/dates.h"
 #include "attnscope/data/utf8.h"
 #include "attnscope/focus/selection.h"
 #include "attnscope/io/trace_io.h"
@@ -33,8 +34,20 @@ struct DemoFlags {
   bool quiet = false;
 };
 
-const char* const kExamples[] = {"sat 3 april 1999", "03/04/99", "April 3rd, 1999", "3 avril 1999",
-                                 "1999年4月3日", "monday, december 25, 2023"};
+// Texts the demo translates and suggests, written by the generator itself (data::date_in_format),
+// so they are always in the training distribution (a hand-typed "24 déc 2001" was not: the model
+// answered 2001-01-24).
+std::vector<std::string> examples() {
+  using data::DateFormat;
+  std::vector<std::string> out;
+  for (DateFormat f : {DateFormat::en_weekday_short, DateFormat::dmy_slash_yy, DateFormat::en_month_ordinal,
+                       DateFormat::fr, DateFormat::cjk})
+    out.push_back(data::date_in_format(1999, 4, 3, f).text);
+  out.push_back(data::date_in_format(2023, 12, 25, DateFormat::en_weekday_long).text);
+  return out;
+}
+std::string pictured() { return data::date_in_format(1999, 4, 3, data::DateFormat::fr).text; }
+std::string suggestion() { return data::date_in_format(2004, 6, 17, data::DateFormat::fr).text; }
 
 // "1←1999 ..." : each output token with the source token it attended to most.
 std::string attended_line(const io::Trace& trace) {
@@ -52,7 +65,7 @@ std::string attended_line(const io::Trace& trace) {
   return line;
 }
 
-std::string readme() {
+std::string readme(const std::string& dir) {
   return R"(# attnscope demo output
 
 A small RNN encoder-decoder with additive (Bahdanau) attention learned to rewrite dates written
@@ -60,13 +73,13 @@ in many formats and languages as ISO dates. These files show where it looks.
 
 | file | what it shows |
 |---|---|
-| `heatmap.png`, `heatmap.svg` | the attention matrix for "3 avril 1999": one row per output character, one column per input token; bright = attended |
+| `heatmap.png`, `heatmap.svg` | the attention matrix for ")" + pictured() + R"(": one row per output character, one column per input token; bright = attended |
 | `attention.gif` | the same sentence token by token: as each output character is written, lines run to the input tokens it attends to (width and colour = weight) |
 | `focus.gif` | focus across training: the attention of one held-out date at successive training steps, from diffuse to sharp |
 | `dates.attn.safetensors` | the attention trace (docs/TRACE_FORMAT.md); open it with `attnscope view`, `render`, `animate`, `show` |
 | `focus.attn.safetensors` | the training snapshots (`attnscope animate focus.attn.safetensors --training -o out.gif`) |
 | `viewer.html` | the interactive viewer as one offline file: open it in a browser |
-| `dates.ckpt.safetensors` | the trained model: `attnscope translate --model demo-out/dates.ckpt.safetensors "17 juin 2004"` |
+| `dates.ckpt.safetensors` | the trained model: `attnscope translate --model )" + dir + R"(dates.ckpt.safetensors ")" + suggestion() + R"("` |
 )";
 }
 
@@ -98,16 +111,16 @@ void run(const DemoFlags& f) {
   models::Translator& t = task.translator();
 
   std::printf("translations (each output character <- the input token it attended to most):\n");
-  for (const char* text : kExamples) {
+  for (const std::string& text : examples()) {
     io::Trace tr = t.trace(text);
     const std::string pad(28 - std::min<size_t>(28, data::utf8_display_width(text)), ' ');  // CJK is 2 columns
-    std::printf("  %s%s -> %s\n     %s\n", text, pad.c_str(), tr.meta["target_text"].c_str(), attended_line(tr).c_str());
+    std::printf("  %s%s -> %s\n     %s\n", text.c_str(), pad.c_str(), tr.meta["target_text"].c_str(), attended_line(tr).c_str());
   }
   const auto ev = models::evaluate_dates(t, task.held_out(), {});
   std::printf("\ndates: exact=%.1f%% alignment=%.1f%% held-out=%lld\n\n", 100 * ev.exact, 100 * ev.alignment,
               static_cast<long long>(ev.n));
 
-  io::Trace trace = t.trace("3 avril 1999");
+  io::Trace trace = t.trace(pictured());
   TraceOutputs outs;
   outs.trace = dir + "dates.attn.safetensors";
   outs.png = dir + "heatmap.png";
@@ -121,9 +134,11 @@ void run(const DemoFlags& f) {
   viz::write_snapshot_animation(res.focus, layer, focus::resolve_head(res.focus.layers[layer], "mean"), to, 4,
                                 dir + "focus.gif");
   std::fprintf(stderr, "wrote %sfocus.gif (%zu snapshots)\n", dir.c_str(), res.focus.snapshots.size());
-  write_file_atomic(dir + "README.md", readme());
+  write_file_atomic(dir + "README.md", readme(dir));
   std::printf("pictures, trace, model and viewer are in %s (see %sREADME.md)\n", f.out.c_str(), dir.c_str());
   std::printf("open the interactive viewer:  attnscope view %sdates.attn.safetensors --open\n", dir.c_str());
+  std::printf("translate your own date:      attnscope translate --model %sdates.ckpt.safetensors \"%s\"\n", dir.c_str(),
+              suggestion().c_str());
 }
 
 void setup(CLI::App& app) {

@@ -16,12 +16,12 @@ namespace attnscope::cli {
 namespace {
 
 // The terminal's width (shells do not export $COLUMNS): stdout's window size, else $COLUMNS,
-// else 100.
+// else 80 (the classic terminal, so piped output fits one too).
 int terminal_width() {
   struct winsize ws{};
   if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 20) return ws.ws_col;
   const char* cols = std::getenv("COLUMNS");
-  return cols && std::atoi(cols) >= 20 ? std::atoi(cols) : 100;
+  return cols && std::atoi(cols) >= 20 ? std::atoi(cols) : 80;
 }
 
 void setup_show(CLI::App& app) {
@@ -39,7 +39,7 @@ void setup_show(CLI::App& app) {
   sub->add_option("--query", f->query, "Query position (default: the last one)")->check(at_least(0));
   sub->add_option("--cmap", f->cmap, "Colour map: viridis, magma, cividis");
   sub->add_flag("--no-color", f->no_color, "Plain text: weights in brackets (default when not a terminal)");
-  sub->add_option("--width", f->width, "Wrap column (default: the terminal's width, else $COLUMNS, else 100)")->check(in_range(20, 1000));
+  sub->add_option("--width", f->width, "Wrap column (default: the terminal's width, else $COLUMNS, else 80)")->check(in_range(20, 1000));
   sub->callback([f] {
     const serve::TraceSource source(io::read_trace(f->trace));
     serve::ShowOptions o;

@@ -43,6 +43,13 @@ void setup_trace_import(CLI::App& trace) {
   sub->add_option("--model", args->model, "Model name recorded in the trace metadata");
   sub->add_flag("--f32", args->f32, "Store weights as float32 (default float16)");
   sub->callback([args] {
+    // Query/key vectors and next-token candidates are what a model run computes; the imported
+    // arrays (and the description format) hold attention weights only. Refused before anything
+    // is read, as a model that cannot give next:K is refused before it runs.
+    ATTNSCOPE_CHECK(!args->capture.qk && args->capture.next == 0, ConfigError,
+                    "trace import: --capture " + args->capture.str() +
+                        ": ,qk and ,next:K come from running a model (query/key vectors, next-token "
+                        "candidates); imported arrays hold only attention weights (use dense, topk:K or stats)");
     check_trace_output_name(args->output, "-o");
     ATTNSCOPE_CHECK(!args->tokens.empty() || !args->describe.empty(), ConfigError,
                     "trace import: give the tokens (--tokens TOKENS.json) or a trace description (--describe TRACE.json)");

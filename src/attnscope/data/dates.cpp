@@ -54,6 +54,8 @@ std::string ordinal_suffix(int d) {
   }
 }
 
+bool two_digit_year_ok(int y) { return y >= 1950 && y <= 2049; }
+
 }  // namespace
 
 int days_in_month(int y, int m) {
@@ -99,28 +101,39 @@ std::vector<std::string> tokenize_date_text(const std::string& text) {
 }
 
 DateExample random_date(Rng& rng) {
-  DateExample ex;
-  ex.year = 1900 + static_cast<int>(rng.below(200));
-  ex.month = 1 + static_cast<int>(rng.below(12));
-  ex.day = 1 + static_cast<int>(rng.below(days_in_month(ex.year, ex.month)));
-  const int y = ex.year, m = ex.month, d = ex.day, wd = day_of_week(y, m, d);
+  const int y = 1900 + static_cast<int>(rng.below(200));
+  const int m = 1 + static_cast<int>(rng.below(12));
+  const int d = 1 + static_cast<int>(rng.below(days_in_month(y, m)));
+  int format = static_cast<int>(rng.below(kDateFormats));
   // Two-digit years are only used where they are unambiguous (1950-2049).
-  const bool short_year_ok = y >= 1950 && y <= 2049;
+  if (!two_digit_year_ok(y) && (format == int(DateFormat::dmy_slash_yy) || format == int(DateFormat::dmy_dot_yy)))
+    format = int(DateFormat::dmy_slash);
+  return date_in_format(y, m, d, static_cast<DateFormat>(format));
+}
+
+DateExample date_in_format(int y, int m, int d, DateFormat format) {
+  ATTNSCOPE_CHECK(y >= 1 && y <= 9999 && m >= 1 && m <= 12 && d >= 1 && d <= days_in_month(y, m), ValueError,
+                  "no such date: " + std::to_string(y) + "-" + std::to_string(m) + "-" + std::to_string(d));
+  ATTNSCOPE_CHECK(two_digit_year_ok(y) || (format != DateFormat::dmy_slash_yy && format != DateFormat::dmy_dot_yy),
+                  ValueError, "two-digit years are written for 1950-2049 only, not " + std::to_string(y));
+  DateExample ex;
+  ex.year = y;
+  ex.month = m;
+  ex.day = d;
+  const int wd = day_of_week(y, m, d);
   const std::string yy = two(y % 100), yyyy = std::to_string(y);
   enum { kYear = 1, kMonth = 2, kDay = 3 };
   Builder b;
-  int format = static_cast<int>(rng.below(16));
-  if (!short_year_ok && (format == 4 || format == 5)) format = 6;
   switch (format) {
-    case 0:  // sat 3 april 1999
+    case DateFormat::en_weekday_short:  // sat 3 april 1999
       b.add(std::string(kDaysEnShort[wd]) + " ", 0), b.add(std::to_string(d), kDay), b.add(" ", 0),
           b.add(kMonthsEn[m - 1], kMonth), b.add(" ", 0), b.add(yyyy, kYear);
       break;
-    case 1:  // saturday, april 3, 1999
+    case DateFormat::en_weekday_long:  // saturday, april 3, 1999
       b.add(std::string(kDaysEn[wd]) + ", ", 0), b.add(kMonthsEn[m - 1], kMonth), b.add(" ", 0),
           b.add(std::to_string(d), kDay), b.add(", ", 0), b.add(yyyy, kYear);
       break;
-    case 2:  // April 3rd, 1999
+    case DateFormat::en_month_ordinal:  // April 3rd, 1999
     {
       std::string month = kMonthsEn[m - 1];
       month[0] = static_cast<char>(std::toupper(month[0]));
@@ -128,29 +141,29 @@ DateExample random_date(Rng& rng) {
           b.add(yyyy, kYear);
       break;
     }
-    case 3:  // 3 apr 1999
+    case DateFormat::en_month_short:  // 3 apr 1999
       b.add(std::to_string(d), kDay), b.add(" ", 0), b.add(kMonthsEnShort[m - 1], kMonth),
           b.add(" ", 0), b.add(yyyy, kYear);
       break;
-    case 4:  // 03/04/99
+    case DateFormat::dmy_slash_yy:  // 03/04/99
       b.add(two(d), kDay), b.add("/", 0), b.add(two(m), kMonth), b.add("/", 0), b.add(yy, kYear);
       break;
-    case 5:  // 3.4.99
+    case DateFormat::dmy_dot_yy:  // 3.4.99
       b.add(std::to_string(d), kDay), b.add(".", 0), b.add(std::to_string(m), kMonth), b.add(".", 0),
           b.add(yy, kYear);
       break;
-    case 6:  // 03/04/1999
+    case DateFormat::dmy_slash:  // 03/04/1999
       b.add(two(d), kDay), b.add("/", 0), b.add(two(m), kMonth), b.add("/", 0), b.add(yyyy, kYear);
       break;
-    case 7:  // 3 avril 1999
+    case DateFormat::fr:  // 3 avril 1999
       b.add(std::to_string(d), kDay), b.add(" ", 0), b.add(kMonthsFr[m - 1], kMonth), b.add(" ", 0),
           b.add(yyyy, kYear);
       break;
-    case 8:  // samedi 3 avril 1999
+    case DateFormat::fr_weekday:  // samedi 3 avril 1999
       b.add(std::string(kDaysFr[wd]) + " ", 0), b.add(std::to_string(d), kDay), b.add(" ", 0),
           b.add(kMonthsFr[m - 1], kMonth), b.add(" ", 0), b.add(yyyy, kYear);
       break;
-    case 9:  // 3. April 1999
+    case DateFormat::de:  // 3. April 1999
     {
       std::string month = kMonthsDe[m - 1];
       month[0] = static_cast<char>(std::toupper(month[0]));
@@ -158,26 +171,26 @@ DateExample random_date(Rng& rng) {
           b.add(yyyy, kYear);
       break;
     }
-    case 10:  // 3 de abril de 1999
+    case DateFormat::es:  // 3 de abril de 1999
       b.add(std::to_string(d), kDay), b.add(" de ", 0), b.add(kMonthsEs[m - 1], kMonth),
           b.add(" de ", 0), b.add(yyyy, kYear);
       break;
-    case 11:  // 1999年4月3日
+    case DateFormat::cjk:  // 1999年4月3日
       b.add(yyyy, kYear), b.add("年", 0), b.add(std::to_string(m), kMonth), b.add("月", 0),
           b.add(std::to_string(d), kDay), b.add("日", 0);
       break;
-    case 12:  // 1999/04/03
+    case DateFormat::ymd_slash:  // 1999/04/03
       b.add(yyyy, kYear), b.add("/", 0), b.add(two(m), kMonth), b.add("/", 0), b.add(two(d), kDay);
       break;
-    case 13:  // 3rd of april 1999
+    case DateFormat::en_ordinal_of:  // 3rd of april 1999
       b.add(std::to_string(d) + ordinal_suffix(d), kDay), b.add(" of ", 0),
           b.add(kMonthsEn[m - 1], kMonth), b.add(" ", 0), b.add(yyyy, kYear);
       break;
-    case 14:  // april 3 1999
+    case DateFormat::en_month_first:  // april 3 1999
       b.add(kMonthsEn[m - 1], kMonth), b.add(" ", 0), b.add(std::to_string(d), kDay), b.add(" ", 0),
           b.add(yyyy, kYear);
       break;
-    default:  // 1999-4-3 (loose ISO)
+    case DateFormat::ymd_dash:  // 1999-4-3 (loose ISO)
       b.add(yyyy, kYear), b.add("-", 0), b.add(std::to_string(m), kMonth), b.add("-", 0),
           b.add(std::to_string(d), kDay);
       break;

@@ -21,8 +21,33 @@ struct DateExample {
   int year = 0, month = 0, day = 0;
 };
 
+// The formats the generator writes, each named by its example for 1999-04-03 (Saturday).
+enum class DateFormat : int {
+  en_weekday_short,  // sat 3 april 1999
+  en_weekday_long,   // saturday, april 3, 1999
+  en_month_ordinal,  // April 3rd, 1999
+  en_month_short,    // 3 apr 1999
+  dmy_slash_yy,      // 03/04/99 (years 1950-2049)
+  dmy_dot_yy,        // 3.4.99 (years 1950-2049)
+  dmy_slash,         // 03/04/1999
+  fr,                // 3 avril 1999
+  fr_weekday,        // samedi 3 avril 1999
+  de,                // 3. April 1999
+  es,                // 3 de abril de 1999
+  cjk,               // 1999年4月3日
+  ymd_slash,         // 1999/04/03
+  en_ordinal_of,     // 3rd of april 1999
+  en_month_first,    // april 3 1999
+  ymd_dash,          // 1999-4-3
+};
+inline constexpr int kDateFormats = 16;
+
 // One random date (1900-01-01 .. 2099-12-31) in a random format.
 DateExample random_date(Rng& rng);
+// A given date in a given format: what random_date writes when it draws them, so a text built
+// here (the demo's examples and suggestions) is always in the training distribution. ValueError
+// for a date that does not exist or a two-digit year outside 1950-2049.
+DateExample date_in_format(int year, int month, int day, DateFormat format);
 // n examples from a seed; deterministic.
 std::vector<DateExample> date_dataset(int64_t n, uint64_t seed);
 // Splits date text into model tokens: runs of letters (lower-cased) are one token, every digit,

@@ -18,7 +18,7 @@ struct ShowOptions {
   int64_t query = -1;       // -1: the last query (the last generated token)
   std::string cmap = "viridis";
   bool color = true;        // false: plain text with [weights]
-  int width = 100;          // wrap column
+  int width = 80;           // wrap column
   int top = 5;              // strongest keys listed (focus::row_topk: positive weights only)
 };
 

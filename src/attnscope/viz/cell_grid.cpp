@@ -87,16 +87,32 @@ ColorScale viewer_scale(std::span<const HeadRef> shown, const ColorScaleSpec& sp
 }
 
 namespace {
-// Paints a [rows, cols] RGB image scaled to the rectangle without smoothing.
+// Paints a [rows, cols] RGB image scaled to the rectangle without smoothing. In vector files each
+// cell is first repeated into a block of about its drawn size: cairo 1.16's SVG surface drops the
+// nearest-neighbour filter, so a browser would smooth a 40 x 40 thumbnail drawn at 96 px into a
+// blur; repeated pixels blur one pixel wide and cost little in the embedded PNG. Raster targets
+// sample the grid directly (the same pixels, no copy).
 void draw_image(cairo_t* cr, double x, double y, double w, double h, int cols, int rows,
-                const std::vector<uint32_t>& px) {
+                const std::vector<uint32_t>& grid) {
+  const bool vector_target = cairo_surface_get_type(cairo_get_target(cr)) != CAIRO_SURFACE_TYPE_IMAGE;
+  const int fx = vector_target ? std::max(1, static_cast<int>(std::ceil(w / cols))) : 1;
+  const int fy = vector_target ? std::max(1, static_cast<int>(std::ceil(h / rows))) : 1;
+  std::vector<uint32_t> big;  // [rows * fy, cols * fx]
+  if (fx > 1 || fy > 1) {
+    big.resize(static_cast<size_t>(rows) * fy * cols * fx);
+    for (int r = 0; r < rows * fy; ++r)
+      for (int c = 0; c < cols * fx; ++c)
+        big[static_cast<size_t>(r) * cols * fx + c] = grid[static_cast<size_t>(r / fy) * cols + c / fx];
+  }
+  const std::vector<uint32_t>& px = big.empty() ? grid : big;
+  const int pw = cols * fx, ph = rows * fy;
   cairo_surface_t* img = cairo_image_surface_create_for_data(
-      reinterpret_cast<unsigned char*>(const_cast<uint32_t*>(px.data())), CAIRO_FORMAT_RGB24, cols, rows, cols * 4);
+      reinterpret_cast<unsigned char*>(const_cast<uint32_t*>(px.data())), CAIRO_FORMAT_RGB24, pw, ph, pw * 4);
   cairo_save(cr);
   cairo_rectangle(cr, x, y, w, h);
   cairo_clip(cr);
   cairo_translate(cr, x, y);
-  cairo_scale(cr, w / cols, h / rows);
+  cairo_scale(cr, w / pw, h / ph);
   cairo_set_source_surface(cr, img, 0, 0);
   cairo_pattern_set_filter(cairo_get_source(cr), CAIRO_FILTER_NEAREST);
   cairo_paint(cr);
@@ -108,8 +124,8 @@ uint32_t pack(Rgb8 c) { return 0xFF000000u | (uint32_t(c.r) << 16) | (uint32_t(c
 }  // namespace
 
 int64_t draw_cells(cairo_t* cr, double x, double y, double w, double h, const CellGrid& g, const Colormap& cmap,
-                   const ColorScale& scale) {
-  if (g.rows * g.cols > kVectorCells) {
+                   const ColorScale& scale, CellMarks marks) {
+  if (marks == CellMarks::image || g.rows * g.cols > kVectorCells) {
     std::vector<uint32_t> px(static_cast<size_t>(g.rows * g.cols));  // [rows, cols]
     for (size_t i = 0; i < px.size(); ++i) px[i] = pack(cmap.rgb8(scale.t(g.v[i])));
     draw_image(cr, x, y, w, h, static_cast<int>(g.cols), static_cast<int>(g.rows), px);

@@ -3,7 +3,8 @@
 // visible in a 4,096-token picture; the pictures state the aggregation). Grids are built from
 // a layer's rows one at a time (top-k rows scattered sparsely), so memory is the grid plus one
 // row, never [Q, N]: a 20k-token top-2 trace draws in megabytes. Drawing: vector rectangles for
-// small grids (crisp in SVG/PDF), one nearest-neighbour image past kVectorCells; colours through
+// small grids (crisp in SVG/PDF), one nearest-neighbour image past kVectorCells or when asked
+// (CellMarks); colours through
 // the one ColorScale (viz/color_scale.h).
 #pragma once
 #include <cairo.h>
@@ -51,10 +52,18 @@ inline ColorScale viewer_scale(const io::TraceLayer& layer, int64_t head, const 
   return viewer_scale(std::span<const HeadRef>(&one, 1), spec);
 }
 
+// How draw_cells marks a grid. A rectangle per cell stays crisp at any zoom but costs ~160 bytes
+// of SVG a cell: pictures of many grids (the model view's 5 x 8 thumbnails of 40 x 40 tokens made
+// a 10 MB SVG) embed each grid as one image instead. PNG pixels are the same either way.
+enum class CellMarks {
+  fit,    // rectangles up to kVectorCells cells, one image past that
+  image,  // always one image (a PNG inside SVG/PDF)
+};
+
 // Fills [x, x+w] x [y, y+h] with the cells, colour = cmap(scale.t(value)). Returns the number of
 // marks drawn (cells, or 1 for an image).
 int64_t draw_cells(cairo_t* cr, double x, double y, double w, double h, const CellGrid& g, const Colormap& cmap,
-                   const ColorScale& scale);
+                   const ColorScale& scale, CellMarks marks = CellMarks::fit);
 
 // A vertical colour bar (bottom = 0, top = the scale's top, labelled "≥ top", "(√)" for sqrt)
 // with three tick labels to its right: the weights at t = 0, 0.5, 1.

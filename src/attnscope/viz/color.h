@@ -20,6 +20,7 @@ inline constexpr Rgb kBackground{1, 1, 1};
 inline constexpr Rgb kInk{0.13, 0.13, 0.13};        // text, axes
 inline constexpr Rgb kFaint{0.62, 0.62, 0.62};      // secondary text, frames
 inline constexpr Rgb kHighlight{0.86, 0.15, 0.15};  // the current token in animations
+inline constexpr Rgb kSegmentInk{0x2d / 255.0, 0x5f / 255.0, 0xa8 / 255.0};  // A / B letters (the viewer's #2d5fa8)
 
 // Head h's colour (cycles after 10 heads).
 inline Rgb8 head_color8(int64_t h) {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <tuple>
 
 #include "attnscope/core/error.h"
 #include "attnscope/focus/attention_map.h"
@@ -10,12 +11,14 @@
 #include "attnscope/viz/color.h"
 #include "attnscope/viz/figure.h"
 #include "attnscope/viz/heatmap.h"
+#include "attnscope/viz/segments.h"
 #include "attnscope/viz/text.h"
 
 namespace attnscope::viz {
 
 namespace {
 constexpr double kMargin = 14, kFont = 12, kMaxLabel = 160, kGap = 220;  // kGap: between columns
+constexpr double kSegBand = 16;  // px: the band of a sentence pair's A / B letters
 // One row of at least 2 px per token: 8,000 rows fit the 16,384-px image side. Checked before the
 // per-head [Q, N] maps are built (a 280 KB top-k trace over a 2^20-key grid asked for 32 GB).
 constexpr int64_t kMaxTokens = 8000;
@@ -73,8 +76,11 @@ HeadViewInfo render_head_view(const io::Trace& trace, int64_t layer, std::vector
     for (size_t i = 0; i < swatches; ++i) legend_w += 14 + measure_text(sc.get(), head_name(i), Font{10}).w + 8;
     legend_w += 16 + measure_text(sc.get(), thr, Font{10}).w;
   }
-  const double xl = kMargin + lw + 8, xr = xl + kGap;
-  info.width = std::max({opts.width, static_cast<int>(std::ceil(xr + 8 + rw + kMargin)),
+  // Sentence pairs: a band for the A / B letters outside each label column (viz/segments.h).
+  const auto qs = segments_of(trace, L.query_seq, L.queries), ks = segments_of(trace, L.key_seq, L.keys);
+  const double band = qs.empty() && ks.empty() ? 0 : kSegBand;
+  const double xl = kMargin + band + lw + 8, xr = xl + kGap;
+  info.width = std::max({opts.width, static_cast<int>(std::ceil(xr + 8 + rw + band + kMargin)),
                          static_cast<int>(std::ceil(2 * kMargin + legend_w)), header.min_width(kMargin)});
   info.height = static_cast<int>(std::ceil(top + pitch * double(n) + kMargin));
 
@@ -123,6 +129,30 @@ HeadViewInfo render_head_view(const io::Trace& trace, int64_t layer, std::vector
       cairo_stroke(cr);
     }
     info.lines = static_cast<int64_t>(lines.size());
+    // Where a side's segment changes: a dashed rule across its label column, and each part's
+    // letter at its first token in the band (the viewer's head view).
+    const double right = xr + 8 + rw + band;
+    for (const auto& [segs, x0, x1, letter_x] :
+         {std::tuple{&qs, kMargin, xl, kMargin + band / 2}, std::tuple{&ks, xr, right, right - band / 2}}) {
+      if (segs->empty()) continue;
+      const double dash[] = {4, 3};
+      cairo_save(cr);
+      set_source(cr, kFaint);
+      cairo_set_line_width(cr, 1);
+      cairo_set_dash(cr, dash, 2, 0);
+      for (int64_t i : segment_breaks(*segs)) {
+        const double y = std::floor(row_y(i) - pitch / 2) + 0.5;  // on a pixel row: one crisp line in PNGs
+        cairo_move_to(cr, x0, y);
+        cairo_line_to(cr, x1, y);
+      }
+      cairo_stroke(cr);
+      cairo_restore(cr);
+      set_source(cr, kSegmentInk);
+      for (size_t i = 0; i < segs->size(); ++i)
+        if (i == 0 || (*segs)[i] != (*segs)[i - 1])
+          draw_text(cr, segment_name((*segs)[i]), letter_x, row_y(static_cast<int64_t>(i)), Font{kFont, true},
+                    Align::center, Align::center);
+    }
     set_source(cr, kInk);
     for (int64_t q = 0; q < L.queries; q += info.label_step)
       draw_text(cr, display_token(ql[static_cast<size_t>(q)]), xl - 6, row_y(q), Font{kFont}, Align::end,

@@ -7,6 +7,7 @@
 #include "attnscope/io/trace_io.h"
 #include "attnscope/viz/color.h"
 #include "attnscope/viz/figure.h"
+#include "attnscope/viz/segments.h"
 #include "attnscope/viz/text.h"
 
 namespace attnscope::viz {
@@ -18,6 +19,7 @@ constexpr double kAxisTitle = 18;  // px: the band of an axis title
 constexpr double kMaxLabel = 140;   // px: longer labels are ellipsized
 constexpr double kBarW = 14, kBarGap = 14, kBarText = kColorbarText;
 constexpr double kMinCell = 2;      // px: below this, cells are aggregated
+constexpr double kSegBand = 14;     // px: the band of the segment letters
 
 double widest(cairo_t* cr, const std::vector<std::string>& labels, int64_t step) {
   double w = 0;
@@ -37,6 +39,11 @@ Heatmap::Heatmap(const io::TraceLayer& layer, int64_t head, std::vector<std::str
                   "heatmap size budget " + std::to_string(opts_.budget) + " px outside 16..16000");
   rows_ = layer.queries;
   cols_ = layer.keys;
+  // Segments that do not match the axis are dropped rather than drawn misplaced.
+  if (static_cast<int64_t>(opts_.query_segments.size()) != rows_) opts_.query_segments.clear();
+  if (static_cast<int64_t>(opts_.key_segments.size()) != cols_) opts_.key_segments.clear();
+  qseg_w_ = opts_.query_segments.empty() ? 0 : kSegBand;
+  kseg_h_ = opts_.key_segments.empty() ? 0 : kSegBand;
   const int64_t max_cells = static_cast<int64_t>(opts_.budget / kMinCell);
   grid_ = aggregate_max(layer, head, max_cells, max_cells);
   const int64_t longest = std::max(grid_.rows, grid_.cols);
@@ -69,8 +76,8 @@ Heatmap::Heatmap(const io::TraceLayer& layer, int64_t head, std::vector<std::str
   const FigureHeader header{opts_.title, opts_.subtitle};
   const double top = kMargin + header.height() + 8;
   const double axis = opts_.labels ? kAxisTitle : 0;  // room for the axis titles
-  plot_x_ = kMargin + axis + qlabel_w_;
-  plot_y_ = top;
+  plot_x_ = kMargin + axis + qseg_w_ + qlabel_w_;
+  plot_y_ = top + kseg_h_;
   const double bar_h = std::max(plot_h_, 120.0);
   width_ = static_cast<int>(std::ceil(plot_x_ + plot_w_ + kBarGap + kBarW + kBarText + kMargin));
   width_ = std::max(width_, header.min_width(kMargin));
@@ -93,6 +100,7 @@ void Heatmap::draw(cairo_t* cr, double ox, double oy) const {
 
   draw_cells(cr, plot_x_, plot_y_, plot_w_, plot_h_, grid_, cmap, scale_);
   draw_colorbar(cr, plot_x_ + plot_w_ + kBarGap, plot_y_, kBarW, std::max(plot_h_, 120.0), cmap, scale_, kLabelFont);
+  draw_segments(cr);
 
   set_source(cr, kInk);
   if (qstep_ > 0) {
@@ -117,6 +125,48 @@ void Heatmap::draw(cairo_t* cr, double ox, double oy) const {
   cairo_restore(cr);
 }
 
+void Heatmap::draw_segments(cairo_t* cr) const {
+  const auto& qs = opts_.query_segments;
+  const auto& ks = opts_.key_segments;
+  if (qs.empty() && ks.empty()) return;
+  const double qpx = plot_h_ / double(rows_), kpx = plot_w_ / double(cols_);
+  cairo_save(cr);
+  set_source(cr, Rgb{1, 1, 1});
+  cairo_set_line_width(cr, 2);
+  for (int64_t i : segment_breaks(qs)) {
+    cairo_move_to(cr, plot_x_, plot_y_ + double(i) * qpx);
+    cairo_line_to(cr, plot_x_ + plot_w_, plot_y_ + double(i) * qpx);
+  }
+  for (int64_t i : segment_breaks(ks)) {
+    cairo_move_to(cr, plot_x_ + double(i) * kpx, plot_y_);
+    cairo_line_to(cr, plot_x_ + double(i) * kpx, plot_y_ + plot_h_);
+  }
+  cairo_stroke(cr);
+  cairo_restore(cr);
+  // Each part's letter at its first token: left of the query labels, above the key columns.
+  set_source(cr, kSegmentInk);
+  const Font f{kLabelFont, true};
+  auto starts = [](const std::vector<int32_t>& s) {
+    std::vector<int64_t> v{0};
+    for (int64_t i : segment_breaks(s)) v.push_back(i);
+    return v;
+  };
+  if (!qs.empty())
+    for (int64_t i : starts(qs))
+      draw_text(cr, segment_name(qs[static_cast<size_t>(i)]), plot_x_ - qlabel_w_ - qseg_w_ / 2,
+                plot_y_ + (double(i) + 0.5) * qpx, f, Align::center, Align::center);
+  if (!ks.empty())
+    for (int64_t i : starts(ks))
+      draw_text(cr, segment_name(ks[static_cast<size_t>(i)]), plot_x_ + (double(i) + 0.5) * kpx,
+                plot_y_ - kseg_h_ / 2, f, Align::center, Align::center);
+}
+
+Heatmap trace_heatmap(const io::Trace& trace, const io::TraceLayer& layer, int64_t head, HeatmapOptions opts) {
+  if (opts.query_segments.empty()) opts.query_segments = segments_of(trace, layer.query_seq, layer.queries);
+  if (opts.key_segments.empty()) opts.key_segments = segments_of(trace, layer.key_seq, layer.keys);
+  return Heatmap(layer, head, focus::query_labels(trace, layer), focus::key_labels(trace, layer), std::move(opts));
+}
+
 std::string heatmap_title(const io::Trace& trace, const io::TraceLayer& layer, int64_t head) {
   std::string t;
   if (auto it = trace.meta.find("model"); it != trace.meta.end() && !it->second.empty()) t = it->second + " \u00B7 ";
@@ -135,7 +185,7 @@ Heatmap render_heatmap(const io::Trace& trace, int64_t layer, int64_t head, cons
   io::validate_layer(trace, L);
   image_format_for(path);  // a bad extension fails before rendering
   if (opts.title.empty()) opts.title = heatmap_title(trace, L, head);
-  Heatmap hm(L, head, focus::query_labels(trace, L), focus::key_labels(trace, L), opts);
+  Heatmap hm = trace_heatmap(trace, L, head, std::move(opts));
   write_figure(path, hm.width(), hm.height(), [&](cairo_t* cr) { hm.draw(cr, 0, 0); });
   return hm;
 }

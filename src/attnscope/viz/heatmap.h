@@ -3,6 +3,7 @@
 // per ~13 px, and past the pixel budget blocks of weights become one cell (their max), which
 // the subtitle states. Drawn from the layer's rows at the output resolution (viz/cell_grid.h);
 // colours by the viewer's scale (viz/color_scale.h: 99th-percentile top, sqrt by default).
+// Sentence pairs are split by a white rule and their parts lettered A / B, as in the viewer.
 #pragma once
 #include <cairo.h>
 
@@ -26,6 +27,10 @@ struct HeatmapOptions {
   std::string query_title, key_title;
   std::string title;    // empty: none
   std::string subtitle; // empty: shape and aggregation
+  // Sentence pairs (viz/segments.h): one segment id per query / key; empty = one segment. Where
+  // the segment changes a white rule splits the cells, and each part's letter (A, B) stands in a
+  // band beside the labels, as in the viewer. trace_heatmap fills them from the trace.
+  std::vector<int32_t> query_segments, key_segments;
 };
 
 class Heatmap {
@@ -48,6 +53,8 @@ class Heatmap {
   void cell_rect(int64_t q, int64_t k, double& x, double& y, double& w, double& h) const;
 
  private:
+  void draw_segments(cairo_t* cr) const;
+
   CellGrid grid_;
   std::vector<std::string> qlabels_, klabels_;
   HeatmapOptions opts_;
@@ -57,8 +64,14 @@ class Heatmap {
   double cell_ = 1;                          // px per cell
   double plot_x_ = 0, plot_y_ = 0, plot_w_ = 0, plot_h_ = 0;
   double qlabel_w_ = 0, klabel_h_ = 0;
+  double qseg_w_ = 0, kseg_h_ = 0;  // px: the bands of the segment letters (0: no segments)
   int width_ = 0, height_ = 0;
 };
+
+// The heatmap of a layer of `trace`, labelled with its tokens and split at its sentence-pair
+// segments (options left empty are filled from the trace): what every picture of a trace's
+// layer draws (render, training and series animations).
+Heatmap trace_heatmap(const io::Trace& trace, const io::TraceLayer& layer, int64_t head, HeatmapOptions opts);
 
 // Default title of a layer/head picture: "model · layer 'name' · head h" (or "mean of H heads").
 std::string heatmap_title(const io::Trace& trace, const io::TraceLayer& layer, int64_t head);

@@ -27,7 +27,8 @@ void check_opts(const ModelViewOptions& o) {
 void thumb(cairo_t* cr, double x, double y, double size, const io::TraceLayer& L, int64_t head, const Colormap& cmap,
            const ColorScale& scale) {
   const CellGrid g = aggregate_max(L, head, static_cast<int64_t>(size), static_cast<int64_t>(size));
-  draw_cells(cr, x, y, size, size, g, cmap, scale);
+  // Thumbnails as images: a figure of dozens of grids would otherwise be megabytes of rectangles.
+  draw_cells(cr, x, y, size, size, g, cmap, scale, CellMarks::image);
 }
 
 std::string model_name(const io::Trace& t) {

@@ -42,7 +42,7 @@ std::vector<Heatmap> snapshot_heatmaps(const SnapshotHeatmaps& s, int height, co
     ho.subtitle = "one colour scale for all snapshots";
     auto make = [&](int budget) {
       ho.budget = budget;
-      return Heatmap(layer, s.head, focus::query_labels(*s.trace, layer), focus::key_labels(*s.trace, layer), ho);
+      return trace_heatmap(*s.trace, layer, s.head, ho);
     };
     // The cells as large as the chart's height allows (at most kMaxCells px); the title may make
     // the picture wider than its cells, which only widens the frame.

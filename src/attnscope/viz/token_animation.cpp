@@ -11,6 +11,7 @@
 #include "attnscope/viz/color.h"
 #include "attnscope/viz/heatmap.h"
 #include "attnscope/viz/image_overlay.h"
+#include "attnscope/viz/segments.h"
 #include "attnscope/viz/text.h"
 
 namespace attnscope::viz {
@@ -20,16 +21,23 @@ constexpr double kMargin = 16, kHeader = 52, kFooter = 46;
 constexpr double kMinFont = 9, kMaxFont = 24, kMeasureFont = 10;
 const Rgb kIdle{0.94, 0.94, 0.94};  // an unattended token's box
 
+// Width of the band left of the text that holds a sentence pair's letters, at font size fs.
+double segment_band(double fs) { return fs * 1.4; }
+
 // Wraps boxes of the given widths (at font size 10, scaled to fs) into [x0, x1] from y0 on.
-// Returns the bottom of the last line. Box heights fs * 1.5; lines `pitch` apart.
+// Returns the bottom of the last line. Box heights fs * 1.5; lines `pitch` apart. With
+// sentence-pair segments, each part starts a line after a band for its letter (as the viewer
+// splits a pair).
 double flow(std::vector<TokenAnimation::Box>& boxes, const std::vector<double>& w10, double fs, double x0, double x1,
-            double y0, double pitch) {
+            double y0, double pitch, const std::vector<int32_t>& segments) {
+  if (!segments.empty()) x0 += segment_band(fs);
   const double gap = fs * 0.35, h = fs * 1.5, maxw = (x1 - x0) * 0.6;
   double x = x0, y = y0;
   boxes.resize(w10.size());
   for (size_t i = 0; i < w10.size(); ++i) {
     const double w = std::min(maxw, std::max(fs * 1.3, w10[i] * fs / kMeasureFont + fs * 0.7));
-    if (x > x0 && x + w > x1) {
+    const bool new_part = !segments.empty() && i > 0 && segments[i] != segments[i - 1];
+    if (x > x0 && (x + w > x1 || new_part)) {
       x = x0;
       y += pitch;
     }
@@ -91,6 +99,8 @@ TokenAnimation::TokenAnimation(const io::Trace& trace, int64_t layer, int64_t he
   map_ = focus::head_map(layer_, head_);
   qtok_ = focus::query_labels(trace_, layer_);
   ktok_ = focus::key_labels(trace_, layer_);
+  qseg_ = segments_of(trace_, layer_.query_seq, layer_.queries);
+  kseg_ = segments_of(trace_, layer_.key_seq, layer_.keys);
   for (auto& t : qtok_) t = display_token(t);
   for (auto& t : ktok_) t = display_token(t);
   std::tie(gh_, gw_) = image_grid(trace_, layer_);
@@ -140,16 +150,16 @@ void TokenAnimation::layout() {
     bool fits = false;
     if (mode_ == Mode::self) {
       pitch_ = font_ * 1.5 + font_ * 2.0;  // room for arcs above each line
-      fits = flow(kbox_, kw, font_, x0, x1, top + font_ * 2.0, pitch_) <= bottom;
+      fits = flow(kbox_, kw, font_, x0, x1, top + font_ * 2.0, pitch_, kseg_) <= bottom;
     } else if (mode_ == Mode::cross) {
       pitch_ = font_ * 1.5 + font_ * 0.5;
       const double mid = top + (bottom - top) * 0.42;
-      const bool src = flow(kbox_, kw, font_, x0, x1, top, pitch_) <= mid;
-      const bool tgt = flow(qbox_, qw, font_, x0, x1, mid + (bottom - top) * 0.16, pitch_) <= bottom;
+      const bool src = flow(kbox_, kw, font_, x0, x1, top, pitch_, kseg_) <= mid;
+      const bool tgt = flow(qbox_, qw, font_, x0, x1, mid + (bottom - top) * 0.16, pitch_, qseg_) <= bottom;
       fits = src && tgt;
     } else {
       pitch_ = font_ * 1.5 + font_ * 0.5;
-      fits = flow(qbox_, qw, font_, x0, x1, bottom - (bottom - top) * 0.25, pitch_) <= bottom;
+      fits = flow(qbox_, qw, font_, x0, x1, bottom - (bottom - top) * 0.25, pitch_, qseg_) <= bottom;
     }
     if (fits) break;
   }
@@ -294,6 +304,18 @@ void TokenAnimation::draw_self_or_cross(cairo_t* cr, int64_t step, double grow) 
       if (shown_q[static_cast<size_t>(j)])
         draw_box(qbox_[static_cast<size_t>(j)], qtok_[static_cast<size_t>(j)], kIdle, kInk, j == q);
   }
+  // Sentence pairs: each part's letter in the band left of its first line.
+  auto letters = [&](const std::vector<int32_t>& segs, const std::vector<Box>& boxes) {
+    set_source(cr, kSegmentInk);
+    for (size_t i = 0; i < segs.size() && i < boxes.size(); ++i)
+      if (i == 0 || segs[i] != segs[i - 1]) {
+        const Box b = shifted(boxes[i]);
+        draw_text(cr, segment_name(segs[i]), b.x - segment_band(font_) / 2, b.y + b.h / 2, Font{font_, true},
+                  Align::center, Align::center);
+      }
+  };
+  if (mode_ != Mode::image) letters(kseg_, kbox_);
+  if (mode_ != Mode::self) letters(qseg_, qbox_);  // self: the same boxes as the keys
   cairo_restore(cr);
   draw_footer(cr, step, scale);
 }

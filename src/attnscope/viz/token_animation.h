@@ -83,6 +83,7 @@ class TokenAnimation {
   std::vector<int64_t> order_;  // step -> query index
   std::vector<std::string> qtok_, ktok_;
   std::vector<Box> kbox_, qbox_;
+  std::vector<int32_t> kseg_, qseg_;  // sentence-pair segments of keys / queries (empty: none)
   double font_ = 16, pitch_ = 0, scroll_max_ = 0;
   Frame image_;
   int64_t gh_ = 0, gw_ = 0;

@@ -84,8 +84,7 @@ int64_t render_training_animation(const std::vector<TrainingFrame>& frames, int6
     // Largest cell budget whose picture fits the frame.
     auto make = [&](int budget) {
       ho.budget = budget;
-      return Heatmap(*frames[i].layer, head, focus::query_labels(*frames[i].trace, *frames[i].layer),
-                     focus::key_labels(*frames[i].trace, *frames[i].layer), ho);
+      return trace_heatmap(*frames[i].trace, *frames[i].layer, head, ho);
     };
     int budget = std::max(16, std::min(o.width, o.height) - 40);
     Heatmap hm = make(budget);
