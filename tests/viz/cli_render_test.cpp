@@ -38,6 +38,8 @@ CliRun run(const std::string& args) {
   r.code = WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
   r.err = read_file(errf);
   r.out = read_file(outf);
+  std::filesystem::remove(errf);  // one pair per process, not one per run left in the build dir
+  std::filesystem::remove(outf);
   return r;
 }
 
@@ -182,6 +184,7 @@ TEST(CliRender, TopkHeatmapOf20kTokensRendersInBoundedMemory) {
   ::getrusage(RUSAGE_CHILDREN, &ru);
   EXPECT_LT(ru.ru_maxrss, 300 * 1024) << "KiB: render densified the top-k layer";  // 1.6 GB before
   EXPECT_GT(fixture::load_png(png).width, 800);
+  std::filesystem::remove(tr);
 }
 
 // Issue 16 item 10 (the minimum): a stats-only trace gets the same line and exit code from every
@@ -220,6 +223,7 @@ TEST(CliRender, StatsOnlyTracesGetOneMessageEverywhere) {
   EXPECT_NE(r.out.find("row statistics"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("  1.000      0.5000  0 "), std::string::npos) << r.out;
   EXPECT_EQ(fixture::count(r.out, "\n"), 2u + 6u) << r.out;
+  std::filesystem::remove(tr);
 }
 
 TEST(CliRender, BadInputIsOneLineAndNoOutput) {
