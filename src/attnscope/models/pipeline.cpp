@@ -21,6 +21,16 @@ Pipeline open_pipeline(const std::string& model_path, const std::string& tokeniz
   return p;
 }
 
+namespace {
+// ValueError when n tokens do not fit the model's context.
+void check_context(const Pipeline& p, size_t n, const char* what) {
+  const int64_t ctx = p.model->config().max_seq;
+  if (static_cast<int64_t>(n) > ctx)
+    throw ValueError(std::string(what) + " is " + std::to_string(n) + " tokens, longer than the model's context of " +
+                     std::to_string(ctx));
+}
+}  // namespace
+
 std::vector<int32_t> encode_input(const Pipeline& p, const std::string& text) {
   std::vector<int32_t> ids = p.tokenizer->encode(text, true, true);
   if (ids.empty()) {
@@ -28,10 +38,7 @@ std::vector<int32_t> encode_input(const Pipeline& p, const std::string& text) {
     if (bos < 0) throw ValueError("the text is empty and the tokenizer has no BOS token to start from");
     ids.push_back(bos);
   }
-  const int64_t ctx = p.model->config().max_seq;
-  if (static_cast<int64_t>(ids.size()) > ctx)
-    throw ValueError("the text is " + std::to_string(ids.size()) + " tokens, longer than the model's context of " +
-                     std::to_string(ctx));
+  check_context(p, ids.size(), "the text");
   return ids;
 }
 
@@ -47,10 +54,7 @@ PairInput encode_pair(const Pipeline& p, const std::string& a, const std::string
   second.push_back(sp.sep);
   in.ids.insert(in.ids.end(), second.begin(), second.end());
   in.segments.resize(in.ids.size(), 1);
-  const int64_t ctx = p.model->config().max_seq;
-  if (static_cast<int64_t>(in.ids.size()) > ctx)
-    throw ValueError("the sentence pair is " + std::to_string(in.ids.size()) + " tokens, longer than the model's context of " +
-                     std::to_string(ctx));
+  check_context(p, in.ids.size(), "the sentence pair");
   return in;
 }
 

@@ -148,10 +148,9 @@ HeadViewInfo render_head_view(const io::Trace& trace, int64_t layer, std::vector
       cairo_stroke(cr);
       cairo_restore(cr);
       set_source(cr, kSegmentInk);
-      for (size_t i = 0; i < segs->size(); ++i)
-        if (i == 0 || (*segs)[i] != (*segs)[i - 1])
-          draw_text(cr, segment_name((*segs)[i]), letter_x, row_y(static_cast<int64_t>(i)), Font{kFont, true},
-                    Align::center, Align::center);
+      for (int64_t i : segment_starts(*segs))
+        draw_text(cr, segment_name((*segs)[static_cast<size_t>(i)]), letter_x, row_y(i), Font{kFont, true}, Align::center,
+                  Align::center);
     }
     set_source(cr, kInk);
     for (int64_t q = 0; q < L.queries; q += info.label_step)

@@ -146,19 +146,12 @@ void Heatmap::draw_segments(cairo_t* cr) const {
   // Each part's letter at its first token: left of the query labels, above the key columns.
   set_source(cr, kSegmentInk);
   const Font f{kLabelFont, true};
-  auto starts = [](const std::vector<int32_t>& s) {
-    std::vector<int64_t> v{0};
-    for (int64_t i : segment_breaks(s)) v.push_back(i);
-    return v;
-  };
-  if (!qs.empty())
-    for (int64_t i : starts(qs))
-      draw_text(cr, segment_name(qs[static_cast<size_t>(i)]), plot_x_ - qlabel_w_ - qseg_w_ / 2,
-                plot_y_ + (double(i) + 0.5) * qpx, f, Align::center, Align::center);
-  if (!ks.empty())
-    for (int64_t i : starts(ks))
-      draw_text(cr, segment_name(ks[static_cast<size_t>(i)]), plot_x_ + (double(i) + 0.5) * kpx,
-                plot_y_ - kseg_h_ / 2, f, Align::center, Align::center);
+  for (int64_t i : segment_starts(qs))
+    draw_text(cr, segment_name(qs[static_cast<size_t>(i)]), plot_x_ - qlabel_w_ - qseg_w_ / 2,
+              plot_y_ + (double(i) + 0.5) * qpx, f, Align::center, Align::center);
+  for (int64_t i : segment_starts(ks))
+    draw_text(cr, segment_name(ks[static_cast<size_t>(i)]), plot_x_ + (double(i) + 0.5) * kpx,
+              plot_y_ - kseg_h_ / 2, f, Align::center, Align::center);
 }
 
 Heatmap trace_heatmap(const io::Trace& trace, const io::TraceLayer& layer, int64_t head, HeatmapOptions opts) {

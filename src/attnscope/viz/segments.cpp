@@ -11,6 +11,13 @@ std::vector<int64_t> segment_breaks(const std::vector<int32_t>& segments) {
   return out;
 }
 
+std::vector<int64_t> segment_starts(const std::vector<int32_t>& segments) {
+  if (segments.empty()) return {};
+  std::vector<int64_t> out{0};
+  for (int64_t i : segment_breaks(segments)) out.push_back(i);
+  return out;
+}
+
 std::string segment_name(int32_t id) { return std::string(1, static_cast<char>('A' + std::clamp(id, 0, 25))); }
 
 std::vector<int32_t> segments_of(const io::Trace& trace, const std::string& seq, int64_t n) {

@@ -12,6 +12,8 @@ namespace attnscope::viz {
 
 // Positions i > 0 where segments[i] differs from segments[i - 1].
 std::vector<int64_t> segment_breaks(const std::vector<int32_t>& segments);
+// Where each part starts (0, then the breaks): where its letter goes. Empty for no segments.
+std::vector<int64_t> segment_starts(const std::vector<int32_t>& segments);
 
 // "A" for 0, "B" for 1, ... (clamped to A..Z).
 std::string segment_name(int32_t id);

@@ -307,12 +307,12 @@ void TokenAnimation::draw_self_or_cross(cairo_t* cr, int64_t step, double grow) 
   // Sentence pairs: each part's letter in the band left of its first line.
   auto letters = [&](const std::vector<int32_t>& segs, const std::vector<Box>& boxes) {
     set_source(cr, kSegmentInk);
-    for (size_t i = 0; i < segs.size() && i < boxes.size(); ++i)
-      if (i == 0 || segs[i] != segs[i - 1]) {
-        const Box b = shifted(boxes[i]);
-        draw_text(cr, segment_name(segs[i]), b.x - segment_band(font_) / 2, b.y + b.h / 2, Font{font_, true},
-                  Align::center, Align::center);
-      }
+    for (int64_t i : segment_starts(segs)) {
+      if (i >= static_cast<int64_t>(boxes.size())) break;
+      const Box b = shifted(boxes[static_cast<size_t>(i)]);
+      draw_text(cr, segment_name(segs[static_cast<size_t>(i)]), b.x - segment_band(font_) / 2, b.y + b.h / 2,
+                Font{font_, true}, Align::center, Align::center);
+    }
   };
   if (mode_ != Mode::image) letters(kseg_, kbox_);
   if (mode_ != Mode::self) letters(qseg_, qbox_);  // self: the same boxes as the keys
