@@ -109,8 +109,48 @@ TEST(CaptionTask, EveryAttentionKindTrains) {
     for (float l : r.losses) EXPECT_TRUE(std::isfinite(l)) << kind;
     const auto e = models::evaluate_scenes(task.captioner(), data::make_scenes(data::ScenePool::test, 1, 4));
     EXPECT_EQ(e.pointing < 0, std::string(kind) == "none") << kind;
+    if (e.pointing >= 0) EXPECT_NEAR(e.pointing + e.miss_edge + e.miss_other + e.miss_elsewhere, 1.0, 1e-9) << kind;
     EXPECT_EQ(e.beta_object >= 0, std::string(kind) == "adaptive") << kind;
   }
+}
+
+// --cell 2 skips the encoder's second pooling: a 16 x 16 grid at 32 px, kept by the checkpoint's
+// config; configs written before the setting existed read as 4 px cells.
+TEST(CaptionTask, TwoPixelCellsGiveASixteenBySixteenGrid) {
+  const Settings s = settings({{"cell", "2"}, {"hidden", "32"}, {"channels", "16"}});
+  CaptionTask task(s, 4);
+  const TrainResult r = run_training(task, quick(s, 4));
+  for (float l : r.losses) EXPECT_TRUE(std::isfinite(l));
+  const auto scenes = data::make_scenes(data::ScenePool::test, 1, 2);
+  const io::Trace t = task.captioner().trace(scenes[0].image);
+  EXPECT_EQ(t.find_sequence("image")->grid_h, 16);
+  EXPECT_EQ(t.find_layer("decoder.cross")->keys, 256);
+  const auto e = models::evaluate_scenes(task.captioner(), scenes);
+  EXPECT_GE(e.pointing, 0.0);
+  EXPECT_EQ(models::CaptionerConfig::from_json(task.captioner().config().to_json()).cell, 2);
+  std::string old = task.captioner().config().to_json();
+  old.erase(old.find("\"cell\":2,"), 9);
+  EXPECT_EQ(models::CaptionerConfig::from_json(old).cell, 4);
+  EXPECT_THROW(CaptionTask(settings({{"cell", "3"}}), 1), ConfigError);
+}
+
+// Where a look lands, on a scene drawn by hand: box A [6,14)^2 and B [20,30)^2 on 4 px cells.
+TEST(CaptionEval, LooksAreClassifiedByCellAndBox) {
+  data::Scene sc;
+  sc.image.width = sc.image.height = 32;
+  sc.objects = {{"square", "red", "small", {6, 6, 14, 14}}, {"circle", "blue", "big", {20, 20, 30, 30}}};
+  sc.words = {"a", "small", "red", "square"};
+  sc.word_object = {-1, 0, 0, 0};
+  using models::Look;
+  EXPECT_EQ(models::classify_look(sc, 3, 9, 8), Look::inside);         // [4,8)^2, centre (6,6)
+  EXPECT_EQ(models::classify_look(sc, 3, 27, 8), Look::edge);          // [12,16)^2, centre (14,14) just out
+  EXPECT_EQ(models::classify_look(sc, 3, 1, 8), Look::elsewhere);      // [4,8)x[0,4): touches no box
+  EXPECT_EQ(models::classify_look(sc, 3, 54, 8), Look::other_object);  // [24,28)^2 inside B
+  EXPECT_EQ(models::classify_look(sc, 3, 7, 8), Look::elsewhere);
+  EXPECT_EQ(models::classify_look(sc, 0, 9, 8), Look::elsewhere);      // a function word names nothing
+  // The same box on a 16 x 16 grid of 2 px cells: [12,14)^2 has its centre (13,13) inside.
+  EXPECT_EQ(models::classify_look(sc, 3, 6 * 16 + 6, 16), Look::inside);
+  EXPECT_EQ(models::classify_look(sc, 3, 7 * 16 + 7, 16), Look::elsewhere);  // [14,16)^2
 }
 
 // Box supervision (Liu et al. 2017) on a short run of a small model: the same seed and budget

@@ -49,7 +49,7 @@ std::vector<double> log_softmax_row(const float* logits, int64_t V) {
 
 std::string CaptionerConfig::to_json() const {
   return json{{"attention", attention}, {"image_side", image_side}, {"channels", channels}, {"pool", pool},
-              {"last_kernel", last_kernel}, {"embed", embed},
+              {"last_kernel", last_kernel}, {"cell", cell}, {"embed", embed},
               {"hidden", hidden},       {"attn_dim", attn_dim},     {"dropout", dropout},   {"max_words", max_words}}
       .dump();
 }
@@ -61,9 +61,11 @@ CaptionerConfig CaptionerConfig::from_json(const std::string& text) {
     c.attention = j.at("attention").get<std::string>();
     c.image_side = j.at("image_side").get<int64_t>();
     c.channels = j.at("channels").get<int64_t>();
-    // Checkpoints written before these fields existed had max pooling and a 3x3 last convolution.
+    // Checkpoints written before these fields existed had max pooling, a 3x3 last convolution
+    // and 4 px cells.
     c.pool = j.value("pool", std::string("max"));
     c.last_kernel = j.value("last_kernel", int64_t{3});
+    c.cell = j.value("cell", int64_t{4});
     c.embed = j.at("embed").get<int64_t>();
     c.hidden = j.at("hidden").get<int64_t>();
     c.attn_dim = j.at("attn_dim").get<int64_t>();
@@ -84,6 +86,7 @@ void CaptionerConfig::validate() const {
   if (image_side < 8 || image_side > 256 || image_side % 4) throw ConfigError("captioner image side must be a multiple of 4 in 8..256");
   if (pool != "max" && pool != "avg") throw ConfigError("captioner pooling must be max or avg, got '" + pool + "'");
   if (last_kernel != 1 && last_kernel != 3) throw ConfigError("captioner last convolution kernel must be 1 or 3");
+  if (cell != 2 && cell != 4) throw ConfigError("captioner cell must be 2 or 4 pixels");
   if (channels < 2 || channels > 1024 || channels % 2) throw ConfigError("captioner channels must be even, 2..1024");
   if (embed < 1 || hidden < 1 || attn_dim < 1 || embed > 4096 || hidden > 4096 || attn_dim > 4096)
     throw ConfigError("captioner widths must be in 1..4096");
@@ -206,7 +209,8 @@ Captioner::Features Captioner::encode(const Tensor& images) {
   const auto pool = cfg_.pool == "avg" ? ops::avg_pool2d : ops::max_pool2d;
   Tensor x = ops::relu(conv1_->forward(images));
   x = pool(ops::relu(conv2_->forward(x)), 2, 2);
-  x = pool(ops::relu(conv3_->forward(x)), 2, 2);
+  x = ops::relu(conv3_->forward(x));
+  if (cfg_.cell == 4) x = pool(x, 2, 2);
   x = ops::relu(conv4_->forward(x));  // [B, C, g, g]
   const int64_t B = x.size(0), C = x.size(1), K = x.size(2) * x.size(3);
   Tensor cells = ops::transpose(ops::reshape(x, Shape{B, C, K}), 1, 2);  // [B, K, C]

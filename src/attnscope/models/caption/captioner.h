@@ -1,6 +1,7 @@
 // Image captioner with attention over a grid of CNN features (Show, Attend and Tell; Knowing When
-// to Look). Encoder, trained from scratch: four 3x3 convolutions with ReLU and two 2x2 max pools,
-// so a side x side RGB image becomes a (side/4)^2 grid of feature vectors, plus a learned position
+// to Look). Encoder, trained from scratch: four 3x3 convolutions with ReLU and two 2x2 max pools
+// (or one, for cells of 2 px), so a side x side RGB image becomes a (side/cell)^2 grid of feature
+// vectors, plus a learned position
 // per cell, layer-normalised. Decoder: an LSTM writing one word per step from a zero state, fed
 // the previous word and WHERE the previous step looked (the alpha-weighted cell centre), never
 // what it saw: the image reaches a word only through that word's own attention, so each word has
@@ -46,10 +47,11 @@ struct CaptionerConfig {
   int64_t channels = 64;           // C, feature width (the first two convolutions have C/2)
   std::string pool = "max";        // max | avg: the encoder's two 2x2 poolings
   int64_t last_kernel = 3;         // 3 | 1: the last convolution's kernel (1 keeps a cell's view to its own pixels' neighbourhood)
+  int64_t cell = 4;                // 4 | 2: pixels per grid cell (2: the second pooling is skipped, a finer grid)
   int64_t embed = 64, hidden = 128, attn_dim = 64;
   double dropout = 0.1;
   int64_t max_words = 20;          // greedy decoding stops here without <eos>
-  int64_t grid() const { return image_side / 4; }
+  int64_t grid() const { return image_side / cell; }
   std::string to_json() const;
   static CaptionerConfig from_json(const std::string& text);  // FormatError on bad fields
   void validate() const;                                       // ConfigError

@@ -50,6 +50,20 @@ std::vector<std::vector<int>> scene_word_cells(const data::Scene& scene, int64_t
   return out;
 }
 
+Look classify_look(const data::Scene& scene, size_t word, int64_t cell, int64_t grid) {
+  const int64_t obj = scene.word_object.at(word);
+  if (obj < 0) return Look::elsewhere;
+  const double side = static_cast<double>(scene.image.width) / static_cast<double>(grid);
+  const double x0 = static_cast<double>(cell % grid) * side, y0 = static_cast<double>(cell / grid) * side;
+  const double cx = x0 + side / 2, cy = y0 + side / 2;
+  const data::SceneBox& box = scene.objects[static_cast<size_t>(obj)].box;
+  if (box.contains(cx, cy)) return Look::inside;
+  if (x0 < box.x1 && x0 + side > box.x0 && y0 < box.y1 && y0 + side > box.y0) return Look::edge;
+  for (const auto& o : scene.objects)
+    if (o.box.contains(cx, cy)) return Look::other_object;
+  return Look::elsewhere;
+}
+
 CaptionEval evaluate_captions(Captioner& model, const std::vector<const data::Image*>& images,
                               const std::vector<std::vector<std::vector<std::string>>>& references, int64_t beam) {
   if (images.size() != references.size()) throw ShapeError("evaluate_captions: as many reference sets as images needed");
@@ -74,7 +88,7 @@ CaptionEval evaluate_scenes(Captioner& model, const std::vector<data::Scene>& sc
   CaptionEval e;
   e.n = static_cast<int64_t>(scenes.size());
   if (scenes.empty()) return e;
-  double hits = 0, mass = 0, beta_obj = 0, beta_fun = 0, role_hits[3] = {}, role_n[3] = {};
+  double hits = 0, mass = 0, beta_obj = 0, beta_fun = 0, role_hits[3] = {}, role_n[3] = {}, looks[4] = {};
   int64_t n_obj = 0, n_fun = 0;
   const int64_t g = model.config().grid(), K = g * g;
   const size_t chunk = 64;
@@ -113,6 +127,7 @@ CaptionEval evaluate_scenes(Captioner& model, const std::vector<data::Scene>& sc
         auto in_box = [&](int64_t k) { return std::find(cells[t].begin(), cells[t].end(), k) != cells[t].end(); };
         const int64_t best = std::max_element(a, a + K) - a;
         hits += in_box(best);
+        looks[static_cast<int>(classify_look(sc, t, best, g))] += 1;
         const auto& o = sc.objects[static_cast<size_t>(obj)];
         const int role = sc.words[t] == o.size ? 0 : sc.words[t] == o.colour ? 1 : 2;
         role_hits[role] += in_box(best);
@@ -131,6 +146,10 @@ CaptionEval evaluate_scenes(Captioner& model, const std::vector<data::Scene>& sc
     e.correctness = mass / static_cast<double>(e.object_words);
     for (int k = 0; k < 3; ++k)
       if (role_n[k] > 0) e.pointing_by_role[k] = role_hits[k] / role_n[k];
+    const double n = static_cast<double>(e.object_words);
+    e.miss_edge = looks[static_cast<int>(Look::edge)] / n;
+    e.miss_other = looks[static_cast<int>(Look::other_object)] / n;
+    e.miss_elsewhere = looks[static_cast<int>(Look::elsewhere)] / n;
   }
   if (n_obj && n_fun) {
     e.beta_object = beta_obj / static_cast<double>(n_obj);
@@ -155,6 +174,11 @@ std::vector<std::string> caption_report(const CaptionEval& e) {
                   "attention: correctness=%.1f%% (alpha mass inside the object's box) pointing size=%.1f%% colour=%.1f%% kind=%.1f%% object_words=%lld",
                   100 * e.correctness, 100 * e.pointing_by_role[0], 100 * e.pointing_by_role[1], 100 * e.pointing_by_role[2],
                   static_cast<long long>(e.object_words));
+    lines.push_back(buf);
+    std::snprintf(buf, sizeof buf,
+                  "misses: edge=%.1f%% other_object=%.1f%% elsewhere=%.1f%% (shares of object words whose most attended cell "
+                  "overlaps the box, lies in another object, or neither)",
+                  100 * e.miss_edge, 100 * e.miss_other, 100 * e.miss_elsewhere);
     lines.push_back(buf);
   }
   if (e.beta_object >= 0) {

@@ -5,6 +5,8 @@
 //                centre inside that object's box
 //   correctness  the share of the attention mass on cells whose centre is inside the box (mean
 //                over object words)
+//   misses       where the other object words' most attended cell went: on the box's edge (the
+//                cell overlaps the box, its centre is outside), on another object, or elsewhere
 //   beta         adaptive attention: mean sentinel weight on object words and on function words
 #pragma once
 #include <string>
@@ -24,6 +26,8 @@ struct CaptionEval {
   double correctness = -1;
   int64_t object_words = 0;
   double pointing_by_role[3] = {-1, -1, -1};    // size, colour, kind words
+  // Shares of object words missed (pointing + the three = 1): see Look.
+  double miss_edge = -1, miss_other = -1, miss_elsewhere = -1;
   double beta_object = -1, beta_function = -1;  // adaptive only
   std::vector<std::string> hypotheses;          // greedy captions, in order
 };
@@ -32,6 +36,12 @@ struct CaptionEval {
 // lies inside the box of the object the word names; empty for function words. What pointing and
 // correctness count as "inside", and the gold of box supervision (attention/supervision.h).
 std::vector<std::vector<int>> scene_word_cells(const data::Scene& scene, int64_t grid);
+
+// Where a cell lies relative to the object word t names: its centre inside the box (a pointing
+// hit); the cell overlaps the box but its centre is outside (edge); its centre inside another
+// object's box (other_object); none of these (elsewhere). Function words: elsewhere.
+enum class Look { inside, edge, other_object, elsewhere };
+Look classify_look(const data::Scene& scene, size_t word, int64_t cell, int64_t grid);
 
 // Captions are decoded greedily (beam 1) or with beam search of that width.
 CaptionEval evaluate_scenes(Captioner& model, const std::vector<data::Scene>& scenes, int64_t beam = 1);

@@ -85,6 +85,7 @@ std::vector<SettingSpec> caption_settings() {
       text_setting("pool", "max", "Encoder pooling: max or avg (avg: a cell's feature grows with how much of an object it covers)",
                    {"max", "avg"}),
       int_setting("last-kernel", 3, "Kernel of the encoder's last convolution: 3 or 1 (1: a cell sees less of its neighbours)", 1, 3),
+      int_setting("cell", 4, "Pixels per attention cell: 4 (two poolings: 8x8 cells at 32 px) or 2 (one: 16x16)", 2, 4),
       int_setting("embed", 64, "Word embedding width", 1, 4096),
       int_setting("hidden", 128, "LSTM width", 1, 4096),
       int_setting("attn-dim", 64, "Attention score width", 1, 4096),
@@ -133,6 +134,7 @@ CaptionTask::CaptionTask(const Settings& s, uint64_t seed)
   cfg.channels = s.integer("channels");
   cfg.pool = s.text("pool");
   cfg.last_kernel = s.integer("last-kernel");
+  cfg.cell = s.integer("cell");
   cfg.embed = s.integer("embed");
   cfg.hidden = s.integer("hidden");
   cfg.attn_dim = s.integer("attn-dim");
