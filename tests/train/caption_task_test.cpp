@@ -134,6 +134,51 @@ TEST(CaptionTask, TwoPixelCellsGiveASixteenBySixteenGrid) {
   EXPECT_THROW(CaptionTask(settings({{"cell", "3"}}), 1), ConfigError);
 }
 
+double mean_entropy(const std::vector<models::GeneratedCaption>& captions, int64_t* zeros = nullptr) {
+  double h = 0;
+  int64_t rows = 0;
+  for (const auto& c : captions)
+    for (const auto& a : c.alpha) {
+      double sum = 0;
+      for (float w : a) {
+        sum += w;
+        if (w > 0) h -= w * std::log(w);
+        else if (zeros) ++*zeros;
+      }
+      EXPECT_NEAR(sum, 1.0, 1e-4);
+      ++rows;
+    }
+  return h / static_cast<double>(std::max<int64_t>(rows, 1));
+}
+
+// Sparse soft attention (--normalizer sparsemax|entmax15) writes exact zeros over the cells and
+// is kept by the checkpoint; the entropy regulariser sharpens the words' attention.
+TEST(CaptionTask, SparseNormalizerAndEntropyRegulariser) {
+  const auto scenes = data::make_scenes(data::ScenePool::test, 3, 8);
+  std::vector<const data::Image*> images;
+  for (const auto& sc : scenes) images.push_back(&sc.image);
+  {
+    const Settings s = settings({{"normalizer", "sparsemax"}, {"hidden", "32"}, {"channels", "16"}});
+    CaptionTask task(s, 6);
+    run_training(task, quick(s, 20));
+    int64_t zeros = 0;
+    mean_entropy(task.captioner().generate(images), &zeros);
+    EXPECT_GT(zeros, 0);
+    EXPECT_EQ(models::CaptionerConfig::from_json(task.captioner().config().to_json()).normalizer, "sparsemax");
+  }
+  double entropy[2];
+  for (int with = 0; with < 2; ++with) {
+    const Settings s = settings({{"attention-entropy", with ? "1" : "0"}, {"hidden", "32"}, {"channels", "16"}});
+    CaptionTask task(s, 6);
+    run_training(task, quick(s, 20));
+    entropy[with] = mean_entropy(task.captioner().generate(images));
+  }
+  std::printf("20 steps: attention entropy %.3f -> %.3f nats with the regulariser\n", entropy[0], entropy[1]);
+  EXPECT_LT(entropy[1], entropy[0] - 0.3);  // of at most ln 64 = 4.16
+  EXPECT_THROW(CaptionTask(settings({{"attention", "hard"}, {"normalizer", "sparsemax"}}), 1), ConfigError);
+  EXPECT_THROW(CaptionTask(settings({{"attention", "none"}, {"attention-entropy", "0.1"}}), 1), ConfigError);
+}
+
 // Where a look lands, on a scene drawn by hand: box A [6,14)^2 and B [20,30)^2 on 4 px cells.
 TEST(CaptionEval, LooksAreClassifiedByCellAndBox) {
   data::Scene sc;

@@ -49,7 +49,7 @@ std::vector<double> log_softmax_row(const float* logits, int64_t V) {
 
 std::string CaptionerConfig::to_json() const {
   return json{{"attention", attention}, {"image_side", image_side}, {"channels", channels}, {"pool", pool},
-              {"last_kernel", last_kernel}, {"cell", cell}, {"embed", embed},
+              {"last_kernel", last_kernel}, {"cell", cell}, {"normalizer", normalizer}, {"embed", embed},
               {"hidden", hidden},       {"attn_dim", attn_dim},     {"dropout", dropout},   {"max_words", max_words}}
       .dump();
 }
@@ -61,11 +61,12 @@ CaptionerConfig CaptionerConfig::from_json(const std::string& text) {
     c.attention = j.at("attention").get<std::string>();
     c.image_side = j.at("image_side").get<int64_t>();
     c.channels = j.at("channels").get<int64_t>();
-    // Checkpoints written before these fields existed had max pooling, a 3x3 last convolution
-    // and 4 px cells.
+    // Checkpoints written before these fields existed had max pooling, a 3x3 last convolution,
+    // 4 px cells and softmax weights.
     c.pool = j.value("pool", std::string("max"));
     c.last_kernel = j.value("last_kernel", int64_t{3});
     c.cell = j.value("cell", int64_t{4});
+    c.normalizer = j.value("normalizer", std::string("softmax"));
     c.embed = j.at("embed").get<int64_t>();
     c.hidden = j.at("hidden").get<int64_t>();
     c.attn_dim = j.at("attn_dim").get<int64_t>();
@@ -87,6 +88,9 @@ void CaptionerConfig::validate() const {
   if (pool != "max" && pool != "avg") throw ConfigError("captioner pooling must be max or avg, got '" + pool + "'");
   if (last_kernel != 1 && last_kernel != 3) throw ConfigError("captioner last convolution kernel must be 1 or 3");
   if (cell != 2 && cell != 4) throw ConfigError("captioner cell must be 2 or 4 pixels");
+  if (normalizer != "softmax" && normalizer != "sparsemax" && normalizer != "entmax15")
+    throw ConfigError("captioner normalizer must be softmax, sparsemax or entmax15, got '" + normalizer + "'");
+  if (normalizer != "softmax" && attention != "soft") throw ConfigError("captioner normalizer applies to soft attention only");
   if (channels < 2 || channels > 1024 || channels % 2) throw ConfigError("captioner channels must be even, 2..1024");
   if (embed < 1 || hidden < 1 || attn_dim < 1 || embed > 4096 || hidden > 4096 || attn_dim > 4096)
     throw ConfigError("captioner widths must be in 1..4096");
@@ -118,6 +122,9 @@ Captioner::Captioner(const CaptionerConfig& cfg, data::Vocab vocab, Rng& rng) : 
   sc.key_dim = C;
   sc.attn_dim = cfg_.attn_dim;
   sc.score = attention::Score::additive;
+  sc.normalizer = cfg_.normalizer == "sparsemax"  ? attention::Normalizer::sparsemax
+                  : cfg_.normalizer == "entmax15" ? attention::Normalizer::entmax15
+                                                  : attention::Normalizer::softmax;
   if (cfg_.attention == "soft") {
     soft_ = register_module("attention", std::make_shared<attention::SoftAttention>(sc, rng));
     soft_->set_sequences("target", "image");

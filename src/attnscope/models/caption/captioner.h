@@ -48,6 +48,7 @@ struct CaptionerConfig {
   std::string pool = "max";        // max | avg: the encoder's two 2x2 poolings
   int64_t last_kernel = 3;         // 3 | 1: the last convolution's kernel (1 keeps a cell's view to its own pixels' neighbourhood)
   int64_t cell = 4;                // 4 | 2: pixels per grid cell (2: the second pooling is skipped, a finer grid)
+  std::string normalizer = "softmax";  // soft attention's weights: softmax | sparsemax | entmax15
   int64_t embed = 64, hidden = 128, attn_dim = 64;
   double dropout = 0.1;
   int64_t max_words = 20;          // greedy decoding stops here without <eos>

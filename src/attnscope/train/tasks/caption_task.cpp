@@ -10,6 +10,7 @@
 #include "attnscope/data/image_transform.h"
 #include "attnscope/data/scene_perturb.h"
 #include "attnscope/models/caption/evaluate.h"
+#include "attnscope/train/attention_losses.h"
 #include "attnscope/models/caption/robustness.h"
 
 namespace attnscope::train {
@@ -86,6 +87,9 @@ std::vector<SettingSpec> caption_settings() {
                    {"max", "avg"}),
       int_setting("last-kernel", 3, "Kernel of the encoder's last convolution: 3 or 1 (1: a cell sees less of its neighbours)", 1, 3),
       int_setting("cell", 4, "Pixels per attention cell: 4 (two poolings: 8x8 cells at 32 px) or 2 (one: 16x16)", 2, 4),
+      text_setting("normalizer", "softmax", "Soft attention's weights: softmax, sparsemax or entmax15 (exact zeros)",
+                   {"softmax", "sparsemax", "entmax15"}),
+      real_setting("attention-entropy", 0.0, "Weight of the mean entropy of the words' attention (> 0 sharpens; 0: off)", -10.0, 10.0),
       int_setting("embed", 64, "Word embedding width", 1, 4096),
       int_setting("hidden", 128, "LSTM width", 1, 4096),
       int_setting("attn-dim", 64, "Attention score width", 1, 4096),
@@ -117,7 +121,7 @@ CaptionTask::CaptionTask(const Settings& s, uint64_t seed)
     : photos_(photo_data(s)), coverage_weight_(s.real("coverage")),
       entropy_bonus_(s.real("entropy-bonus")),
       hard_mix_(s.real("hard-mix")),
-      box_supervision_(s.real("box-supervision")) {
+      box_supervision_(s.real("box-supervision")), entropy_weight_(s.real("attention-entropy")) {
   models::CaptionerConfig cfg;
   cfg.attention = s.text("attention");
   if (cfg.attention == "none" && s.given("coverage"))
@@ -135,6 +139,9 @@ CaptionTask::CaptionTask(const Settings& s, uint64_t seed)
   cfg.pool = s.text("pool");
   cfg.last_kernel = s.integer("last-kernel");
   cfg.cell = s.integer("cell");
+  cfg.normalizer = s.text("normalizer");
+  if (cfg.attention == "none" && s.given("attention-entropy"))
+    throw ConfigError("setting 'attention-entropy' needs attention (attention is 'none')");
   cfg.embed = s.integer("embed");
   cfg.hidden = s.integer("hidden");
   cfg.attn_dim = s.integer("attn-dim");
@@ -199,6 +206,11 @@ StepLoss CaptionTask::train_loss(int64_t batch, Rng& rng, const Shard& shard) {
   Tensor loss = ops::cross_entropy(ops::reshape(out.logits, Shape{b.B * b.T, V}), b.targets);
   if (out.coverage.defined() && coverage_weight_ > 0) loss = ops::add(loss, ops::scale(out.coverage, coverage_weight_ / words));
   if (box_supervision_ > 0) loss = ops::add(loss, ops::scale(attention::attention_supervision_loss(out.alpha, boxes), box_supervision_));
+  if (entropy_weight_ != 0) {
+    std::vector<bool> words_rows(b.targets.size());  // steps that write a word (not padding)
+    for (size_t i = 0; i < words_rows.size(); ++i) words_rows[i] = b.targets[i] != ops::kIgnore;
+    loss = ops::add(loss, ops::scale(attention_entropy_loss(out.alpha, words_rows), entropy_weight_));
+  }
   if (out.log_prob.defined()) {
     // Reward of the cell sampled for a word: that word's log-likelihood (the sampled cell feeds
     // only later steps' "where" besides it, so the step's own word carries the credit; a

@@ -48,7 +48,7 @@ class CaptionTask : public Task {
 
  private:
   bool photos_ = false;
-  double coverage_weight_, entropy_bonus_, hard_mix_, box_supervision_;
+  double coverage_weight_, entropy_bonus_, hard_mix_, box_supervision_, entropy_weight_;
   std::map<int64_t, attention::ReinforceBaseline> baselines_;  // hard attention: one per target word
   // Validation pairs (image, one caption); photos: every caption of every valid image.
   std::vector<data::Image> valid_images_;
