@@ -1,10 +1,13 @@
 // Beam search in the captioner: width 1 is greedy decoding exactly (words, alpha, beta and
 // log-probability); wider beams never end below greedy in log-probability on these images; the
-// trace of a beam caption holds the chosen hypothesis's own alpha per word.
+// trace of a beam caption (the chosen hypothesis replayed alone) holds that hypothesis's own
+// alpha per word.
 #include <gtest/gtest.h>
 
 #include <cmath>
 
+#include "attnscope/autograd/graph.h"
+#include "attnscope/autograd/ops.h"
 #include "attnscope/train/tasks/caption_task.h"
 #include "attnscope/train/trainer.h"
 #include "slow_tests.h"
@@ -13,10 +16,14 @@ namespace attnscope::train {
 namespace {
 
 TEST(CaptionBeam, WidthOneIsGreedyAndWiderNeverScoresLower) {
-  for (const char* kind : {"soft", "adaptive", "none"}) {
+  // "location": soft attention with location features, whose per-hypothesis state (the last
+  // alpha and the coverage) the beam must reorder with the hypotheses.
+  for (const std::string name : {"soft", "location", "adaptive", "none"}) {
+    const char* kind = name == "location" ? "soft" : name.c_str();
     Settings s(caption_settings());
     for (const auto& [k, v] : std::map<std::string, std::string>{{"attention", kind}, {"hidden", "32"}, {"channels", "16"}, {"embed", "16"}})
       s.set(k, v);
+    if (name == "location") s.set("location-aware", "1");
     CaptionTask task(s, 4);
     TrainerOptions o = caption_defaults(s);
     o.steps = slow_tests() ? 40 : 10;  // the sanitizer build: beams over a barely trained model
@@ -26,6 +33,16 @@ TEST(CaptionBeam, WidthOneIsGreedyAndWiderNeverScoresLower) {
     o.keep_best = false;
     run_training(task, o);
     auto& m = task.captioner();
+    if (name == "location") {  // a barely trained model hardly uses the features: make them count
+      int found = 0;
+      for (auto& [pname, p] : m.named_parameters())
+        if (pname == "location_out.weight") {
+          autograd::NoGrad ng;
+          p.copy_from(ops::scale(p, 50.0));
+          ++found;
+        }
+      ASSERT_EQ(found, 1);
+    }
     const auto scenes = data::make_scenes(data::ScenePool::test, 9, slow_tests() ? 24 : 6);
     std::vector<const data::Image*> images;
     for (const auto& sc : scenes) images.push_back(&sc.image);
@@ -43,7 +60,7 @@ TEST(CaptionBeam, WidthOneIsGreedyAndWiderNeverScoresLower) {
         better += k == 5 && bk.log_prob > greedy[i].log_prob + 1e-4;
       }
     }
-    std::printf("%s: beam 5 beats greedy on %d of %zu images\n", kind, better, images.size());
+    std::printf("%s: beam 5 beats greedy on %d of %zu images\n", name.c_str(), better, images.size());
     if (std::string(kind) == "none") continue;
     // The trace of a beam caption: one row per step of the chosen hypothesis, its own alpha.
     const auto bk = m.generate({images[0]}, 3).front();

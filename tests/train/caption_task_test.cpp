@@ -3,6 +3,7 @@
 // trains; the trace holds the image grid and its pixels; bad settings are refused.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -177,6 +178,24 @@ TEST(CaptionTask, SparseNormalizerAndEntropyRegulariser) {
   EXPECT_LT(entropy[1], entropy[0] - 0.3);  // of at most ln 64 = 4.16
   EXPECT_THROW(CaptionTask(settings({{"attention", "hard"}, {"normalizer", "sparsemax"}}), 1), ConfigError);
   EXPECT_THROW(CaptionTask(settings({{"attention", "none"}, {"attention-entropy", "0.1"}}), 1), ConfigError);
+}
+
+// Location-aware attention: its features' weights learn, the checkpoint's config keeps it, and
+// only soft and hard attention take it.
+TEST(CaptionTask, LocationAwareAttentionLearnsAndIsKept) {
+  const Settings s = settings({{"location-aware", "1"}, {"hidden", "32"}, {"channels", "16"}});
+  CaptionTask task(s, 8);
+  const auto before = task.model().named_parameters();
+  const auto it = std::find_if(before.begin(), before.end(), [](const auto& p) { return p.first == "location_in.weight"; });
+  ASSERT_NE(it, before.end());
+  const std::vector<float> w0 = it->second.clone().to_vector();
+  run_training(task, quick(s, 10));
+  const std::vector<float> w1 = it->second.to_vector();
+  double moved = 0;
+  for (size_t i = 0; i < w0.size(); ++i) moved += std::abs(w1[i] - w0[i]);
+  EXPECT_GT(moved, 1e-4);
+  EXPECT_TRUE(models::CaptionerConfig::from_json(task.captioner().config().to_json()).location_aware);
+  EXPECT_THROW(CaptionTask(settings({{"attention", "adaptive"}, {"location-aware", "1"}}), 1), ConfigError);
 }
 
 // Where a look lands, on a scene drawn by hand: box A [6,14)^2 and B [20,30)^2 on 4 px cells.

@@ -49,7 +49,7 @@ std::vector<double> log_softmax_row(const float* logits, int64_t V) {
 
 std::string CaptionerConfig::to_json() const {
   return json{{"attention", attention}, {"image_side", image_side}, {"channels", channels}, {"pool", pool},
-              {"last_kernel", last_kernel}, {"cell", cell}, {"normalizer", normalizer}, {"embed", embed},
+              {"last_kernel", last_kernel}, {"cell", cell}, {"normalizer", normalizer}, {"location_aware", location_aware}, {"embed", embed},
               {"hidden", hidden},       {"attn_dim", attn_dim},     {"dropout", dropout},   {"max_words", max_words}}
       .dump();
 }
@@ -62,11 +62,12 @@ CaptionerConfig CaptionerConfig::from_json(const std::string& text) {
     c.image_side = j.at("image_side").get<int64_t>();
     c.channels = j.at("channels").get<int64_t>();
     // Checkpoints written before these fields existed had max pooling, a 3x3 last convolution,
-    // 4 px cells and softmax weights.
+    // 4 px cells, softmax weights and no location features.
     c.pool = j.value("pool", std::string("max"));
     c.last_kernel = j.value("last_kernel", int64_t{3});
     c.cell = j.value("cell", int64_t{4});
     c.normalizer = j.value("normalizer", std::string("softmax"));
+    c.location_aware = j.value("location_aware", false);
     c.embed = j.at("embed").get<int64_t>();
     c.hidden = j.at("hidden").get<int64_t>();
     c.attn_dim = j.at("attn_dim").get<int64_t>();
@@ -91,6 +92,8 @@ void CaptionerConfig::validate() const {
   if (normalizer != "softmax" && normalizer != "sparsemax" && normalizer != "entmax15")
     throw ConfigError("captioner normalizer must be softmax, sparsemax or entmax15, got '" + normalizer + "'");
   if (normalizer != "softmax" && attention != "soft") throw ConfigError("captioner normalizer applies to soft attention only");
+  if (location_aware && attention != "soft" && attention != "hard")
+    throw ConfigError("captioner location-aware attention applies to soft and hard attention only");
   if (channels < 2 || channels > 1024 || channels % 2) throw ConfigError("captioner channels must be even, 2..1024");
   if (embed < 1 || hidden < 1 || attn_dim < 1 || embed > 4096 || hidden > 4096 || attn_dim > 4096)
     throw ConfigError("captioner widths must be in 1..4096");
@@ -148,6 +151,10 @@ Captioner::Captioner(const CaptionerConfig& cfg, data::Vocab vocab, Rng& rng) : 
     sentinel_ = register_module("attention", std::make_shared<attention::SentinelAttention>(ac, rng));
   }
   if (soft_ || hard_) gate_ = register_module("gate", std::make_shared<nn::Linear>(H, C, rng));
+  if (cfg_.location_aware) {
+    location_in_ = register_module("location_in", std::make_shared<nn::Linear>(2, 16, rng));
+    location_out_ = register_module("location_out", std::make_shared<nn::Linear>(16, 1, rng, false));
+  }
   out_ = register_module("out", std::make_shared<nn::Linear>(sentinel_ ? H : H + C, V, rng));
   dropout_ = register_module("dropout", std::make_shared<nn::Dropout>(cfg_.dropout, rng.next_u64()));
 }
@@ -240,6 +247,10 @@ Captioner::State Captioner::start(const Features& f) {
   st.regions = sentinel_ ? ops::relu(region_proj_->forward(f.cells)) : f.cells;
   st.mean = f.mean;
   st.where = Tensor::zeros(Shape{B, 1, 2});
+  if (cfg_.location_aware) {
+    st.last = Tensor::zeros(Shape{B, f.cells.size(1), 1});
+    st.covered = st.last;
+  }
   if (!coords_.defined()) {
     const int64_t g = cfg_.grid();
     std::vector<float> xy;
@@ -287,6 +298,10 @@ Captioner::Step Captioner::step(State& st, const std::vector<int64_t>& prev, int
   st.c = o.c_n;
   attention::SoftCall call;
   call.query_offset = t;
+  if (location_aware()) {
+    const Tensor loc = location_out_->forward(ops::tanh(location_in_->forward(ops::concat({st.last, st.covered}, 2))));
+    call.prior = ops::reshape(loc, Shape{B, 1, loc.size(1)});  // [B, 1, K]
+  }
   const attention::AttentionResult r = soft_ ? soft_->forward(o.output, st.regions, {}, call) : hard_->forward(o.output, st.regions, {}, call);
   Tensor weights = r.weights, context = r.context;
   if (hard_ && hard_expected_ && training()) {
@@ -299,6 +314,10 @@ Captioner::Step Captioner::step(State& st, const std::vector<int64_t>& prev, int
   const Tensor z = ops::mul(ops::sigmoid(gate_->forward(o.output)), context);
   s.alpha = hard_ ? r.extras.at("probs") : r.weights;
   st.where = ops::matmul(weights, coords_);
+  if (location_aware()) {
+    st.last = ops::reshape(weights, Shape{B, weights.size(2), 1});
+    st.covered = ops::add(st.covered, st.last);
+  }
   s.logits = out_->forward(dropout_->forward(ops::concat({o.output, z}, 2)));
   return s;
 }
@@ -438,6 +457,10 @@ GeneratedCaption Captioner::beam_search(const data::Image& image, int64_t beam) 
     st.regions = select_rows(st.regions, 0, rows);
     st.mean = select_rows(st.mean, 0, rows);
     st.where = select_rows(st.where, 0, rows);
+    if (location_aware()) {
+      st.last = select_rows(st.last, 0, rows);
+      st.covered = select_rows(st.covered, 0, rows);
+    }
   }
   const Hyp& best = *std::max_element(ended.begin(), ended.end(), [](const Hyp& x, const Hyp& y) { return x.score < y.score; });
   GeneratedCaption g;

@@ -49,6 +49,10 @@ struct CaptionerConfig {
   int64_t last_kernel = 3;         // 3 | 1: the last convolution's kernel (1 keeps a cell's view to its own pixels' neighbourhood)
   int64_t cell = 4;                // 4 | 2: pixels per grid cell (2: the second pooling is skipped, a finer grid)
   std::string normalizer = "softmax";  // soft attention's weights: softmax | sparsemax | entmax15
+  // Soft/hard: the score also reads, per cell, the previous word's weight and the caption's
+  // cumulative weight so far (location-aware attention, Chorowski et al. 2015; coverage, Tu et
+  // al. 2016): "stay on this object" and "move on to one not yet described" become easy to say.
+  bool location_aware = false;
   int64_t embed = 64, hidden = 128, attn_dim = 64;
   double dropout = 0.1;
   int64_t max_words = 20;          // greedy decoding stops here without <eos>
@@ -133,6 +137,7 @@ class Captioner : public nn::Module {
     Tensor regions;     // [B, K, D] what attention reads (C, or H for adaptive)
     Tensor mean;        // [B, C]
     Tensor where;       // [B, 1, 2] where the previous step looked: alpha-weighted cell (x, y)
+    Tensor last, covered;  // [B, K, 1] location-aware: the previous step's alpha, and the sum of all before
   };
   struct Step {
     Tensor logits, alpha, beta, log_prob, entropy;
@@ -143,6 +148,7 @@ class Captioner : public nn::Module {
   // sees exactly that hypothesis's steps.
   void replay(const data::Image& image, const std::vector<int64_t>& ids);
   void attach(attention::Recorder* rec);
+  bool location_aware() const { return location_in_ != nullptr; }
 
   CaptionerConfig cfg_;
   data::Vocab vocab_;
@@ -153,6 +159,7 @@ class Captioner : public nn::Module {
   std::shared_ptr<nn::Embedding> embed_;
   std::shared_ptr<nn::LSTM> lstm_;
   std::shared_ptr<nn::Linear> init_h_, init_c_, gate_, sentinel_x_, sentinel_h_, region_proj_, out_;
+  std::shared_ptr<nn::Linear> location_in_, location_out_;  // location-aware: [last, covered] -> a score per cell
   std::shared_ptr<attention::SoftAttention> soft_;
   std::shared_ptr<attention::HardAttention> hard_;
   std::shared_ptr<attention::SentinelAttention> sentinel_;

@@ -90,6 +90,10 @@ std::vector<SettingSpec> caption_settings() {
       text_setting("normalizer", "softmax", "Soft attention's weights: softmax, sparsemax or entmax15 (exact zeros)",
                    {"softmax", "sparsemax", "entmax15"}),
       real_setting("attention-entropy", 0.0, "Weight of the mean entropy of the words' attention (> 0 sharpens; 0: off)", -10.0, 10.0),
+      int_setting("location-aware", 0,
+                  "1: soft/hard attention also scores each cell by the previous word's weight and the caption's weight so far "
+                  "there (Chorowski 2015, Tu 2016)",
+                  0, 1),
       int_setting("embed", 64, "Word embedding width", 1, 4096),
       int_setting("hidden", 128, "LSTM width", 1, 4096),
       int_setting("attn-dim", 64, "Attention score width", 1, 4096),
@@ -140,6 +144,7 @@ CaptionTask::CaptionTask(const Settings& s, uint64_t seed)
   cfg.last_kernel = s.integer("last-kernel");
   cfg.cell = s.integer("cell");
   cfg.normalizer = s.text("normalizer");
+  cfg.location_aware = s.integer("location-aware") == 1;
   if (cfg.attention == "none" && s.given("attention-entropy"))
     throw ConfigError("setting 'attention-entropy' needs attention (attention is 'none')");
   cfg.embed = s.integer("embed");
