@@ -86,7 +86,7 @@ std::vector<SettingSpec> caption_settings() {
       text_setting("pool", "max", "Encoder pooling: max or avg (avg: a cell's feature grows with how much of an object it covers)",
                    {"max", "avg"}),
       int_setting("last-kernel", 3, "Kernel of the encoder's last convolution: 3 or 1 (1: a cell sees less of its neighbours)", 1, 3),
-      int_setting("cell", 4, "Pixels per attention cell: 4 (two poolings: 8x8 cells at 32 px) or 2 (one: 16x16)", 2, 4),
+      int_setting("cell", 4, "Pixels per attention cell: 4 (two poolings: an 8x8 grid at 32 px) or 2 (one pooling: 16x16)", 2, 4),
       text_setting("normalizer", "softmax", "Soft attention's weights: softmax, sparsemax or entmax15 (exact zeros)",
                    {"softmax", "sparsemax", "entmax15"}),
       real_setting("attention-entropy", 0.0, "Weight of the mean entropy of the words' attention (> 0 sharpens; 0: off)", -10.0, 10.0),
