@@ -108,9 +108,17 @@ TEST(CaptionTask, EveryAttentionKindTrains) {
     CaptionTask task(s, 3);
     const TrainResult r = run_training(task, quick(s, 6));
     for (float l : r.losses) EXPECT_TRUE(std::isfinite(l)) << kind;
-    const auto e = models::evaluate_scenes(task.captioner(), data::make_scenes(data::ScenePool::test, 1, 4));
+    const auto e = models::evaluate_scenes(task.captioner(), data::make_scenes(data::ScenePool::test, 1, 8));
     EXPECT_EQ(e.pointing < 0, std::string(kind) == "none") << kind;
-    if (e.pointing >= 0) EXPECT_NEAR(e.pointing + e.miss_edge + e.miss_other + e.miss_elsewhere, 1.0, 1e-9) << kind;
+    if (e.pointing >= 0) {
+      EXPECT_NEAR(e.pointing + e.miss_edge + e.miss_other + e.miss_elsewhere, 1.0, 1e-9) << kind;
+      // The two orders split the object words and their pointing.
+      ASSERT_EQ(e.order_words[0] + e.order_words[1], e.object_words) << kind;
+      EXPECT_GT(e.order_words[1], 0) << kind;  // these 8 scenes name more than one object
+      double split = e.pointing_by_order[0] * static_cast<double>(e.order_words[0]);
+      if (e.order_words[1]) split += e.pointing_by_order[1] * static_cast<double>(e.order_words[1]);
+      EXPECT_NEAR(split / static_cast<double>(e.object_words), e.pointing, 1e-9) << kind;
+    }
     EXPECT_EQ(e.beta_object >= 0, std::string(kind) == "adaptive") << kind;
   }
 }

@@ -19,6 +19,13 @@ std::string joined(const std::vector<std::string>& words) {
   return s;
 }
 
+// The object the caption names first (-1: none).
+int64_t first_object(const data::Scene& scene) {
+  for (int64_t obj : scene.word_object)
+    if (obj >= 0) return obj;
+  return -1;
+}
+
 // BLEU-1..4, CIDEr-D and the exact rate of e.hypotheses against the reference sets.
 void score_text(CaptionEval& e, const std::vector<std::vector<std::string>>& ref_sets) {
   int64_t exact = 0;
@@ -89,6 +96,7 @@ CaptionEval evaluate_scenes(Captioner& model, const std::vector<data::Scene>& sc
   e.n = static_cast<int64_t>(scenes.size());
   if (scenes.empty()) return e;
   double hits = 0, mass = 0, beta_obj = 0, beta_fun = 0, role_hits[3] = {}, role_n[3] = {}, looks[4] = {};
+  double order_hits[2] = {}, size_hits[2] = {}, size_n[2] = {};
   int64_t n_obj = 0, n_fun = 0;
   const int64_t g = model.config().grid(), K = g * g;
   const size_t chunk = 64;
@@ -132,6 +140,10 @@ CaptionEval evaluate_scenes(Captioner& model, const std::vector<data::Scene>& sc
         const int role = sc.words[t] == o.size ? 0 : sc.words[t] == o.colour ? 1 : 2;
         role_hits[role] += in_box(best);
         role_n[role] += 1;
+        const int later = obj != first_object(sc) ? 1 : 0;
+        order_hits[later] += in_box(best);
+        ++e.order_words[later];
+        if (role == 0) size_hits[later] += in_box(best), size_n[later] += 1;
         for (int64_t k = 0; k < K; ++k)
           if (in_box(k)) mass += a[k];
         ++e.object_words;
@@ -150,6 +162,10 @@ CaptionEval evaluate_scenes(Captioner& model, const std::vector<data::Scene>& sc
     e.miss_edge = looks[static_cast<int>(Look::edge)] / n;
     e.miss_other = looks[static_cast<int>(Look::other_object)] / n;
     e.miss_elsewhere = looks[static_cast<int>(Look::elsewhere)] / n;
+    for (int k = 0; k < 2; ++k) {
+      if (e.order_words[k]) e.pointing_by_order[k] = order_hits[k] / static_cast<double>(e.order_words[k]);
+      if (size_n[k] > 0) e.size_pointing_by_order[k] = size_hits[k] / size_n[k];
+    }
   }
   if (n_obj && n_fun) {
     e.beta_object = beta_obj / static_cast<double>(n_obj);
@@ -180,6 +196,13 @@ std::vector<std::string> caption_report(const CaptionEval& e) {
                   "overlaps the box, lies in another object, or neither)",
                   100 * e.miss_edge, 100 * e.miss_other, 100 * e.miss_elsewhere);
     lines.push_back(buf);
+    if (e.pointing_by_order[1] >= 0) {
+      std::snprintf(buf, sizeof buf,
+                    "order: first object pointing=%.1f%% (size words %.1f%%), later objects pointing=%.1f%% (size words %.1f%%)",
+                    100 * e.pointing_by_order[0], 100 * e.size_pointing_by_order[0], 100 * e.pointing_by_order[1],
+                    100 * e.size_pointing_by_order[1]);
+      lines.push_back(buf);
+    }
   }
   if (e.beta_object >= 0) {
     std::snprintf(buf, sizeof buf, "sentinel: beta object_words=%.3f function_words=%.3f (1 = not looking at the image)",

@@ -7,6 +7,7 @@
 //                over object words)
 //   misses       where the other object words' most attended cell went: on the box's edge (the
 //                cell overlaps the box, its centre is outside), on another object, or elsewhere
+//   order        pointing of the first object named and of the later ones (and of their size words)
 //   beta         adaptive attention: mean sentinel weight on object words and on function words
 #pragma once
 #include <string>
@@ -28,6 +29,11 @@ struct CaptionEval {
   double pointing_by_role[3] = {-1, -1, -1};    // size, colour, kind words
   // Shares of object words missed (pointing + the three = 1): see Look.
   double miss_edge = -1, miss_other = -1, miss_elsewhere = -1;
+  // Pointing by the object's place in the caption: index 0 the first object named, 1 the later
+  // ones (a later object's first word has to move the attention off the object before it);
+  // all its object words, and its size words alone. -1 where there are none.
+  int64_t order_words[2] = {0, 0};
+  double pointing_by_order[2] = {-1, -1}, size_pointing_by_order[2] = {-1, -1};
   double beta_object = -1, beta_function = -1;  // adaptive only
   std::vector<std::string> hypotheses;          // greedy captions, in order
 };
