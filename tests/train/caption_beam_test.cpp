@@ -1,7 +1,7 @@
 // Beam search in the captioner: width 1 is greedy decoding exactly (words, alpha, beta and
-// log-probability); wider beams never end below greedy in log-probability on these images; the
-// trace of a beam caption (the chosen hypothesis replayed alone) holds that hypothesis's own
-// alpha per word.
+// log-probability); wider beams never end below greedy in log-probability on these images; every
+// ended hypothesis, and the trace of a beam caption, replayed alone hold that hypothesis's own
+// alpha (and beta) per word.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -17,8 +17,8 @@ namespace {
 
 TEST(CaptionBeam, WidthOneIsGreedyAndWiderNeverScoresLower) {
   // "location": soft attention with location features, whose per-hypothesis state (the last
-  // alpha and the coverage) the beam reorders with the hypotheses; these checks run that path
-  // (a missing reorder only shows when a hypothesis off the top row wins, which is rare here).
+  // alpha and the coverage) the beam must reorder with the hypotheses (the replay check below
+  // fails when it, or `where`, is not).
   for (const std::string name : {"soft", "location", "adaptive", "none"}) {
     const char* kind = name == "location" ? "soft" : name.c_str();
     Settings s(caption_settings());
@@ -62,6 +62,26 @@ TEST(CaptionBeam, WidthOneIsGreedyAndWiderNeverScoresLower) {
       }
     }
     std::printf("%s: beam 5 beats greedy on %d of %zu images\n", name.c_str(), better, images.size());
+    // Every ended hypothesis, replayed alone (teacher-forced), has the alpha and beta the beam
+    // recorded for it: the per-hypothesis state followed its hypothesis when the beam reordered.
+    if (std::string(kind) != "none")
+      for (size_t i = 0; i < images.size(); ++i) {
+        std::vector<models::GeneratedCaption> ended;
+        m.beam_search(*images[i], 5, &ended);
+        ASSERT_GE(ended.size(), 5u);
+        for (const auto& h : ended) {
+          const io::Trace t = m.trace_caption(*images[i], h.words, h.alpha.size() > h.words.size());
+          const io::TraceLayer* layer = t.find_layer("decoder.cross");
+          ASSERT_EQ(layer->queries, static_cast<int64_t>(h.alpha.size())) << name;
+          for (size_t q = 0; q < h.alpha.size(); ++q)
+            for (size_t k = 0; k < h.alpha[q].size(); ++k)
+              ASSERT_NEAR(layer->weights[q * h.alpha[q].size() + k], h.alpha[q][k], 1e-4) << name << " image " << i << " step " << q;
+          if (!h.beta.empty()) {
+            const std::vector<float>& beta = layer->extras.at("sentinel_beta").values;
+            for (size_t q = 0; q < h.beta.size(); ++q) ASSERT_NEAR(beta[q], h.beta[q], 1e-4) << name << " step " << q;
+          }
+        }
+      }
     if (std::string(kind) == "none") continue;
     // The trace of a beam caption: one row per step of the chosen hypothesis, its own alpha.
     const auto bk = m.generate({images[0]}, 3).front();

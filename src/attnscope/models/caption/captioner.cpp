@@ -398,7 +398,7 @@ std::vector<GeneratedCaption> Captioner::generate(const std::vector<const data::
   return res;
 }
 
-GeneratedCaption Captioner::beam_search(const data::Image& image, int64_t beam) {
+GeneratedCaption Captioner::beam_search(const data::Image& image, int64_t beam, std::vector<GeneratedCaption>* ended_out) {
   nn::EvalMode eval_mode(*this);
   autograd::NoGrad ng;
   const int64_t V = vocab_.size();
@@ -462,14 +462,18 @@ GeneratedCaption Captioner::beam_search(const data::Image& image, int64_t beam) 
       st.covered = select_rows(st.covered, 0, rows);
     }
   }
-  const Hyp& best = *std::max_element(ended.begin(), ended.end(), [](const Hyp& x, const Hyp& y) { return x.score < y.score; });
-  GeneratedCaption g;
-  g.log_prob = best.score;
-  g.alpha = best.alpha;
-  g.beta = best.beta;
-  for (int64_t id : best.ids)
-    if (id != data::Vocab::kEos) g.words.push_back(vocab_.token(id));
-  return g;
+  auto caption_of = [&](const Hyp& h) {
+    GeneratedCaption g;
+    g.log_prob = h.score;
+    g.alpha = h.alpha;
+    g.beta = h.beta;
+    for (int64_t id : h.ids)
+      if (id != data::Vocab::kEos) g.words.push_back(vocab_.token(id));
+    return g;
+  };
+  if (ended_out)
+    for (const Hyp& h : ended) ended_out->push_back(caption_of(h));
+  return caption_of(*std::max_element(ended.begin(), ended.end(), [](const Hyp& x, const Hyp& y) { return x.score < y.score; }));
 }
 
 void Captioner::replay(const data::Image& image, const std::vector<int64_t>& ids) {

@@ -115,8 +115,9 @@ class Captioner : public nn::Module {
   // <pad>, <unk> and <bos> are never written.
   std::vector<GeneratedCaption> generate(const std::vector<const data::Image*>& images, int64_t beam = 1);
   // One image's beam search (what generate() runs per image for beam > 1; width 1 gives greedy's
-  // caption by the beam code path).
-  GeneratedCaption beam_search(const data::Image& image, int64_t beam);
+  // caption by the beam code path). `ended`, when given, receives every hypothesis that ended
+  // (each with its own steps' alpha and beta), the winner among them.
+  GeneratedCaption beam_search(const data::Image& image, int64_t beam, std::vector<GeneratedCaption>* ended = nullptr);
   // The trace of one image's caption: sequences "target" (words + <eos>) and "image" (the grid),
   // layer "decoder.cross" (none: no layers), the image's pixels, meta model/task/caption (and
   // beam when > 1: the chosen hypothesis is replayed with the recorder on).
