@@ -4,6 +4,7 @@
 // alpha (and beta) per word.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "attnscope/autograd/graph.h"
@@ -18,7 +19,7 @@ namespace {
 TEST(CaptionBeam, WidthOneIsGreedyAndWiderNeverScoresLower) {
   // "location": soft attention with location features, whose per-hypothesis state (the last
   // alpha and the coverage) the beam must reorder with the hypotheses (the replay check below
-  // fails when it, or `where`, is not).
+  // fails when it is not).
   for (const std::string name : {"soft", "location", "adaptive", "none"}) {
     const char* kind = name == "location" ? "soft" : name.c_str();
     Settings s(caption_settings());
@@ -64,7 +65,11 @@ TEST(CaptionBeam, WidthOneIsGreedyAndWiderNeverScoresLower) {
     std::printf("%s: beam 5 beats greedy on %d of %zu images\n", name.c_str(), better, images.size());
     // Every ended hypothesis, replayed alone (teacher-forced), has the alpha and beta the beam
     // recorded for it: the per-hypothesis state followed its hypothesis when the beam reordered.
-    if (std::string(kind) != "none")
+    // (Rows batched in the beam and a row alone round differently: measured largest difference
+    // 1.2e-3 with the location features x50, 0.99 when their state is not reordered. A missing
+    // reorder of `where` moves these barely trained soft and adaptive models by < 1e-4 only.)
+    if (std::string(kind) != "none") {
+      double worst = 0;
       for (size_t i = 0; i < images.size(); ++i) {
         std::vector<models::GeneratedCaption> ended;
         m.beam_search(*images[i], 5, &ended);
@@ -75,13 +80,14 @@ TEST(CaptionBeam, WidthOneIsGreedyAndWiderNeverScoresLower) {
           ASSERT_EQ(layer->queries, static_cast<int64_t>(h.alpha.size())) << name;
           for (size_t q = 0; q < h.alpha.size(); ++q)
             for (size_t k = 0; k < h.alpha[q].size(); ++k)
-              ASSERT_NEAR(layer->weights[q * h.alpha[q].size() + k], h.alpha[q][k], 1e-4) << name << " image " << i << " step " << q;
-          if (!h.beta.empty()) {
-            const std::vector<float>& beta = layer->extras.at("sentinel_beta").values;
-            for (size_t q = 0; q < h.beta.size(); ++q) ASSERT_NEAR(beta[q], h.beta[q], 1e-4) << name << " step " << q;
-          }
+              worst = std::max(worst, std::abs(double(layer->weights[q * h.alpha[q].size() + k]) - h.alpha[q][k]));
+          for (size_t q = 0; q < h.beta.size(); ++q)
+            worst = std::max(worst, std::abs(double(layer->extras.at("sentinel_beta").values[q]) - h.beta[q]));
         }
       }
+      std::printf("%s: every ended hypothesis replayed alone: largest difference %.2g\n", name.c_str(), worst);
+      EXPECT_LT(worst, 0.01) << name;
+    }
     if (std::string(kind) == "none") continue;
     // The trace of a beam caption: one row per step of the chosen hypothesis, its own alpha.
     const auto bk = m.generate({images[0]}, 3).front();
