@@ -15,6 +15,12 @@ const char* normalizer_name(Normalizer n) {
   return "?";
 }
 
+std::optional<Normalizer> normalizer_from_name(std::string_view name) {
+  for (Normalizer n : {Normalizer::softmax, Normalizer::sparsemax, Normalizer::entmax15})
+    if (name == normalizer_name(n)) return n;
+  return std::nullopt;
+}
+
 WeightKind normalizer_kind(Normalizer n) { return n == Normalizer::softmax ? WeightKind::soft : WeightKind::sparse; }
 
 Tensor normalize(const Tensor& scores, const Tensor& mask, Normalizer n) {

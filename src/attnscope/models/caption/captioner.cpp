@@ -89,7 +89,7 @@ void CaptionerConfig::validate() const {
   if (pool != "max" && pool != "avg") throw ConfigError("captioner pooling must be max or avg, got '" + pool + "'");
   if (last_kernel != 1 && last_kernel != 3) throw ConfigError("captioner last convolution kernel must be 1 or 3");
   if (cell != 2 && cell != 4) throw ConfigError("captioner cell must be 2 or 4 pixels");
-  if (normalizer != "softmax" && normalizer != "sparsemax" && normalizer != "entmax15")
+  if (!attention::normalizer_from_name(normalizer))
     throw ConfigError("captioner normalizer must be softmax, sparsemax or entmax15, got '" + normalizer + "'");
   if (normalizer != "softmax" && attention != "soft") throw ConfigError("captioner normalizer applies to soft attention only");
   if (location_aware && attention != "soft" && attention != "hard")
@@ -125,9 +125,7 @@ Captioner::Captioner(const CaptionerConfig& cfg, data::Vocab vocab, Rng& rng) : 
   sc.key_dim = C;
   sc.attn_dim = cfg_.attn_dim;
   sc.score = attention::Score::additive;
-  sc.normalizer = cfg_.normalizer == "sparsemax"  ? attention::Normalizer::sparsemax
-                  : cfg_.normalizer == "entmax15" ? attention::Normalizer::entmax15
-                                                  : attention::Normalizer::softmax;
+  sc.normalizer = *attention::normalizer_from_name(cfg_.normalizer);
   if (cfg_.attention == "soft") {
     soft_ = register_module("attention", std::make_shared<attention::SoftAttention>(sc, rng));
     soft_->set_sequences("target", "image");
@@ -298,7 +296,7 @@ Captioner::Step Captioner::step(State& st, const std::vector<int64_t>& prev, int
   st.c = o.c_n;
   attention::SoftCall call;
   call.query_offset = t;
-  if (location_aware()) {
+  if (cfg_.location_aware) {
     const Tensor loc = location_out_->forward(ops::tanh(location_in_->forward(ops::concat({st.last, st.covered}, 2))));
     call.prior = ops::reshape(loc, Shape{B, 1, loc.size(1)});  // [B, 1, K]
   }
@@ -314,7 +312,7 @@ Captioner::Step Captioner::step(State& st, const std::vector<int64_t>& prev, int
   const Tensor z = ops::mul(ops::sigmoid(gate_->forward(o.output)), context);
   s.alpha = hard_ ? r.extras.at("probs") : r.weights;
   st.where = ops::matmul(weights, coords_);
-  if (location_aware()) {
+  if (cfg_.location_aware) {
     st.last = ops::reshape(weights, Shape{B, weights.size(2), 1});
     st.covered = ops::add(st.covered, st.last);
   }
@@ -457,7 +455,7 @@ GeneratedCaption Captioner::beam_search(const data::Image& image, int64_t beam, 
     st.regions = select_rows(st.regions, 0, rows);
     st.mean = select_rows(st.mean, 0, rows);
     st.where = select_rows(st.where, 0, rows);
-    if (location_aware()) {
+    if (cfg_.location_aware) {
       st.last = select_rows(st.last, 0, rows);
       st.covered = select_rows(st.covered, 0, rows);
     }

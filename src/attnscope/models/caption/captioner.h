@@ -149,7 +149,6 @@ class Captioner : public nn::Module {
   // sees exactly that hypothesis's steps.
   void replay(const data::Image& image, const std::vector<int64_t>& ids);
   void attach(attention::Recorder* rec);
-  bool location_aware() const { return location_in_ != nullptr; }
 
   CaptionerConfig cfg_;
   data::Vocab vocab_;

@@ -95,7 +95,7 @@ CaptionEval evaluate_scenes(Captioner& model, const std::vector<data::Scene>& sc
   CaptionEval e;
   e.n = static_cast<int64_t>(scenes.size());
   if (scenes.empty()) return e;
-  double hits = 0, mass = 0, beta_obj = 0, beta_fun = 0, role_hits[3] = {}, role_n[3] = {}, looks[4] = {};
+  double mass = 0, beta_obj = 0, beta_fun = 0, role_hits[3] = {}, role_n[3] = {}, looks[4] = {};
   double order_hits[2] = {}, size_hits[2] = {}, size_n[2] = {};
   int64_t n_obj = 0, n_fun = 0;
   const int64_t g = model.config().grid(), K = g * g;
@@ -123,6 +123,7 @@ CaptionEval evaluate_scenes(Captioner& model, const std::vector<data::Scene>& sc
       const data::Scene& sc = scenes[i];
       const int64_t row = static_cast<int64_t>(i - from);
       const std::vector<std::vector<int>> cells = scene_word_cells(sc, g);
+      const int64_t first = first_object(sc);
       for (size_t t = 0; t < sc.words.size(); ++t) {
         const float* a = alpha.data() + (row * T + static_cast<int64_t>(t)) * K;
         const int64_t obj = sc.word_object[t];
@@ -133,17 +134,17 @@ CaptionEval evaluate_scenes(Captioner& model, const std::vector<data::Scene>& sc
         }
         if (obj < 0) continue;
         auto in_box = [&](int64_t k) { return std::find(cells[t].begin(), cells[t].end(), k) != cells[t].end(); };
-        const int64_t best = std::max_element(a, a + K) - a;
-        hits += in_box(best);
-        looks[static_cast<int>(classify_look(sc, t, best, g))] += 1;
+        const Look look = classify_look(sc, t, std::max_element(a, a + K) - a, g);
+        const bool hit = look == Look::inside;
+        looks[static_cast<int>(look)] += 1;
         const auto& o = sc.objects[static_cast<size_t>(obj)];
         const int role = sc.words[t] == o.size ? 0 : sc.words[t] == o.colour ? 1 : 2;
-        role_hits[role] += in_box(best);
+        role_hits[role] += hit;
         role_n[role] += 1;
-        const int later = obj != first_object(sc) ? 1 : 0;
-        order_hits[later] += in_box(best);
+        const int later = obj != first ? 1 : 0;
+        order_hits[later] += hit;
         ++e.order_words[later];
-        if (role == 0) size_hits[later] += in_box(best), size_n[later] += 1;
+        if (role == 0) size_hits[later] += hit, size_n[later] += 1;
         for (int64_t k = 0; k < K; ++k)
           if (in_box(k)) mass += a[k];
         ++e.object_words;
@@ -154,11 +155,11 @@ CaptionEval evaluate_scenes(Captioner& model, const std::vector<data::Scene>& sc
   for (const auto& sc : scenes) ref_sets.push_back({sc.caption()});
   score_text(e, ref_sets);
   if (e.object_words) {
-    e.pointing = hits / static_cast<double>(e.object_words);
-    e.correctness = mass / static_cast<double>(e.object_words);
+    const double n = static_cast<double>(e.object_words);
+    e.pointing = looks[static_cast<int>(Look::inside)] / n;
+    e.correctness = mass / n;
     for (int k = 0; k < 3; ++k)
       if (role_n[k] > 0) e.pointing_by_role[k] = role_hits[k] / role_n[k];
-    const double n = static_cast<double>(e.object_words);
     e.miss_edge = looks[static_cast<int>(Look::edge)] / n;
     e.miss_other = looks[static_cast<int>(Look::other_object)] / n;
     e.miss_elsewhere = looks[static_cast<int>(Look::elsewhere)] / n;

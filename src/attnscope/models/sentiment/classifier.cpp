@@ -71,7 +71,7 @@ void ClassifierConfig::validate() const {
   if (cell != "gru" && cell != "lstm") throw ConfigError("classifier cell must be gru or lstm, got '" + cell + "'");
   if (pooling != "attention" && pooling != "mean" && pooling != "max" && pooling != "last" && pooling != "cls")
     throw ConfigError("classifier pooling must be attention, mean, max, last or cls, got '" + pooling + "'");
-  if (normalizer != "softmax" && normalizer != "sparsemax" && normalizer != "entmax15" && normalizer != "topk")
+  if (normalizer != "topk" && !attention::normalizer_from_name(normalizer))
     throw ConfigError("classifier normalizer must be softmax, sparsemax, entmax15 or topk, got '" + normalizer + "'");
   if (attention_keys != "states" && attention_keys != "words")
     throw ConfigError("attention keys must be states or words, got '" + attention_keys + "'");
@@ -146,9 +146,7 @@ SentimentClassifier::SentimentClassifier(const ClassifierConfig& cfg, data::Voca
       hard_ = register_module("attention", std::make_shared<attention::HardAttention>(hc, rng));
       hard_->set_sequences("class", "words");
     } else {
-      sc.normalizer = cfg_.normalizer == "softmax"     ? attention::Normalizer::softmax
-                      : cfg_.normalizer == "sparsemax" ? attention::Normalizer::sparsemax
-                                                       : attention::Normalizer::entmax15;
+      sc.normalizer = *attention::normalizer_from_name(cfg_.normalizer);
       soft_ = register_module("attention", std::make_shared<attention::SoftAttention>(sc, rng));
       soft_->set_sequences("class", "words");
     }

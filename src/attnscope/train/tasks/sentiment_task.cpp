@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <optional>
 
+#include "attnscope/attention/normalizer.h"
 #include "attnscope/autograd/ops.h"
 #include "attnscope/core/error.h"
 #include "attnscope/models/sentiment/evaluate.h"
@@ -46,7 +47,7 @@ attention::GoldRow rationale_gold(const data::LabeledText& ex) {
 }
 
 std::pair<std::string, int64_t> parse_normalizer(const std::string& text) {
-  if (text == "softmax" || text == "sparsemax" || text == "entmax15") return {text, 0};
+  if (attention::normalizer_from_name(text)) return {text, 0};
   if (text.rfind("topk:", 0) == 0) {
     const std::string k = text.substr(5);
     if (!k.empty() && k.size() <= 4 && std::all_of(k.begin(), k.end(), [](unsigned char c) { return std::isdigit(c); })) {
