@@ -159,6 +159,16 @@ void sigmoid(const T* x, T* y, int64_t n) noexcept {
   }
 }
 
+inline void adam(float* p, const float* g, float* m, float* v, int64_t n, const AdamCoeffs& c) noexcept {
+  for (int64_t j = 0; j < n; ++j) {
+    const float gj = std::fma(c.coupled_wd, p[j], g[j]);
+    const float pj = std::fma(-c.decoupled_lr_wd, p[j], p[j]);
+    m[j] = std::fma(c.beta1, m[j], (1 - c.beta1) * gj);
+    v[j] = std::fma(c.beta2, v[j], (1 - c.beta2) * gj * gj);
+    p[j] = pj - c.step_size * m[j] / std::fma(std::sqrt(v[j]), c.inv_bc2_sqrt, c.eps);
+  }
+}
+
 }  // namespace ref
 
 template <class T>
@@ -168,7 +178,7 @@ const RowKernelTable<T>& ref_row_kernels() {
       ref::log_softmax_backward<T>, ref::logsumexp<T>, ref::sum<T>,
       ref::exp_affine<T>, ref::layer_norm<T>,  ref::layer_norm_backward<T>,
       ref::rms_norm<T>,   ref::rms_norm_backward<T>, ref::exp<T>,
-      ref::tanh<T>,       ref::sigmoid<T>};
+      ref::tanh<T>,       ref::sigmoid<T>,             ref::adam};
   return table;
 }
 template const RowKernelTable<float>& ref_row_kernels<float>();

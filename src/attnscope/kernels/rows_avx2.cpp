@@ -29,6 +29,7 @@ struct VecAvx2 {
   static reg mul(reg a, reg b) { return _mm256_mul_ps(a, b); }
   static reg fmadd(reg a, reg b, reg c) { return _mm256_fmadd_ps(a, b, c); }
   static reg max(reg a, reg b) { return _mm256_max_ps(a, b); }
+  static reg sqrt(reg a) { return _mm256_sqrt_ps(a); }
   static reg div(reg a, reg b) { return _mm256_div_ps(a, b); }
   static reg abs(reg a) { return _mm256_andnot_ps(_mm256_set1_ps(-0.f), a); }
   static reg copysign(reg mag, reg sign) {

@@ -27,6 +27,7 @@ struct VecAvx512 {
   static reg mul(reg a, reg b) { return _mm512_mul_ps(a, b); }
   static reg fmadd(reg a, reg b, reg c) { return _mm512_fmadd_ps(a, b, c); }
   static reg max(reg a, reg b) { return _mm512_max_ps(a, b); }
+  static reg sqrt(reg a) { return _mm512_sqrt_ps(a); }
   static reg div(reg a, reg b) { return _mm512_div_ps(a, b); }
   static reg abs(reg a) { return _mm512_abs_ps(a); }
   static reg copysign(reg mag, reg sign) {

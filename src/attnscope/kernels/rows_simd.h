@@ -4,7 +4,7 @@
 //
 // V provides: reg, W (lanes), load, store, load_n(p, k, fill) (lanes >= k get fill), store_n,
 // set1, add, sub, mul, div, fmadd(a, b, c) = a*b + c, max, abs, copysign(mag, sign),
-// select_lt(x, t, a, b) = x < t ? a : b, hsum, hmax, exp (0 below -87.3, NaN kept).
+// select_lt(x, t, a, b) = x < t ? a : b, hsum, hmax, sqrt, exp (0 below -87.3, NaN kept).
 #pragma once
 #include <algorithm>
 #include <cmath>
@@ -244,11 +244,28 @@ void sigmoid_n(const float* x, float* y, int64_t n) noexcept {
 }
 
 template <class V>
+void adam(float* p, const float* g, float* m, float* v, int64_t n, const AdamCoeffs& c) noexcept {
+  const auto b1 = V::set1(c.beta1), b2 = V::set1(c.beta2), nb1 = V::set1(1 - c.beta1), nb2 = V::set1(1 - c.beta2);
+  const auto cwd = V::set1(c.coupled_wd), dwd = V::set1(-c.decoupled_lr_wd), eps = V::set1(c.eps);
+  const auto step = V::set1(c.step_size), ibc2 = V::set1(c.inv_bc2_sqrt);
+  chunks<V>(n, [&](int64_t j, int64_t k) {
+    const auto pj = load<V>(p + j, k, 0);
+    const auto gj = V::fmadd(cwd, pj, load<V>(g + j, k, 0));
+    const auto mj = V::fmadd(b1, load<V>(m + j, k, 0), V::mul(nb1, gj));
+    const auto vj = V::fmadd(b2, load<V>(v + j, k, 0), V::mul(V::mul(nb2, gj), gj));
+    const auto den = V::fmadd(V::sqrt(vj), ibc2, eps);
+    store<V>(m + j, k, mj);
+    store<V>(v + j, k, vj);
+    store<V>(p + j, k, V::sub(V::fmadd(dwd, pj, pj), V::div(V::mul(step, mj), den)));
+  });
+}
+
+template <class V>
 RowKernelTable<float> make_table() {
   return {softmax<V>,   log_softmax<V>,         softmax_backward<V>, log_softmax_backward<V>,
           logsumexp<V>, sum<V>,                 exp_affine<V>,       layer_norm<V>,
           layer_norm_backward<V>, rms_norm<V>,  rms_norm_backward<V>, exp_n<V>,
-          tanh_n<V>,    sigmoid_n<V>};
+          tanh_n<V>,    sigmoid_n<V>,           adam<V>};
 }
 
 }  // namespace attnscope::kernels::simd

@@ -2,6 +2,7 @@
 // GEMMs and BPTT bookkeeping are in recurrent_driver.h. act = [r, z, n], aux = W_hn h + b_hn.
 #include <cmath>
 
+#include "attnscope/kernels/rows.h"
 #include "attnscope/nn/recurrent_driver.h"
 #include "attnscope/nn/recurrent_ops.h"
 
@@ -11,25 +12,25 @@ const autograd::OpDef kOp_gru_sequence{"gru_sequence"};
 
 namespace {
 
-using detail::sigmoid;
-using detail::tanh_act;
-
 struct GruCell {
   static constexpr int kGates = 3;
   static constexpr bool kHasCell = false;
 
+  // Pre-activations are gathered in act so that each gate block goes through the row table's
+  // vectorized sigmoid / tanh at once (scalar libm calls were ~14% of a BiGRU training step).
   template <class S>
   static void forward(int64_t H, const S* gi, const S* gh, const S* hp, const S*, S* h, S*, S* act,
                       S* aux) {
+    const auto& k = kernels::row_kernels_for<S>();
+    for (int64_t j = 0; j < 2 * H; ++j) act[j] = gi[j] + gh[j];
+    k.sigmoid(act, act, 2 * H);  // r, z
+    S* n = act + 2 * H;
     for (int64_t j = 0; j < H; ++j) {
-      const S r = sigmoid(gi[j] + gh[j]);
-      const S z = sigmoid(gi[H + j] + gh[H + j]);
-      const S ghn = gh[2 * H + j];
-      const S n = tanh_act(gi[2 * H + j] + r * ghn);
-      h[j] = n + z * (hp[j] - n);  // (1 - z) n + z h
-      act[j] = r; act[H + j] = z; act[2 * H + j] = n;
-      aux[j] = ghn;
+      aux[j] = gh[2 * H + j];
+      n[j] = gi[2 * H + j] + act[j] * aux[j];
     }
+    k.tanh(n, n, H);
+    for (int64_t j = 0; j < H; ++j) h[j] = n[j] + act[H + j] * (hp[j] - n[j]);  // (1 - z) n + z h
   }
 
   template <class S>

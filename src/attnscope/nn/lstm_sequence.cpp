@@ -2,6 +2,7 @@
 // GEMMs and BPTT bookkeeping are in recurrent_driver.h. act = [i, f, g, o], aux = tanh(c).
 #include <cmath>
 
+#include "attnscope/kernels/rows.h"
 #include "attnscope/nn/recurrent_driver.h"
 #include "attnscope/nn/recurrent_ops.h"
 
@@ -11,27 +12,24 @@ const autograd::OpDef kOp_lstm_sequence{"lstm_sequence"};
 
 namespace {
 
-using detail::sigmoid;
-using detail::tanh_act;
 
 struct LstmCell {
   static constexpr int kGates = 4;
   static constexpr bool kHasCell = true;
 
+  // Pre-activations are gathered in act so that each gate block goes through the row table's
+  // vectorized sigmoid / tanh at once.
   template <class S>
   static void forward(int64_t H, const S* gi, const S* gh, const S*, const S* cp, S* h, S* c,
                       S* act, S* aux) {
-    for (int64_t j = 0; j < H; ++j) {
-      const S i = sigmoid(gi[j] + gh[j]);
-      const S f = sigmoid(gi[H + j] + gh[H + j]);
-      const S g = tanh_act(gi[2 * H + j] + gh[2 * H + j]);
-      const S o = sigmoid(gi[3 * H + j] + gh[3 * H + j]);
-      c[j] = f * cp[j] + i * g;
-      const S tc = tanh_act(c[j]);
-      h[j] = o * tc;
-      act[j] = i; act[H + j] = f; act[2 * H + j] = g; act[3 * H + j] = o;
-      aux[j] = tc;
-    }
+    const auto& k = kernels::row_kernels_for<S>();
+    for (int64_t j = 0; j < 4 * H; ++j) act[j] = gi[j] + gh[j];
+    k.sigmoid(act, act, 2 * H);  // i, f
+    k.tanh(act + 2 * H, act + 2 * H, H);  // g
+    k.sigmoid(act + 3 * H, act + 3 * H, H);  // o
+    for (int64_t j = 0; j < H; ++j) c[j] = act[H + j] * cp[j] + act[j] * act[2 * H + j];
+    k.tanh(c, aux, H);  // tanh(c)
+    for (int64_t j = 0; j < H; ++j) h[j] = act[3 * H + j] * aux[j];
   }
 
   template <class S>

@@ -5,6 +5,7 @@
 
 #include "attnscope/core/error.h"
 #include "attnscope/core/parallel.h"
+#include "attnscope/kernels/rows.h"
 
 namespace attnscope::nn {
 
@@ -125,25 +126,17 @@ void Adam::update(size_t i, float* p, const float* g, int64_t n) {
   float* m = slot(0, i);
   float* v = slot(1, i);
   const double t = static_cast<double>(steps_);
-  const float b1 = static_cast<float>(opt_.beta1), b2 = static_cast<float>(opt_.beta2);
-  const float eps = static_cast<float>(opt_.eps), wd = static_cast<float>(opt_.weight_decay);
-  const float lr = static_cast<float>(lr_);
+  kernels::AdamCoeffs c;
+  c.beta1 = static_cast<float>(opt_.beta1);
+  c.beta2 = static_cast<float>(opt_.beta2);
+  c.eps = static_cast<float>(opt_.eps);
+  c.coupled_wd = decoupled_ ? 0.f : static_cast<float>(opt_.weight_decay);
+  c.decoupled_lr_wd = decoupled_ ? static_cast<float>(lr_ * opt_.weight_decay) : 0.f;
   // Bias corrections folded into the step size and the denominator (PyTorch's formulation).
-  const float step_size = static_cast<float>(lr_ / (1.0 - std::pow(opt_.beta1, t)));
-  const float bc2_sqrt = static_cast<float>(std::sqrt(1.0 - std::pow(opt_.beta2, t)));
-  const bool decoupled = decoupled_;
-  parallel_for(0, n, kGrain, [&](int64_t lo, int64_t hi) {
-    for (int64_t k = lo; k < hi; ++k) {
-      float gk = g[k];
-      if (decoupled)
-        p[k] -= lr * wd * p[k];
-      else
-        gk += wd * p[k];
-      m[k] = b1 * m[k] + (1 - b1) * gk;
-      v[k] = b2 * v[k] + (1 - b2) * gk * gk;
-      p[k] -= step_size * m[k] / (std::sqrt(v[k]) / bc2_sqrt + eps);
-    }
-  });
+  c.step_size = static_cast<float>(lr_ / (1.0 - std::pow(opt_.beta1, t)));
+  c.inv_bc2_sqrt = static_cast<float>(1.0 / std::sqrt(1.0 - std::pow(opt_.beta2, t)));
+  const auto& k = kernels::row_kernels();
+  parallel_for(0, n, kGrain, [&](int64_t lo, int64_t hi) { k.adam(p + lo, g + lo, m + lo, v + lo, hi - lo, c); });
 }
 
 std::map<std::string, double> Adam::hyper() const {

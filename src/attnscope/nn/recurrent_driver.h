@@ -42,22 +42,6 @@ std::vector<uint8_t> mask_bytes(const Tensor& mask, int64_t B, int64_t T);
 // descheduled worker stalls every step.
 inline int64_t row_grain(int64_t H, int G) { return std::max<int64_t>(1, 32768 / std::max<int64_t>(1, G * H)); }
 
-// Gate activations. f32 computes tanh through one expf (glibc's tanhf goes through expm1f,
-// measured 30% of a GRU step); absolute error stays ~1e-7. f64 (gradient checks) uses std::.
-template <class S>
-inline S sigmoid(S v) {
-  return S(1) / (S(1) + std::exp(-v));
-}
-template <class S>
-inline S tanh_act(S v) {
-  if constexpr (std::is_same_v<S, float>) {
-    const float e = std::exp(2.0f * std::min(std::max(v, -15.0f), 15.0f));
-    return 1.0f - 2.0f / (e + 1.0f);
-  } else {
-    return std::tanh(v);
-  }
-}
-
 template <class T>
 void add_bias_rows(T* m, int64_t rows, int64_t cols, const T* bias) {
   if (!bias) return;
