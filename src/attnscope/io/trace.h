@@ -19,7 +19,7 @@ struct TraceSequence {
   int64_t grid_h = 0, grid_w = 0;   // > 0 for an image grid
   // Optional sentence-pair segments (BERT's token types): one id per token, 0 for sentence A,
   // 1 for B (a few more are allowed); empty = one segment. Views split the sequence at changes.
-  std::vector<int32_t> segments;
+  std::vector<int32_t> segments = {};  // "= {}": brace-initialised sequences may leave it out
 };
 
 // How much of each attention row was kept.
