@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <tuple>
 
 #include "attnscope/autograd/gradcheck.h"
 #include "attnscope/autograd/ops.h"
@@ -62,45 +63,42 @@ struct Case {
 
 class RecurrentOp : public ::testing::TestWithParam<Case> {};
 
-TEST_P(RecurrentOp, ForwardMatchesScalarReference) {
-  const auto [lstm, reverse] = GetParam();
+// Runs one direction in dtype (f32 goes through the active ISA's vectorized sigmoid / tanh, f64
+// through the scalar table) and checks every output against the f64 reference computed from the
+// same dtype-rounded inputs. Returns the output [B, T + 1 or 2, H].
+Tensor check_forward(bool lstm, bool reverse, DType dtype, int64_t H, double tol) {
   Rng rng(7);
-  const int64_t B = 3, T = 5, C = 4, H = 3, G = lstm ? 4 : 3;
-  Tensor x = param(rng, {B, T, C}), wih = param(rng, {G * H, C}), whh = param(rng, {G * H, H});
-  Tensor bih = param(rng, {G * H}), bhh = param(rng, {G * H});
+  const int64_t B = 3, T = 5, C = 4, G = lstm ? 4 : 3;
+  std::vector<Tensor> w = {param(rng, {B, T, C}), param(rng, {G * H, C}), param(rng, {G * H, H}),
+                           param(rng, {G * H}), param(rng, {G * H})};
+  for (Tensor& t : w) t = t.detach().to(dtype);
+  const auto& [x, wih, whh, bih, bhh] = std::tie(w[0], w[1], w[2], w[3], w[4]);
   Tensor y = lstm ? lstm_sequence(x, wih, whh, bih, bhh, {}, {}, {}, reverse)
                   : gru_sequence(x, wih, whh, bih, bhh, {}, {}, reverse);
-  ASSERT_EQ(y.shape(), (Shape{B, T + (lstm ? 2 : 1), H}));
-  const auto ref = reference(lstm, x, wih, whh, bih, bhh, reverse);
+  EXPECT_EQ(y.dtype(), dtype);
+  EXPECT_EQ(y.shape(), (Shape{B, T + (lstm ? 2 : 1), H}));
+  auto f64 = [](const Tensor& t) { return t.to(DType::f64); };
+  const auto ref = reference(lstm, f64(x), f64(wih), f64(whh), f64(bih), f64(bhh), reverse);
   for (int64_t b = 0; b < B; ++b)
     for (int64_t t = 0; t < T; ++t)
       for (int64_t j = 0; j < H; ++j)
-        EXPECT_NEAR(y.at({b, t, j}), ref[(b * T + t) * H + j], 1e-12) << b << "," << t << "," << j;
+        EXPECT_NEAR(y.at({b, t, j}), ref[(b * T + t) * H + j], tol) << b << "," << t << "," << j;
+  return y;
+}
+
+TEST_P(RecurrentOp, ForwardMatchesScalarReference) {
+  const auto [lstm, reverse] = GetParam();
+  const Tensor y = check_forward(lstm, reverse, DType::f64, 3, 1e-12);
   // The final state is the output of the last processed step.
-  const int64_t last = reverse ? 0 : T - 1;
+  const int64_t B = y.size(0), T = 5, H = 3, last = reverse ? 0 : T - 1;
   for (int64_t b = 0; b < B; ++b)
     for (int64_t j = 0; j < H; ++j) EXPECT_EQ(y.at({b, T, j}), y.at({b, last, j}));
 }
 
-// float32 runs the gates through the active ISA's vectorized sigmoid / tanh (f64 above uses the
-// scalar table): H = 19 leaves a tail in every gate block. Within float rounding of the f64 reference.
+// H = 19 leaves a tail in every gate block of the vectorized activations.
 TEST_P(RecurrentOp, Float32ForwardMatchesScalarReference) {
   const auto [lstm, reverse] = GetParam();
-  Rng rng(11);
-  const int64_t B = 2, T = 6, C = 5, H = 19, G = lstm ? 4 : 3;
-  Tensor x = param(rng, {B, T, C}), wih = param(rng, {G * H, C}), whh = param(rng, {G * H, H});
-  Tensor bih = param(rng, {G * H}), bhh = param(rng, {G * H});
-  auto f32 = [](const Tensor& t) { return t.detach().to(DType::f32); };
-  Tensor y = lstm ? lstm_sequence(f32(x), f32(wih), f32(whh), f32(bih), f32(bhh), {}, {}, {}, reverse)
-                  : gru_sequence(f32(x), f32(wih), f32(whh), f32(bih), f32(bhh), {}, {}, reverse);
-  ASSERT_EQ(y.dtype(), DType::f32);
-  // The reference in f64 from the f32-rounded inputs.
-  auto back = [&](const Tensor& t) { return f32(t).to(DType::f64); };
-  const auto ref = reference(lstm, back(x), back(wih), back(whh), back(bih), back(bhh), reverse);
-  for (int64_t b = 0; b < B; ++b)
-    for (int64_t t = 0; t < T; ++t)
-      for (int64_t j = 0; j < H; ++j)
-        ASSERT_NEAR(y.at({b, t, j}), ref[(b * T + t) * H + j], 3e-6) << b << "," << t << "," << j;
+  check_forward(lstm, reverse, DType::f32, 19, 3e-6);
 }
 
 TEST_P(RecurrentOp, GradcheckWithMaskAndInitialState) {
@@ -140,7 +138,9 @@ TEST_P(RecurrentOp, PaddedStepsKeepStateAndOutputZeros) {
     for (int64_t t = 0; t < len; ++t) EXPECT_NEAR(padded.at({0, t, j}), plain.at({0, t, j}), 1e-14);
     for (int64_t t = len; t < T; ++t) EXPECT_EQ(padded.at({0, t, j}), 0.0);
     EXPECT_NEAR(padded.at({0, T, j}), plain.at({0, len, j}), 1e-14);  // final h
-    if (lstm) EXPECT_NEAR(padded.at({0, T + 1, j}), plain.at({0, len + 1, j}), 1e-14);
+    if (lstm) {
+      EXPECT_NEAR(padded.at({0, T + 1, j}), plain.at({0, len + 1, j}), 1e-14);
+    }
   }
 }
 
