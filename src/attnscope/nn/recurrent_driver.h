@@ -12,8 +12,6 @@
 // step's rows are contiguous for its GEMM.
 #pragma once
 #include <algorithm>
-#include <cmath>
-#include <type_traits>
 #include <cstring>
 #include <string>
 #include <vector>
