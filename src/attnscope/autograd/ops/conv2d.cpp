@@ -8,7 +8,12 @@
 // unit (one batched GEMM), a large one is cut into bands of output rows (the GEMMs read and write
 // y and dy with row stride HoWo). A 64 px photo's conv2 has 4.7 MB of cols per image: with whole
 // images per unit that buffer streamed through L3 each pass; bands of <= 1 MB stay in L2.
-// im2col/col2im split work over (b, c) planes: race-free and deterministic.
+// Threads take whole images when there are at least as many images as threads: each runs the units
+// of its share with its own cols buffer and single-threaded GEMMs (OpenBLAS runs serially inside a
+// parallel region), and sums dW into its own copy, added up in share order (deterministic for a
+// thread count). Threading inside each GEMM instead scaled a 64 px captioner step 1.1x from one
+// thread to two: these GEMMs are small (M = Cout = 32..64) and synchronise per call. With fewer
+// images than threads (one photo) the units run in turn, im2col/col2im split over (b, c) planes.
 #include <algorithm>
 #include <vector>
 
@@ -16,6 +21,7 @@
 #include "attnscope/autograd/ops.h"
 #include "attnscope/autograd/ops/elementwise.h"
 #include "attnscope/core/error.h"
+#include "attnscope/core/parallel.h"
 #include "attnscope/kernels/gemm.h"
 
 namespace attnscope::autograd {
@@ -38,25 +44,41 @@ struct Unit {
   int64_t b0, nb, oh0, oh1;
 };
 
-// The units in order, and the largest unit's cols size (elements).
+// The units of items [b_begin, b_end) in order, and the largest unit's cols size (elements).
 struct Plan {
   std::vector<Unit> units;
   int64_t cols = 0;
 };
-Plan plan(const ConvGeom& g, size_t elem) {
+Plan plan(const ConvGeom& g, size_t elem, int64_t b_begin, int64_t b_end) {
   const int64_t row = std::max<int64_t>(1, g.ckk() * g.Wo * static_cast<int64_t>(elem));  // one output row
   const int64_t rows = std::max<int64_t>(1, kColsBudget / row);
+  const int64_t nb = b_end - b_begin;
   Plan p;
   if (rows >= g.Ho) {  // whole items, several to a unit
-    const int64_t G = std::clamp<int64_t>(rows / g.Ho, 1, g.B);
-    for (int64_t b0 = 0; b0 < g.B; b0 += G) p.units.push_back({b0, std::min(G, g.B - b0), 0, g.Ho});
-    p.cols = std::min(G, g.B) * g.ckk() * g.howo();
+    const int64_t G = std::clamp<int64_t>(rows / g.Ho, 1, std::max<int64_t>(nb, 1));
+    for (int64_t b0 = b_begin; b0 < b_end; b0 += G) p.units.push_back({b0, std::min(G, b_end - b0), 0, g.Ho});
+    p.cols = std::min(G, nb) * g.ckk() * g.howo();
   } else {  // bands of rows of one item
-    for (int64_t b = 0; b < g.B; ++b)
+    for (int64_t b = b_begin; b < b_end; ++b)
       for (int64_t oh0 = 0; oh0 < g.Ho; oh0 += rows) p.units.push_back({b, 1, oh0, std::min(g.Ho, oh0 + rows)});
     p.cols = g.ckk() * rows * g.Wo;
   }
   return p;
+}
+
+// How many shares of whole items the batch is split into: one per thread, or 1 (see the top).
+int64_t image_shares(int64_t B) {
+  const int nt = num_threads();
+  return nt > 1 && B >= nt && !in_parallel_region() ? nt : 1;
+}
+
+// fn(b_begin, b_end, share) for each share of the batch, the shares on their own threads.
+template <class F>
+void for_image_shares(int64_t B, int64_t shares, F&& fn) {
+  if (shares == 1) return fn(int64_t{0}, B, int64_t{0});
+  parallel_for(0, shares, 1, [&](int64_t lo, int64_t hi) {
+    for (int64_t s = lo; s < hi; ++s) fn(B * s / shares, B * (s + 1) / shares, s);
+  });
 }
 
 // The output columns ow whose input column ow*stride - pad + kw lies inside [0, W): [lo, hi).
@@ -159,22 +181,24 @@ Tensor conv2d(const Tensor& x, const Tensor& w, const Tensor& bias, int stride, 
   const Tensor xc = x.contiguous(), wc = w.contiguous(), bc = bias.defined() ? bias.contiguous() : Tensor();
   Tensor y = Tensor::empty(Shape{g.B, g.Cout, g.Ho, g.Wo}, x.dtype());
   dispatch_dtype(x.dtype(), [&]<class T>() {
-    const Plan pl = plan(g, sizeof(T));
     const int64_t CKK = g.ckk(), HW = g.howo();
-    std::vector<T> cols(static_cast<size_t>(pl.cols));
     T* py = y.data<T>();
     const T* pb = bc.defined() ? bc.data<T>() : nullptr;
-    // y starts as the bias and the GEMMs add into it (beta 1): one pass over y instead of the
-    // GEMM's own zeroing pass plus a bias pass.
-    parallel_for(0, g.B * g.Cout, 16, [&](int64_t lo, int64_t hi) {
-      for (int64_t i = lo; i < hi; ++i) std::fill(py + i * HW, py + (i + 1) * HW, pb ? pb[i % g.Cout] : T(0));
+    for_image_shares(g.B, image_shares(g.B), [&](int64_t b_begin, int64_t b_end, int64_t) {
+      const Plan pl = plan(g, sizeof(T), b_begin, b_end);
+      std::vector<T> cols(static_cast<size_t>(pl.cols));
+      // y starts as the bias and the GEMMs add into it (beta 1): one pass over y instead of the
+      // GEMM's own zeroing pass plus a bias pass.
+      parallel_for(b_begin * g.Cout, b_end * g.Cout, 16, [&](int64_t lo, int64_t hi) {
+        for (int64_t i = lo; i < hi; ++i) std::fill(py + i * HW, py + (i + 1) * HW, pb ? pb[i % g.Cout] : T(0));
+      });
+      for (const Unit& u : pl.units) {
+        const int64_t n = (u.oh1 - u.oh0) * g.Wo;
+        im2col(g, xc.data<T>(), u, cols.data());
+        kernels::gemm_batched<T>(false, false, u.nb, g.Cout, n, CKK, T(1), wc.data<T>(), CKK, 0, cols.data(), n,
+                                 CKK * n, T(1), py + u.b0 * g.Cout * HW + u.oh0 * g.Wo, HW, g.Cout * HW);
+      }
     });
-    for (const Unit& u : pl.units) {
-      const int64_t n = (u.oh1 - u.oh0) * g.Wo;
-      im2col(g, xc.data<T>(), u, cols.data());
-      kernels::gemm_batched<T>(false, false, u.nb, g.Cout, n, CKK, T(1), wc.data<T>(), CKK, 0, cols.data(), n,
-                               CKK * n, T(1), py + u.b0 * g.Cout * HW + u.oh0 * g.Wo, HW, g.Cout * HW);
-    }
   });
   const bool gx = x.requires_grad(), gw = w.requires_grad(), gb = bias.defined() && bias.requires_grad();
   autograd::record(autograd::kOp_conv2d, {x, w, bias}, y,
@@ -182,28 +206,42 @@ Tensor conv2d(const Tensor& x, const Tensor& w, const Tensor& bias, int stride, 
                      const Tensor dyc = dy.contiguous();
                      Tensor dx, dw, db;
                      dispatch_dtype(dyc.dtype(), [&]<class T>() {
-                       const Plan pl = plan(g, sizeof(T));
-                       const int64_t CKK = g.ckk(), HW = g.howo();
+                       const int64_t CKK = g.ckk(), HW = g.howo(), shares = image_shares(g.B);
                        const T* pdy = dyc.data<T>();
-                       std::vector<T> cols(static_cast<size_t>(pl.cols));
                        if (gx) dx = Tensor::empty(xc.shape(), xc.dtype());  // zeroed plane by plane in col2im
                        if (gw) dw = Tensor::zeros(wc.shape(), wc.dtype());
-                       for (const Unit& u : pl.units) {
-                         const int64_t n = (u.oh1 - u.oh0) * g.Wo;
-                         const T* dyu = pdy + u.b0 * g.Cout * HW + u.oh0 * g.Wo;  // rows of stride HW
-                         if (gw) {
-                           // dW += dy_b [Cout, n] @ cols_b^T [n, CKK], units and items in order.
-                           im2col(g, xc.data<T>(), u, cols.data());
-                           for (int64_t b = 0; b < u.nb; ++b)
-                             kernels::gemm(false, true, g.Cout, CKK, n, T(1), dyu + b * g.Cout * HW, HW,
-                                           cols.data() + b * CKK * n, n, T(1), dw.data<T>(), CKK);
+                       // dW of shares after the first, each summed on its own and added in order.
+                       std::vector<std::vector<T>> dw_more(gw ? static_cast<size_t>(shares - 1) : 0);
+                       for_image_shares(g.B, shares, [&](int64_t b_begin, int64_t b_end, int64_t share) {
+                         const Plan pl = plan(g, sizeof(T), b_begin, b_end);
+                         std::vector<T> cols(static_cast<size_t>(pl.cols));
+                         T* dws = nullptr;
+                         if (gw && share == 0) dws = dw.data<T>();
+                         if (gw && share > 0) {
+                           dw_more[share - 1].assign(static_cast<size_t>(g.Cout * CKK), T(0));
+                           dws = dw_more[share - 1].data();
                          }
-                         if (gx) {
-                           // dcols_b = W^T [CKK, Cout] @ dy_b [Cout, n]
-                           kernels::gemm_batched<T>(true, false, u.nb, CKK, n, g.Cout, T(1), wc.data<T>(), CKK,
-                                                    0, dyu, HW, g.Cout * HW, T(0), cols.data(), n, CKK * n);
-                           col2im(g, cols.data(), u, dx.data<T>());
+                         for (const Unit& u : pl.units) {
+                           const int64_t n = (u.oh1 - u.oh0) * g.Wo;
+                           const T* dyu = pdy + u.b0 * g.Cout * HW + u.oh0 * g.Wo;  // rows of stride HW
+                           if (gw) {
+                             // dW += dy_b [Cout, n] @ cols_b^T [n, CKK], units and items in order.
+                             im2col(g, xc.data<T>(), u, cols.data());
+                             for (int64_t b = 0; b < u.nb; ++b)
+                               kernels::gemm(false, true, g.Cout, CKK, n, T(1), dyu + b * g.Cout * HW, HW,
+                                             cols.data() + b * CKK * n, n, T(1), dws, CKK);
+                           }
+                           if (gx) {
+                             // dcols_b = W^T [CKK, Cout] @ dy_b [Cout, n]
+                             kernels::gemm_batched<T>(true, false, u.nb, CKK, n, g.Cout, T(1), wc.data<T>(), CKK,
+                                                      0, dyu, HW, g.Cout * HW, T(0), cols.data(), n, CKK * n);
+                             col2im(g, cols.data(), u, dx.data<T>());
+                           }
                          }
+                       });
+                       for (const std::vector<T>& part : dw_more) {
+                         T* pw = dw.data<T>();
+                         for (size_t i = 0; i < part.size(); ++i) pw[i] += part[i];
                        }
                        if (gb) {
                          db = Tensor::empty(Shape{g.Cout}, dyc.dtype());
