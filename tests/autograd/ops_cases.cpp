@@ -88,6 +88,13 @@ const GradcheckCaseRegistrar kCases({
        return dropout(in[0], 0.3, true, rng);
      }},
     // ---- norms
+    // ---- attention scores (the fused tanh: T > 1 sums dk over queries, B > 1 sums dv over items)
+    {"additive_score", "additive_score_B2_T3_N5_A7",
+     [](Rng& r) { return Inputs{param(r, {2, 3, 7}, -1.5, 1.5), param(r, {2, 5, 7}, -1.5, 1.5), param(r, {1, 7})}; },
+     [](const auto& in) { return additive_score(in[0], in[1], in[2]); }},
+    {"additive_score", "additive_score_single_query_wide",
+     [](Rng& r) { return Inputs{param(r, {3, 1, 37}), param(r, {3, 4, 37}), param(r, {37})}; },
+     [](const auto& in) { return additive_score(in[0], in[1], in[2]); }},
     {"layer_norm", "layer_norm_affine", [](Rng& r) { return Inputs{param(r, {3, 7}, -2, 2), param(r, {7}), param(r, {7})}; },
      [](const auto& in) { return layer_norm(in[0], in[1], in[2]); }},
     {"layer_norm", "layer_norm_3d_no_affine", [](Rng& r) { return Inputs{param(r, {2, 3, 19}, -2, 2)}; },

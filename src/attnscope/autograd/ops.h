@@ -110,6 +110,12 @@ Tensor conv2d(const Tensor& x, const Tensor& w, const Tensor& bias, int stride =
 Tensor max_pool2d(const Tensor& x, int kernel, int stride);
 Tensor avg_pool2d(const Tensor& x, int kernel, int stride);
 
+// ---- attention scores --------------------------------------------------------------------------
+// Additive (Bahdanau) scores, tanh fused: pq [B, T, A], pk [B, N, A], v with A elements ->
+// e [B, T, N], e[b, t, n] = sum_a v[a] tanh(pq[b, t, a] + pk[b, n, a]). The [B, T, N, A] tanh
+// tensor is never stored (the backward recomputes it).
+Tensor additive_score(const Tensor& pq, const Tensor& pk, const Tensor& v);
+
 // ---- helpers (not ops: no OpDef) --------------------------------------------------------------
 // Non-finite values: NaN propagates (a NaN in a softmax/norm row makes that row NaN; a NaN in a
 // loss makes the loss NaN); the only -inf handled specially is a fully masked softmax row.

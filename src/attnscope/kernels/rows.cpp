@@ -169,6 +169,29 @@ inline void adam(float* p, const float* g, float* m, float* v, int64_t n, const 
   }
 }
 
+template <class T>
+void additive_score(const T* q, const T* keys, const T* v, T* e, int64_t n, int64_t a) noexcept {
+  for (int64_t j = 0; j < n; ++j) {
+    T s = 0;
+    for (int64_t i = 0; i < a; ++i) s += v[i] * std::tanh(q[i] + keys[j * a + i]);
+    e[j] = s;
+  }
+}
+
+template <class T>
+void additive_score_backward(const T* q, const T* keys, const T* v, const T* de, T* dq, T* dkeys, T* dv,
+                             int64_t n, int64_t a) noexcept {
+  for (int64_t i = 0; i < a; ++i) dq[i] = 0;
+  for (int64_t j = 0; j < n; ++j)
+    for (int64_t i = 0; i < a; ++i) {
+      const T h = std::tanh(q[i] + keys[j * a + i]);
+      const T g = de[j] * v[i] * (T(1) - h * h);
+      dq[i] += g;
+      dkeys[j * a + i] += g;
+      dv[i] += de[j] * h;
+    }
+}
+
 }  // namespace ref
 
 template <class T>
@@ -178,7 +201,8 @@ const RowKernelTable<T>& ref_row_kernels() {
       ref::log_softmax_backward<T>, ref::logsumexp<T>, ref::sum<T>,
       ref::exp_affine<T>, ref::layer_norm<T>,  ref::layer_norm_backward<T>,
       ref::rms_norm<T>,   ref::rms_norm_backward<T>, ref::exp<T>,
-      ref::tanh<T>,       ref::sigmoid<T>,             ref::adam};
+      ref::tanh<T>,       ref::sigmoid<T>,             ref::adam,
+      ref::additive_score<T>, ref::additive_score_backward<T>};
   return table;
 }
 template const RowKernelTable<float>& ref_row_kernels<float>();

@@ -6,6 +6,9 @@
 //  - row_kernels(): the float32 table for the active ISA (kernels/isa.h), picked at run time
 //    between rows.cpp (scalar = ref<float>), rows_avx2.cpp and rows_avx512.cpp.
 //
+//  - additive_score(_backward): Bahdanau's score of one query against n keys, tanh fused in, so
+//    the [queries, keys, a] tanh tensor is never stored (it was most of a captioning step's
+//    decoder at 256 cells). Callers split queries over threads.
 //  - adam: the Adam/AdamW update of n parameters, elementwise like the activations (an optimizer
 //    step over a 2M-parameter embedding was 28% of a sentiment training step as a scalar loop).
 //
@@ -64,6 +67,12 @@ struct RowKernelTable {
   void (*sigmoid)(const T* x, T* y, int64_t n) noexcept;
   // Updates p, m, v in place from g (float32 parameters and state; T is unused beyond the table).
   void (*adam)(float* p, const float* g, float* m, float* v, int64_t n, const AdamCoeffs& c) noexcept;
+  // One query q [a] against n keys [n, a] (row stride a): e[j] = sum_i v[i] tanh(q[i] + k[j, i]).
+  void (*additive_score)(const T* q, const T* keys, const T* v, T* e, int64_t n, int64_t a) noexcept;
+  // Its backward for that query, tanh recomputed: with h = tanh(q + k_j), g_j = de[j] v (1 - h^2):
+  // dq = sum_j g_j;  dkeys[j] += g_j;  dv += sum_j de[j] h.
+  void (*additive_score_backward)(const T* q, const T* keys, const T* v, const T* de, T* dq, T* dkeys,
+                                  T* dv, int64_t n, int64_t a) noexcept;
 };
 
 // The scalar reference, for float and double.

@@ -216,21 +216,23 @@ void exp_n(const float* x, float* y, int64_t n) noexcept {
 // tanh: Cephes tanhf. |x| < 0.625: x + x^3 P(x^2) (no cancellation near 0);
 // otherwise sign(x) (1 - 2 / (exp(2|x|) + 1)), which saturates to +-1 without overflow.
 template <class V>
-void tanh_n(const float* x, float* y, int64_t n) noexcept {
+inline typename V::reg tanh_reg(typename V::reg v) {
   const auto one = V::set1(1.f), two = V::set1(2.f);
-  chunks<V>(n, [&](int64_t j, int64_t k) {
-    const auto v = load<V>(x + j, k, 0);
-    const auto a = V::abs(v);
-    const auto z = V::mul(v, v);
-    auto p = V::set1(-5.70498872745e-3f);
-    p = V::fmadd(p, z, V::set1(2.06390887954e-2f));
-    p = V::fmadd(p, z, V::set1(-5.37397155531e-2f));
-    p = V::fmadd(p, z, V::set1(1.33314422036e-1f));
-    p = V::fmadd(p, z, V::set1(-3.33332819422e-1f));
-    const auto small = V::fmadd(V::mul(p, z), v, v);
-    const auto big = V::sub(one, V::div(two, V::add(V::exp(V::add(a, a)), one)));
-    store<V>(y + j, k, V::select_lt(a, V::set1(0.625f), small, V::copysign(big, v)));
-  });
+  const auto a = V::abs(v);
+  const auto z = V::mul(v, v);
+  auto p = V::set1(-5.70498872745e-3f);
+  p = V::fmadd(p, z, V::set1(2.06390887954e-2f));
+  p = V::fmadd(p, z, V::set1(-5.37397155531e-2f));
+  p = V::fmadd(p, z, V::set1(1.33314422036e-1f));
+  p = V::fmadd(p, z, V::set1(-3.33332819422e-1f));
+  const auto small = V::fmadd(V::mul(p, z), v, v);
+  const auto big = V::sub(one, V::div(two, V::add(V::exp(V::add(a, a)), one)));
+  return V::select_lt(a, V::set1(0.625f), small, V::copysign(big, v));
+}
+
+template <class V>
+void tanh_n(const float* x, float* y, int64_t n) noexcept {
+  chunks<V>(n, [&](int64_t j, int64_t k) { store<V>(y + j, k, tanh_reg<V>(load<V>(x + j, k, 0))); });
 }
 
 // sigmoid(x) = 1 / (1 + exp(-x)); exp(-x) saturates (clamped exp), so no inf/inf.
@@ -260,12 +262,46 @@ void adam(float* p, const float* g, float* m, float* v, int64_t n, const AdamCoe
   });
 }
 
+// Padded lanes read q = k = v = 0: tanh(0) v = 0 adds nothing, and their g = 0 is stored nowhere.
+template <class V>
+void additive_score(const float* q, const float* keys, const float* v, float* e, int64_t n, int64_t a) noexcept {
+  for (int64_t j = 0; j < n; ++j) {
+    const float* kj = keys + j * a;
+    auto acc = V::set1(0);
+    chunks<V>(a, [&](int64_t i, int64_t k) {
+      const auto h = tanh_reg<V>(V::add(load<V>(q + i, k, 0), load<V>(kj + i, k, 0)));
+      acc = V::fmadd(load<V>(v + i, k, 0), h, acc);
+    });
+    e[j] = V::hsum(acc);
+  }
+}
+
+template <class V>
+void additive_score_backward(const float* q, const float* keys, const float* v, const float* de, float* dq,
+                             float* dkeys, float* dv, int64_t n, int64_t a) noexcept {
+  const auto one = V::set1(1.f);
+  chunks<V>(a, [&](int64_t i, int64_t k) { store<V>(dq + i, k, V::set1(0)); });
+  for (int64_t j = 0; j < n; ++j) {
+    const float* kj = keys + j * a;
+    float* dkj = dkeys + j * a;
+    const auto d = V::set1(de[j]);
+    chunks<V>(a, [&](int64_t i, int64_t k) {
+      const auto h = tanh_reg<V>(V::add(load<V>(q + i, k, 0), load<V>(kj + i, k, 0)));
+      const auto g = V::mul(V::mul(d, load<V>(v + i, k, 0)), V::sub(one, V::mul(h, h)));
+      store<V>(dv + i, k, V::fmadd(d, h, load<V>(dv + i, k, 0)));
+      store<V>(dq + i, k, V::add(load<V>(dq + i, k, 0), g));
+      store<V>(dkj + i, k, V::add(load<V>(dkj + i, k, 0), g));
+    });
+  }
+}
+
 template <class V>
 RowKernelTable<float> make_table() {
   return {softmax<V>,   log_softmax<V>,         softmax_backward<V>, log_softmax_backward<V>,
           logsumexp<V>, sum<V>,                 exp_affine<V>,       layer_norm<V>,
           layer_norm_backward<V>, rms_norm<V>,  rms_norm_backward<V>, exp_n<V>,
-          tanh_n<V>,    sigmoid_n<V>,           adam<V>};
+          tanh_n<V>,    sigmoid_n<V>,           adam<V>,
+          additive_score<V>, additive_score_backward<V>};
 }
 
 }  // namespace attnscope::kernels::simd
