@@ -36,6 +36,33 @@ TEST(SoftAttention, EveryScoreSumsToOneOverValidKeys) {
     }
 }
 
+// A decoder that projects its memory once (SoftCall::projected_keys) and attends at every step
+// gets the weights of projecting at each step, and the same gradients (summed in another order).
+TEST(SoftAttention, KeysProjectedOnceGiveTheSameWeightsAndGradients) {
+  for (Score s : {Score::additive, Score::general, Score::dot}) {
+    Rng rng(3);
+    SoftAttention att({.query_dim = 6, .key_dim = 6, .attn_dim = 7, .score = s}, rng);
+    Tensor q1 = Tensor::randn({2, 1, 6}, rng), q2 = Tensor::randn({2, 1, 6}, rng), k0 = Tensor::randn({2, 5, 6}, rng);
+    auto run = [&](bool once) {
+      for (auto& [name, p] : att.named_parameters()) p.zero_grad();
+      Tensor k = k0.clone().requires_grad_();
+      SoftCall call;
+      if (once) call.projected_keys = att.project_keys(k);
+      const AttentionResult a = att.forward(q1, k, {}, call), b = att.forward(q2, k, {}, call);
+      autograd::backward(ops::add(ops::sum(ops::mul(a.context, a.context)), ops::sum(b.context)));
+      std::vector<std::vector<float>> out = {a.weights.to_vector(), b.weights.to_vector(), k.grad().to_vector()};
+      for (auto& [name, p] : att.named_parameters()) out.push_back(p.grad().to_vector());
+      return out;
+    };
+    const auto each = run(false), once = run(true);
+    ASSERT_EQ(each.size(), once.size());
+    EXPECT_EQ(each[0], once[0]) << score_name(s);
+    EXPECT_EQ(each[1], once[1]) << score_name(s);
+    for (size_t i = 2; i < each.size(); ++i)
+      for (size_t j = 0; j < each[i].size(); ++j) ASSERT_NEAR(each[i][j], once[i][j], 1e-5) << score_name(s) << " " << i;
+  }
+}
+
 TEST(SoftAttention, DotScoreIsTheInnerProduct) {
   Rng rng(2);
   SoftAttention att({.query_dim = 3, .key_dim = 3, .score = Score::dot}, rng);

@@ -52,7 +52,7 @@ AttentionResult HardAttention::forward(const Tensor& query, const Tensor& keys, 
   if (cfg_.mode == HardMode::topk && cfg_.k > N)
     throw ShapeError(std::string(op) + ": k = " + std::to_string(cfg_.k) + " is larger than the key count N = " +
                      std::to_string(N) + " (keys " + keys.str() + ")");
-  Tensor e = score_->scores(query, keys);  // [B, T, N]
+  Tensor e = score_->scores(query, keys, call.projected_keys);  // [B, T, N]
   if (cfg_.score.temperature != 1.0) e = ops::scale(e, 1.0 / cfg_.score.temperature);
   e = add_prior(e, call.prior, op);
   Tensor mask = SoftAttention::padding_mask(call.key_lengths, B, N, dt, op);

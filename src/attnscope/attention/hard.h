@@ -39,6 +39,8 @@ class HardAttention : public nn::Module, public Recordable {
   AttentionResult forward(const Tensor& query, const Tensor& keys, const Tensor& values = {},
                           const SoftCall& call = {}) const;
   const HardAttentionConfig& config() const { return cfg_; }
+  // SoftAttention::project_keys of the score (for SoftCall::projected_keys).
+  Tensor project_keys(const Tensor& keys) const { return score_->project_keys(keys); }
 
  private:
   HardAttentionConfig cfg_;

@@ -69,7 +69,7 @@ AttentionResult LocalAttention::forward(const Tensor& query, const Tensor& keys,
     centre = ops::reshape(ops::add_scalar(t, static_cast<double>(call.query_offset)), Shape{1, T, 1});
     centre = ops::add(centre, Tensor::zeros(Shape{B, 1, 1}, dt));
   }
-  Tensor e = align_->scores(query, keys);  // [B, T, N]
+  Tensor e = align_->scores(query, keys, call.projected_keys);  // [B, T, N]
   if (align_->config().temperature != 1.0) e = ops::scale(e, 1.0 / align_->config().temperature);
   e = add_prior(e, call.prior, op);
   AttentionResult r;

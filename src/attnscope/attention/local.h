@@ -38,6 +38,8 @@ class LocalAttention : public nn::Module, public Recordable {
   // context [B, T, Cv], weights [B, T, N], extras "centre" [B, T].
   AttentionResult forward(const Tensor& query, const Tensor& keys, const Tensor& values = {},
                           const SoftCall& call = {}) const;
+  // SoftAttention::project_keys of the alignment score (for SoftCall::projected_keys).
+  Tensor project_keys(const Tensor& keys) const { return align_->project_keys(keys); }
 
  private:
   LocalAttentionConfig cfg_;

@@ -41,7 +41,8 @@ SentinelAttention::SentinelAttention(const SentinelAttentionConfig& cfg, Rng& rn
 }
 
 AttentionResult SentinelAttention::forward(const Tensor& hidden, const Tensor& regions, const Tensor& sentinel,
-                                           const std::vector<int32_t>& region_count, int64_t query_offset) const {
+                                           const std::vector<int32_t>& region_count, int64_t query_offset,
+                                           const Tensor& projected) const {
   const char* op = "sentinel";
   check_memory_shapes(hidden, regions, {}, cfg_.hidden_dim, cfg_.region_dim, op);
   const int64_t B = hidden.size(0), T = hidden.size(1), K = regions.size(1), A = cfg_.attn_dim;
@@ -49,7 +50,7 @@ AttentionResult SentinelAttention::forward(const Tensor& hidden, const Tensor& r
     throw ShapeError(std::string(op) + ": expected sentinel [B, T, C] = " + Shape{B, T, cfg_.region_dim}.str() + ", got " +
                      (sentinel.defined() ? sentinel.str() : "undefined"));
   Tensor gh = hidden_proj_->forward(hidden);                                   // W_g h  [B, T, A]
-  Tensor z = additive_score(gh, visual_proj_->forward(regions), score_v_->weight());  // [B, T, K]
+  Tensor z = additive_score(gh, projected.defined() ? projected : project_regions(regions), score_v_->weight());  // [B, T, K]
   Tensor zs = ops::matmul(ops::tanh(ops::add(sentinel_proj_->forward(sentinel), gh)),
                           ops::reshape(score_v_->weight(), Shape{A, 1}));     // [B, T, 1]
   if (bias_.defined()) zs = ops::add(zs, bias_);

@@ -44,8 +44,12 @@ class SentinelAttention : public nn::Module, public Recordable {
   SentinelAttention(const SentinelAttentionConfig& cfg, Rng& rng);
   std::string type_name() const override { return "SentinelAttention"; }
   // region_count: valid regions per batch item (empty: all K). query_offset: step of row 0.
+  // projected: project_regions(regions), kept by a decoder across its steps (undefined: computed).
   AttentionResult forward(const Tensor& hidden, const Tensor& regions, const Tensor& sentinel,
-                          const std::vector<int32_t>& region_count = {}, int64_t query_offset = 0) const;
+                          const std::vector<int32_t>& region_count = {}, int64_t query_offset = 0,
+                          const Tensor& projected = {}) const;
+  // W_v V: what the region scores read of the regions [B, K, C] -> [B, K, A].
+  Tensor project_regions(const Tensor& regions) const { return visual_proj_->forward(regions); }
 
  private:
   SentinelAttentionConfig cfg_;

@@ -59,22 +59,24 @@ SoftAttention::SoftAttention(const SoftAttentionConfig& cfg, Rng& rng) : cfg_(cf
 Tensor additive_score(const Tensor& pq, const Tensor& pk, const Tensor& v) {
   if (pq.ndim() != 3 || pk.ndim() != 3 || pq.size(0) != pk.size(0) || pq.size(2) != pk.size(2) || v.numel() != pq.size(2))
     throw ShapeError("additive score: expected pq [B, T, A], pk [B, N, A], v [1, A]; got " + pq.str() + ", " + pk.str() + ", " + v.str());
-  const int64_t B = pq.size(0), T = pq.size(1), N = pk.size(1), A = pq.size(2);
-  // tanh(pq [B, T, 1, A] + pk [B, 1, N, A]) [B, T, N, A] @ v^T [A, 1] -> [B, T, N]
-  Tensor h = ops::tanh(ops::add(ops::reshape(pq, Shape{B, T, 1, A}), ops::reshape(pk, Shape{B, 1, N, A})));
-  return ops::reshape(ops::matmul(h, ops::reshape(v, Shape{A, 1})), Shape{B, T, N});
+  return ops::additive_score(pq, pk, v);  // v . tanh(pq [B, T, 1, A] + pk [B, 1, N, A]), fused
 }
 
-Tensor SoftAttention::scores(const Tensor& query, const Tensor& keys) const {
+Tensor SoftAttention::project_keys(const Tensor& keys) const {
+  return key_proj_ ? key_proj_->forward(keys) : keys;
+}
+
+Tensor SoftAttention::scores(const Tensor& query, const Tensor& keys, const Tensor& projected) const {
   const char* op = score_name(cfg_.score);
   check_memory_shapes(query, keys, {}, cfg_.query_dim, cfg_.key_dim, op);
+  const Tensor pk = projected.defined() ? projected : project_keys(keys);
     switch (cfg_.score) {
     case Score::additive:
     case Score::concat: {
-      return additive_score(query_proj_->forward(query), key_proj_->forward(keys), score_v_->weight());
+      return additive_score(query_proj_->forward(query), pk, score_v_->weight());
     }
     case Score::general:
-      return ops::matmul(query, ops::transpose(key_proj_->forward(keys), 1, 2));  // [B, T, N]
+      return ops::matmul(query, ops::transpose(pk, 1, 2));  // [B, T, N]
     case Score::dot:
       return ops::matmul(query, ops::transpose(keys, 1, 2));
     case Score::scaled_dot:
@@ -108,7 +110,7 @@ AttentionResult SoftAttention::forward(const Tensor& query, const Tensor& keys, 
   check_memory_shapes(query, keys, values_in, cfg_.query_dim, cfg_.key_dim, op);
   const Tensor values = values_in.defined() ? values_in : keys;
   const int64_t B = query.size(0), T = query.size(1), N = keys.size(1);
-  Tensor e = scores(query, keys);  // [B, T, N]
+  Tensor e = scores(query, keys, call.projected_keys);  // [B, T, N]
   if (cfg_.temperature != 1.0) e = ops::scale(e, 1.0 / cfg_.temperature);
   e = add_prior(e, call.prior, op);
   {

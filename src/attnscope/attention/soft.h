@@ -41,6 +41,10 @@ struct SoftCall {
   std::vector<int32_t> key_lengths{};  // [B] valid memory positions; empty: all N
   Tensor prior{};                    // additive guide broadcastable to [B, T, N] (e.g. "prefer the diagonal")
   int64_t query_offset = 0;          // position of query row 0 (decoding step) for the recorder
+  // project_keys(keys), from a decoder that attends to the same memory at every step: the key
+  // projection then runs (and is differentiated) once per sequence, not once per step. Undefined:
+  // projected here.
+  Tensor projected_keys{};
 };
 
 class SoftAttention : public nn::Module, public Recordable {
@@ -52,7 +56,10 @@ class SoftAttention : public nn::Module, public Recordable {
                           const SoftCall& call = {}) const;
   // Raw scores e [B, T, N] (before temperature, prior and mask): shared with local and hard
   // attention, which build their weights differently.
-  Tensor scores(const Tensor& query, const Tensor& keys) const;
+  // `projected`: project_keys(keys) when the caller kept it (else computed here).
+  Tensor scores(const Tensor& query, const Tensor& keys, const Tensor& projected = {}) const;
+  // What the score reads of the keys: W_k h + b (additive, concat), W_a h (general), h (dot).
+  Tensor project_keys(const Tensor& keys) const;
   // Additive mask [B, 1, N] (0 / -inf) for key_lengths, undefined when empty. Validates them.
   static Tensor padding_mask(const std::vector<int32_t>& key_lengths, int64_t B, int64_t N, DType dtype, const char* op);
   const SoftAttentionConfig& config() const { return cfg_; }

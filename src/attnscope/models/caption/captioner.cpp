@@ -243,6 +243,9 @@ Captioner::State Captioner::start(const Features& f) {
     st.c = ops::reshape(ops::tanh(init_c_->forward(f.mean)), Shape{1, B, H});
   }
   st.regions = sentinel_ ? ops::relu(region_proj_->forward(f.cells)) : f.cells;
+  if (sentinel_) st.keys = sentinel_->project_regions(st.regions);
+  else if (soft_) st.keys = soft_->project_keys(st.regions);
+  else if (hard_) st.keys = hard_->project_keys(st.regions);
   st.mean = f.mean;
   st.where = Tensor::zeros(Shape{B, 1, 2});
   if (cfg_.location_aware) {
@@ -275,7 +278,7 @@ Captioner::Step Captioner::step(State& st, const std::vector<int64_t>& prev, int
     // The sentinel: what the LSTM's memory holds, gated by its input and previous state.
     const Tensor g = ops::sigmoid(ops::add(sentinel_x_->forward(x), sentinel_h_->forward(h_prev)));
     const Tensor sentinel = ops::mul(g, ops::tanh(ops::reshape(o.c_n, Shape{B, 1, H})));
-    const attention::AttentionResult r = sentinel_->forward(o.output, st.regions, sentinel, {}, t);
+    const attention::AttentionResult r = sentinel_->forward(o.output, st.regions, sentinel, {}, t, st.keys);
     s.alpha = r.weights;
     s.beta = r.extras.at("beta");
     st.where = ops::matmul(r.weights, coords_);
@@ -296,6 +299,7 @@ Captioner::Step Captioner::step(State& st, const std::vector<int64_t>& prev, int
   st.c = o.c_n;
   attention::SoftCall call;
   call.query_offset = t;
+  call.projected_keys = st.keys;
   if (cfg_.location_aware) {
     const Tensor loc = location_out_->forward(ops::tanh(location_in_->forward(ops::concat({st.last, st.covered}, 2))));
     call.prior = ops::reshape(loc, Shape{B, 1, loc.size(1)});  // [B, 1, K]
@@ -453,6 +457,7 @@ GeneratedCaption Captioner::beam_search(const data::Image& image, int64_t beam, 
     st.h = select_rows(st.h, 1, rows);
     st.c = select_rows(st.c, 1, rows);
     st.regions = select_rows(st.regions, 0, rows);
+    if (st.keys.defined()) st.keys = select_rows(st.keys, 0, rows);
     st.mean = select_rows(st.mean, 0, rows);
     st.where = select_rows(st.where, 0, rows);
     if (cfg_.location_aware) {

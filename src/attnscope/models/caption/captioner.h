@@ -136,6 +136,7 @@ class Captioner : public nn::Module {
   struct State {
     Tensor h, c;        // [1, B, H]
     Tensor regions;     // [B, K, D] what attention reads (C, or H for adaptive)
+    Tensor keys;        // [B, K, A] the attention's projection of the regions, once per image
     Tensor mean;        // [B, C]
     Tensor where;       // [B, 1, 2] where the previous step looked: alpha-weighted cell (x, y)
     Tensor last, covered;  // [B, K, 1] location-aware: the previous step's alpha, and the sum of all before

@@ -61,6 +61,7 @@ RnnSeq2SeqConfig RnnSeq2SeqConfig::from_json(const nlohmann::json& j) {
 
 struct RnnSeq2Seq::State : DecodeState {
   Tensor memory;                   // [B, S, H]
+  Tensor keys;                     // the attention's projection of memory, once per sentence
   std::vector<int32_t> src_len;    // [B]
   Tensor h, c;                     // [1, B, H] decoder state (c: LSTM)
   Tensor feed;                     // [B, H] attentional vector of the previous step
@@ -131,6 +132,9 @@ std::unique_ptr<DecodeState> RnnSeq2Seq::encode(const Batch& b) {
   Tensor mask = nn::lengths_to_mask(lengths, b.S);
   nn::RecurrentOutput enc = encoder_->forward(emb, mask);
   st->memory = enc.output;  // [B, S, H]
+  if (recordable_) st->keys = local_ ? local_->project_keys(st->memory)
+                              : hard_ ? hard_->project_keys(st->memory)
+                                      : soft_->project_keys(st->memory);
   st->src_len = b.src_len;
   // h_n [2, B, H/2]: forward direction's last state, backward direction's state at t = 0.
   Tensor summary = concat({index_select(enc.h_n, 0, {0}), index_select(enc.h_n, 0, {1})}, 2);  // [1, B, H]
@@ -164,6 +168,7 @@ Tensor RnnSeq2Seq::attend(const Tensor& s, State& st) const {
   attention::SoftCall call;
   call.key_lengths = st.src_len;
   call.query_offset = st.step;
+  call.projected_keys = st.keys;
   if (local_) return local_->forward(s, st.memory, {}, call).context;
   if (hard_) return hard_->forward(s, st.memory, {}, call).context;
   if (cfg_.diagonal_prior > 0)
@@ -194,6 +199,7 @@ Tensor RnnSeq2Seq::decode_step(DecodeState& state, const std::vector<int64_t>& p
 void RnnSeq2Seq::reorder(DecodeState& state, const std::vector<int64_t>& rows) {
   State& st = static_cast<State&>(state);
   st.memory = index_select(st.memory, 0, rows);
+  if (st.keys.defined()) st.keys = index_select(st.keys, 0, rows);
   st.h = index_select(st.h, 1, rows);
   if (st.c.defined()) st.c = index_select(st.c, 1, rows);
   st.feed = index_select(st.feed, 0, rows);
