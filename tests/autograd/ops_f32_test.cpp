@@ -266,6 +266,40 @@ TEST(OpsF32, MaxPoolNaNWinsAndReluGradientIsMasked) {
   EXPECT_EQ(r.grad().to_vector(), (std::vector<float>{0, 0, 2, 0, 2}));
 }
 
+// 2x2 stride-2 max pooling (its own loop) against the definition: odd sizes (the last row and
+// column dropped), values on a coarse grid (ties: the first maximum takes the gradient), NaNs.
+TEST(OpsF32, MaxPool2x2MatchesDefinitionWithTiesAndNaN) {
+  Rng rng(12);
+  Tensor x = Tensor::empty({2, 3, 7, 9});
+  float* px = x.data<float>();
+  for (int64_t i = 0; i < x.numel(); ++i) px[i] = static_cast<float>(rng.below(5)) - 2;
+  px[10] = px[100] = px[101] = std::nanf("");
+  x.requires_grad_();
+  Tensor y = max_pool2d(x, 2, 2);
+  ASSERT_EQ(y.shape(), (Shape{2, 3, 3, 4}));
+  Rng wr(3);
+  Tensor w = rand32(wr, y.shape());
+  autograd::backward(y, w);
+  std::vector<float> dx(x.numel(), 0.0f);
+  for (int64_t p = 0; p < 6; ++p)
+    for (int64_t oh = 0; oh < 3; ++oh)
+      for (int64_t ow = 0; ow < 4; ++ow) {
+        int64_t best = -1;
+        for (int64_t i = 0; i < 2; ++i)
+          for (int64_t j = 0; j < 2; ++j) {
+            const int64_t at = p * 63 + (2 * oh + i) * 9 + 2 * ow + j;
+            const bool nan_best = best >= 0 && std::isnan(px[best]);
+            if (best < 0 || (!nan_best && (std::isnan(px[at]) || px[at] > px[best]))) best = at;
+          }
+        const int64_t o = (p * 3 + oh) * 4 + ow;
+        const float got = y.data<float>()[o];
+        if (std::isnan(px[best])) EXPECT_TRUE(std::isnan(got)) << o;
+        else EXPECT_EQ(got, px[best]) << o;
+        dx[best] += w.data<float>()[o];
+      }
+  EXPECT_EQ(x.grad().to_vector(), dx);
+}
+
 TEST(OpsF32, PoolingByHand) {
   Tensor x = Tensor::from({1, 5, 2, 0, 3, 4, 9, 9, 7, 8, 6, 1, 2, 2, 0, 3}, {1, 1, 4, 4}).requires_grad_();
   Tensor m = max_pool2d(x, 2, 2);

@@ -23,6 +23,7 @@
 #include "attnscope/core/error.h"
 #include "attnscope/core/parallel.h"
 #include "attnscope/kernels/gemm.h"
+#include "attnscope/kernels/rows.h"
 
 namespace attnscope::autograd {
 const OpDef kOp_conv2d{"conv2d"};
@@ -246,11 +247,11 @@ Tensor conv2d(const Tensor& x, const Tensor& w, const Tensor& bias, int stride, 
                        if (gb) {
                          db = Tensor::empty(Shape{g.Cout}, dyc.dtype());
                          T* pb = db.data<T>();
+                         const auto& k = kernels::row_kernels_for<T>();  // a vectorized plane sum
                          parallel_for(0, g.Cout, 1, [&](int64_t lo, int64_t hi) {
                            for (int64_t co = lo; co < hi; ++co) {
                              T s = 0;
-                             for (int64_t b = 0; b < g.B; ++b)
-                               for (int64_t j = 0; j < HW; ++j) s += pdy[(b * g.Cout + co) * HW + j];
+                             for (int64_t b = 0; b < g.B; ++b) s += k.sum(pdy + (b * g.Cout + co) * HW, HW);
                              pb[co] = s;
                            }
                          });

@@ -42,6 +42,34 @@ void for_planes(const PoolGeom& g, F&& f) {
   });
 }
 
+// The 2x2, stride 2 windows of one plane (the captioner's pooling), with the generic loop's
+// result: the maximum, a NaN winning over numbers, and the flat index of its first occurrence.
+// Written so that nothing branches on the data (max by selects, the index from equality tests in
+// integer arithmetic): the generic loop spent ~40 cycles a window, mostly on mispredicted
+// comparisons. A window holding a NaN (rare) takes the generic comparison.
+template <class T>
+void max_pool_2x2(const T* xp, const PoolGeom& g, T* y, int32_t* arg) {
+  for (int64_t oh = 0; oh < g.Ho; ++oh) {
+    const T* r0 = xp + 2 * oh * g.W;
+    const T* r1 = r0 + g.W;
+    for (int64_t ow = 0; ow < g.Wo; ++ow) {
+      const T a = r0[2 * ow], b = r0[2 * ow + 1], c = r1[2 * ow], d = r1[2 * ow + 1];
+      const int32_t base = static_cast<int32_t>(2 * oh * g.W + 2 * ow);
+      T m = std::max(std::max(a, b), std::max(c, d));
+      int32_t k;
+      if ((a != a) | (b != b) | (c != c) | (d != d)) [[unlikely]] {
+        k = a != a ? 0 : b != b ? 1 : c != c ? 2 : 3;
+        m = k == 0 ? a : k == 1 ? b : k == 2 ? c : d;
+      } else {
+        const int32_t na = a != m, nb = b != m, nc = c != m;  // not the maximum
+        k = na * (1 + nb * (1 + nc));                          // index of the first maximum, 0..3
+      }
+      y[oh * g.Wo + ow] = m;
+      arg[oh * g.Wo + ow] = base + (k & 1) + (k >> 1) * static_cast<int32_t>(g.W);
+    }
+  }
+}
+
 }  // namespace
 
 Tensor max_pool2d(const Tensor& x, int kernel, int stride) {
@@ -53,8 +81,10 @@ Tensor max_pool2d(const Tensor& x, int kernel, int stride) {
   dispatch_dtype(x.dtype(), [&]<class T>() {
     const T* px = xc.data<T>();
     T* py = y.data<T>();
+    int32_t* pa = arg->data();
     for_planes(g, [&](int64_t p) {
       const T* xp = px + p * g.H * g.W;
+      if (g.k == 2 && g.s == 2) return max_pool_2x2(xp, g, py + p * g.Ho * g.Wo, pa + p * g.Ho * g.Wo);
       for (int64_t oh = 0; oh < g.Ho; ++oh)
         for (int64_t ow = 0; ow < g.Wo; ++ow) {
           // Selects rather than branches: activations' order is random, so a branch per
@@ -70,7 +100,7 @@ Tensor max_pool2d(const Tensor& x, int kernel, int stride) {
               bv = take ? v : bv;
             }
           const int64_t o = (p * g.Ho + oh) * g.Wo + ow;
-          (*arg)[o] = static_cast<int32_t>(best);
+          pa[o] = static_cast<int32_t>(best);
           py[o] = bv;
         }
     });
