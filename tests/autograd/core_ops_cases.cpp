@@ -47,6 +47,14 @@ const GradcheckCaseRegistrar kCases({
      [](const auto& in) { return matmul(in[0], in[1]); }},
     {"matmul", "matmul_shared_b", [](Rng& r) { return std::vector<Tensor>{param(r, {2, 3, 5}), param(r, {5, 4})}; },
      [](const auto& in) { return matmul(in[0], in[1]); }},
+    // A shared b with a's rows folded into one GEMM: one row per item (a decoder step), rows of a
+    // view whose row stride exceeds its width (the first 5 columns of 10), and a transposed a (not folded).
+    {"matmul", "matmul_shared_b_single_rows", [](Rng& r) { return std::vector<Tensor>{param(r, {4, 1, 6}), param(r, {6, 3})}; },
+     [](const auto& in) { return matmul(in[0], in[1]); }},
+    {"matmul", "matmul_shared_b_strided_rows", [](Rng& r) { return std::vector<Tensor>{param(r, {3, 2, 10}), param(r, {5, 4})}; },
+     [](const auto& in) { return matmul(slice(in[0], 2, 0, 5), in[1]); }},
+    {"matmul", "matmul_shared_b_transposed_a", [](Rng& r) { return std::vector<Tensor>{param(r, {3, 5, 2}), param(r, {5, 4})}; },
+     [](const auto& in) { return matmul(transpose(in[0], -1, -2), in[1]); }},
     {"matmul", "matmul_transposed_views", [](Rng& r) { return std::vector<Tensor>{param(r, {5, 3}), param(r, {4, 5})}; },
      [](const auto& in) { return matmul(transpose(in[0], 0, 1), transpose(in[1], 0, 1)); }},
     {"matmul", "matmul_batched_transposed", [](Rng& r) { return std::vector<Tensor>{param(r, {2, 5, 3}), param(r, {2, 4, 5})}; },
