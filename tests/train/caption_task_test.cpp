@@ -102,6 +102,31 @@ TEST(CaptionTask, CheckpointCaptionsLikeTheTrainedModelAndTracesTheImage) {
   fs::remove_all(dir);
 }
 
+// Training's forward embeds every input word in one call and hands each step its slice; the
+// trace replays the caption word by word: the same attention for every word, or the slices are
+// misaligned. Two scenes of different lengths, so the shorter one is padded.
+TEST(CaptionTask, TeacherForcedForwardLooksWhereTheWordByWordTraceLooks) {
+  const Settings s = settings({{"hidden", "32"}, {"channels", "16"}});
+  CaptionTask task(s, 3);
+  run_training(task, quick(s, 10));
+  models::Captioner& m = task.captioner();
+  nn::EvalMode eval(m);
+  const auto scenes = data::make_scenes(data::ScenePool::test, 9, 2);
+  ASSERT_NE(scenes[0].words.size(), scenes[1].words.size());
+  const models::CaptionBatch b = m.make_batch({&scenes[0].image, &scenes[1].image}, {scenes[0].words, scenes[1].words});
+  const Tensor alpha = m.forward(b).alpha;  // [B, T, K]
+  const int64_t K = alpha.size(2);
+  for (int64_t i = 0; i < 2; ++i) {
+    const io::Trace t = m.trace_caption(scenes[i].image, scenes[i].words);
+    const io::TraceLayer* layer = t.find_layer("decoder.cross");
+    ASSERT_NE(layer, nullptr);
+    ASSERT_EQ(layer->queries, static_cast<int64_t>(scenes[i].words.size()) + 1);  // + <eos>
+    for (int64_t q = 0; q < layer->queries; ++q)
+      for (int64_t k = 0; k < K; ++k)
+        ASSERT_NEAR(layer->weights[q * K + k], alpha.at({i, q, k}), 1e-5) << "scene " << i << " word " << q;
+  }
+}
+
 TEST(CaptionTask, EveryAttentionKindTrains) {
   for (const char* kind : {"soft", "hard", "adaptive", "none"}) {
     const Settings s = settings({{"attention", kind}, {"hidden", "32"}, {"channels", "16"}});

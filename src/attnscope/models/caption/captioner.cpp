@@ -264,9 +264,9 @@ Captioner::State Captioner::start(const Features& f) {
   return st;
 }
 
-Captioner::Step Captioner::step(State& st, const std::vector<int64_t>& prev, int64_t t) {
+Captioner::Step Captioner::step(State& st, const std::vector<int64_t>& prev, int64_t t, const Tensor& emb_in) {
   const int64_t B = static_cast<int64_t>(prev.size()), H = cfg_.hidden, C = cfg_.channels;
-  const Tensor emb = embed_->forward(prev, Shape{B, 1});   // [B, 1, E]
+  const Tensor emb = emb_in.defined() ? emb_in : embed_->forward(prev, Shape{B, 1});  // [B, 1, E]
   const Tensor mean = ops::reshape(st.mean, Shape{B, 1, C});
   Step s;
   if (sentinel_) {
@@ -326,11 +326,12 @@ Captioner::Step Captioner::step(State& st, const std::vector<int64_t>& prev, int
 
 CaptionOutput Captioner::forward(const CaptionBatch& b) {
   State st = start(encode(b.images));
+  const Tensor emb = embed_->forward(b.inputs, Shape{b.B, b.T});  // [B, T, E], every input word at once
   std::vector<Tensor> logits, alpha, beta, log_prob, entropy;
   for (int64_t t = 0; t < b.T; ++t) {
     std::vector<int64_t> prev(b.B);
     for (int64_t i = 0; i < b.B; ++i) prev[i] = b.inputs[i * b.T + t];
-    Step s = step(st, prev, t);
+    Step s = step(st, prev, t, ops::slice(emb, 1, t, t + 1));
     logits.push_back(s.logits);
     if (s.alpha.defined()) alpha.push_back(s.alpha);
     if (s.beta.defined()) beta.push_back(s.beta);

@@ -144,7 +144,9 @@ class Captioner : public nn::Module {
   struct Step {
     Tensor logits, alpha, beta, log_prob, entropy;
   };
-  Step step(State& st, const std::vector<int64_t>& prev, int64_t t);
+  // emb: prev's embeddings [B, 1, E] when the caller has them (teacher forcing embeds every
+  // input word in one call, so the embedding's gradient is scattered once, not once per word).
+  Step step(State& st, const std::vector<int64_t>& prev, int64_t t, const Tensor& emb = {});
   State start(const Features& f);
   // Runs the decoder along `ids` (words, then <eos> if it ended so) for one image: the recorder
   // sees exactly that hypothesis's steps.
