@@ -49,7 +49,8 @@ std::vector<double> log_softmax_row(const float* logits, int64_t V) {
 
 std::string CaptionerConfig::to_json() const {
   return json{{"attention", attention}, {"image_side", image_side}, {"channels", channels}, {"pool", pool},
-              {"last_kernel", last_kernel}, {"cell", cell}, {"normalizer", normalizer}, {"location_aware", location_aware}, {"embed", embed},
+              {"last_kernel", last_kernel}, {"cell", cell}, {"normalizer", normalizer}, {"location_aware", location_aware},
+              {"init_state", init_state}, {"embed", embed},
               {"hidden", hidden},       {"attn_dim", attn_dim},     {"dropout", dropout},   {"max_words", max_words}}
       .dump();
 }
@@ -68,6 +69,7 @@ CaptionerConfig CaptionerConfig::from_json(const std::string& text) {
     c.cell = j.value("cell", int64_t{4});
     c.normalizer = j.value("normalizer", std::string("softmax"));
     c.location_aware = j.value("location_aware", false);
+    c.init_state = j.value("init_state", std::string("zero"));
     c.embed = j.at("embed").get<int64_t>();
     c.hidden = j.at("hidden").get<int64_t>();
     c.attn_dim = j.at("attn_dim").get<int64_t>();
@@ -94,6 +96,7 @@ void CaptionerConfig::validate() const {
   if (normalizer != "softmax" && attention != "soft") throw ConfigError("captioner normalizer applies to soft attention only");
   if (location_aware && attention != "soft" && attention != "hard")
     throw ConfigError("captioner location-aware attention applies to soft and hard attention only");
+  if (init_state != "zero" && init_state != "image") throw ConfigError("captioner init_state must be zero or image, got '" + init_state + "'");
   if (channels < 2 || channels > 1024 || channels % 2) throw ConfigError("captioner channels must be even, 2..1024");
   if (embed < 1 || hidden < 1 || attn_dim < 1 || embed > 4096 || hidden > 4096 || attn_dim > 4096)
     throw ConfigError("captioner widths must be in 1..4096");
@@ -116,7 +119,7 @@ Captioner::Captioner(const CaptionerConfig& cfg, data::Vocab vocab, Rng& rng) : 
   ro.input_size = E + (cfg_.attention == "none" ? C : 2);
   ro.hidden_size = H;
   lstm_ = register_module("lstm", std::make_shared<nn::LSTM>(ro, rng));
-  if (cfg_.attention == "none") {
+  if (cfg_.attention == "none" || cfg_.init_state == "image") {
     init_h_ = register_module("init_h", std::make_shared<nn::Linear>(C, H, rng));
     init_c_ = register_module("init_c", std::make_shared<nn::Linear>(C, H, rng));
   }
@@ -233,9 +236,10 @@ Captioner::Features Captioner::encode(const Tensor& images) {
 Captioner::State Captioner::start(const Features& f) {
   const int64_t B = f.mean.size(0), H = cfg_.hidden;
   State st;
-  if (soft_ || hard_ || sentinel_) {
+  if (!init_h_) {
     // Zero initial state: the mean feature would tell the decoder what is in the image without
-    // looking, and the attention would learn to point less (Xu et al. initialise from it).
+    // looking, and the attention would learn to point less (Xu et al. initialise from it:
+    // init_state "image").
     st.h = Tensor::zeros(Shape{1, B, H});
     st.c = Tensor::zeros(Shape{1, B, H});
   } else {

@@ -53,6 +53,10 @@ struct CaptionerConfig {
   // cumulative weight so far (location-aware attention, Chorowski et al. 2015; coverage, Tu et
   // al. 2016): "stay on this object" and "move on to one not yet described" become easy to say.
   bool location_aware = false;
+  // zero | image: where soft, hard and adaptive decoders start. zero keeps the image out of the
+  // state, so each word must look; image is Xu et al.'s h0, c0 = tanh(W mean feature), which gives
+  // the first words the whole image (on photos, the scene's gist). none always starts from the image.
+  std::string init_state = "zero";
   int64_t embed = 64, hidden = 128, attn_dim = 64;
   double dropout = 0.1;
   int64_t max_words = 20;          // greedy decoding stops here without <eos>

@@ -94,6 +94,9 @@ std::vector<SettingSpec> caption_settings() {
                   "1: soft/hard attention also scores each cell by the previous word's weight and the caption's weight so far "
                   "there (Chorowski 2015, Tu 2016)",
                   0, 1),
+      text_setting("init-state", "zero",
+                   "Soft/hard/adaptive: the LSTM starts from zeros, or from the image's mean feature (image: Xu 2015; none always does)",
+                   {"zero", "image"}),
       int_setting("embed", 64, "Word embedding width", 1, 4096),
       int_setting("hidden", 128, "LSTM width", 1, 4096),
       int_setting("attn-dim", 64, "Attention score width", 1, 4096),
@@ -145,6 +148,9 @@ CaptionTask::CaptionTask(const Settings& s, uint64_t seed)
   cfg.cell = s.integer("cell");
   cfg.normalizer = s.text("normalizer");
   cfg.location_aware = s.integer("location-aware") == 1;
+  cfg.init_state = s.text("init-state");
+  if (cfg.attention == "none" && s.given("init-state"))
+    throw ConfigError("setting 'init-state' applies to soft, hard and adaptive attention (none always starts from the image)");
   if (cfg.attention == "none" && s.given("attention-entropy"))
     throw ConfigError("setting 'attention-entropy' needs attention (attention is 'none')");
   cfg.embed = s.integer("embed");
