@@ -25,7 +25,11 @@ TEST_F(MpiTrain, TwoRanksFollowTheOneProcessLossCurveOfTheDatesTranslator) {
   ASSERT_EQ(one.code, 0) << one.err;
   CmdResult two = launch(2, args + " -o two.ckpt");
   ASSERT_EQ(two.code, 0) << two.err;
-  expect_same_curve(losses("two.ckpt"), losses("one.ckpt"), 1e-5);
+  // 3e-5: a Linear on [B, T, X] is one GEMM of B·T rows, so each rank's GEMMs have half the rows
+  // of the one-process run and OpenBLAS blocks them differently; that order of float sums drifts
+  // to 1.3e-5 by step 195 (loss 0.021). Still tight: gradients halved in the averaging (which
+  // Adam nearly ignores) pass 3e-5 by step 44.
+  expect_same_curve(losses("two.ckpt"), losses("one.ckpt"), 3e-5);
   // Rank 0 alone reports (and evaluates).
   EXPECT_EQ(count(two.out, "trained 200 steps"), 1u) << two.out;
   EXPECT_EQ(count(two.out, "dates: exact="), 1u) << two.out;
