@@ -46,7 +46,7 @@ void for_planes(const PoolGeom& g, F&& f) {
 // result: the maximum, a NaN winning over numbers, and the flat index of its first occurrence.
 // Written so that nothing branches on the data (max by selects, the index from equality tests in
 // integer arithmetic): the generic loop spent ~40 cycles a window, mostly on mispredicted
-// comparisons. A window holding a NaN (rare) takes the generic comparison.
+// comparisons. A window holding a NaN (rare) branches to pick its first NaN, as the generic loop does.
 template <class T>
 void max_pool_2x2(const T* xp, const PoolGeom& g, T* y, int32_t* arg) {
   for (int64_t oh = 0; oh < g.Ho; ++oh) {
