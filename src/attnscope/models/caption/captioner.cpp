@@ -237,9 +237,9 @@ Captioner::State Captioner::start(const Features& f) {
   const int64_t B = f.mean.size(0), H = cfg_.hidden;
   State st;
   if (!init_h_) {
-    // Zero initial state: the mean feature would tell the decoder what is in the image without
-    // looking, and the attention would learn to point less (Xu et al. initialise from it:
-    // init_state "image").
+    // Zero initial state (the default): the image reaches a word only through that word's look.
+    // Xu et al. start from the mean feature (init_state "image"); on the scenes that pointed within
+    // the training seeds' spread of this (docs/CAPTIONING.md).
     st.h = Tensor::zeros(Shape{1, B, H});
     st.c = Tensor::zeros(Shape{1, B, H});
   } else {
