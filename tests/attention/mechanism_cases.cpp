@@ -22,7 +22,7 @@ Tensor pad_mask(std::vector<int32_t> lengths, int64_t N) {
 const GradcheckCaseRegistrar kCases({
     {"additive", "additive_score",
      [](Rng& r) { return std::vector<Tensor>{param(r, {2, 3, 4}), param(r, {2, 5, 4}), param(r, {1, 4})}; },
-     [](const auto& in) { return ops::softmax(additive_score(in[0], in[1], in[2]), pad_mask({5, 3}, 5)); }},
+     [](const auto& in) { return ops::softmax(ops::additive_score(in[0], in[1], in[2]), pad_mask({5, 3}, 5)); }},
     {"local_p", "local_weights_centre_and_scores",
      [](Rng& r) { return std::vector<Tensor>{param(r, {2, 3, 9}), param(r, {2, 3}, 2.2, 6.7)}; },
      [](const auto& in) { return local_weights(in[0], in[1], 2, pad_mask({9, 7}, 9), Normalizer::softmax); }},

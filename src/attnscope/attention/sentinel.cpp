@@ -50,7 +50,7 @@ AttentionResult SentinelAttention::forward(const Tensor& hidden, const Tensor& r
     throw ShapeError(std::string(op) + ": expected sentinel [B, T, C] = " + Shape{B, T, cfg_.region_dim}.str() + ", got " +
                      (sentinel.defined() ? sentinel.str() : "undefined"));
   Tensor gh = hidden_proj_->forward(hidden);                                   // W_g h  [B, T, A]
-  Tensor z = additive_score(gh, projected.defined() ? projected : project_regions(regions), score_v_->weight());  // [B, T, K]
+  Tensor z = ops::additive_score(gh, projected.defined() ? projected : project_regions(regions), score_v_->weight());  // [B, T, K]
   Tensor zs = ops::matmul(ops::tanh(ops::add(sentinel_proj_->forward(sentinel), gh)),
                           ops::reshape(score_v_->weight(), Shape{A, 1}));     // [B, T, 1]
   if (bias_.defined()) zs = ops::add(zs, bias_);

@@ -56,12 +56,6 @@ SoftAttention::SoftAttention(const SoftAttentionConfig& cfg, Rng& rng) : cfg_(cf
   }
 }
 
-Tensor additive_score(const Tensor& pq, const Tensor& pk, const Tensor& v) {
-  if (pq.ndim() != 3 || pk.ndim() != 3 || pq.size(0) != pk.size(0) || pq.size(2) != pk.size(2) || v.numel() != pq.size(2))
-    throw ShapeError("additive score: expected pq [B, T, A], pk [B, N, A], v [1, A]; got " + pq.str() + ", " + pk.str() + ", " + v.str());
-  return ops::additive_score(pq, pk, v);  // v . tanh(pq [B, T, 1, A] + pk [B, 1, N, A]), fused
-}
-
 Tensor SoftAttention::project_keys(const Tensor& keys) const {
   return key_proj_ ? key_proj_->forward(keys) : keys;
 }
@@ -73,7 +67,7 @@ Tensor SoftAttention::scores(const Tensor& query, const Tensor& keys, const Tens
     switch (cfg_.score) {
     case Score::additive:
     case Score::concat: {
-      return additive_score(query_proj_->forward(query), pk, score_v_->weight());
+      return ops::additive_score(query_proj_->forward(query), pk, score_v_->weight());  // v . tanh(W_q s + pk)
     }
     case Score::general:
       return ops::matmul(query, ops::transpose(pk, 1, 2));  // [B, T, N]

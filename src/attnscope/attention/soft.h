@@ -69,10 +69,6 @@ class SoftAttention : public nn::Module, public Recordable {
   std::shared_ptr<nn::Linear> query_proj_, key_proj_, score_v_;
 };
 
-// The additive score from projected inputs (what the module computes after its Linear layers):
-// pq = W_q s [B, T, A], pk = W_k h + b [B, N, A], v [1, A]  ->  e [B, T, N] = v . tanh(pq_i + pk_j).
-Tensor additive_score(const Tensor& pq, const Tensor& pk, const Tensor& v);
-
 // e + prior (prior broadcastable to e [B, T, N], cast to e's dtype only when it differs so a
 // learned prior keeps its gradient); ShapeError naming `op` otherwise. Undefined prior: e.
 Tensor add_prior(const Tensor& e, const Tensor& prior, const char* op);
