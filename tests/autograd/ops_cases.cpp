@@ -128,6 +128,14 @@ const GradcheckCaseRegistrar kCases({
     {"conv2d", "conv2d_stacked_stride2",
      [](Rng& r) { return Inputs{param(r, {2, 1, 6, 5}), param(r, {2, 1, 3, 3}), param(r, {3, 2, 2, 2})}; },
      [](const auto& in) { return conv2d(conv2d(in[0], in[1], Tensor(), 1, 1), in[2], Tensor(), 2, 0); }},
+    // 3x3 stride 1, 8+ channels, 16+ outputs a side: the Winograd path, F(4x4, 3x3) with the last
+    // tiles cut (16x17), then stacked (18x18 at padding 1 under 16x16 at padding 0) so dx flows through.
+    {"conv2d", "conv2d_winograd_cut_tiles",
+     [](Rng& r) { return Inputs{param(r, {1, 8, 16, 17}), param(r, {8, 8, 3, 3}), param(r, {8})}; },
+     [](const auto& in) { return conv2d(in[0], in[1], in[2], 1, 1); }},
+    {"conv2d", "conv2d_winograd_stacked",
+     [](Rng& r) { return Inputs{param(r, {1, 8, 18, 18}), param(r, {8, 8, 3, 3}), param(r, {9, 8, 3, 3})}; },
+     [](const auto& in) { return conv2d(conv2d(in[0], in[1], Tensor(), 1, 1), in[2], Tensor(), 1, 0); }},
     {"max_pool2d", "max_pool2d_overlapping", [](Rng& r) { return Inputs{param(r, {2, 3, 7, 7})}; },
      [](const auto& in) { return max_pool2d(in[0], 3, 2); }},
     {"avg_pool2d", "avg_pool2d_2x2", [](Rng& r) { return Inputs{param(r, {2, 2, 6, 5})}; },

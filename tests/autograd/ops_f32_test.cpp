@@ -255,6 +255,27 @@ TEST(OpsF32, Conv2dSharesOfImagesAcrossThreads) {
   }
 }
 
+// The Winograd path in float32 on every ISA this CPU runs (its tile transforms have a table per
+// ISA): against float64 on small images grouped several to a unit, on a tall image cut into bands
+// of tile rows (summed across band edges in dx), and with 2 threads taking shares of the images.
+TEST(OpsF32, Conv2dWinogradEveryIsaMatchesF64) {
+  Rng rng(9);
+  const kernels::Isa before = kernels::active_isa();
+  for (const Shape& xs : {Shape{5, 8, 17, 19}, Shape{2, 16, 300, 40}}) {
+    Tensor x = rand32(rng, xs), w = rand32(rng, {8, xs[1], 3, 3}), b = rand32(rng, {8});
+    for (kernels::Isa isa : kernels::supported_isas())
+      for (int threads : {1, 2}) {
+        kernels::set_active_isa(isa);
+        set_num_threads(threads);
+        expect_f32_matches_f64({x, w, b}, [&](const auto& in) { return relu(conv2d(in[0], in[1], in[2], 1, 1)); },
+                               1e-4, "winograd " + xs.str() + " " + kernels::isa_name(isa) + " threads " +
+                                         std::to_string(threads));
+      }
+  }
+  kernels::set_active_isa(before);
+  set_num_threads(0);
+}
+
 TEST(OpsF32, MaxPoolNaNWinsAndReluGradientIsMasked) {
   Tensor x = Tensor::from({1, std::nanf(""), 2, 3}, {1, 1, 2, 2}).requires_grad_();
   Tensor m = max_pool2d(x, 2, 2);

@@ -8,17 +8,15 @@
 // unit (one batched GEMM), a large one is cut into bands of output rows (the GEMMs read and write
 // y and dy with row stride HoWo). A 64 px photo's conv2 has 4.7 MB of cols per image: with whole
 // images per unit that buffer streamed through L3 each pass; bands of <= 1 MB stay in L2.
-// Threads take whole images when there are at least as many images as threads: each runs the units
-// of its share with its own cols buffer and single-threaded GEMMs (OpenBLAS runs serially inside a
-// parallel region), and sums dW into its own copy, added up in share order (deterministic for a
-// thread count). Threading inside each GEMM instead scaled a 64 px captioner step 1.1x from one
-// thread to two: these GEMMs are small (M = Cout = 32..64) and synchronise per call. With fewer
-// images than threads (one photo) the units run in turn, im2col/col2im split over (b, c) planes.
+// Threads take whole images (conv2d_geom.h). 3x3 stride-1 kernels with enough channels go the
+// Winograd way instead (conv2d_winograd.h): same results to rounding, 2.25-4x fewer products.
 #include <algorithm>
 #include <vector>
 
 #include "attnscope/autograd/graph.h"
 #include "attnscope/autograd/ops.h"
+#include "attnscope/autograd/ops/conv2d_geom.h"
+#include "attnscope/autograd/ops/conv2d_winograd.h"
 #include "attnscope/autograd/ops/elementwise.h"
 #include "attnscope/core/error.h"
 #include "attnscope/core/parallel.h"
@@ -31,14 +29,11 @@ const OpDef kOp_conv2d{"conv2d"};
 
 namespace attnscope::ops {
 namespace {
+using conv::ConvGeom;
+using conv::for_image_shares;
+using conv::image_shares;
 
 constexpr int64_t kColsBudget = int64_t{1} << 20;  // bytes of cols per unit
-
-struct ConvGeom {
-  int64_t B, Cin, H, W, Cout, KH, KW, Ho, Wo, stride, pad;
-  int64_t ckk() const { return Cin * KH * KW; }
-  int64_t howo() const { return Ho * Wo; }
-};
 
 // A unit of work: items b0 .. b0+nb, output rows oh0 .. oh1 of each (nb > 1 only with all rows).
 struct Unit {
@@ -65,21 +60,6 @@ Plan plan(const ConvGeom& g, size_t elem, int64_t b_begin, int64_t b_end) {
     p.cols = g.ckk() * rows * g.Wo;
   }
   return p;
-}
-
-// How many shares of whole items the batch is split into: one per thread, or 1 (see the top).
-int64_t image_shares(int64_t B) {
-  const int nt = num_threads();
-  return nt > 1 && B >= nt && !in_parallel_region() ? nt : 1;
-}
-
-// fn(b_begin, b_end, share) for each share of the batch, the shares on their own threads.
-template <class F>
-void for_image_shares(int64_t B, int64_t shares, F&& fn) {
-  if (shares == 1) return fn(int64_t{0}, B, int64_t{0});
-  parallel_for(0, shares, 1, [&](int64_t lo, int64_t hi) {
-    for (int64_t s = lo; s < hi; ++s) fn(B * s / shares, B * (s + 1) / shares, s);
-  });
 }
 
 // The output columns ow whose input column ow*stride - pad + kw lies inside [0, W): [lo, hi).
@@ -157,6 +137,63 @@ void col2im(const ConvGeom& g, const T* dcols, const Unit& u, T* dx) {
   });
 }
 
+// y = conv(x, w) + bias by im2col + GEMM, the shares of the batch on their own threads.
+template <class T>
+void im2col_forward(const ConvGeom& g, const T* x, const T* w, const T* bias, T* y) {
+  const int64_t CKK = g.ckk(), HW = g.howo();
+  for_image_shares(g.B, image_shares(g.B), [&](int64_t b_begin, int64_t b_end, int64_t) {
+    const Plan pl = plan(g, sizeof(T), b_begin, b_end);
+    std::vector<T> cols(static_cast<size_t>(pl.cols));
+    // y starts as the bias and the GEMMs add into it (beta 1): one pass over y instead of the
+    // GEMM's own zeroing pass plus a bias pass.
+    parallel_for(b_begin * g.Cout, b_end * g.Cout, 16, [&](int64_t lo, int64_t hi) {
+      for (int64_t i = lo; i < hi; ++i) std::fill(y + i * HW, y + (i + 1) * HW, bias ? bias[i % g.Cout] : T(0));
+    });
+    for (const Unit& u : pl.units) {
+      const int64_t n = (u.oh1 - u.oh0) * g.Wo;
+      im2col(g, x, u, cols.data());
+      kernels::gemm_batched<T>(false, false, u.nb, g.Cout, n, CKK, T(1), w, CKK, 0, cols.data(), n, CKK * n, T(1),
+                               y + u.b0 * g.Cout * HW + u.oh0 * g.Wo, HW, g.Cout * HW);
+    }
+  });
+}
+
+// dx (=, nullptr: not wanted) and dw (+=, nullptr: not wanted) by im2col + GEMM.
+template <class T>
+void im2col_backward(const ConvGeom& g, const T* x, const T* w, const T* dy, T* dx, T* dw) {
+  const int64_t CKK = g.ckk(), HW = g.howo(), shares = image_shares(g.B);
+  // dW of shares after the first, each summed on its own and added in order.
+  std::vector<std::vector<T>> dw_more(dw ? static_cast<size_t>(shares - 1) : 0);
+  for_image_shares(g.B, shares, [&](int64_t b_begin, int64_t b_end, int64_t share) {
+    const Plan pl = plan(g, sizeof(T), b_begin, b_end);
+    std::vector<T> cols(static_cast<size_t>(pl.cols));
+    T* dws = share == 0 ? dw : nullptr;
+    if (dw && share > 0) {
+      dw_more[share - 1].assign(static_cast<size_t>(g.Cout * CKK), T(0));
+      dws = dw_more[share - 1].data();
+    }
+    for (const Unit& u : pl.units) {
+      const int64_t n = (u.oh1 - u.oh0) * g.Wo;
+      const T* dyu = dy + u.b0 * g.Cout * HW + u.oh0 * g.Wo;  // rows of stride HW
+      if (dw) {
+        // dW += dy_b [Cout, n] @ cols_b^T [n, CKK], units and items in order.
+        im2col(g, x, u, cols.data());
+        for (int64_t b = 0; b < u.nb; ++b)
+          kernels::gemm(false, true, g.Cout, CKK, n, T(1), dyu + b * g.Cout * HW, HW, cols.data() + b * CKK * n, n,
+                        T(1), dws, CKK);
+      }
+      if (dx) {
+        // dcols_b = W^T [CKK, Cout] @ dy_b [Cout, n]
+        kernels::gemm_batched<T>(true, false, u.nb, CKK, n, g.Cout, T(1), w, CKK, 0, dyu, HW, g.Cout * HW, T(0),
+                                 cols.data(), n, CKK * n);
+        col2im(g, cols.data(), u, dx);
+      }
+    }
+  });
+  for (const std::vector<T>& part : dw_more)
+    for (size_t i = 0; i < part.size(); ++i) dw[i] += part[i];
+}
+
 }  // namespace
 
 Tensor conv2d(const Tensor& x, const Tensor& w, const Tensor& bias, int stride, int padding) {
@@ -182,24 +219,11 @@ Tensor conv2d(const Tensor& x, const Tensor& w, const Tensor& bias, int stride, 
   const Tensor xc = x.contiguous(), wc = w.contiguous(), bc = bias.defined() ? bias.contiguous() : Tensor();
   Tensor y = Tensor::empty(Shape{g.B, g.Cout, g.Ho, g.Wo}, x.dtype());
   dispatch_dtype(x.dtype(), [&]<class T>() {
-    const int64_t CKK = g.ckk(), HW = g.howo();
-    T* py = y.data<T>();
     const T* pb = bc.defined() ? bc.data<T>() : nullptr;
-    for_image_shares(g.B, image_shares(g.B), [&](int64_t b_begin, int64_t b_end, int64_t) {
-      const Plan pl = plan(g, sizeof(T), b_begin, b_end);
-      std::vector<T> cols(static_cast<size_t>(pl.cols));
-      // y starts as the bias and the GEMMs add into it (beta 1): one pass over y instead of the
-      // GEMM's own zeroing pass plus a bias pass.
-      parallel_for(b_begin * g.Cout, b_end * g.Cout, 16, [&](int64_t lo, int64_t hi) {
-        for (int64_t i = lo; i < hi; ++i) std::fill(py + i * HW, py + (i + 1) * HW, pb ? pb[i % g.Cout] : T(0));
-      });
-      for (const Unit& u : pl.units) {
-        const int64_t n = (u.oh1 - u.oh0) * g.Wo;
-        im2col(g, xc.data<T>(), u, cols.data());
-        kernels::gemm_batched<T>(false, false, u.nb, g.Cout, n, CKK, T(1), wc.data<T>(), CKK, 0, cols.data(), n,
-                                 CKK * n, T(1), py + u.b0 * g.Cout * HW + u.oh0 * g.Wo, HW, g.Cout * HW);
-      }
-    });
+    if (conv::winograd_applies(g))
+      conv::winograd_forward(g, conv::winograd_tile(g), xc.data<T>(), wc.data<T>(), pb, y.data<T>());
+    else
+      im2col_forward(g, xc.data<T>(), wc.data<T>(), pb, y.data<T>());
   });
   const bool gx = x.requires_grad(), gw = w.requires_grad(), gb = bias.defined() && bias.requires_grad();
   autograd::record(autograd::kOp_conv2d, {x, w, bias}, y,
@@ -207,43 +231,16 @@ Tensor conv2d(const Tensor& x, const Tensor& w, const Tensor& bias, int stride, 
                      const Tensor dyc = dy.contiguous();
                      Tensor dx, dw, db;
                      dispatch_dtype(dyc.dtype(), [&]<class T>() {
-                       const int64_t CKK = g.ckk(), HW = g.howo(), shares = image_shares(g.B);
+                       const int64_t HW = g.howo();
                        const T* pdy = dyc.data<T>();
-                       if (gx) dx = Tensor::empty(xc.shape(), xc.dtype());  // zeroed plane by plane in col2im
+                       if (gx) dx = Tensor::empty(xc.shape(), xc.dtype());  // zeroed plane by plane
                        if (gw) dw = Tensor::zeros(wc.shape(), wc.dtype());
-                       // dW of shares after the first, each summed on its own and added in order.
-                       std::vector<std::vector<T>> dw_more(gw ? static_cast<size_t>(shares - 1) : 0);
-                       for_image_shares(g.B, shares, [&](int64_t b_begin, int64_t b_end, int64_t share) {
-                         const Plan pl = plan(g, sizeof(T), b_begin, b_end);
-                         std::vector<T> cols(static_cast<size_t>(pl.cols));
-                         T* dws = nullptr;
-                         if (gw && share == 0) dws = dw.data<T>();
-                         if (gw && share > 0) {
-                           dw_more[share - 1].assign(static_cast<size_t>(g.Cout * CKK), T(0));
-                           dws = dw_more[share - 1].data();
-                         }
-                         for (const Unit& u : pl.units) {
-                           const int64_t n = (u.oh1 - u.oh0) * g.Wo;
-                           const T* dyu = pdy + u.b0 * g.Cout * HW + u.oh0 * g.Wo;  // rows of stride HW
-                           if (gw) {
-                             // dW += dy_b [Cout, n] @ cols_b^T [n, CKK], units and items in order.
-                             im2col(g, xc.data<T>(), u, cols.data());
-                             for (int64_t b = 0; b < u.nb; ++b)
-                               kernels::gemm(false, true, g.Cout, CKK, n, T(1), dyu + b * g.Cout * HW, HW,
-                                             cols.data() + b * CKK * n, n, T(1), dws, CKK);
-                           }
-                           if (gx) {
-                             // dcols_b = W^T [CKK, Cout] @ dy_b [Cout, n]
-                             kernels::gemm_batched<T>(true, false, u.nb, CKK, n, g.Cout, T(1), wc.data<T>(), CKK,
-                                                      0, dyu, HW, g.Cout * HW, T(0), cols.data(), n, CKK * n);
-                             col2im(g, cols.data(), u, dx.data<T>());
-                           }
-                         }
-                       });
-                       for (const std::vector<T>& part : dw_more) {
-                         T* pw = dw.data<T>();
-                         for (size_t i = 0; i < part.size(); ++i) pw[i] += part[i];
-                       }
+                       T* pdx = gx ? dx.data<T>() : nullptr;
+                       T* pdw = gw ? dw.data<T>() : nullptr;
+                       if (conv::winograd_applies(g))
+                         conv::winograd_backward(g, conv::winograd_tile(g), xc.data<T>(), wc.data<T>(), pdy, pdx, pdw);
+                       else
+                         im2col_backward(g, xc.data<T>(), wc.data<T>(), pdy, pdx, pdw);
                        if (gb) {
                          db = Tensor::empty(Shape{g.Cout}, dyc.dtype());
                          T* pb = db.data<T>();
