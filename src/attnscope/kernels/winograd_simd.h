@@ -8,6 +8,9 @@
 // contiguous. Everything here has internal linkage: each including file gets its own copy, built
 // with its own flags.
 #pragma once
+// Lanes<float> passed by value is 64 bytes: GCC warns that its ABI differs without AVX-512. These
+// functions have internal linkage and are inlined, so no call crosses files built with other flags.
+#pragma GCC diagnostic ignored "-Wpsabi"
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
@@ -108,6 +111,19 @@ inline void load_block(const T* base, int64_t xs, int64_t n, Lanes<T> (&rows)[a 
   }
 }
 
+// out[r][b] = sum_p c[r * rs + p * ps] in[p * a + b] for r < R, b < a: a pass across the a rows
+// of a block (element (p, b) of a tile at in[p * a + b]).
+template <class T, int a, int R>
+inline void across_rows(const double* c, int rs, int ps, const Lanes<T> (&in)[a * a], Lanes<T> (&out)[R][a]) noexcept {
+#pragma GCC unroll 8
+  for (int b = 0; b < a; ++b) {
+    Lanes<T> col[a];
+    for (int p = 0; p < a; ++p) col[p] = in[p * a + b];
+#pragma GCC unroll 8
+    for (int r = 0; r < R; ++r) out[r][b] = combine<T, a>(c + r * rs, ps, col);
+  }
+}
+
 template <class T, int m>
 void input_transform_body(const T* x, int64_t H, int64_t W, int64_t pad, int64_t ty0, int64_t ty1, int64_t tw, T* V,
                           int64_t xs) noexcept {
@@ -154,13 +170,7 @@ void input_transform_backward_body(const T* dV, int64_t xs, int64_t H, int64_t W
       Lanes<T> in[a * a];
       load_block<T, a>(dV + (ty - ty0) * tw + tx0, xs, std::min<int64_t>(L, tw - tx0), in);
       Lanes<T> t[a][a];  // t[i][b] = sum_p BT[p][i] dV[p][b]
-#pragma GCC unroll 8
-      for (int b = 0; b < a; ++b) {
-        Lanes<T> col[a];
-        for (int p = 0; p < a; ++p) col[p] = in[p * a + b];
-#pragma GCC unroll 8
-        for (int i = 0; i < a; ++i) t[i][b] = combine<T, a>(&M::BT[0][i], a, col);
-      }
+      across_rows<T, a, a>(&M::BT[0][0], 1, a, in, t);
 #pragma GCC unroll 8
       for (int i = 0; i < a; ++i)
 #pragma GCC unroll 8
@@ -192,13 +202,7 @@ void output_transform_body(const T* Mt, int64_t xs, int64_t Ho, int64_t Wo, int6
       Lanes<T> in[a * a];
       load_block<T, a>(Mt + (ty - ty0) * tw + tx0, xs, n, in);
       Lanes<T> s[m][a];  // s[r][b] = sum_p AT[r][p] M[p][b]
-#pragma GCC unroll 8
-      for (int b = 0; b < a; ++b) {
-        Lanes<T> col[a];
-        for (int p = 0; p < a; ++p) col[p] = in[p * a + b];
-#pragma GCC unroll 4
-        for (int r = 0; r < m; ++r) s[r][b] = combine<T, a>(&M::AT[r][0], 1, col);
-      }
+      across_rows<T, a, m>(&M::AT[0][0], a, 1, in, s);
       const int64_t width = std::min<int64_t>(m * n, Wo - m * tx0);
 #pragma GCC unroll 4
       for (int r = 0; r < m; ++r) {
