@@ -8,9 +8,6 @@
 // contiguous. Everything here has internal linkage: each including file gets its own copy, built
 // with its own flags.
 #pragma once
-// Lanes<float> passed by value is 64 bytes: GCC warns that its ABI differs without AVX-512. These
-// functions have internal linkage and are inlined, so no call crosses files built with other flags.
-#pragma GCC diagnostic ignored "-Wpsabi"
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
