@@ -1,6 +1,6 @@
-// The bodies of the Winograd tile transforms (winograd.h), plain loops written once and compiled
-// by winograd.cpp (baseline: float64, and float32 on the scalar path), winograd_avx2.cpp and
-// winograd_avx512.cpp under their ISA flags, where the compiler vectorizes them. The tiles of a
+// The bodies of the Winograd tile transforms (winograd.h), written once over GCC vectors (no
+// intrinsics) and compiled by winograd.cpp (baseline: float64, and float32 on the scalar path),
+// winograd_avx2.cpp and winograd_avx512.cpp under their ISA flags. The tiles of a
 // tile row go in blocks of L, one vector lane per tile; a transform is two passes of a constant
 // matrix over a block (along the tile's rows, then across them), unrolled so each coefficient is
 // a compile-time constant: zeros vanish and +-1 become adds. Input rows are read through their m
