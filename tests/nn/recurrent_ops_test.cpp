@@ -168,6 +168,16 @@ TEST(RecurrentOpErrors, WrongShapesNameTheOpAndShapes) {
                ShapeError);
 }
 
+// The layer a config names: lstm and gru by name, anything else refused (models validate the
+// name first; this is the last line of defence).
+TEST(MakeRecurrent, NamesTheCellOrRefuses) {
+  Rng rng(1);
+  const RecurrentOptions o{4, 3, 1};
+  EXPECT_EQ(make_recurrent("lstm", o, rng)->type_name(), "LSTM");
+  EXPECT_EQ(make_recurrent("gru", o, rng)->type_name(), "GRU");
+  EXPECT_THROW(make_recurrent("rnn", o, rng), ConfigError);
+}
+
 }  // namespace
 }  // namespace attnscope::nn
 

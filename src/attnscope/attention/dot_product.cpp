@@ -9,6 +9,7 @@
 #include "attnscope/attention/alibi.h"
 #include "attnscope/attention/fused_attention.h"
 #include "attnscope/attention/kernel_capture.h"
+#include "attnscope/attention/qkv_text.h"
 #include "attnscope/autograd/graph.h"
 #include "attnscope/autograd/ops.h"
 #include "attnscope/core/error.h"
@@ -28,10 +29,6 @@ Tensor repeat_kv(const Tensor& x, int64_t NH) {
 
 namespace {
 
-std::string dims(const Tensor& q, const Tensor& k, const Tensor& v) {
-  return "q " + q.str() + ", k " + k.str() + ", v " + v.str();
-}
-
 void check_finite(const Tensor& t, const char* op, const std::string& what) {
   const Tensor c = t.detach().contiguous();
   dispatch_dtype(c.dtype(), [&]<class V>() {
@@ -45,15 +42,15 @@ void check_finite(const Tensor& t, const char* op, const std::string& what) {
 void validate(const Tensor& q, const Tensor& k, const Tensor& v, const DotProductOptions& opt, const char* op) {
   if (!q.defined() || !k.defined() || !v.defined() || q.ndim() != 4 || k.ndim() != 4 || v.ndim() != 4)
     throw ShapeError(std::string(op) + ": expected q [B, NH, T, HS], k, v [B, NKV, N, HS], got " +
-                     (q.defined() && k.defined() && v.defined() ? dims(q, k, v) : std::string("undefined tensors")));
+                     (q.defined() && k.defined() && v.defined() ? qkv_dims(q, k, v) : std::string("undefined tensors")));
   if (q.dtype() != k.dtype() || q.dtype() != v.dtype())
-    throw ShapeError(std::string(op) + ": dtypes differ: " + dims(q, k, v));
+    throw ShapeError(std::string(op) + ": dtypes differ: " + qkv_dims(q, k, v));
   if (k.size(0) != q.size(0) || v.size(0) != q.size(0) || k.size(3) != q.size(3) || k.size(1) != v.size(1) ||
       k.size(2) != v.size(2))
-    throw ShapeError(std::string(op) + ": " + dims(q, k, v) + " do not match q [B, NH, T, HS], k [B, NKV, N, HS], v [B, NKV, N, HSv]");
+    throw ShapeError(std::string(op) + ": " + qkv_dims(q, k, v) + " do not match q [B, NH, T, HS], k [B, NKV, N, HS], v [B, NKV, N, HSv]");
   if (q.size(1) % k.size(1))
     throw ShapeError(std::string(op) + ": query heads NH = " + std::to_string(q.size(1)) +
-                     " must be a multiple of key/value heads NKV = " + std::to_string(k.size(1)) + " (" + dims(q, k, v) + ")");
+                     " must be a multiple of key/value heads NKV = " + std::to_string(k.size(1)) + " (" + qkv_dims(q, k, v) + ")");
   const int64_t B = q.size(0), NH = q.size(1), T = q.size(2), N = k.size(2);
   opt.mask.validate(op, B, NH, T, N);
   if (opt.bias.defined()) {
@@ -105,7 +102,7 @@ AttentionResult dot_product_attention(const Tensor& q, const Tensor& k, const Te
 
   bool fused = opt.backend == Backend::fused || (opt.backend == Backend::automatic && fused_supported(q, k, v, opt));
   if (opt.backend == Backend::fused && !fused_supported(q, k, v, opt))
-    throw ConfigError(std::string(op) + ": the fused kernel needs f32, softmax, a constant bias and no soft mask (" + dims(q, k, v) + ")");
+    throw ConfigError(std::string(op) + ": the fused kernel needs f32, softmax, a constant bias and no soft mask (" + qkv_dims(q, k, v) + ")");
 
   AttentionResult res;
   if (fused) {

@@ -2,6 +2,7 @@
 #include "attnscope/attention/fused_attention.h"
 
 #include "attnscope/attention/op_registry.h"
+#include "attnscope/attention/qkv_text.h"
 #include "attnscope/autograd/graph.h"
 #include "attnscope/autograd/ops.h"
 #include "attnscope/core/error.h"
@@ -39,10 +40,6 @@ void fill_params(kernels::AttentionParams& p, const Saved& s) {
   p.lse = const_cast<float*>(s.lse.data<float>());
 }
 
-std::string dims(const Tensor& q, const Tensor& k, const Tensor& v) {
-  return "q " + q.str() + ", k " + k.str() + ", v " + v.str();
-}
-
 }  // namespace
 
 Tensor fused_attention(const Tensor& q, const Tensor& k, const Tensor& v, const FusedAttentionConfig& cfg,
@@ -50,13 +47,13 @@ Tensor fused_attention(const Tensor& q, const Tensor& k, const Tensor& v, const 
   if (!q.defined() || !k.defined() || !v.defined() || q.ndim() != 4 || k.ndim() != 4 || v.ndim() != 4)
     throw ShapeError("fused_attention: expected q [B, NH, T, HS], k, v [B, NKV, N, HS]");
   if (q.dtype() != DType::f32 || k.dtype() != DType::f32 || v.dtype() != DType::f32)
-    throw ShapeError("fused_attention: the fused kernel is float32 only, got " + dims(q, k, v));
+    throw ShapeError("fused_attention: the fused kernel is float32 only, got " + qkv_dims(q, k, v));
   if (!(k.shape() == v.shape()) || k.size(0) != q.size(0) || k.size(3) != q.size(3))
-    throw ShapeError("fused_attention: " + dims(q, k, v) + " do not match [B, NH, T, HS], [B, NKV, N, HS]");
+    throw ShapeError("fused_attention: " + qkv_dims(q, k, v) + " do not match [B, NH, T, HS], [B, NKV, N, HS]");
   auto s = std::make_shared<Saved>();
   s->B = q.size(0); s->NH = q.size(1); s->T = q.size(2); s->HS = q.size(3);
   s->NKV = k.size(1); s->N = k.size(2);
-  if (s->NH % s->NKV) throw ShapeError("fused_attention: NH must be a multiple of NKV, got " + dims(q, k, v));
+  if (s->NH % s->NKV) throw ShapeError("fused_attention: NH must be a multiple of NKV, got " + qkv_dims(q, k, v));
   if (!cfg.alibi_slopes.empty() && static_cast<int64_t>(cfg.alibi_slopes.size()) != s->NH)
     throw ShapeError("fused_attention: " + std::to_string(cfg.alibi_slopes.size()) + " ALiBi slopes for " + std::to_string(s->NH) + " heads");
   s->q = q.detach().contiguous();

@@ -77,7 +77,7 @@ void run(const CaptionFlags& f) {
   write_trace_outputs(t, out);
 }
 
-void setup(CLI::App& app) {
+void setup_caption(CLI::App& app) {
   auto* sub = app.add_subcommand("caption", "Caption an image with a trained captioner and show where each word looked");
   auto f = std::make_shared<CaptionFlags>();
   add_model_flag(sub, f->model);
@@ -94,7 +94,7 @@ void setup(CLI::App& app) {
   sub->callback([f] { run(*f); });
 }
 
-ATTNSCOPE_REGISTER_COMMAND(setup);
+ATTNSCOPE_REGISTER_COMMAND(setup_caption);
 
 }  // namespace
 }  // namespace attnscope::cli

@@ -101,7 +101,7 @@ void run(const ClassifyFlags& f) {
   }
 }
 
-void setup(CLI::App& app) {
+void setup_classify(CLI::App& app) {
   auto* sub = app.add_subcommand("classify", "Classify text with a trained sentiment model and show the words it attended to");
   auto f = std::make_shared<ClassifyFlags>();
   add_model_flag(sub, f->model);
@@ -114,7 +114,7 @@ void setup(CLI::App& app) {
   sub->callback([f] { run(*f); });
 }
 
-ATTNSCOPE_REGISTER_COMMAND(setup);
+ATTNSCOPE_REGISTER_COMMAND(setup_classify);
 
 }  // namespace
 }  // namespace attnscope::cli

@@ -26,4 +26,4 @@ struct CommandRegistrar {
 #define ATTNSCOPE_CONCAT(a, b) ATTNSCOPE_CONCAT_INNER(a, b)
 // ATTNSCOPE_REGISTER_COMMAND(setup_function) — once per cli/<verb>.cpp.
 #define ATTNSCOPE_REGISTER_COMMAND(fn) \
-  static ::attnscope::cli::CommandRegistrar ATTNSCOPE_CONCAT(attnscope_cmd_, __LINE__)(fn)
+  static ::attnscope::cli::CommandRegistrar ATTNSCOPE_CONCAT(attnscope_cmd_, __COUNTER__)(fn)

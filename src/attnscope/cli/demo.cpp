@@ -141,7 +141,7 @@ void run(const DemoFlags& f) {
               suggestion().c_str());
 }
 
-void setup(CLI::App& app) {
+void setup_demo(CLI::App& app) {
   auto* sub = app.add_subcommand("demo", "Train the built-in date translator and show where it looks (writes demo-out/)");
   auto f = std::make_shared<DemoFlags>();
   add_output_flag(sub, f->out, false)->description("Output directory (default demo-out)");
@@ -151,7 +151,7 @@ void setup(CLI::App& app) {
   sub->callback([f] { run(*f); });
 }
 
-ATTNSCOPE_REGISTER_COMMAND(setup);
+ATTNSCOPE_REGISTER_COMMAND(setup_demo);
 
 }  // namespace
 }  // namespace attnscope::cli

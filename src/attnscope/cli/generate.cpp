@@ -57,7 +57,7 @@ void run(const GenerateArgs& a) {
   if (a.view) view_trace(models::generation_trace(p, ids, out, *capture, a.prompt), a.view_flags);
 }
 
-void setup(CLI::App& app) {
+void setup_generate(CLI::App& app) {
   auto a = std::make_shared<GenerateArgs>();
   CLI::App* sub = app.add_subcommand("generate", "Generate text with a pretrained language model (streams tokens)");
   sub->add_option("MODEL", a->model, "Model directory or file (HF dir, .safetensors, .gguf, llama2.c .bin)")->required();
@@ -78,4 +78,4 @@ void setup(CLI::App& app) {
 
 }  // namespace attnscope::cli
 
-ATTNSCOPE_REGISTER_COMMAND(attnscope::cli::setup);
+ATTNSCOPE_REGISTER_COMMAND(attnscope::cli::setup_generate);

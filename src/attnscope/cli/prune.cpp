@@ -94,7 +94,7 @@ void run(const PruneArgs& a) {
   print_curve(models::text_pruning_curve(*p.model, ids, importance, a.shares, a.repeats), "perplexity");
 }
 
-void setup(CLI::App& app) {
+void setup_prune(CLI::App& app) {
   auto a = std::make_shared<PruneArgs>();
   CLI::App* sub = app.add_subcommand("prune", "Prune the least important attention heads: quality and speed per share");
   sub->add_option("MODEL", a->model, "Imported language model, or a Transformer translator checkpoint")->required();
@@ -119,4 +119,4 @@ void setup(CLI::App& app) {
 
 }  // namespace attnscope::cli
 
-ATTNSCOPE_REGISTER_COMMAND(attnscope::cli::setup);
+ATTNSCOPE_REGISTER_COMMAND(attnscope::cli::setup_prune);

@@ -114,7 +114,7 @@ void run(const RunArgs& a) {
   if (a.view) view_trace(models::make_trace(p, ids, *capture, a.text), a.view_flags);
 }
 
-void setup(CLI::App& app) {
+void setup_run(CLI::App& app) {
   auto a = std::make_shared<RunArgs>();
   CLI::App* sub = app.add_subcommand("run", "Run a pretrained model on a text (tokens, top-5 or class probabilities)");
   sub->add_option("MODEL", a->model, "Model directory or file (HF dir, .safetensors, .gguf, llama2.c .bin)")->required();
@@ -141,4 +141,4 @@ void setup(CLI::App& app) {
 
 }  // namespace attnscope::cli
 
-ATTNSCOPE_REGISTER_COMMAND(attnscope::cli::setup);
+ATTNSCOPE_REGISTER_COMMAND(attnscope::cli::setup_run);

@@ -52,7 +52,7 @@ void run(const TraceModelArgs& a) {
               a.capture.str().c_str());
 }
 
-void setup(CLI::App& trace) {
+void setup_trace_model(CLI::App& trace) {
   auto a = std::make_shared<TraceModelArgs>();
   trace.add_option("MODEL", a->model, "Model directory or file (HF dir, .safetensors, .gguf, llama2.c .bin)");
   trace.add_option("TEXT", a->text, "Input text");
@@ -73,4 +73,4 @@ void setup(CLI::App& trace) {
 
 }  // namespace attnscope::cli
 
-ATTNSCOPE_REGISTER_VERB_PART("trace", attnscope::cli::setup);
+ATTNSCOPE_REGISTER_VERB_PART("trace", attnscope::cli::setup_trace_model);

@@ -123,7 +123,7 @@ void add_eval(CLI::App* eval, const train::TaskInfo& info) {
   });
 }
 
-void setup(CLI::App& app) {
+void setup_train(CLI::App& app) {
   auto* train = app.add_subcommand("train", "Train a model on a task (checkpoints with -o, resume with --resume)");
   train->require_subcommand(1);
   auto* eval = app.add_subcommand("eval", "Evaluate a trained model on its task");
@@ -134,7 +134,7 @@ void setup(CLI::App& app) {
   }
 }
 
-ATTNSCOPE_REGISTER_COMMAND(setup);
+ATTNSCOPE_REGISTER_COMMAND(setup_train);
 
 }  // namespace
 }  // namespace attnscope::cli

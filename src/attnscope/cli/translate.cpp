@@ -37,7 +37,7 @@ void run(const TranslateFlags& f) {
   if (f.outputs.any()) write_trace_outputs(t.trace(f.texts[0], d), f.outputs);
 }
 
-void setup(CLI::App& app) {
+void setup_translate(CLI::App& app) {
   auto* sub = app.add_subcommand("translate", "Translate text with a trained model (and picture its attention)");
   auto f = std::make_shared<TranslateFlags>();
   add_model_flag(sub, f->model);
@@ -48,7 +48,7 @@ void setup(CLI::App& app) {
   sub->callback([f] { run(*f); });
 }
 
-ATTNSCOPE_REGISTER_COMMAND(setup);
+ATTNSCOPE_REGISTER_COMMAND(setup_translate);
 
 }  // namespace
 }  // namespace attnscope::cli

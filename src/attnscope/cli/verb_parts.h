@@ -31,4 +31,4 @@ struct VerbPartRegistrar {
 }  // namespace attnscope::cli
 
 #define ATTNSCOPE_REGISTER_VERB_PART(verb, fn) \
-  static ::attnscope::cli::VerbPartRegistrar ATTNSCOPE_CONCAT(attnscope_verb_part_, __LINE__)(verb, fn)
+  static ::attnscope::cli::VerbPartRegistrar ATTNSCOPE_CONCAT(attnscope_verb_part_, __COUNTER__)(verb, fn)

@@ -10,17 +10,13 @@
 #include "attnscope/core/fs.h"
 #include "attnscope/core/rng.h"
 #include "attnscope/data/csv.h"
+#include "attnscope/data/utf8.h"
 
 namespace attnscope::data {
 namespace {
 
 namespace fs = std::filesystem;
 using json = nlohmann::json;
-
-std::string lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 
 // Adds one caption to the image `name` (first mention makes the entry).
 void add_caption(CaptionCorpus& c, std::map<std::string, size_t>& index, const std::string& name,
@@ -46,7 +42,7 @@ CaptionCorpus parse_csv_captions(const std::string& text, const std::string& nam
     const auto col = [&](std::initializer_list<const char*> names) {
       for (size_t i = 0; i < h.size(); ++i)
         for (const char* n : names)
-          if (lower(h[i]) == n) return static_cast<int64_t>(i);
+          if (ascii_lower(h[i]) == n) return static_cast<int64_t>(i);
       return int64_t{-1};
     };
     const int64_t ic = col({"image", "file_name", "filename", "image_name"}), cc = col({"caption", "comment", "text"});
@@ -192,7 +188,7 @@ CaptionCorpus read_caption_corpus(const std::string& path) {
   if (!fs::is_directory(st)) throw IoError("caption data '" + path + "' is neither a file nor a folder");
   std::vector<std::string> candidates;
   for (const auto& e : fs::directory_iterator(path, ec)) {
-    const std::string ext = lower(e.path().extension().string());
+    const std::string ext = ascii_lower(e.path().extension().string());
     if (e.is_regular_file(ec) && (ext == ".csv" || ext == ".txt" || ext == ".json")) candidates.push_back(e.path().string());
   }
   std::sort(candidates.begin(), candidates.end());

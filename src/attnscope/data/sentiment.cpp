@@ -10,6 +10,7 @@
 #include "attnscope/core/error.h"
 #include "attnscope/core/fs.h"
 #include "attnscope/data/csv.h"
+#include "attnscope/data/utf8.h"
 
 namespace attnscope::data {
 namespace {
@@ -17,12 +18,6 @@ namespace {
 namespace fs = std::filesystem;
 
 bool is_punct(unsigned char c) { return std::string_view(".,!?;:\"()[]{}`").find(static_cast<char>(c)) != std::string_view::npos; }
-
-std::string lower(std::string s) {
-  for (char& c : s)
-    if (static_cast<unsigned char>(c) < 0x80) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 
 void push_word(std::vector<std::string>& out, std::string w) {
   if (w == "(") w = "-lrb-";
@@ -84,7 +79,7 @@ struct RawLabel {
 };
 
 std::optional<RawLabel> parse_label(const std::string& text) {
-  const std::string t = lower(trim(text));
+  const std::string t = ascii_lower(trim(text));
   if (t.empty() || t.size() > 40) return std::nullopt;
   if (std::all_of(t.begin(), t.end(), [](unsigned char c) { return std::isdigit(c); })) {
     if (t.size() > 3) return std::nullopt;  // 1000 classes is not sentiment
@@ -200,7 +195,7 @@ TextFormat parse_text_format(const std::string& name) {
 
 std::vector<std::string> sentiment_words(const std::string& text) {
   std::vector<std::string> out;
-  const std::string low = lower(text);
+  const std::string low = ascii_lower(text);
   size_t i = 0;
   while (i < low.size()) {
     while (i < low.size() && std::isspace(static_cast<unsigned char>(low[i]))) ++i;

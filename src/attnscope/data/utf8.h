@@ -12,6 +12,13 @@ inline size_t utf8_char_len(unsigned char c) {
   return c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
 }
 
+// s with its ASCII letters lowered; bytes of multi-byte characters are left as they are.
+inline std::string ascii_lower(std::string s) {
+  for (char& c : s)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  return s;
+}
+
 // The character of s starting at i (one byte for an invalid or truncated sequence).
 inline std::string utf8_char_at(const std::string& s, size_t i) {
   size_t len = utf8_char_len(static_cast<unsigned char>(s[i]));

@@ -12,12 +12,12 @@ namespace attnscope::models {
 
 namespace {
 
-struct NameScheme {
+struct Gpt2Names {
   const char *wte, *wpe, *ln1_w, *ln1_b, *attn_w, *attn_b, *proj_w, *proj_b, *ln2_w, *ln2_b, *fc_w, *fc_b, *fc2_w,
       *fc2_b, *lnf_w, *lnf_b;
   bool conv1d;  // weights stored [in, out]
 };
-constexpr NameScheme kNames[] = {
+constexpr Gpt2Names kGpt2Names[] = {
     // Hugging Face GPT2Model
     {"wte.weight", "wpe.weight", "h.{i}.ln_1.weight", "h.{i}.ln_1.bias", "h.{i}.attn.c_attn.weight",
      "h.{i}.attn.c_attn.bias", "h.{i}.attn.c_proj.weight", "h.{i}.attn.c_proj.bias", "h.{i}.ln_2.weight",
@@ -41,8 +41,8 @@ constexpr NameScheme kNames[] = {
 Gpt2Model::Gpt2Model(const ModelConfig& cfg, const WeightSource& src) {
   cfg_ = cfg;
   cfg_.validate(src.path());
-  const NameScheme* n = nullptr;
-  for (const auto& scheme : kNames)
+  const Gpt2Names* n = nullptr;
+  for (const auto& scheme : kGpt2Names)
     if (src.has(scheme.wte)) n = &scheme;
   if (!n) throw FormatError(src.path() + ": no GPT-2 token embedding found (looked for wte.weight, transformer.wte.weight, token_embd.weight)");
   const int64_t C = cfg_.dim, V = cfg_.vocab, H = cfg_.hidden, P = cfg_.max_seq;

@@ -4,10 +4,6 @@
 
 namespace attnscope::models {
 
-namespace {
-Tensor param(const std::vector<float>& w, Shape shape) { return Tensor::from(std::span<const float>(w), shape); }
-}  // namespace
-
 GradForward Gpt2Model::grad_forward(std::span<const int32_t> tokens, const Tensor& embeddings) const {
   check_tokens(tokens, 0);
   const int64_t T = static_cast<int64_t>(tokens.size());

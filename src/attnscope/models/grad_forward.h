@@ -3,6 +3,7 @@
 // gpt2.cpp: raw GEMMs, KV cache, fused kernel) stays the fast path; this one is the same math
 // through autograd ops, checked against it (tests/models/grad_forward_test.cpp).
 #pragma once
+#include <span>
 #include <vector>
 
 #include "attnscope/tensor/tensor.h"
@@ -27,6 +28,9 @@ Tensor probed_causal_attention(const Tensor& q, const Tensor& k, const Tensor& v
 // The first block's input: `given` (checked to be [T, C]; a leaf copy, so the caller's tensor
 // keeps no history) or the embedding rows computed by the model, as a leaf requiring grad.
 Tensor input_leaf(const Tensor& given, std::vector<float> computed, int64_t T, int64_t C);
+
+// A stored weight as a tensor (a copy: the model's vector stays the inference path's).
+inline Tensor param(const std::vector<float>& w, Shape shape) { return Tensor::from(std::span<const float>(w), shape); }
 
 // x [T, in] @ w[out, in]^T (+ b), weights given as the models store them.
 Tensor linear_rows(const Tensor& x, const Tensor& w, const Tensor& b = {});

@@ -16,7 +16,7 @@ namespace attnscope::models {
 namespace {
 
 // Parameter -> tensor name, per source format. {i} is the layer index.
-struct NameScheme {
+struct LlamaNames {
   const char* tok_emb;
   const char* attn_norm;
   const char* wq;
@@ -30,7 +30,7 @@ struct NameScheme {
   const char* norm;
   const char* output;
 };
-constexpr NameScheme kNames[] = {
+constexpr LlamaNames kLlamaNames[] = {
     // Hugging Face LlamaForCausalLM
     {"model.embed_tokens.weight", "model.layers.{i}.input_layernorm.weight", "model.layers.{i}.self_attn.q_proj.weight",
      "model.layers.{i}.self_attn.k_proj.weight", "model.layers.{i}.self_attn.v_proj.weight",
@@ -62,15 +62,15 @@ const uint8_t* kv_skip(const uint8_t* skip, int64_t NH, std::vector<uint8_t>& kv
 LlamaModel::LlamaModel(const ModelConfig& cfg, const WeightSource& src) {
   cfg_ = cfg;
   cfg_.validate(src.path());
-  const NameScheme* n = nullptr;
-  for (const auto& scheme : kNames)
+  const LlamaNames* n = nullptr;
+  for (const auto& scheme : kLlamaNames)
     if (src.has(scheme.tok_emb)) n = &scheme;
   if (!n)
     throw FormatError(src.path() + ": no Llama token embedding found (looked for model.embed_tokens.weight, "
                                    "tok_embeddings.weight, token_embd.weight)");
   // The RoPE pairing goes with the weight layout: HF permuted q/k rows for the half split; Meta,
   // llama2.c and GGUF (whose converter undoes the permutation) pair adjacent values.
-  cfg_.rope_interleaved = n != &kNames[0];
+  cfg_.rope_interleaved = n != &kLlamaNames[0];
   const int64_t C = cfg_.dim, V = cfg_.vocab, Q = cfg_.n_heads * cfg_.head_dim, KV = cfg_.n_kv_heads * cfg_.head_dim;
   const int64_t H = cfg_.hidden;
   tok_emb_ = src.load(n->tok_emb, {V, C});
@@ -92,7 +92,7 @@ LlamaModel::LlamaModel(const ModelConfig& cfg, const WeightSource& src) {
   if (src.has(n->output)) {
     output_ = src.load(n->output, {V, C});
     cfg_.tied_output = false;
-  } else if (!cfg_.tied_output && n != &kNames[2]) {
+  } else if (!cfg_.tied_output && n != &kLlamaNames[2]) {
     throw FormatError(src.path() + ": missing tensor '" + std::string(n->output) +
                       "' (the config says the output is not tied to the embedding)");
   } else {

@@ -9,7 +9,6 @@
 namespace attnscope::models {
 
 namespace {
-Tensor param(const std::vector<float>& w, Shape shape) { return Tensor::from(std::span<const float>(w), shape); }
 
 // [T, NH*HS] -> [NH, T, HS]
 Tensor heads_first(const Tensor& x, int64_t NH, int64_t HS) {

@@ -56,13 +56,6 @@ void ReverseConfig::validate() const {
 
 // ---- model ------------------------------------------------------------------------------------
 
-namespace {
-std::shared_ptr<RecurrentBase> make_rnn(const std::string& cell, const RecurrentOptions& o, Rng& rng) {
-  if (cell == "gru") return std::make_shared<GRU>(o, rng);
-  return std::make_shared<LSTM>(o, rng);
-}
-}  // namespace
-
 ReverseModel::ReverseModel(const ReverseConfig& cfg, Rng& rng) : cfg_(cfg) {
   cfg.validate();
   src_embed_ = register_module("src_embed", std::make_shared<Embedding>(cfg.vocab, cfg.embed, rng));
@@ -70,8 +63,8 @@ ReverseModel::ReverseModel(const ReverseConfig& cfg, Rng& rng) : cfg_(cfg) {
   if (cfg.dropout > 0)
     dropout_ = register_module("dropout", std::make_shared<Dropout>(cfg.dropout, rng.next_u64()));
   const RecurrentOptions ro{cfg.embed, cfg.hidden, cfg.layers};
-  encoder_ = register_module("encoder", make_rnn(cfg.cell, ro, rng));
-  decoder_ = register_module("decoder", make_rnn(cfg.cell, ro, rng));
+  encoder_ = register_module("encoder", make_recurrent(cfg.cell, ro, rng));
+  decoder_ = register_module("decoder", make_recurrent(cfg.cell, ro, rng));
   proj_ = register_module("proj", std::make_shared<Linear>(cfg.hidden, cfg.vocab, rng));
 }
 

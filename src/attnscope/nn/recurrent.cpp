@@ -90,4 +90,10 @@ Tensor lengths_to_mask(const std::vector<int64_t>& lengths, int64_t T) {
   return m;
 }
 
+std::shared_ptr<RecurrentBase> make_recurrent(const std::string& cell, const RecurrentOptions& opt, Rng& rng) {
+  if (cell == "lstm") return std::make_shared<LSTM>(opt, rng);
+  if (cell == "gru") return std::make_shared<GRU>(opt, rng);
+  throw ConfigError("unknown recurrent cell '" + cell + "' (lstm or gru)");
+}
+
 }  // namespace attnscope::nn

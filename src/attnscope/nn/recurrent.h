@@ -6,6 +6,9 @@
 //
 // A decoder that feeds one step at a time calls forward with T = 1 and passes the state back.
 #pragma once
+#include <memory>
+#include <string>
+
 #include "attnscope/nn/module.h"
 
 namespace attnscope::nn {
@@ -56,6 +59,9 @@ class LSTM : public RecurrentBase {
  public:
   LSTM(const RecurrentOptions& opt, Rng& rng) : RecurrentBase(Kind::lstm, opt, rng) {}
 };
+
+// The recurrent layer a config names: "lstm" or "gru" (anything else is a ConfigError).
+std::shared_ptr<RecurrentBase> make_recurrent(const std::string& cell, const RecurrentOptions& opt, Rng& rng);
 
 // A [B, T] 0/1 mask (f32) with row b valid for t < lengths[b] (right padding).
 Tensor lengths_to_mask(const std::vector<int64_t>& lengths, int64_t T);

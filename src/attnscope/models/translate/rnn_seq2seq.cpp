@@ -70,11 +70,6 @@ struct RnnSeq2Seq::State : DecodeState {
 };
 
 namespace {
-std::shared_ptr<nn::RecurrentBase> make_rnn(const std::string& cell, const nn::RecurrentOptions& o, Rng& rng) {
-  if (cell == "lstm") return std::make_shared<nn::LSTM>(o, rng);
-  return std::make_shared<nn::GRU>(o, rng);
-}
-
 attention::Score score_of(const std::string& name) {
   if (name == "dot") return attention::Score::dot;
   if (name == "general") return attention::Score::general;
@@ -85,10 +80,10 @@ attention::Score score_of(const std::string& name) {
 RnnSeq2Seq::RnnSeq2Seq(const RnnSeq2SeqConfig& cfg, Rng& rng) : cfg_(RnnSeq2SeqConfig::from_json(cfg.to_json())), dropout_rng_(rng.fork()) {
   const int64_t H = cfg_.hidden, E = cfg_.embed;
   src_embed_ = register_module("src_embed", std::make_shared<nn::Embedding>(cfg_.src_vocab, E, rng));
-  encoder_ = register_module("encoder", make_rnn(cfg_.cell, {E, H / 2, 1, true, true}, rng));
+  encoder_ = register_module("encoder", nn::make_recurrent(cfg_.cell, {E, H / 2, 1, true, true}, rng));
   bridge_ = register_module("bridge", std::make_shared<nn::Linear>(H, H, rng));
   tgt_embed_ = register_module("tgt_embed", std::make_shared<nn::Embedding>(cfg_.tgt_vocab, E, rng));
-  decoder_ = register_module("decoder", make_rnn(cfg_.cell, {E + H, H, 1, false, true}, rng));
+  decoder_ = register_module("decoder", nn::make_recurrent(cfg_.cell, {E + H, H, 1, false, true}, rng));
   attention::SoftAttentionConfig ac;
   ac.query_dim = H;
   ac.key_dim = H;

@@ -17,7 +17,7 @@ namespace {
 
 bool builtin_data(const Settings& s) { return s.text("data").empty(); }
 
-void check_data_choice(const Settings& s, bool required) {
+void check_sentiment_data(const Settings& s, bool required) {
   const bool file = !s.text("data").empty(), builtin = !s.text("builtin").empty();
   if (file && builtin) throw ConfigError("give either a data file or the built-in reviews, not both");
   if (required && !file && !builtin) throw ConfigError("no data: give a labelled data file or the built-in reviews");
@@ -122,7 +122,7 @@ TrainerOptions sentiment_defaults(const Settings& s) {
 }
 
 SentimentTask::SentimentTask(const Settings& s, uint64_t seed) {
-  check_data_choice(s, false);
+  check_sentiment_data(s, false);
   supervision_ = s.real("rationale-supervision");
   if (supervision_ > 0 && !builtin_data(s))
     throw ConfigError("setting 'rationale-supervision' needs gold rationales: only the built-in reviews have them");
@@ -257,7 +257,7 @@ std::vector<SettingSpec> sentiment_eval_settings() {
 }
 
 EvalReport evaluate_sentiment_checkpoint(const std::string& checkpoint, const Settings& s, uint64_t seed) {
-  check_data_choice(s, true);
+  check_sentiment_data(s, true);
   std::optional<data::Perturbation> perturbation;  // parsed before any work
   if (!s.text("perturb").empty()) perturbation = data::parse_perturbation(s.text("perturb"));
   auto model = models::SentimentClassifier::load(checkpoint);

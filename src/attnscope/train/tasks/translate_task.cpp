@@ -132,7 +132,7 @@ std::string aer_line(const models::TranslateEval& ev) {
 }
 
 // Which data a setting list names: exactly one of a file and the built-in dates.
-void check_data_choice(const Settings& s, bool required) {
+void check_translate_data(const Settings& s, bool required) {
   const bool file = !s.text("data").empty(), builtin = !s.text("builtin").empty();
   if (builtin && s.text("builtin") != "dates") throw ConfigError("the only built-in translation data is 'dates'");
   if (file && builtin) throw ConfigError("give either a data file or the built-in dates, not both");
@@ -201,7 +201,7 @@ TrainerOptions translate_defaults(const Settings& s) {
 TranslateTask::~TranslateTask() = default;
 
 TranslateTask::TranslateTask(const Settings& s, uint64_t seed) {
-  check_data_choice(s, false);
+  check_translate_data(s, false);
   const bool dates = s.text("data").empty();
   const std::string arch = s.text("arch");
   for (const char* name : arch == "rnn" ? std::span<const char* const>(kTransformerOnly) : std::span<const char* const>(kRnnOnly))
@@ -444,7 +444,7 @@ void add_faithfulness_lines(models::Translator& t, const std::vector<std::string
 }  // namespace
 
 EvalReport evaluate_translate(const std::string& checkpoint, const Settings& s, uint64_t seed) {
-  check_data_choice(s, true);
+  check_translate_data(s, true);
   std::optional<data::Perturbation> perturbation;  // parsed before any work
   if (!s.text("perturb").empty()) perturbation = data::parse_perturbation(s.text("perturb"));
   models::Translator t = models::Translator::load(checkpoint);
