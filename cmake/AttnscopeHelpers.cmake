@@ -38,6 +38,7 @@ function(attnscope_add_test name)
   cmake_parse_arguments(A "" "TIMEOUT" "SOURCES;LIBS;LABELS" ${ARGN})
   add_executable(${name} ${A_SOURCES})
   target_link_libraries(${name} PRIVATE ${A_LIBS} GTest::gtest GTest::gtest_main)
+  target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR}/tests)  # tests/shared_data.h
   target_compile_definitions(${name} PRIVATE
     ATTNSCOPE_SOURCE_DIR="${PROJECT_SOURCE_DIR}"
     ATTNSCOPE_BINARY_DIR="${PROJECT_BINARY_DIR}")

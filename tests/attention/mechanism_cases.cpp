@@ -19,7 +19,7 @@ Tensor pad_mask(std::vector<int32_t> lengths, int64_t N) {
   return SoftAttention::padding_mask(lengths, static_cast<int64_t>(lengths.size()), N, DType::f64, "test");
 }
 
-const GradcheckCaseRegistrar kCases({
+const GradcheckCaseRegistrar kMechanismCases({
     {"additive", "additive_score",
      [](Rng& r) { return std::vector<Tensor>{param(r, {2, 3, 4}), param(r, {2, 5, 4}), param(r, {1, 4})}; },
      [](const auto& in) { return ops::softmax(ops::additive_score(in[0], in[1], in[2]), pad_mask({5, 3}, 5)); }},

@@ -26,7 +26,7 @@ AttentionResult ref(const Tensor& q, const Tensor& k, const Tensor& v, DotProduc
   return dot_product_attention(q, k, v, o);
 }
 
-const GradcheckCaseRegistrar kCases({
+const GradcheckCaseRegistrar kAttentionOpCases({
     {"sparsemax", "sparsemax", [](Rng& r) { return std::vector<Tensor>{param(r, {4, 7}, -2, 2)}; },
      [](const auto& in) { return sparsemax(in[0]); }},
     {"sparsemax", "sparsemax_masked", [](Rng& r) { return std::vector<Tensor>{param(r, {2, 3, 5}, -1, 1)}; },

@@ -8,7 +8,7 @@ namespace attnscope::testing {
 namespace {
 using namespace attnscope::ops;
 
-const GradcheckCaseRegistrar kCases({
+const GradcheckCaseRegistrar kCoreOpCases({
     {"add", "add_broadcast", [](Rng& r) { return std::vector<Tensor>{param(r, {3, 5}), param(r, {5})}; },
      [](const auto& in) { return add(in[0], in[1]); }},
     {"sub", "sub_broadcast_col", [](Rng& r) { return std::vector<Tensor>{param(r, {3, 1}), param(r, {2, 3, 7})}; },

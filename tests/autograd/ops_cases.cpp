@@ -22,7 +22,7 @@ Tensor masked_positions() {
   return Tensor::from(std::vector<double>{0, 1, 1, 0, 1, 0, 0, 1, 0, 0, 1, 1, 1, 1, 1}, Shape{3, 5});
 }
 
-const GradcheckCaseRegistrar kCases({
+const GradcheckCaseRegistrar kOpCases({
     // ---- log_softmax
     {"log_softmax", "log_softmax", [](Rng& r) { return Inputs{param(r, {3, 7}, -2, 2)}; },
      [](const auto& in) { return log_softmax(in[0]); }},

@@ -5,6 +5,7 @@
 
 #include "attnscope/focus/rank_correlation.h"
 #include "cli_fixture.h"
+#include "shared_data.h"
 
 namespace {
 
@@ -13,14 +14,14 @@ using cli_test::CmdResult;
 using nlohmann::json;
 using namespace attnscope;
 
-const fs::path kShared = fs::path(ATTNSCOPE_SOURCE_DIR) / ".." / "shared" / "data";
+using attnscope::testing::shared_data_path;
 
 class Analyze : public cli_test::CliTest {
  protected:
   void SetUp() override { make_dir("analyze_", "ATTNSCOPE_THREADS=1"); }
   void write(const std::string& name, const std::string& text) const { std::ofstream(dir_ / name) << text; }
   json report(const std::string& name) const { return json::parse(cli_test::slurp(dir_ / name)); }
-  static std::string stories() { return (kShared / "model_stories260K_llama" / "stories260K.bin").string(); }
+  static std::string stories() { return attnscope::testing::stories_bin(); }
 };
 
 TEST_F(Analyze, RolloutOfATraceAndRolesOfItsHeads) {
@@ -148,7 +149,7 @@ TEST_F(Analyze, CorpusShardsMergeIntoTheSingleRun) {
 }
 
 TEST_F(Analyze, AlignReproducesAwesomeAlignsPublishedAer) {
-  const fs::path d = kShared / "word_alignment_gold";
+  const fs::path d = shared_data_path() / "word_alignment_gold";
   if (!fs::exists(d)) GTEST_SKIP() << "../shared/data is absent (gold alignments)";
   CmdResult r = run("analyze align --gold " + (d / "enfr.gold").string() + " --pred " + (d / "enfr.awesome-align.out").string());
   ASSERT_EQ(r.code, 0) << r.err;

@@ -19,10 +19,10 @@ class SentimentCommands : public CliTest {
   void write(const std::string& name, const std::string& text) const { std::ofstream(dir_ / name) << text; }
 };
 
-const char* kTrain = "train sentiment --builtin reviews --steps 40 --hidden 16 --embed 16 -q";
+const char* kTrainReviews = "train sentiment --builtin reviews --steps 40 --hidden 16 --embed 16 -q";
 
 TEST_F(SentimentCommands, TrainEvalClassify) {
-  CmdResult r = run(std::string(kTrain) + " -o m.safetensors");
+  CmdResult r = run(std::string(kTrainReviews) + " -o m.safetensors");
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_TRUE(std::regex_search(r.out, std::regex("sentiment: accuracy=\\d+\\.\\d% n=1000\n"))) << r.out;
 
@@ -60,7 +60,7 @@ TEST_F(SentimentCommands, TrainEvalClassify) {
 }
 
 TEST_F(SentimentCommands, BadInputIsOneLineAndNoOutput) {
-  ASSERT_EQ(run(std::string(kTrain) + " -o m.safetensors").code, 0);
+  ASSERT_EQ(run(std::string(kTrainReviews) + " -o m.safetensors").code, 0);
   expect_error("classify --model m.safetensors \"   \" --png a.png", 1, "empty input text");
   expect_error("classify --model m.safetensors \"zzqx qqzx\" --png a.png", 1, "no word of");
   expect_error("classify --model m.safetensors \"good\" --png a.svg", 2, "--png needs a .png path");

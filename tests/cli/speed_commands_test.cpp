@@ -4,19 +4,20 @@
 #include <regex>
 
 #include "cli_fixture.h"
+#include "shared_data.h"
 
 namespace {
 
 namespace fs = std::filesystem;
 using cli_test::CmdResult;
 
-const fs::path kShared = fs::path(ATTNSCOPE_SOURCE_DIR) / ".." / "shared" / "data";
+using attnscope::testing::shared_data_path;
 
 class Speed : public cli_test::CliTest {
  protected:
   void SetUp() override { make_dir("speed_", "ATTNSCOPE_THREADS=1"); }
   void write(const std::string& name, const std::string& text) const { std::ofstream(dir_ / name) << text; }
-  static std::string stories() { return (kShared / "model_stories260K_llama" / "stories260K.bin").string(); }
+  static std::string stories() { return attnscope::testing::stories_bin(); }
 };
 
 }  // namespace

@@ -39,10 +39,10 @@ class TranslateCommands : public CliTest {
   }
 };
 
-const char* kTrain = "train translate --builtin dates --steps 60 --eval-every 10 --hidden 32 --embed 16 -q";
+const char* kTrainDates = "train translate --builtin dates --steps 60 --eval-every 10 --hidden 32 --embed 16 -q";
 
 TEST_F(TranslateCommands, KilledRunResumesOnTheSameLossCurve) {
-  ASSERT_EQ(code(std::string(kTrain) + " -o straight.ckpt"), 0);
+  ASSERT_EQ(code(std::string(kTrainDates) + " -o straight.ckpt"), 0);
   const auto straight = training_state(dir_ / "straight.ckpt")["losses"];
   ASSERT_EQ(straight.size(), 60u);
 
@@ -68,7 +68,7 @@ TEST_F(TranslateCommands, KilledRunResumesOnTheSameLossCurve) {
   ASSERT_GT(done, 0u);
   ASSERT_LT(done, 60u) << "the run finished before it could be killed";
 
-  ASSERT_EQ(code(std::string(kTrain) + " --resume killed.ckpt -o killed.ckpt"), 0);
+  ASSERT_EQ(code(std::string(kTrainDates) + " --resume killed.ckpt -o killed.ckpt"), 0);
   const auto resumed = training_state(dir_ / "killed.ckpt")["losses"];
   ASSERT_EQ(resumed.size(), 60u);
   for (size_t i = 0; i < 60; ++i) EXPECT_EQ(resumed[i].get<float>(), straight[i].get<float>()) << "step " << i;

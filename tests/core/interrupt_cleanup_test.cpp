@@ -15,7 +15,7 @@ using namespace attnscope;
 namespace fs = std::filesystem;
 
 namespace {
-fs::path scratch(const std::string& name) {
+fs::path interrupt_dir(const std::string& name) {
   const fs::path d = fs::path(ATTNSCOPE_BINARY_DIR) / "test-tmp" / ("interrupt_" + name);
   fs::remove_all(d);
   fs::create_directories(d);
@@ -27,7 +27,7 @@ void touch(const fs::path& p) { std::ofstream(p) << "x"; }
 // A SIGTERM removes what is registered (files, then emptied directories), leaves what was
 // released, and still ends the process by that signal.
 TEST(RemoveOnInterrupt, SigtermRemovesRegisteredFilesAndReraises) {
-  const fs::path d = scratch("sigterm");
+  const fs::path d = interrupt_dir("sigterm");
   const fs::path live = d / "live.tmp", released = d / "done.txt", sub = d / "frames", frame = sub / "f0.png";
   const pid_t pid = ::fork();
   ASSERT_GE(pid, 0);
@@ -53,7 +53,7 @@ TEST(RemoveOnInterrupt, SigtermRemovesRegisteredFilesAndReraises) {
 
 // The atomic writer registers its temporary file: interrupted inside the fill, nothing remains.
 TEST(RemoveOnInterrupt, AtomicWriteInterruptedLeavesNoTemporaryFile) {
-  const fs::path d = scratch("atomic");
+  const fs::path d = interrupt_dir("atomic");
   const fs::path out = d / "out.bin";
   const pid_t pid = ::fork();
   ASSERT_GE(pid, 0);

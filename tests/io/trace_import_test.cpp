@@ -108,7 +108,7 @@ NpyArray f32_array(std::vector<int64_t> shape, const std::vector<float>& v) {
 std::vector<float> uniform(int64_t rows, int64_t keys) { return std::vector<float>(static_cast<size_t>(rows * keys), 1.0f / keys); }
 
 // Writes the trace and reads it back: what a trace file keeps.
-Trace round_trip(const Trace& t) {
+Trace through_file(const Trace& t) {
   const std::string path = attnscope::io::testing::scratch_dir(
                                std::string("described_") + ::testing::UnitTest::GetInstance()->current_test_info()->name()) +
                            "/t.attn.safetensors";
@@ -129,7 +129,7 @@ TEST(TraceDescription, SeveralSequencesCrossAndSelf) {
                {"name": "decoder.cross", "array": "cross", "query_seq": "target", "key_seq": "source", "mechanism": "additive"}]})";
   TraceImportOptions opt;
   opt.meta["model"] = "mine";
-  const Trace t = round_trip(trace_from_description(desc, arrays, opt));
+  const Trace t = through_file(trace_from_description(desc, arrays, opt));
   ASSERT_EQ(t.sequences.size(), 2u);
   EXPECT_EQ(t.sequences[1].tokens, (std::vector<std::string>{"the", "cat"}));
   ASSERT_EQ(t.layers.size(), 3u);
@@ -145,7 +145,7 @@ TEST(TraceDescription, SeveralSequencesCrossAndSelf) {
 
 TEST(TraceDescription, GenerationSteps) {
   const NpzArrays arrays = {{"attn", f32_array({1, 4, 4}, attnscope::io::testing::causal_rows(1, 4))}};
-  const Trace t = round_trip(trace_from_description(
+  const Trace t = through_file(trace_from_description(
       R"({"sequences": [{"name": "tokens", "tokens": ["a", "b", "c", "d"]}],
           "layers": [{"query_seq": "tokens", "key_seq": "tokens"}], "steps": [2, 3]})",
       arrays));
@@ -162,7 +162,7 @@ TEST(TraceDescription, ImageGridWithEmbeddedPixels) {
   px.shape = {2, 3, 3};
   px.data.assign(18, 200);
   const NpzArrays arrays = {{"att", f32_array({2, 6}, uniform(2, 6))}, {"pixels", px}};
-  const Trace t = round_trip(trace_from_description(
+  const Trace t = through_file(trace_from_description(
       R"({"sequences": [{"name": "words", "tokens": ["a", "cat"]}, {"name": "image", "grid": [2, 3]}],
           "layers": [{"name": "look", "array": "att", "query_seq": "words", "key_seq": "image"}],
           "image": {"array": "pixels"}})",
@@ -181,7 +181,7 @@ TEST(TraceDescription, TrainingSnapshots) {
   std::vector<float> w = uniform(3 * 3, 3);
   w[2 * 9 + 0] = 1, w[2 * 9 + 1] = 0, w[2 * 9 + 2] = 0;
   const NpzArrays arrays = {{"steps", f32_array({3, 1, 3, 3}, w)}};
-  const Trace t = round_trip(trace_from_description(
+  const Trace t = through_file(trace_from_description(
       R"({"sequences": [{"name": "tokens", "tokens": ["x", "y", "z"]}],
           "snapshots": [
             {"label": "epoch 1", "step": 10, "layers": [{"name": "attn", "index": 0, "query_seq": "tokens", "key_seq": "tokens"}]},

@@ -13,12 +13,12 @@
 namespace attnscope::kernels {
 namespace {
 
-struct Case {
+struct GemmShape {
   int64_t M, N, K;
 };
 
 template <class T>
-void check(bool ta, bool tb, Case c, T beta) {
+void check(bool ta, bool tb, GemmShape c, T beta) {
   Rng rng(static_cast<uint64_t>(c.M * 131 + c.N * 17 + c.K + ta * 2 + tb));
   // Stored shapes with 3 spare columns, so the leading dimensions differ from the logical ones.
   const int64_t ar = ta ? c.K : c.M, ac = ta ? c.M : c.K, br = tb ? c.N : c.K, bc = tb ? c.K : c.N;
@@ -48,8 +48,8 @@ void check(bool ta, bool tb, Case c, T beta) {
 }
 
 TEST(Gemm, MatchesTheTripleLoopForEveryShapeAndTranspose) {
-  const Case cases[] = {{1, 1, 1}, {1, 37, 19}, {23, 1, 19}, {1, 1, 64}, {5, 7, 3}, {64, 48, 80}, {129, 3, 257}};
-  for (Case c : cases)
+  const GemmShape cases[] = {{1, 1, 1}, {1, 37, 19}, {23, 1, 19}, {1, 1, 64}, {5, 7, 3}, {64, 48, 80}, {129, 3, 257}};
+  for (GemmShape c : cases)
     for (bool ta : {false, true})
       for (bool tb : {false, true}) {
         check<float>(ta, tb, c, 0.0f);

@@ -14,6 +14,7 @@
 #include "attnscope/models/loader.h"
 #include "attnscope/models/model_config.h"
 #include "attnscope/models/weight_source.h"
+#include "shared_data.h"
 
 namespace fs = std::filesystem;
 using namespace attnscope;
@@ -21,7 +22,7 @@ using namespace attnscope::models;
 
 namespace {
 
-std::string stories_dir() { return std::string(ATTNSCOPE_SOURCE_DIR) + "/../shared/data/model_stories260K_llama"; }
+using attnscope::testing::stories_dir;
 
 struct GgufWriter {
   std::string kv, infos, data;
@@ -111,7 +112,6 @@ void write_stories_gguf(const std::string& path, bool f16) {
   write_file_atomic(path, w.bytes());
 }
 
-const char* kSentence = "One day, a clever fox found a shiny key under the old oak tree.";
 
 }  // namespace
 
@@ -125,10 +125,10 @@ TEST(GgufModel, Stories260KFromGgufGivesTheGoldenPerplexity) {
     auto model = load_model(path);
     auto tok = load_model_tokenizer(path);
     EXPECT_TRUE(model->config().tied_output);
-    const auto ids = tok->encode(kSentence, true);
+    const auto ids = tok->encode(attnscope::testing::kStoriesSentence, true);
     ASSERT_EQ(ids.size(), 35u);
     EXPECT_EQ(ids[1], 385);
-    EXPECT_EQ(tok->decode(ids), kSentence);
+    EXPECT_EQ(tok->decode(ids), attnscope::testing::kStoriesSentence);
     const double ppl = perplexity(*model, ids).perplexity;
     if (f16) EXPECT_NEAR(ppl, 4.953633, 0.05);  // F16 matrices: close, not exact
     else EXPECT_NEAR(ppl, 4.953633, 1e-5);

@@ -12,6 +12,7 @@
 #include "attnscope/core/rng.h"
 #include "attnscope/models/head_pruning.h"
 #include "attnscope/models/loader.h"
+#include "shared_data.h"
 
 namespace fs = std::filesystem;
 using namespace attnscope;
@@ -19,7 +20,6 @@ using namespace attnscope::models;
 
 namespace {
 
-std::string stories() { return std::string(ATTNSCOPE_SOURCE_DIR) + "/../shared/data/model_stories260K_llama/stories260K.bin"; }
 const std::vector<int32_t> kIds = {1, 403, 407, 261, 378, 426, 281, 338, 370, 285, 259, 271, 307, 290, 46};
 
 std::vector<float> logits(Model& m, std::span<const int32_t> ids) {
@@ -38,8 +38,8 @@ TEST(HeadPruning, LeastImportantHeads) {
 }
 
 TEST(HeadPruning, LlamaPrunedEqualsAblatedAndNothingPrunedIsExact) {
-  if (!fs::exists(stories())) GTEST_SKIP() << "../shared/data is absent (real-data test)";
-  auto m = load_model(stories());
+  if (!fs::exists(attnscope::testing::stories_bin())) GTEST_SKIP() << "../shared/data is absent (real-data test)";
+  auto m = load_model(attnscope::testing::stories_bin());
   const int64_t L = m->config().n_layers, H = m->config().n_heads;
   ASSERT_LT(m->config().n_kv_heads, H) << "stories260K has grouped-query heads: whole kv groups get skipped";
   const std::vector<float> base = logits(*m, kIds);

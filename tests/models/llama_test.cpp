@@ -15,6 +15,7 @@
 #include "attnscope/models/loader.h"
 #include "attnscope/models/pipeline.h"
 #include "attnscope/io/trace_io.h"
+#include "shared_data.h"
 
 namespace fs = std::filesystem;
 using namespace attnscope;
@@ -22,8 +23,7 @@ using namespace attnscope::models;
 
 namespace {
 
-std::string stories_dir() { return std::string(ATTNSCOPE_SOURCE_DIR) + "/../shared/data/model_stories260K_llama"; }
-const char* kSentence = "One day, a clever fox found a shiny key under the old oak tree.";
+using attnscope::testing::stories_dir;
 
 class Stories : public ::testing::TestWithParam<const char*> {
  protected:
@@ -39,7 +39,7 @@ class Stories : public ::testing::TestWithParam<const char*> {
 }  // namespace
 
 TEST_P(Stories, GoldenPerplexity) {
-  const auto ids = tok_->encode(kSentence, true);
+  const auto ids = tok_->encode(attnscope::testing::kStoriesSentence, true);
   ASSERT_EQ(ids.size(), 35u);
   const Perplexity p = perplexity(*model_, ids);
   EXPECT_EQ(p.tokens, 35);
@@ -98,7 +98,7 @@ TEST_P(Stories, AttentionMatchesReference) {
 }
 
 TEST_P(Stories, StepwiseDecodingGivesTheSameTrace) {
-  const auto ids = tok_->encode(kSentence, true);
+  const auto ids = tok_->encode(attnscope::testing::kStoriesSentence, true);
   attention::Recorder full(attention::Keep::topk(3)), steps(attention::Keep::topk(3));
   model_->reset();
   const ModelOutput all = model_->forward(ids, &full);
@@ -158,7 +158,7 @@ TEST(StoriesErrors, TruncatedCheckpointAndLongText) {
 // predictions reproduce the golden perplexity (sum of -log p(target) = the reference NLL).
 TEST_P(Stories, QueryKeyVectorsAndNextTokenPredictions) {
   Pipeline p = open_pipeline(stories_dir() + "/" + GetParam());
-  const io::Trace t = capture_trace(p, kSentence, attention::Keep::parse("dense,qk,next:5"));
+  const io::Trace t = capture_trace(p, attnscope::testing::kStoriesSentence, attention::Keep::parse("dense,qk,next:5"));
   ASSERT_NO_THROW(io::validate_trace(t));
   const int64_t T = 35;
   double worst = 0;
@@ -186,7 +186,7 @@ TEST_P(Stories, QueryKeyVectorsAndNextTokenPredictions) {
   const auto& pr = t.predictions;
   ASSERT_EQ(pr.k, 5);
   ASSERT_EQ(pr.target_rank.size(), size_t(T));
-  const auto ids = tok_->encode(kSentence, true);
+  const auto ids = tok_->encode(attnscope::testing::kStoriesSentence, true);
   double nll = 0;
   for (int64_t i = 0; i + 1 < T; ++i) {
     nll -= std::log(double(pr.target_prob[i]));

@@ -12,13 +12,13 @@
 #include "attnscope/models/llama.h"
 #include "attnscope/models/loader.h"
 #include "attnscope/models/sliding_window.h"
+#include "shared_data.h"
 
 namespace fs = std::filesystem;
 using namespace attnscope;
 using namespace attnscope::models;
 
 namespace {
-std::string stories() { return std::string(ATTNSCOPE_SOURCE_DIR) + "/../shared/data/model_stories260K_llama/stories260K.bin"; }
 std::vector<int32_t> text_ids(int64_t n) {  // a deterministic token walk over the vocabulary
   std::vector<int32_t> ids{1};
   for (int64_t i = 1; i < n; ++i) ids.push_back(static_cast<int32_t>(259 + (i * 37 + i / 7) % 240));
@@ -27,8 +27,8 @@ std::vector<int32_t> text_ids(int64_t n) {  // a deterministic token walk over t
 }  // namespace
 
 TEST(StreamingCache, BigEnoughCacheIsFullAttentionExactly) {
-  if (!fs::exists(stories())) GTEST_SKIP() << "../shared/data is absent (real-data test)";
-  auto m = load_model(stories());
+  if (!fs::exists(attnscope::testing::stories_bin())) GTEST_SKIP() << "../shared/data is absent (real-data test)";
+  auto m = load_model(attnscope::testing::stories_bin());
   const auto ids = text_ids(40);
   const auto full = perplexity(*m, ids);
   m->reset();
@@ -41,8 +41,8 @@ TEST(StreamingCache, BigEnoughCacheIsFullAttentionExactly) {
 }
 
 TEST(StreamingCache, BoundedPastTheContextAndFinite) {
-  if (!fs::exists(stories())) GTEST_SKIP() << "../shared/data is absent (real-data test)";
-  auto m = load_model(stories());
+  if (!fs::exists(attnscope::testing::stories_bin())) GTEST_SKIP() << "../shared/data is absent (real-data test)";
+  auto m = load_model(attnscope::testing::stories_bin());
   auto* llama = dynamic_cast<LlamaModel*>(m.get());
   ASSERT_NE(llama, nullptr);
   const int64_t n = 2 * m->config().max_seq + 10;

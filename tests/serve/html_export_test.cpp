@@ -13,13 +13,6 @@ using namespace attnscope;
 
 namespace {
 
-std::string between(const std::string& s, const std::string& open, const std::string& close) {
-  const size_t a = s.find(open);
-  if (a == std::string::npos) return {};
-  const size_t b = s.find(close, a + open.size());
-  return s.substr(a + open.size(), b - a - open.size());
-}
-
 std::string unbase64(const std::string& in) {
   std::string out;
   uint32_t acc = 0;
@@ -54,7 +47,7 @@ TEST(HtmlExport, EmbedsModulesAndTheCompressedTrace) {
   const std::string html = serve::export_html(src, serve::AssetStore());
   // modules inlined as JSON (no "</" left to end the script early), the loader inlined
   const auto modules = nlohmann::json::parse(
-      between(html, "<script id=\"attnscope-modules\" type=\"application/json\" data-entry=\"main.js\">", "</script>"));
+      test::between(html, "<script id=\"attnscope-modules\" type=\"application/json\" data-entry=\"main.js\">", "</script>"));
   for (const char* m : {"main.js", "api.js", "state.js", "views/matrix.js", "views/playback.js", "util/colormaps.js"})
     EXPECT_TRUE(modules.contains(m)) << m;
   EXPECT_FALSE(modules.contains("offline.js"));
@@ -63,7 +56,7 @@ TEST(HtmlExport, EmbedsModulesAndTheCompressedTrace) {
   EXPECT_EQ(html.find("src=\"main.js\""), std::string::npos);
   EXPECT_EQ(html.find("href=\"style.css\""), std::string::npos);
   // the data block: meta + tokens in the header, weights as f16 [NH, Q, N]
-  const auto block = test::decode_block(inflate(unbase64(between(html, "type=\"application/octet-stream\">", "</script>"))));
+  const auto block = test::decode_block(inflate(unbase64(test::between(html, "type=\"application/octet-stream\">", "</script>"))));
   EXPECT_EQ(block.header["meta"]["layers"].size(), 2u);
   EXPECT_EQ(block.header["tokens"]["tokens"][1], "quick");
   const auto w = block.floats("1/weights");
@@ -74,7 +67,7 @@ TEST(HtmlExport, EmbedsModulesAndTheCompressedTrace) {
 TEST(HtmlExport, TopkLayersTravelAsIndexAndWeight) {
   serve::TraceSource src(test::make_topk_trace(1, 2, 40, 4));
   const std::string html = serve::export_html(src, serve::AssetStore());
-  const auto block = test::decode_block(inflate(unbase64(between(html, "type=\"application/octet-stream\">", "</script>"))));
+  const auto block = test::decode_block(inflate(unbase64(test::between(html, "type=\"application/octet-stream\">", "</script>"))));
   EXPECT_EQ(block.ints("0/index").size(), 2u * 40 * 4);
   EXPECT_EQ(block.header["meta"]["layers"][0]["keep"], "topk");
 }

@@ -4,18 +4,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "test_util.h"
+
 using namespace attnscope;
-
-namespace {
-
-std::string between(const std::string& s, const std::string& open, const std::string& close) {
-  const size_t a = s.find(open);
-  if (a == std::string::npos) return {};
-  const size_t b = s.find(close, a + open.size());
-  return s.substr(a + open.size(), b - a - open.size());
-}
-
-}  // namespace
 
 TEST(ReportPage, HoldsTheReportAndStartsAtReportJs) {
   const nlohmann::json report = {
@@ -25,10 +16,10 @@ TEST(ReportPage, HoldsTheReportAndStartsAtReportJs) {
       {"sums", {{"sequences", 1}}}};
   const std::string html = serve::report_html(report, serve::AssetStore());
   const auto modules = nlohmann::json::parse(
-      between(html, "<script id=\"attnscope-modules\" type=\"application/json\" data-entry=\"report.js\">", "</script>"));
+      test::between(html, "<script id=\"attnscope-modules\" type=\"application/json\" data-entry=\"report.js\">", "</script>"));
   for (const char* m : {"report.js", "report/grid.js", "report/focus_maps.js", "util/heads_grid.js", "util/colormaps.js"})
     EXPECT_TRUE(modules.contains(m)) << m;
-  const auto shown = nlohmann::json::parse(between(html, "<script id=\"attnscope-report\" type=\"application/json\">", "</script>"));
+  const auto shown = nlohmann::json::parse(test::between(html, "<script id=\"attnscope-report\" type=\"application/json\">", "</script>"));
   EXPECT_EQ(shown["source"], report["source"]);
   EXPECT_EQ(shown["layers"][0]["heads"][0]["role"], "sink");
   EXPECT_FALSE(shown.contains("sums"));  // the page does not use them

@@ -56,4 +56,12 @@ inline Decoded decode_block(const std::string& body) {
   return {nlohmann::json::parse(body.substr(4, n)), body.substr(4 + n)};
 }
 
+// The text between the first `open` and the next `close` after it ("" without `open`).
+inline std::string between(const std::string& s, const std::string& open, const std::string& close) {
+  const size_t a = s.find(open);
+  if (a == std::string::npos) return {};
+  const size_t b = s.find(close, a + open.size());
+  return s.substr(a + open.size(), b - a - open.size());
+}
+
 }  // namespace attnscope::test

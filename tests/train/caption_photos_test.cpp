@@ -19,7 +19,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-Settings settings(const std::map<std::string, std::string>& kv, std::vector<SettingSpec> specs = caption_settings()) {
+Settings photo_settings(const std::map<std::string, std::string>& kv, std::vector<SettingSpec> specs = caption_settings()) {
   Settings s(std::move(specs));
   for (const auto& [k, v] : kv) s.set(k, v);
   return s;
@@ -33,7 +33,7 @@ TEST(CaptionPhotos, TrainsOnAFolderAndEvaluatesHeldOutImages) {
   caption_fixture::make_folder(dir, 30);
   auto kv = kSmall;
   kv["data"] = dir.string();
-  const Settings s = settings(kv);
+  const Settings s = photo_settings(kv);
   CaptionTask task(s, 1);
   const auto& vocab = task.captioner().vocab();
   EXPECT_TRUE(vocab.contains("square"));
@@ -57,7 +57,7 @@ TEST(CaptionPhotos, TrainsOnAFolderAndEvaluatesHeldOutImages) {
   ASSERT_FALSE(rep.lines.empty());
   EXPECT_NE(rep.lines[0].find("pointing=n/a n=3"), std::string::npos) << rep.lines[0];
   // The checkpoint on the same split (same default split seed): the same figures.
-  Settings es = settings({{"data", dir.string()}}, caption_eval_settings());
+  Settings es = photo_settings({{"data", dir.string()}}, caption_eval_settings());
   const EvalReport again = evaluate_caption_checkpoint(o.output, es, 1);
   EXPECT_EQ(again.lines[0], rep.lines[0]);
   es.set("beam", "3");
@@ -66,7 +66,7 @@ TEST(CaptionPhotos, TrainsOnAFolderAndEvaluatesHeldOutImages) {
   // COCO-style JSON trains too.
   const fs::path jdir = fs::temp_directory_path() / "attnscope_caption_photos_json";
   kv["data"] = caption_fixture::make_folder(jdir, 6, true);
-  CaptionTask json_task(settings(kv), 2);
+  CaptionTask json_task(photo_settings(kv), 2);
   EXPECT_TRUE(json_task.captioner().vocab().contains("side"));
   fs::remove_all(dir);
   fs::remove_all(jdir);
@@ -79,7 +79,7 @@ TEST(CaptionPhotos, BadFoldersAreRefusedBeforeTraining) {
   kv["data"] = csv;
   const auto error_of = [&] {
     try {
-      CaptionTask(settings(kv), 1);
+      CaptionTask(photo_settings(kv), 1);
     } catch (const Error& e) {
       return std::string(e.what());
     }
@@ -104,8 +104,8 @@ TEST(CaptionPhotos, BadFoldersAreRefusedBeforeTraining) {
   caption_fixture::write(dir / "captions.csv", "image,caption\nimg0.png,a red square\nnotes.txt,a note\nimg2.png,a blue one\nimg3.jpg,a red one\n");
   EXPECT_NE(error_of().find("notes.txt"), std::string::npos) << error_of();
   // Settings that belong to the other data.
-  EXPECT_THROW(CaptionTask(settings({{"data", csv}, {"builtin", "scenes"}}), 1), ConfigError);
-  EXPECT_THROW(CaptionTask(settings({{"min-count", "2"}}), 1), ConfigError);
+  EXPECT_THROW(CaptionTask(photo_settings({{"data", csv}, {"builtin", "scenes"}}), 1), ConfigError);
+  EXPECT_THROW(CaptionTask(photo_settings({{"min-count", "2"}}), 1), ConfigError);
   fs::remove_all(dir);
 }
 

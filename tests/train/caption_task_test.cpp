@@ -24,13 +24,13 @@ namespace {
 
 namespace fs = std::filesystem;
 
-Settings settings(const std::map<std::string, std::string>& kv) {
+Settings scene_settings(const std::map<std::string, std::string>& kv) {
   Settings s(caption_settings());
   for (const auto& [k, v] : kv) s.set(k, v);
   return s;
 }
 
-TrainerOptions quick(const Settings& s, int64_t steps) {
+TrainerOptions quick_caption(const Settings& s, int64_t steps) {
   TrainerOptions o = caption_defaults(s);
   o.steps = steps;
   o.eval_every = steps;
@@ -49,9 +49,9 @@ double mean_of(const std::vector<float>& v, size_t from, size_t n) {
 // TBD after 400 steps; asserted with a wide margin).
 TEST(CaptionTask, LearnsScenesAndSoftAttentionPointsAtTheObject) {
   // Fast (ASan) runs: a small model for 40 steps; the slow run trains the default one.
-  const Settings s = slow_tests() ? settings({}) : settings({{"hidden", "32"}, {"channels", "16"}});
+  const Settings s = slow_tests() ? scene_settings({}) : scene_settings({{"hidden", "32"}, {"channels", "16"}});
   CaptionTask task(s, 1);
-  const TrainResult r = run_training(task, quick(s, slow_tests() ? 600 : 40));
+  const TrainResult r = run_training(task, quick_caption(s, slow_tests() ? 600 : 40));
   ASSERT_GE(r.losses.size(), 40u);
   EXPECT_LT(mean_of(r.losses, r.losses.size() - 10, 10), 0.6 * mean_of(r.losses, 0, 10));
   if (!slow_tests()) return;
@@ -64,9 +64,9 @@ TEST(CaptionTask, CheckpointCaptionsLikeTheTrainedModelAndTracesTheImage) {
   const fs::path dir = fs::temp_directory_path() / "attnscope_caption_task_ckpt";
   fs::create_directories(dir);
   const std::string path = (dir / "m.safetensors").string();
-  const Settings s = settings({{"attention", "adaptive"}, {"hidden", "32"}, {"channels", "16"}});
+  const Settings s = scene_settings({{"attention", "adaptive"}, {"hidden", "32"}, {"channels", "16"}});
   CaptionTask task(s, 2);
-  TrainerOptions o = quick(s, 20);
+  TrainerOptions o = quick_caption(s, 20);
   o.output = path;
   o.keep_best = false;
   run_training(task, o);
@@ -106,9 +106,9 @@ TEST(CaptionTask, CheckpointCaptionsLikeTheTrainedModelAndTracesTheImage) {
 // trace replays the caption word by word: the same attention for every word, or the slices are
 // misaligned. Two scenes of different lengths, so the shorter one is padded.
 TEST(CaptionTask, TeacherForcedForwardLooksWhereTheWordByWordTraceLooks) {
-  const Settings s = settings({{"hidden", "32"}, {"channels", "16"}});
+  const Settings s = scene_settings({{"hidden", "32"}, {"channels", "16"}});
   CaptionTask task(s, 3);
-  run_training(task, quick(s, 10));
+  run_training(task, quick_caption(s, 10));
   models::Captioner& m = task.captioner();
   nn::EvalMode eval(m);
   const auto scenes = data::make_scenes(data::ScenePool::test, 9, 2);
@@ -129,9 +129,9 @@ TEST(CaptionTask, TeacherForcedForwardLooksWhereTheWordByWordTraceLooks) {
 
 TEST(CaptionTask, EveryAttentionKindTrains) {
   for (const char* kind : {"soft", "hard", "adaptive", "none"}) {
-    const Settings s = settings({{"attention", kind}, {"hidden", "32"}, {"channels", "16"}});
+    const Settings s = scene_settings({{"attention", kind}, {"hidden", "32"}, {"channels", "16"}});
     CaptionTask task(s, 3);
-    const TrainResult r = run_training(task, quick(s, 6));
+    const TrainResult r = run_training(task, quick_caption(s, 6));
     for (float l : r.losses) EXPECT_TRUE(std::isfinite(l)) << kind;
     const auto e = models::evaluate_scenes(task.captioner(), data::make_scenes(data::ScenePool::test, 1, 8));
     EXPECT_EQ(e.pointing < 0, std::string(kind) == "none") << kind;
@@ -151,9 +151,9 @@ TEST(CaptionTask, EveryAttentionKindTrains) {
 // --cell 2 skips the encoder's second pooling: a 16 x 16 grid at 32 px, kept by the checkpoint's
 // config; configs written before the setting existed read as 4 px cells.
 TEST(CaptionTask, TwoPixelCellsGiveASixteenBySixteenGrid) {
-  const Settings s = settings({{"cell", "2"}, {"hidden", "32"}, {"channels", "16"}});
+  const Settings s = scene_settings({{"cell", "2"}, {"hidden", "32"}, {"channels", "16"}});
   CaptionTask task(s, 4);
-  const TrainResult r = run_training(task, quick(s, 4));
+  const TrainResult r = run_training(task, quick_caption(s, 4));
   for (float l : r.losses) EXPECT_TRUE(std::isfinite(l));
   const auto scenes = data::make_scenes(data::ScenePool::test, 1, 2);
   const io::Trace t = task.captioner().trace(scenes[0].image);
@@ -165,7 +165,7 @@ TEST(CaptionTask, TwoPixelCellsGiveASixteenBySixteenGrid) {
   std::string old = task.captioner().config().to_json();
   old.erase(old.find("\"cell\":2,"), 9);
   EXPECT_EQ(models::CaptionerConfig::from_json(old).cell, 4);
-  EXPECT_THROW(CaptionTask(settings({{"cell", "3"}}), 1), ConfigError);
+  EXPECT_THROW(CaptionTask(scene_settings({{"cell", "3"}}), 1), ConfigError);
 }
 
 double mean_entropy(const std::vector<models::GeneratedCaption>& captions, int64_t* zeros = nullptr) {
@@ -192,9 +192,9 @@ TEST(CaptionTask, SparseNormalizerAndEntropyRegulariser) {
   std::vector<const data::Image*> images;
   for (const auto& sc : scenes) images.push_back(&sc.image);
   {
-    const Settings s = settings({{"normalizer", "sparsemax"}, {"hidden", "32"}, {"channels", "16"}});
+    const Settings s = scene_settings({{"normalizer", "sparsemax"}, {"hidden", "32"}, {"channels", "16"}});
     CaptionTask task(s, 6);
-    run_training(task, quick(s, 20));
+    run_training(task, quick_caption(s, 20));
     int64_t zeros = 0;
     mean_entropy(task.captioner().generate(images), &zeros);
     EXPECT_GT(zeros, 0);
@@ -202,33 +202,33 @@ TEST(CaptionTask, SparseNormalizerAndEntropyRegulariser) {
   }
   double entropy[2];
   for (int with = 0; with < 2; ++with) {
-    const Settings s = settings({{"attention-entropy", with ? "1" : "0"}, {"hidden", "32"}, {"channels", "16"}});
+    const Settings s = scene_settings({{"attention-entropy", with ? "1" : "0"}, {"hidden", "32"}, {"channels", "16"}});
     CaptionTask task(s, 6);
-    run_training(task, quick(s, 20));
+    run_training(task, quick_caption(s, 20));
     entropy[with] = mean_entropy(task.captioner().generate(images));
   }
   std::printf("20 steps: attention entropy %.3f -> %.3f nats with the regulariser\n", entropy[0], entropy[1]);
   EXPECT_LT(entropy[1], entropy[0] - 0.3);  // of at most ln 64 = 4.16
-  EXPECT_THROW(CaptionTask(settings({{"attention", "hard"}, {"normalizer", "sparsemax"}}), 1), ConfigError);
-  EXPECT_THROW(CaptionTask(settings({{"attention", "none"}, {"attention-entropy", "0.1"}}), 1), ConfigError);
+  EXPECT_THROW(CaptionTask(scene_settings({{"attention", "hard"}, {"normalizer", "sparsemax"}}), 1), ConfigError);
+  EXPECT_THROW(CaptionTask(scene_settings({{"attention", "none"}, {"attention-entropy", "0.1"}}), 1), ConfigError);
 }
 
 // Location-aware attention: its features' weights learn, the checkpoint's config keeps it, and
 // only soft and hard attention take it.
 TEST(CaptionTask, LocationAwareAttentionLearnsAndIsKept) {
-  const Settings s = settings({{"location-aware", "1"}, {"hidden", "32"}, {"channels", "16"}});
+  const Settings s = scene_settings({{"location-aware", "1"}, {"hidden", "32"}, {"channels", "16"}});
   CaptionTask task(s, 8);
   const auto before = task.model().named_parameters();
   const auto it = std::find_if(before.begin(), before.end(), [](const auto& p) { return p.first == "location_in.weight"; });
   ASSERT_NE(it, before.end());
   const std::vector<float> w0 = it->second.clone().to_vector();
-  run_training(task, quick(s, 10));
+  run_training(task, quick_caption(s, 10));
   const std::vector<float> w1 = it->second.to_vector();
   double moved = 0;
   for (size_t i = 0; i < w0.size(); ++i) moved += std::abs(w1[i] - w0[i]);
   EXPECT_GT(moved, 1e-4);
   EXPECT_TRUE(models::CaptionerConfig::from_json(task.captioner().config().to_json()).location_aware);
-  EXPECT_THROW(CaptionTask(settings({{"attention", "adaptive"}, {"location-aware", "1"}}), 1), ConfigError);
+  EXPECT_THROW(CaptionTask(scene_settings({{"attention", "adaptive"}, {"location-aware", "1"}}), 1), ConfigError);
 }
 
 // Where a look lands, on a scene drawn by hand: box A [6,14)^2 and B [20,30)^2 on 4 px cells.
@@ -257,9 +257,9 @@ TEST(CaptionTask, BoxSupervisionPullsAttentionOntoTheObject) {
   const auto scenes = data::make_scenes(data::ScenePool::test, 2, 64);
   double pointing[2], correctness[2], focus[2];
   for (int with = 0; with < 2; ++with) {
-    const Settings s = settings({{"hidden", "32"}, {"channels", "16"}, {"box-supervision", with ? "1" : "0"}});
+    const Settings s = scene_settings({{"hidden", "32"}, {"channels", "16"}, {"box-supervision", with ? "1" : "0"}});
     CaptionTask task(s, 5);
-    const TrainResult r = run_training(task, quick(s, slow_tests() ? 60 : 8));
+    const TrainResult r = run_training(task, quick_caption(s, slow_tests() ? 60 : 8));
     if (!slow_tests()) {  // the sanitizer build: the supervised loss runs and stays finite
       EXPECT_TRUE(std::isfinite(r.losses.back()));
       continue;
@@ -282,9 +282,9 @@ TEST(CaptionTask, BoxSupervisionPullsAttentionOntoTheObject) {
 // Focus snapshots follow one fixed validation caption (teacher-forced: the same rows while the
 // model's own captions change length), and the series records pointing at every snapshot.
 TEST(CaptionTask, FocusSeriesRecordsPointing) {
-  const Settings s = settings({{"hidden", "32"}, {"channels", "16"}});
+  const Settings s = scene_settings({{"hidden", "32"}, {"channels", "16"}});
   CaptionTask task(s, 7);
-  TrainerOptions o = quick(s, 12);
+  TrainerOptions o = quick_caption(s, 12);
   o.focus_every = 4;
   const TrainResult r = run_training(task, o);
   ASSERT_EQ(r.focus.snapshots.size(), 4u);  // steps 0, 4, 8, 12
@@ -300,7 +300,7 @@ TEST(CaptionTask, FocusSeriesRecordsPointing) {
 // Hard attention reading the expected context (hard-mix): no sample, so no REINFORCE terms, and
 // the gradient reaches the attention scorer through the blend.
 TEST(CaptionTask, HardAttentionCanReadTheExpectedContext) {
-  const Settings s = settings({{"attention", "hard"}, {"hidden", "16"}, {"channels", "8"}});
+  const Settings s = scene_settings({{"attention", "hard"}, {"hidden", "16"}, {"channels", "8"}});
   CaptionTask task(s, 6);
   models::Captioner& m = task.captioner();
   m.train();
@@ -322,12 +322,12 @@ TEST(CaptionTask, HardAttentionCanReadTheExpectedContext) {
 }
 
 TEST(CaptionTask, RefusesSettingsThatDoNotApply) {
-  EXPECT_THROW(CaptionTask(settings({{"attention", "soft"}, {"entropy-bonus", "0.1"}}), 1), ConfigError);
-  EXPECT_THROW(CaptionTask(settings({{"attention", "none"}, {"coverage", "0.1"}}), 1), ConfigError);
-  EXPECT_THROW(CaptionTask(settings({{"attention", "soft"}, {"hard-mix", "0.5"}}), 1), ConfigError);
-  EXPECT_THROW(CaptionTask(settings({{"attention", "none"}, {"box-supervision", "1"}}), 1), ConfigError);
-  EXPECT_THROW(CaptionTask(settings({{"pool", "median"}}), 1), ConfigError);
-  EXPECT_THROW(CaptionTask(settings({{"attention", "none"}, {"init-state", "image"}}), 1), ConfigError);
+  EXPECT_THROW(CaptionTask(scene_settings({{"attention", "soft"}, {"entropy-bonus", "0.1"}}), 1), ConfigError);
+  EXPECT_THROW(CaptionTask(scene_settings({{"attention", "none"}, {"coverage", "0.1"}}), 1), ConfigError);
+  EXPECT_THROW(CaptionTask(scene_settings({{"attention", "soft"}, {"hard-mix", "0.5"}}), 1), ConfigError);
+  EXPECT_THROW(CaptionTask(scene_settings({{"attention", "none"}, {"box-supervision", "1"}}), 1), ConfigError);
+  EXPECT_THROW(CaptionTask(scene_settings({{"pool", "median"}}), 1), ConfigError);
+  EXPECT_THROW(CaptionTask(scene_settings({{"attention", "none"}, {"init-state", "image"}}), 1), ConfigError);
 }
 
 // --init-state image (Xu et al.): the decoder starts from the image's mean feature through
@@ -337,9 +337,9 @@ TEST(CaptionTask, InitStateFromTheImage) {
   const fs::path dir = fs::temp_directory_path() / "attnscope_caption_init_state";
   fs::create_directories(dir);
   for (const std::string init : {"zero", "image"}) {
-    const Settings s = settings({{"hidden", "32"}, {"channels", "16"}, {"init-state", init}});
+    const Settings s = scene_settings({{"hidden", "32"}, {"channels", "16"}, {"init-state", init}});
     CaptionTask task(s, 5);
-    TrainerOptions o = quick(s, 5);
+    TrainerOptions o = quick_caption(s, 5);
     o.output = (dir / (init + ".safetensors")).string();
     o.keep_best = false;
     run_training(task, o);

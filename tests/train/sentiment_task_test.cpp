@@ -19,13 +19,13 @@ namespace {
 
 namespace fs = std::filesystem;
 
-Settings settings(const std::map<std::string, std::string>& kv) {
+Settings review_settings(const std::map<std::string, std::string>& kv) {
   Settings s(sentiment_settings());
   for (const auto& [k, v] : kv) s.set(k, v);
   return s;
 }
 
-TrainerOptions quick(const Settings& s, int64_t steps) {
+TrainerOptions quick_reviews(const Settings& s, int64_t steps) {
   TrainerOptions o = sentiment_defaults(s);
   o.steps = steps;
   o.quiet = true;
@@ -35,9 +35,9 @@ TrainerOptions quick(const Settings& s, int64_t steps) {
 // The built-in bar: accuracy >= 97% on the 1,000 test reviews after the default run.
 // The attention lands on the sentiment word of every plain review (negated ones: docs/RESULTS.md).
 TEST(SentimentTask, LearnsTheBuiltinReviewsAndAttendsTheSentimentWord) {
-  const Settings s = settings({{"hidden", "64"}, {"embed", "64"}});
+  const Settings s = review_settings({{"hidden", "64"}, {"embed", "64"}});
   SentimentTask task(s, 1);
-  const TrainResult r = run_training(task, quick(s, slow_tests() ? 500 : 250));
+  const TrainResult r = run_training(task, quick_reviews(s, slow_tests() ? 500 : 250));
   // Single steps are noisy (batch 32) and the first ~100 sit at chance: compare the means of the
   // first and last 20 steps after enough steps to leave the plateau.
   ASSERT_GE(r.losses.size(), 40u);
@@ -62,9 +62,9 @@ TEST(SentimentTask, CheckpointPredictsWhatTheModelPredicted) {
   const fs::path dir = fs::temp_directory_path() / "attnscope_sentiment_ckpt";
   fs::create_directories(dir);
   const std::string path = (dir / "m.safetensors").string();
-  const Settings s = settings({{"hidden", "16"}, {"embed", "16"}, {"normalizer", "sparsemax"}});
+  const Settings s = review_settings({{"hidden", "16"}, {"embed", "16"}, {"normalizer", "sparsemax"}});
   SentimentTask task(s, 3);
-  TrainerOptions o = quick(s, 30);
+  TrainerOptions o = quick_reviews(s, 30);
   o.output = path;
   o.eval_every = 10;
   run_training(task, o);
@@ -96,9 +96,9 @@ TEST(SentimentTask, EveryPoolingAndNormalizerTrains) {
     auto all = kv;
     all["hidden"] = "16";
     if (!all.count("arch")) all["embed"] = "16";
-    const Settings s = settings(all);
+    const Settings s = review_settings(all);
     SentimentTask task(s, 2);
-    const TrainResult r = run_training(task, quick(s, 40));
+    const TrainResult r = run_training(task, quick_reviews(s, 40));
     EXPECT_TRUE(std::isfinite(r.losses.back())) << kv.begin()->second;
     // A short sentence under top-3 pooling still classifies (padded to k columns).
     const auto p = task.classifier().predict({{"good"}});
@@ -115,9 +115,9 @@ TEST(SentimentTask, EveryPoolingAndNormalizerTrains) {
 }
 
 TEST(SentimentTask, FaithfulnessMeasuresAreInRange) {
-  const Settings s = settings({{"hidden", "16"}, {"embed", "16"}});
+  const Settings s = review_settings({{"hidden", "16"}, {"embed", "16"}});
   SentimentTask task(s, 5);
-  run_training(task, quick(s, 40));
+  run_training(task, quick_reviews(s, 40));
   const auto f = models::measure_faithfulness(task.classifier(), task.data().test, 3, 1, 100);
   EXPECT_GT(f.sentences, 80);
   EXPECT_GE(f.tau_loo, -1);
@@ -132,7 +132,7 @@ TEST(SentimentTask, FaithfulnessMeasuresAreInRange) {
   EXPECT_DOUBLE_EQ(f.erase_attention[0], models::evaluate_sentiment(task.classifier(), first).accuracy);
   EXPECT_DOUBLE_EQ(f.erase_random[0], f.erase_attention[0]);
   // A model without attention has nothing to measure.
-  const Settings mean = settings({{"hidden", "8"}, {"embed", "8"}, {"pooling", "mean"}});
+  const Settings mean = review_settings({{"hidden", "8"}, {"embed", "8"}, {"pooling", "mean"}});
   SentimentTask no_attention(mean, 5);
   EXPECT_THROW(models::measure_faithfulness(no_attention.classifier(), first, 3, 1), ConfigError);
 }
@@ -142,9 +142,9 @@ TEST(SentimentTask, FaithfulnessMeasuresAreInRange) {
 // without it does not; the focus series measures it on the dev sample.
 TEST(SentimentTask, RationaleSupervisionPutsTheAttentionOnTheGoldWords) {
   auto run = [&](const char* lambda) {
-    const Settings s = settings({{"hidden", "32"}, {"embed", "32"}, {"rationale-supervision", lambda}});
+    const Settings s = review_settings({{"hidden", "32"}, {"embed", "32"}, {"rationale-supervision", lambda}});
     auto task = std::make_unique<SentimentTask>(s, 1);
-    run_training(*task, quick(s, slow_tests() ? 300 : 150));
+    run_training(*task, quick_reviews(s, slow_tests() ? 300 : 150));
     return task;
   };
   const auto supervised = run("1");
@@ -172,9 +172,9 @@ TEST(SentimentTask, WordKeysAreBatchInvariantAndSaved) {
   const fs::path dir = fs::temp_directory_path() / "attnscope_sentiment_wordkeys";
   fs::create_directories(dir);
   const std::string path = (dir / "m.safetensors").string();
-  const Settings s = settings({{"hidden", "16"}, {"embed", "16"}, {"attention-keys", "words"}, {"key-window", "2"}});
+  const Settings s = review_settings({{"hidden", "16"}, {"embed", "16"}, {"attention-keys", "words"}, {"key-window", "2"}});
   SentimentTask task(s, 4);
-  TrainerOptions o = quick(s, 30);
+  TrainerOptions o = quick_reviews(s, 30);
   o.output = path;
   o.eval_every = 10;
   run_training(task, o);
@@ -191,19 +191,19 @@ TEST(SentimentTask, WordKeysAreBatchInvariantAndSaved) {
 }
 
 TEST(SentimentTask, RefusesContradictorySettings) {
-  EXPECT_THROW(SentimentTask(settings({{"pooling", "mean"}, {"attention-keys", "words"}}), 1), ConfigError);
-  EXPECT_THROW(SentimentTask(settings({{"key-window", "2"}}), 1), ConfigError);
-  EXPECT_THROW(SentimentTask(settings({{"pooling", "mean"}, {"rationale-supervision", "1"}}), 1), ConfigError);
-  EXPECT_THROW(SentimentTask(settings({{"data", "x.tsv"}, {"rationale-supervision", "1"}}), 1), ConfigError);
-  EXPECT_THROW(SentimentTask(settings({{"pooling", "mean"}, {"normalizer", "sparsemax"}}), 1), ConfigError);
-  EXPECT_THROW(SentimentTask(settings({{"normalizer", "topk:0"}}), 1), ConfigError);
-  EXPECT_THROW(SentimentTask(settings({{"arch", "transformer"}, {"cell", "lstm"}}), 1), ConfigError);
-  EXPECT_THROW(SentimentTask(settings({{"layers", "3"}}), 1), ConfigError);
-  EXPECT_THROW(SentimentTask(settings({{"pooling", "cls"}}), 1), ConfigError);
-  EXPECT_THROW(SentimentTask(settings({{"arch", "transformer"}, {"pooling", "last"}}), 1), ConfigError);
-  EXPECT_THROW(SentimentTask(settings({{"normalizer", "softmax2"}}), 1), ConfigError);
-  EXPECT_THROW(SentimentTask(settings({{"data", "x.tsv"}, {"builtin", "reviews"}}), 1), ConfigError);
-  EXPECT_THROW(SentimentTask(settings({{"data", "/nonexistent/x.tsv"}}), 1), IoError);
+  EXPECT_THROW(SentimentTask(review_settings({{"pooling", "mean"}, {"attention-keys", "words"}}), 1), ConfigError);
+  EXPECT_THROW(SentimentTask(review_settings({{"key-window", "2"}}), 1), ConfigError);
+  EXPECT_THROW(SentimentTask(review_settings({{"pooling", "mean"}, {"rationale-supervision", "1"}}), 1), ConfigError);
+  EXPECT_THROW(SentimentTask(review_settings({{"data", "x.tsv"}, {"rationale-supervision", "1"}}), 1), ConfigError);
+  EXPECT_THROW(SentimentTask(review_settings({{"pooling", "mean"}, {"normalizer", "sparsemax"}}), 1), ConfigError);
+  EXPECT_THROW(SentimentTask(review_settings({{"normalizer", "topk:0"}}), 1), ConfigError);
+  EXPECT_THROW(SentimentTask(review_settings({{"arch", "transformer"}, {"cell", "lstm"}}), 1), ConfigError);
+  EXPECT_THROW(SentimentTask(review_settings({{"layers", "3"}}), 1), ConfigError);
+  EXPECT_THROW(SentimentTask(review_settings({{"pooling", "cls"}}), 1), ConfigError);
+  EXPECT_THROW(SentimentTask(review_settings({{"arch", "transformer"}, {"pooling", "last"}}), 1), ConfigError);
+  EXPECT_THROW(SentimentTask(review_settings({{"normalizer", "softmax2"}}), 1), ConfigError);
+  EXPECT_THROW(SentimentTask(review_settings({{"data", "x.tsv"}, {"builtin", "reviews"}}), 1), ConfigError);
+  EXPECT_THROW(SentimentTask(review_settings({{"data", "/nonexistent/x.tsv"}}), 1), IoError);
   EXPECT_EQ(parse_normalizer("topk:12"), (std::pair<std::string, int64_t>{"topk", 12}));
   EXPECT_THROW(parse_normalizer("topk:99999999999999999999"), ConfigError);
 }
