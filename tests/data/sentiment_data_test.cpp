@@ -11,6 +11,8 @@
 #include "attnscope/core/error.h"
 #include "shared_data.h"
 
+using attnscope::testing::shared_data_dir;
+
 namespace attnscope::data {
 namespace {
 
@@ -143,18 +145,18 @@ TEST(BuiltinReviews, RationalesPointAtTheDecidingWords) {
 }
 
 TEST(LabeledText, ReadsTheRealSstAndUciFiles) {
-  if (!fs::exists(attnscope::testing::shared_data_dir())) GTEST_SKIP() << "../shared/data is absent (real-data test)";
-  const auto sst2 = read_sentiment_data(attnscope::testing::shared_data_dir() + "/sst2_sentences", 2, TextFormat::automatic, 1);
+  if (!fs::exists(shared_data_dir())) GTEST_SKIP() << "../shared/data is absent (real-data test)";
+  const auto sst2 = read_sentiment_data(shared_data_dir() + "/sst2_sentences", 2, TextFormat::automatic, 1);
   EXPECT_EQ(sst2.train.examples.size(), 6920u);
   EXPECT_EQ(sst2.dev.examples.size(), 872u);
   EXPECT_EQ(sst2.test.examples.size(), 1821u);
   EXPECT_EQ(sst2.train.labels, (W{"negative", "positive"}));
-  const auto sst5 = read_sentiment_data(attnscope::testing::shared_data_dir() + "/sst2_sentences", 5, TextFormat::automatic, 1);
+  const auto sst5 = read_sentiment_data(shared_data_dir() + "/sst2_sentences", 5, TextFormat::automatic, 1);
   EXPECT_EQ(sst5.train.examples.size(), 8544u);
   EXPECT_EQ(sst5.test.examples.size(), 2210u);
   EXPECT_EQ(sst5.train.labels.size(), 5u);
   for (const char* f : {"amazon_cells_labelled.txt", "imdb_labelled.txt", "yelp_labelled.txt"}) {
-    const auto uci = read_labeled_text(attnscope::testing::shared_data_dir() + "/uci_sentiment_labelled_sentences/" + f);
+    const auto uci = read_labeled_text(shared_data_dir() + "/uci_sentiment_labelled_sentences/" + f);
     EXPECT_EQ(uci.examples.size(), 1000u) << f;
     EXPECT_EQ(uci.labels, (W{"negative", "positive"}));
   }

@@ -15,16 +15,18 @@
 #include "attnscope/data/tokenizer_wordpiece.h"
 #include "shared_data.h"
 
+using attnscope::testing::shared_data_dir;
+
 namespace fs = std::filesystem;
 using namespace attnscope;
 using namespace attnscope::data;
 
 namespace {
 
-std::string vectors_dir() { return attnscope::testing::shared_data_dir() + "/tokenizer_vectors_llamacpp"; }
+std::string vectors_dir() { return shared_data_dir() + "/tokenizer_vectors_llamacpp"; }
 
 #define REQUIRE_SHARED_DATA()                                                              \
-  if (!fs::exists(attnscope::testing::shared_data_dir())) GTEST_SKIP() << "../shared/data is absent (real-data test)"
+  if (!fs::exists(shared_data_dir())) GTEST_SKIP() << "../shared/data is absent (real-data test)"
 
 struct Case {
   std::string text;
@@ -132,7 +134,7 @@ TEST(ByteBpe, SpecialTokensAndInvalidUtf8) {
 
 TEST(WordPiece, BertVectorsFromVocabTxt) {
   REQUIRE_SHARED_DATA();
-  auto tok = load_tokenizer(attnscope::testing::shared_data_dir() + "/tokenizer_bert_uncased/vocab.txt");
+  auto tok = load_tokenizer(shared_data_dir() + "/tokenizer_bert_uncased/vocab.txt");
   EXPECT_EQ(tok->kind(), "wordpiece");
   const auto cases = read_vectors(vectors_dir() + "/ggml-vocab-bert-bge.gguf");
   expect_all_match(*tok, cases, false);
@@ -152,7 +154,7 @@ TEST(WordPiece, BertVectorsFromVocabTxt) {
 
 TEST(WordPiece, BertVectorsFromTokenizerJson) {
   REQUIRE_SHARED_DATA();
-  auto tok = load_tokenizer(attnscope::testing::shared_data_dir() + "/tokenizer_bert_uncased");  // directory: finds tokenizer.json
+  auto tok = load_tokenizer(shared_data_dir() + "/tokenizer_bert_uncased");  // directory: finds tokenizer.json
   EXPECT_EQ(tok->kind(), "wordpiece");
   expect_all_match(*tok, read_vectors(vectors_dir() + "/ggml-vocab-bert-bge.gguf"), false);
   const auto ids = tok->encode("Hello [SEP] world", true, true);
@@ -162,7 +164,7 @@ TEST(WordPiece, BertVectorsFromTokenizerJson) {
 
 TEST(Spm, Llama2cTokenizerGoldenSentence) {
   REQUIRE_SHARED_DATA();
-  auto tok = load_tokenizer(attnscope::testing::shared_data_dir() + "/model_stories260K_llama");  // finds tok512.bin
+  auto tok = load_tokenizer(shared_data_dir() + "/model_stories260K_llama");  // finds tok512.bin
   EXPECT_EQ(tok->kind(), "sentencepiece");
   EXPECT_EQ(tok->vocab_size(), 512);
   const std::string text = "One day, a clever fox found a shiny key under the old oak tree.";

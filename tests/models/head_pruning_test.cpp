@@ -14,6 +14,8 @@
 #include "attnscope/models/loader.h"
 #include "shared_data.h"
 
+using attnscope::testing::stories_bin;
+
 namespace fs = std::filesystem;
 using namespace attnscope;
 using namespace attnscope::models;
@@ -38,8 +40,8 @@ TEST(HeadPruning, LeastImportantHeads) {
 }
 
 TEST(HeadPruning, LlamaPrunedEqualsAblatedAndNothingPrunedIsExact) {
-  if (!fs::exists(attnscope::testing::stories_bin())) GTEST_SKIP() << "../shared/data is absent (real-data test)";
-  auto m = load_model(attnscope::testing::stories_bin());
+  if (!fs::exists(stories_bin())) GTEST_SKIP() << "../shared/data is absent (real-data test)";
+  auto m = load_model(stories_bin());
   const int64_t L = m->config().n_layers, H = m->config().n_heads;
   ASSERT_LT(m->config().n_kv_heads, H) << "stories260K has grouped-query heads: whole kv groups get skipped";
   const std::vector<float> base = logits(*m, kIds);

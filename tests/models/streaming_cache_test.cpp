@@ -14,6 +14,8 @@
 #include "attnscope/models/sliding_window.h"
 #include "shared_data.h"
 
+using attnscope::testing::stories_bin;
+
 namespace fs = std::filesystem;
 using namespace attnscope;
 using namespace attnscope::models;
@@ -27,8 +29,8 @@ std::vector<int32_t> text_ids(int64_t n) {  // a deterministic token walk over t
 }  // namespace
 
 TEST(StreamingCache, BigEnoughCacheIsFullAttentionExactly) {
-  if (!fs::exists(attnscope::testing::stories_bin())) GTEST_SKIP() << "../shared/data is absent (real-data test)";
-  auto m = load_model(attnscope::testing::stories_bin());
+  if (!fs::exists(stories_bin())) GTEST_SKIP() << "../shared/data is absent (real-data test)";
+  auto m = load_model(stories_bin());
   const auto ids = text_ids(40);
   const auto full = perplexity(*m, ids);
   m->reset();
@@ -41,8 +43,8 @@ TEST(StreamingCache, BigEnoughCacheIsFullAttentionExactly) {
 }
 
 TEST(StreamingCache, BoundedPastTheContextAndFinite) {
-  if (!fs::exists(attnscope::testing::stories_bin())) GTEST_SKIP() << "../shared/data is absent (real-data test)";
-  auto m = load_model(attnscope::testing::stories_bin());
+  if (!fs::exists(stories_bin())) GTEST_SKIP() << "../shared/data is absent (real-data test)";
+  auto m = load_model(stories_bin());
   auto* llama = dynamic_cast<LlamaModel*>(m.get());
   ASSERT_NE(llama, nullptr);
   const int64_t n = 2 * m->config().max_seq + 10;

@@ -9,7 +9,6 @@
 namespace attnscope::models {
 
 namespace {
-
 // [T, NH*HS] -> [NH, T, HS]
 Tensor heads_first(const Tensor& x, int64_t NH, int64_t HS) {
   return ops::permute(ops::reshape(x, Shape{x.size(0), NH, HS}), {1, 0, 2});
