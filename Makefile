@@ -35,9 +35,10 @@ test: deps deps-test build
 
 # The test suite under AddressSanitizer + UndefinedBehaviorSanitizer (CI runs it after `make test`).
 # The browser tests (label web) exercise the page, not our memory: they run in `make test` only.
+# Unity batches of 16 (not 8): nobody edits in build-asan, and a cold build took 9.6 min, not 11.5.
 test-asan: deps
 	@cmake -S . -B build-asan $(GENERATOR) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DATTNSCOPE_SANITIZE=ON \
-	  -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1" -DATTNSCOPE_BUILD_BENCH=OFF >/dev/null
+	  -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1" -DATTNSCOPE_BUILD_BENCH=OFF -DCMAKE_UNITY_BUILD_BATCH_SIZE=16 >/dev/null
 	@cmake --build build-asan -j $(JOBS)
 	cd build-asan && ASAN_OPTIONS=detect_leaks=1 ATTNSCOPE_SLOW_TESTS=0 ATTNSCOPE_THREADS=1 OMP_WAIT_POLICY=passive \
 	  ctest --output-on-failure -j $(JOBS) --timeout 1200 -LE "no-asan|web"
