@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli_fixture.h"
+#include "shared_data.h"
 
 namespace {
 
@@ -177,7 +178,7 @@ TEST_F(IoCommands, InspectBrokenTraces) {
 // Issue 16.4: topk:8 on a 5-token text used to fail after running the model ("top-k k = 8 must be
 // in [1, keys = 5]"); the one rule is to clamp k to the keys and say so.
 TEST_F(IoCommands, TraceTopkLargerThanTheTextIsClampedWithANote) {
-  const std::string model = std::string(ATTNSCOPE_SOURCE_DIR) + "/../shared/data/model_stories260K_llama";
+  const std::string model = attnscope::testing::stories_dir();
   if (!fs::exists(model)) GTEST_SKIP() << "../shared/data is absent (real-model test)";
   const CmdResult r = run("trace '" + model + "' 'Once upon a time' --capture topk:8 -o t.attn.safetensors");
   ASSERT_EQ(r.code, 0) << r.err;
@@ -258,7 +259,7 @@ TEST_F(IoCommands, ExportTablesAsCsvAndJson) {
 // Issue 16: no way to check a tokenizer on a text. The model's SentencePiece tokenizer: BOS,
 // then pieces whose byte offsets cover the text.
 TEST_F(IoCommands, TokenizeShowsPiecesIdsAndOffsets) {
-  const std::string model = std::string(ATTNSCOPE_SOURCE_DIR) + "/../shared/data/model_stories260K_llama";
+  const std::string model = attnscope::testing::stories_dir();
   if (!fs::exists(model)) GTEST_SKIP() << "../shared/data is absent (real-model test)";
   CmdResult r = run("tokenize '" + model + "' 'Once upon a time' --json");
   ASSERT_EQ(r.code, 0) << r.err;

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "cli_fixture.h"
+#include "shared_data.h"
 
 namespace {
 
@@ -75,8 +76,7 @@ TEST_F(UsageMessages, OutputsHaveTheirFlagsKindAndAreNotInputs) {
 // Flags that would be accepted and ignored are refused; numbers past what there is are clamped
 // with a note (the rule of top-k capture).
 TEST_F(UsageMessages, IgnoredFlagsAreRefusedAndClampsAreSaid) {
-  const std::string stories =
-      (fs::path(ATTNSCOPE_SOURCE_DIR) / ".." / "shared" / "data" / "model_stories260K_llama" / "stories260K.bin").string();
+  const std::string stories = attnscope::testing::stories_bin();
   expect_short("render t.attn.safetensors --view model --head 1 -o m.png", 2, "a layer or head choice does not apply");
   expect_short("render t.attn.safetensors --view model --layer 0 -o m.png", 2, "a layer or head choice does not apply");
   EXPECT_FALSE(fs::exists(dir_ / "m.png"));

@@ -9,6 +9,7 @@
 #include "attnscope/data/caption_corpus.h"
 #include "attnscope/data/image.h"
 #include "caption_fixture.h"
+#include "shared_data.h"
 
 namespace attnscope::data {
 namespace {
@@ -120,7 +121,7 @@ TEST(CaptionCorpus, SplitIsByImageSeededAndDisjoint) {
 }
 
 TEST(CaptionCorpus, Flickr8kSubsetWhenPresent) {
-  const std::string dir = std::string(ATTNSCOPE_SOURCE_DIR) + "/../shared/data/flickr8k_subset";
+  const std::string dir = attnscope::testing::shared_data_dir() + "/flickr8k_subset";
   if (!fs::exists(dir)) GTEST_SKIP() << "../shared/data/flickr8k_subset absent: the real-photo reader is not checked";
   const CaptionCorpus c = read_caption_corpus(dir);
   EXPECT_EQ(fs::path(c.source).filename(), "captions_subset1000.txt");

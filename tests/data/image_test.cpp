@@ -8,6 +8,7 @@
 
 #include "attnscope/core/error.h"
 #include "attnscope/core/fs.h"
+#include "shared_data.h"
 
 using namespace attnscope;
 
@@ -82,7 +83,7 @@ TEST(ImageDecode, MalformedFilesAreFormatErrors) {
 }
 
 TEST(ImageDecode, RealJpegsWhenSharedDataIsPresent) {
-  const std::string dir = std::string(ATTNSCOPE_SOURCE_DIR) + "/../shared/data/flickr8k_subset/images_1000";
+  const std::string dir = attnscope::testing::shared_data_dir() + "/flickr8k_subset/images_1000";
   if (!std::filesystem::exists(dir)) GTEST_SKIP() << "../shared/data/flickr8k_subset absent";
   int n = 0;
   for (const auto& e : std::filesystem::directory_iterator(dir)) {

@@ -8,13 +8,14 @@
 #include "attnscope/core/error.h"
 #include "attnscope/io/gguf.h"
 #include "attnscope/core/half.h"
+#include "shared_data.h"
 
 using namespace attnscope;
 using namespace attnscope::io;
 
 namespace {
 
-std::string vectors_dir() { return std::string(ATTNSCOPE_SOURCE_DIR) + "/../shared/data/tokenizer_vectors_llamacpp"; }
+std::string vectors_dir() { return attnscope::testing::shared_data_dir() + "/tokenizer_vectors_llamacpp"; }
 
 // A minimal GGUF writer for the tests.
 struct Writer {

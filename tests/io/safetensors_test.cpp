@@ -11,6 +11,7 @@
 #include "attnscope/core/fs.h"
 #include "attnscope/core/half.h"
 #include "test_util.h"
+#include "shared_data.h"
 
 using namespace attnscope;
 using namespace attnscope::io;
@@ -224,7 +225,7 @@ TEST(Safetensors, OpenErrorsNameThePath) {
 // A real checkpoint written by Python: stories260K (derived by the data curator with the
 // reference safetensors writer). Its embedding must equal the floats of the llama2.c .bin.
 TEST(Safetensors, ReadsRealStories260K) {
-  const std::string dir = attnscope::io::testing::shared_data_dir() + "/model_stories260K_llama";
+  const std::string dir = attnscope::testing::stories_dir();
   if (!std::filesystem::exists(dir + "/stories260K.safetensors"))
     GTEST_SKIP() << "../shared/data absent: real-checkpoint test skipped";
   const auto f = SafetensorsFile::open(dir + "/stories260K.safetensors");

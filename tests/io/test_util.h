@@ -23,6 +23,4 @@ inline std::string scratch_dir(const std::string& name) {
   return dir.string();
 }
 
-inline std::string shared_data_dir() { return std::string(ATTNSCOPE_SOURCE_DIR) + "/../shared/data"; }
-
 }  // namespace attnscope::io::testing

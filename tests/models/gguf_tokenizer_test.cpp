@@ -9,12 +9,13 @@
 #include "attnscope/io/gguf.h"
 #include "attnscope/models/gguf_tokenizer.h"
 #include "attnscope/models/loader.h"
+#include "shared_data.h"
 
 using namespace attnscope;
 
 namespace {
 
-std::string vectors_dir() { return std::string(ATTNSCOPE_SOURCE_DIR) + "/../shared/data/tokenizer_vectors_llamacpp"; }
+std::string vectors_dir() { return attnscope::testing::shared_data_dir() + "/tokenizer_vectors_llamacpp"; }
 
 // Returns the number of the 46 cases that match; checks the round trip when asked.
 int match_vectors(const data::Tokenizer& tok, const std::string& stem, bool round_trip) {

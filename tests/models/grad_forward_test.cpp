@@ -18,6 +18,7 @@
 #include "attnscope/models/attribution.h"
 #include "attnscope/models/loader.h"
 #include "hf_fixtures.h"
+#include "shared_data.h"
 
 using namespace attnscope;
 using namespace attnscope::models;
@@ -145,7 +146,7 @@ TEST_F(GradForwardTest, AttributionIsConsistent) {
 // ablation runs forward() with the head masked, an independent computation. (On the random
 // fixtures a head is too large a perturbation for a first-order estimate.)
 TEST(GradForwardStories, AttentionGradientsPredictHeadAblation) {
-  const std::string dir = std::string(ATTNSCOPE_SOURCE_DIR) + "/../shared/data/model_stories260K_llama";
+  const std::string dir = attnscope::testing::stories_dir();
   if (!std::filesystem::exists(dir)) GTEST_SKIP() << "../shared/data is absent (stories260K)";
   auto m = load_model(dir + "/stories260K.bin");
   const std::vector<int32_t> ids = {1, 403, 407, 261, 378, 11, 300, 272, 263, 395, 313, 430, 401, 46, 375, 400, 289, 12};
@@ -192,7 +193,7 @@ TEST(GradForwardStories, AttentionGradientsPredictHeadAblation) {
 }
 
 TEST(GradForwardStories, MatchesForward) {
-  const std::string dir = std::string(ATTNSCOPE_SOURCE_DIR) + "/../shared/data/model_stories260K_llama";
+  const std::string dir = attnscope::testing::stories_dir();
   if (!std::filesystem::exists(dir)) GTEST_SKIP() << "../shared/data is absent (stories260K)";
   auto m = load_model(dir + "/stories260K.bin");
   const std::vector<int32_t> ids = {1, 403, 407, 261, 378, 11, 1078, 291, 2, 30};

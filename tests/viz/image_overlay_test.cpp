@@ -10,6 +10,7 @@
 #include "attnscope/viz/token_animation.h"
 #include "fixtures.h"
 #include "viz_test_util.h"
+#include "shared_data.h"
 
 using namespace attnscope;
 
@@ -113,7 +114,7 @@ TEST(ImageOverlay, BadImagesAreClearErrors) {
 }
 
 TEST(ImageOverlay, RealJpegWhenSharedDataIsPresent) {
-  const std::string dir = std::string(ATTNSCOPE_SOURCE_DIR) + "/../shared/data/flickr8k_subset";
+  const std::string dir = attnscope::testing::shared_data_dir() + "/flickr8k_subset";
   std::string jpg;
   if (std::filesystem::exists(dir))
     for (const auto& e : std::filesystem::recursive_directory_iterator(dir))

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "attnscope/core/error.h"
+#include "attnscope/data/utf8.h"
 
 namespace attnscope::data {
 namespace {
@@ -23,9 +24,7 @@ struct Grams {
 };
 
 Grams grams_of(const std::string& sentence) {
-  std::string lower = sentence;
-  for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  std::istringstream in(lower);
+  std::istringstream in(ascii_lower(sentence));
   std::vector<std::string> w;
   for (std::string t; in >> t;) w.push_back(t);
   Grams g;
