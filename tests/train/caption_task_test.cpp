@@ -231,6 +231,42 @@ TEST(CaptionTask, LocationAwareAttentionLearnsAndIsKept) {
   EXPECT_THROW(CaptionTask(scene_settings({{"attention", "adaptive"}, {"location-aware", "1"}}), 1), ConfigError);
 }
 
+// --keys pixels: a cell's score reads only its own pixels. Repainting one cell then changes no
+// other cell's score, so the first word's weights on the other cells all scale by one factor (the
+// softmax's new total). With grid-feature keys (20 px of view) its neighbours' scores move too.
+// The setting survives a checkpoint's config; configs written before it read as cells.
+TEST(CaptionTask, PixelKeysScoreACellByItsOwnPixels) {
+  const auto scenes = data::make_scenes(data::ScenePool::test, 6, 1);
+  data::Image painted = scenes[0].image;
+  const int64_t cell_x = 3, cell_y = 4, painted_cell = cell_y * 8 + cell_x;  // 4 px cells: an 8 x 8 grid
+  for (int64_t y = cell_y * 4; y < cell_y * 4 + 4; ++y)
+    for (int64_t x = cell_x * 4; x < cell_x * 4 + 4; ++x)
+      for (int64_t ch = 0; ch < 3; ++ch) painted.pixels[static_cast<size_t>((y * painted.width + x) * 3 + ch)] = ch == 1 ? 250 : 30;
+  for (const std::string keys : {"pixels", "cells"}) {
+    const Settings s = scene_settings({{"keys", keys}, {"location-aware", "1"}, {"hidden", "32"}, {"channels", "16"}});
+    CaptionTask task(s, 4);
+    run_training(task, quick_caption(s, 5));
+    models::Captioner& m = task.captioner();
+    EXPECT_EQ(models::CaptionerConfig::from_json(m.config().to_json()).keys, keys);
+    nn::EvalMode eval(m);
+    autograd::NoGrad ng;
+    const Tensor a = m.forward(m.make_batch({&scenes[0].image, &painted}, {scenes[0].words, scenes[0].words})).alpha;
+    double lo = 1e30, hi = 0;
+    for (int64_t k = 0; k < a.size(2); ++k) {
+      if (k == painted_cell) continue;
+      const double ratio = a.at({1, 0, k}) / a.at({0, 0, k});
+      lo = std::min(lo, ratio), hi = std::max(hi, ratio);
+    }
+    std::printf("keys %s: the other cells' weights scale by %.6f..%.6f\n", keys.c_str(), lo, hi);
+    if (keys == "pixels") EXPECT_LT(hi / lo, 1.0 + 1e-4);
+    else EXPECT_GT(hi / lo, 1.01);
+  }
+  EXPECT_EQ(models::CaptionerConfig::from_json(R"({"attention":"soft","image_side":32,"channels":8,"embed":4,"hidden":4,"attn_dim":4,"dropout":0,"max_words":5})").keys,
+            "cells");
+  EXPECT_THROW(CaptionTask(scene_settings({{"attention", "adaptive"}, {"keys", "pixels"}}), 1), ConfigError);
+  EXPECT_THROW(CaptionTask(scene_settings({{"keys", "edges"}}), 1), ConfigError);
+}
+
 // Where a look lands, on a scene drawn by hand: box A [6,14)^2 and B [20,30)^2 on 4 px cells.
 TEST(CaptionEval, LooksAreClassifiedByCellAndBox) {
   data::Scene sc;

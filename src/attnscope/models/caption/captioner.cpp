@@ -50,7 +50,7 @@ std::vector<double> log_softmax_row(const float* logits, int64_t V) {
 std::string CaptionerConfig::to_json() const {
   return json{{"attention", attention}, {"image_side", image_side}, {"channels", channels}, {"pool", pool},
               {"last_kernel", last_kernel}, {"cell", cell}, {"normalizer", normalizer}, {"location_aware", location_aware},
-              {"init_state", init_state}, {"embed", embed},
+              {"init_state", init_state}, {"keys", keys}, {"embed", embed},
               {"hidden", hidden},       {"attn_dim", attn_dim},     {"dropout", dropout},   {"max_words", max_words}}
       .dump();
 }
@@ -70,6 +70,7 @@ CaptionerConfig CaptionerConfig::from_json(const std::string& text) {
     c.normalizer = j.value("normalizer", std::string("softmax"));
     c.location_aware = j.value("location_aware", false);
     c.init_state = j.value("init_state", std::string("zero"));
+    c.keys = j.value("keys", std::string("cells"));
     c.embed = j.at("embed").get<int64_t>();
     c.hidden = j.at("hidden").get<int64_t>();
     c.attn_dim = j.at("attn_dim").get<int64_t>();
@@ -97,6 +98,9 @@ void CaptionerConfig::validate() const {
   if (location_aware && attention != "soft" && attention != "hard")
     throw ConfigError("captioner location-aware attention applies to soft and hard attention only");
   if (init_state != "zero" && init_state != "image") throw ConfigError("captioner init_state must be zero or image, got '" + init_state + "'");
+  if (keys != "cells" && keys != "pixels") throw ConfigError("captioner keys must be cells or pixels, got '" + keys + "'");
+  if (keys == "pixels" && attention != "soft" && attention != "hard")
+    throw ConfigError("captioner pixel keys apply to soft and hard attention only");
   if (channels < 2 || channels > 1024 || channels % 2) throw ConfigError("captioner channels must be even, 2..1024");
   if (embed < 1 || hidden < 1 || attn_dim < 1 || embed > 4096 || hidden > 4096 || attn_dim > 4096)
     throw ConfigError("captioner widths must be in 1..4096");
@@ -114,6 +118,12 @@ Captioner::Captioner(const CaptionerConfig& cfg, data::Vocab vocab, Rng& rng) : 
                                                                         static_cast<int>(cfg_.last_kernel / 2)));
   positions_ = register_parameter("positions", Tensor::randn(Shape{1, K, C}, rng, 0.1));
   norm_ = register_module("norm", std::make_shared<nn::LayerNorm>(C));
+  if (cfg_.keys == "pixels") {
+    pixel_conv_ = register_module("pixel_conv", std::make_shared<nn::Conv2d>(3, C / 2, 1, rng, 1, 0));
+    pixel_proj_ = register_module("pixel_proj", std::make_shared<nn::Linear>(C / 2, C, rng));
+    pixel_positions_ = register_parameter("pixel_positions", Tensor::randn(Shape{1, K, C}, rng, 0.1));
+    pixel_norm_ = register_module("pixel_norm", std::make_shared<nn::LayerNorm>(C));
+  }
   embed_ = register_module("embed", std::make_shared<nn::Embedding>(V, E, rng));
   nn::RecurrentOptions ro;
   ro.input_size = E + (cfg_.attention == "none" ? C : 2);
@@ -230,7 +240,16 @@ Captioner::Features Captioner::encode(const Tensor& images) {
   const int64_t B = x.size(0), C = x.size(1), K = x.size(2) * x.size(3);
   Tensor cells = ops::transpose(ops::reshape(x, Shape{B, C, K}), 1, 2);  // [B, K, C]
   cells = norm_->forward(ops::add(cells, positions_));
-  return {cells, ops::mean(cells, {1})};
+  Tensor pixels;
+  if (pixel_conv_) {
+    // The mean over a cell of a per-pixel feature: how much of the cell each kind of pixel covers,
+    // and nothing from outside it.
+    const int cell = static_cast<int>(cfg_.cell);
+    const Tensor own = ops::avg_pool2d(ops::relu(pixel_conv_->forward(images)), cell, cell);  // [B, C/2, g, g]
+    pixels = ops::transpose(ops::reshape(own, Shape{B, C / 2, K}), 1, 2);
+    pixels = pixel_norm_->forward(ops::add(pixel_proj_->forward(pixels), pixel_positions_));
+  }
+  return {cells, ops::mean(cells, {1}), pixels};
 }
 
 Captioner::State Captioner::start(const Features& f) {
@@ -248,8 +267,8 @@ Captioner::State Captioner::start(const Features& f) {
   }
   st.regions = sentinel_ ? ops::relu(region_proj_->forward(f.cells)) : f.cells;
   if (sentinel_) st.keys = sentinel_->project_regions(st.regions);
-  else if (soft_) st.keys = soft_->project_keys(st.regions);
-  else if (hard_) st.keys = hard_->project_keys(st.regions);
+  else if (soft_) st.keys = soft_->project_keys(f.pixels.defined() ? f.pixels : st.regions);
+  else if (hard_) st.keys = hard_->project_keys(f.pixels.defined() ? f.pixels : st.regions);
   st.mean = f.mean;
   st.where = Tensor::zeros(Shape{B, 1, 2});
   if (cfg_.location_aware) {

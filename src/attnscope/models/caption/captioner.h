@@ -6,6 +6,8 @@
 // the previous word and WHERE the previous step looked (the alpha-weighted cell centre), never
 // what it saw: the image reaches a word only through that word's own attention, so each word has
 // to look (feeding the context back let the kind word ride on the colour word's look).
+// Soft and hard attention score either the grid features themselves or (keys "pixels") a feature
+// of each cell's own pixels, while the context always reads the grid features.
 // Attention, selectable:
 //   soft      Xu et al. 2015, with the query after the LSTM step (Luong-style: h_t, which has read
 //             the previous word, not Xu's h_{t-1}): alpha over
@@ -57,6 +59,11 @@ struct CaptionerConfig {
   // state, so each word must look; image is Xu et al.'s h0, c0 = tanh(W mean feature), which gives
   // the first words the whole image (on photos, the scene's gist). none always starts from the image.
   std::string init_state = "zero";
+  // cells | pixels: what soft and hard attention score. cells: the grid features themselves (each
+  // sees 20 px around its cell, so a cell beside an object scores like one on it). pixels: a 1x1
+  // convolution of each pixel, averaged over the cell's own pixels, plus a learned position, so a
+  // cell scores by how much of it an object covers; the context still reads the grid features.
+  std::string keys = "cells";
   int64_t embed = 64, hidden = 128, attn_dim = 64;
   double dropout = 0.1;
   int64_t max_words = 20;          // greedy decoding stops here without <eos>
@@ -134,6 +141,7 @@ class Captioner : public nn::Module {
   struct Features {
     Tensor cells;  // [B, K, C]
     Tensor mean;   // [B, C]
+    Tensor pixels;  // [B, K, C] keys "pixels": what each cell's own pixels hold (else undefined)
   };
   Features encode(const Tensor& images);
   // One decoder step: attention, LSTM, logits [B, 1, V]; alpha/beta/log_prob/entropy of the step.
@@ -163,6 +171,11 @@ class Captioner : public nn::Module {
   Tensor positions_;  // [1, K, C]
   Tensor coords_;     // [K, 2] cell centres in [-1, 1] (a constant)
   std::shared_ptr<nn::LayerNorm> norm_;
+  // keys "pixels": a 1x1 convolution 3 -> C/2, averaged per cell, then C/2 -> C, a position, a norm.
+  std::shared_ptr<nn::Conv2d> pixel_conv_;
+  std::shared_ptr<nn::Linear> pixel_proj_;
+  Tensor pixel_positions_;  // [1, K, C]
+  std::shared_ptr<nn::LayerNorm> pixel_norm_;
   std::shared_ptr<nn::Embedding> embed_;
   std::shared_ptr<nn::LSTM> lstm_;
   std::shared_ptr<nn::Linear> init_h_, init_c_, gate_, sentinel_x_, sentinel_h_, region_proj_, out_;
