@@ -19,13 +19,15 @@ namespace {
 TEST(CaptionBeam, WidthOneIsGreedyAndWiderNeverScoresLower) {
   // "location": soft attention with location features, whose per-hypothesis state (the last
   // alpha and the coverage) the beam must reorder with the hypotheses (the replay check below
-  // fails when it is not).
-  for (const std::string name : {"soft", "location", "adaptive", "none"}) {
-    const char* kind = name == "location" ? "soft" : name.c_str();
+  // fails when it is not). "feed": soft attention whose LSTM reads the previous context, another
+  // per-hypothesis state.
+  for (const std::string name : {"soft", "location", "feed", "adaptive", "none"}) {
+    const char* kind = name == "location" || name == "feed" ? "soft" : name.c_str();
     Settings s(caption_settings());
     for (const auto& [k, v] : std::map<std::string, std::string>{{"attention", kind}, {"hidden", "32"}, {"channels", "16"}, {"embed", "16"}})
       s.set(k, v);
     if (name == "location") s.set("location-aware", "1");
+    if (name == "feed") s.set("feed-context", "1");
     CaptionTask task(s, 4);
     TrainerOptions o = caption_defaults(s);
     o.steps = slow_tests() ? 40 : 10;  // the sanitizer build: beams over a barely trained model
@@ -41,6 +43,20 @@ TEST(CaptionBeam, WidthOneIsGreedyAndWiderNeverScoresLower) {
         if (pname == "location_out.weight") {
           autograd::NoGrad ng;
           p.copy_from(ops::scale(p, 50.0));
+          ++found;
+        }
+      ASSERT_EQ(found, 1);
+    }
+    if (name == "feed") {  // and the fed context: x5 on the LSTM input columns that read it (the last 16)
+      int found = 0;
+      for (auto& [pname, p] : m.named_parameters())
+        if (pname == "lstm.weight_ih_l0") {
+          autograd::NoGrad ng;
+          std::vector<float> w = p.to_vector();
+          const int64_t in = p.size(1);
+          for (int64_t r = 0; r < p.size(0); ++r)
+            for (int64_t c = in - 16; c < in; ++c) w[static_cast<size_t>(r * in + c)] *= 5.0f;
+          p.copy_from(Tensor::from(std::span<const float>(w), p.shape()));
           ++found;
         }
       ASSERT_EQ(found, 1);

@@ -231,7 +231,7 @@ TEST(CaptionTask, LocationAwareAttentionLearnsAndIsKept) {
   EXPECT_THROW(CaptionTask(scene_settings({{"attention", "adaptive"}, {"location-aware", "1"}}), 1), ConfigError);
 }
 
-// --keys pixels: a cell's score reads only its own pixels. Repainting one cell then changes no
+// --keys pixels (soft, hard and adaptive attention): a cell's score reads only its own pixels. Repainting one cell then changes no
 // other cell's score, so the first word's weights on the other cells all scale by one factor (the
 // softmax's new total). With grid-feature keys (20 px of view) its neighbours' scores move too.
 // The setting survives a checkpoint's config; configs written before it read as cells.
@@ -242,8 +242,10 @@ TEST(CaptionTask, PixelKeysScoreACellByItsOwnPixels) {
   for (int64_t y = cell_y * 4; y < cell_y * 4 + 4; ++y)
     for (int64_t x = cell_x * 4; x < cell_x * 4 + 4; ++x)
       for (int64_t ch = 0; ch < 3; ++ch) painted.pixels[static_cast<size_t>((y * painted.width + x) * 3 + ch)] = ch == 1 ? 250 : 30;
-  for (const std::string keys : {"pixels", "cells"}) {
-    const Settings s = scene_settings({{"keys", keys}, {"location-aware", "1"}, {"hidden", "32"}, {"channels", "16"}});
+  for (const auto& [kind, keys] : std::vector<std::pair<std::string, std::string>>{
+           {"soft", "pixels"}, {"hard", "pixels"}, {"adaptive", "pixels"}, {"soft", "cells"}}) {
+    Settings s = scene_settings({{"attention", kind}, {"keys", keys}, {"hidden", "32"}, {"channels", "16"}});
+    if (kind != "adaptive") s.set("location-aware", "1");
     CaptionTask task(s, 4);
     run_training(task, quick_caption(s, 5));
     models::Captioner& m = task.captioner();
@@ -257,13 +259,13 @@ TEST(CaptionTask, PixelKeysScoreACellByItsOwnPixels) {
       const double ratio = a.at({1, 0, k}) / a.at({0, 0, k});
       lo = std::min(lo, ratio), hi = std::max(hi, ratio);
     }
-    std::printf("keys %s: the other cells' weights scale by %.6f..%.6f\n", keys.c_str(), lo, hi);
-    if (keys == "pixels") EXPECT_LT(hi / lo, 1.0 + 1e-4);
-    else EXPECT_GT(hi / lo, 1.01);
+    std::printf("%s, keys %s: the other cells' weights scale by %.6f..%.6f\n", kind.c_str(), keys.c_str(), lo, hi);
+    if (keys == "pixels") EXPECT_LT(hi / lo, 1.0 + 1e-4) << kind;
+    else EXPECT_GT(hi / lo, 1.01) << kind;
   }
   EXPECT_EQ(models::CaptionerConfig::from_json(R"({"attention":"soft","image_side":32,"channels":8,"embed":4,"hidden":4,"attn_dim":4,"dropout":0,"max_words":5})").keys,
             "cells");
-  EXPECT_THROW(CaptionTask(scene_settings({{"attention", "adaptive"}, {"keys", "pixels"}}), 1), ConfigError);
+  EXPECT_THROW(CaptionTask(scene_settings({{"attention", "none"}, {"keys", "pixels"}}), 1), ConfigError);
   EXPECT_THROW(CaptionTask(scene_settings({{"keys", "edges"}}), 1), ConfigError);
 }
 

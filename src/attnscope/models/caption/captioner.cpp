@@ -50,7 +50,7 @@ std::vector<double> log_softmax_row(const float* logits, int64_t V) {
 std::string CaptionerConfig::to_json() const {
   return json{{"attention", attention}, {"image_side", image_side}, {"channels", channels}, {"pool", pool},
               {"last_kernel", last_kernel}, {"cell", cell}, {"normalizer", normalizer}, {"location_aware", location_aware},
-              {"init_state", init_state}, {"keys", keys}, {"embed", embed},
+              {"init_state", init_state}, {"keys", keys}, {"feed_context", feed_context}, {"embed", embed},
               {"hidden", hidden},       {"attn_dim", attn_dim},     {"dropout", dropout},   {"max_words", max_words}}
       .dump();
 }
@@ -71,6 +71,7 @@ CaptionerConfig CaptionerConfig::from_json(const std::string& text) {
     c.location_aware = j.value("location_aware", false);
     c.init_state = j.value("init_state", std::string("zero"));
     c.keys = j.value("keys", std::string("cells"));
+    c.feed_context = j.value("feed_context", false);
     c.embed = j.at("embed").get<int64_t>();
     c.hidden = j.at("hidden").get<int64_t>();
     c.attn_dim = j.at("attn_dim").get<int64_t>();
@@ -99,8 +100,9 @@ void CaptionerConfig::validate() const {
     throw ConfigError("captioner location-aware attention applies to soft and hard attention only");
   if (init_state != "zero" && init_state != "image") throw ConfigError("captioner init_state must be zero or image, got '" + init_state + "'");
   if (keys != "cells" && keys != "pixels") throw ConfigError("captioner keys must be cells or pixels, got '" + keys + "'");
-  if (keys == "pixels" && attention != "soft" && attention != "hard")
-    throw ConfigError("captioner pixel keys apply to soft and hard attention only");
+  if (keys == "pixels" && attention == "none") throw ConfigError("captioner pixel keys need attention (attention is 'none')");
+  if (feed_context && attention != "soft" && attention != "hard")
+    throw ConfigError("captioner context feeding applies to soft and hard attention only");
   if (channels < 2 || channels > 1024 || channels % 2) throw ConfigError("captioner channels must be even, 2..1024");
   if (embed < 1 || hidden < 1 || attn_dim < 1 || embed > 4096 || hidden > 4096 || attn_dim > 4096)
     throw ConfigError("captioner widths must be in 1..4096");
@@ -126,7 +128,7 @@ Captioner::Captioner(const CaptionerConfig& cfg, data::Vocab vocab, Rng& rng) : 
   }
   embed_ = register_module("embed", std::make_shared<nn::Embedding>(V, E, rng));
   nn::RecurrentOptions ro;
-  ro.input_size = E + (cfg_.attention == "none" ? C : 2);
+  ro.input_size = E + (cfg_.attention == "none" ? C : 2) + (cfg_.feed_context ? C : 0);
   ro.hidden_size = H;
   lstm_ = register_module("lstm", std::make_shared<nn::LSTM>(ro, rng));
   if (cfg_.attention == "none" || cfg_.init_state == "image") {
@@ -266,11 +268,13 @@ Captioner::State Captioner::start(const Features& f) {
     st.c = ops::reshape(ops::tanh(init_c_->forward(f.mean)), Shape{1, B, H});
   }
   st.regions = sentinel_ ? ops::relu(region_proj_->forward(f.cells)) : f.cells;
-  if (sentinel_) st.keys = sentinel_->project_regions(st.regions);
+  // What the scores read: the regions themselves, or (keys "pixels") each cell's own pixels.
+  if (sentinel_) st.keys = sentinel_->project_regions(f.pixels.defined() ? ops::relu(region_proj_->forward(f.pixels)) : st.regions);
   else if (soft_) st.keys = soft_->project_keys(f.pixels.defined() ? f.pixels : st.regions);
   else if (hard_) st.keys = hard_->project_keys(f.pixels.defined() ? f.pixels : st.regions);
   st.mean = f.mean;
   st.where = Tensor::zeros(Shape{B, 1, 2});
+  if (cfg_.feed_context) st.context = Tensor::zeros(Shape{B, 1, cfg_.channels});
   if (cfg_.location_aware) {
     st.last = Tensor::zeros(Shape{B, f.cells.size(1), 1});
     st.covered = st.last;
@@ -317,7 +321,8 @@ Captioner::Step Captioner::step(State& st, const std::vector<int64_t>& prev, int
   }
   // The LSTM reads the previous word and where it looked, then its new state looks at the image
   // (so the query knows the word just written).
-  const nn::RecurrentOutput o = lstm_->forward(ops::concat({emb, st.where}, 2), {}, st.h, st.c);
+  const Tensor in = cfg_.feed_context ? ops::concat({emb, st.where, st.context}, 2) : ops::concat({emb, st.where}, 2);
+  const nn::RecurrentOutput o = lstm_->forward(in, {}, st.h, st.c);
   st.h = o.h_n;
   st.c = o.c_n;
   attention::SoftCall call;
@@ -339,6 +344,7 @@ Captioner::Step Captioner::step(State& st, const std::vector<int64_t>& prev, int
   const Tensor z = ops::mul(ops::sigmoid(gate_->forward(o.output)), context);
   s.alpha = hard_ ? r.extras.at("probs") : r.weights;
   st.where = ops::matmul(weights, coords_);
+  if (cfg_.feed_context) st.context = z;
   if (cfg_.location_aware) {
     st.last = ops::reshape(weights, Shape{B, weights.size(2), 1});
     st.covered = ops::add(st.covered, st.last);
@@ -484,6 +490,7 @@ GeneratedCaption Captioner::beam_search(const data::Image& image, int64_t beam, 
     if (st.keys.defined()) st.keys = select_rows(st.keys, 0, rows);
     st.mean = select_rows(st.mean, 0, rows);
     st.where = select_rows(st.where, 0, rows);
+    if (cfg_.feed_context) st.context = select_rows(st.context, 0, rows);
     if (cfg_.location_aware) {
       st.last = select_rows(st.last, 0, rows);
       st.covered = select_rows(st.covered, 0, rows);

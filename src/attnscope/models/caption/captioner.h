@@ -6,8 +6,8 @@
 // the previous word and WHERE the previous step looked (the alpha-weighted cell centre), never
 // what it saw: the image reaches a word only through that word's own attention, so each word has
 // to look (feeding the context back let the kind word ride on the colour word's look).
-// Soft and hard attention score either the grid features themselves or (keys "pixels") a feature
-// of each cell's own pixels, while the context always reads the grid features.
+// Attention scores either the grid features themselves or (keys "pixels") a feature of each
+// cell's own pixels, while the context always reads the grid features.
 // Attention, selectable:
 //   soft      Xu et al. 2015, with the query after the LSTM step (Luong-style: h_t, which has read
 //             the previous word, not Xu's h_{t-1}): alpha over
@@ -59,11 +59,15 @@ struct CaptionerConfig {
   // state, so each word must look; image is Xu et al.'s h0, c0 = tanh(W mean feature), which gives
   // the first words the whole image (on photos, the scene's gist). none always starts from the image.
   std::string init_state = "zero";
-  // cells | pixels: what soft and hard attention score. cells: the grid features themselves (each
+  // cells | pixels: what soft, hard and adaptive attention score. cells: the grid features themselves (each
   // sees 20 px around its cell, so a cell beside an object scores like one on it). pixels: a 1x1
   // convolution of each pixel, averaged over the cell's own pixels, plus a learned position, so a
   // cell scores by how much of it an object covers; the context still reads the grid features.
   std::string keys = "cells";
+  // Soft/hard: the LSTM also reads the previous word's gated context (Xu et al. feed the context
+  // into the LSTM; Luong's input feeding). Off by default: on the scenes a word then rides on an
+  // earlier look instead of looking itself; on photos the LSTM otherwise never sees the image.
+  bool feed_context = false;
   int64_t embed = 64, hidden = 128, attn_dim = 64;
   double dropout = 0.1;
   int64_t max_words = 20;          // greedy decoding stops here without <eos>
@@ -152,6 +156,7 @@ class Captioner : public nn::Module {
     Tensor mean;        // [B, C]
     Tensor where;       // [B, 1, 2] where the previous step looked: alpha-weighted cell (x, y)
     Tensor last, covered;  // [B, K, 1] location-aware: the previous step's alpha, and the sum of all before
+    Tensor context;        // [B, 1, C] feed_context: the previous step's gated context
   };
   struct Step {
     Tensor logits, alpha, beta, log_prob, entropy;

@@ -98,9 +98,13 @@ std::vector<SettingSpec> caption_settings() {
                    "Soft/hard/adaptive: the LSTM starts from zeros, or from the image's mean feature (image: Xu 2015; none always does)",
                    {"zero", "image"}),
       text_setting("keys", "cells",
-                   "Soft/hard: what the attention scores: cells (the grid features, each seeing 20 px around its cell) or "
+                   "What the attention scores: cells (the grid features, each seeing 20 px around its cell) or "
                    "pixels (a per-pixel feature averaged over the cell's own pixels); the context reads the grid features",
                    {"cells", "pixels"}),
+      int_setting("feed-context", 0,
+                  "1: soft/hard attention's LSTM also reads the previous word's context (Xu 2015, Luong's input feeding; "
+                  "0: the image reaches a word only through its own look)",
+                  0, 1),
       int_setting("embed", 64, "Word embedding width", 1, 4096),
       int_setting("hidden", 128, "LSTM width", 1, 4096),
       int_setting("attn-dim", 64, "Attention score width", 1, 4096),
@@ -154,6 +158,7 @@ CaptionTask::CaptionTask(const Settings& s, uint64_t seed)
   cfg.location_aware = s.integer("location-aware") == 1;
   cfg.init_state = s.text("init-state");
   cfg.keys = s.text("keys");
+  cfg.feed_context = s.integer("feed-context") == 1;
   if (cfg.attention == "none" && s.given("init-state"))
     throw ConfigError("setting 'init-state' applies to soft, hard and adaptive attention (none always starts from the image)");
   if (cfg.attention == "none" && s.given("attention-entropy"))
