@@ -40,6 +40,12 @@ TEST(CaptionPhotos, TrainsOnAFolderAndEvaluatesHeldOutImages) {
   EXPECT_TRUE(vocab.contains("green"));
   EXPECT_FALSE(vocab.contains("\"green\""));  // quotes are not words
   EXPECT_EQ(task.captioner().config().image_side, 16);
+  // Photos' defaults: Xu et al.'s decoder (from the image, the context fed back), grid keys, 1,500 steps.
+  EXPECT_EQ(task.captioner().config().init_state, "image");
+  EXPECT_TRUE(task.captioner().config().feed_context);
+  EXPECT_EQ(task.captioner().config().keys, "cells");
+  EXPECT_FALSE(task.captioner().config().location_aware);
+  EXPECT_EQ(caption_defaults(s).steps, 1500);
   TrainerOptions o = caption_defaults(s);
   o.steps = 60;
   o.eval_every = 60;

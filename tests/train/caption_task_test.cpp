@@ -269,6 +269,28 @@ TEST(CaptionTask, PixelKeysScoreACellByItsOwnPixels) {
   EXPECT_THROW(CaptionTask(scene_settings({{"keys", "edges"}}), 1), ConfigError);
 }
 
+// The settings left at "auto" on the scenes: soft and hard attention score each cell's own pixels
+// with location features; adaptive attention keeps grid keys; none takes none of them; 3,000 steps.
+// Given values win.
+TEST(CaptionTask, SceneDefaultsFollowTheAttentionKind) {
+  for (const char* kind : {"soft", "hard", "adaptive", "none"}) {
+    CaptionTask task(scene_settings({{"attention", kind}, {"hidden", "16"}, {"channels", "8"}}), 1);
+    const models::CaptionerConfig& c = task.captioner().config();
+    const bool soft_or_hard = std::string(kind) == "soft" || std::string(kind) == "hard";
+    EXPECT_EQ(c.keys, soft_or_hard ? "pixels" : "cells") << kind;
+    EXPECT_EQ(c.location_aware, soft_or_hard) << kind;
+    EXPECT_FALSE(c.feed_context) << kind;
+    EXPECT_EQ(c.init_state, "zero") << kind;
+  }
+  EXPECT_EQ(caption_defaults(scene_settings({})).steps, 3000);
+  CaptionTask given(scene_settings({{"keys", "cells"}, {"location-aware", "0"}, {"feed-context", "1"}, {"hidden", "16"}, {"channels", "8"}}), 1);
+  EXPECT_EQ(given.captioner().config().keys, "cells");
+  EXPECT_FALSE(given.captioner().config().location_aware);
+  EXPECT_TRUE(given.captioner().config().feed_context);
+  EXPECT_THROW(CaptionTask(scene_settings({{"attention", "none"}, {"keys", "cells"}}), 1), ConfigError);
+  EXPECT_THROW(CaptionTask(scene_settings({{"attention", "none"}, {"feed-context", "0"}}), 1), ConfigError);
+}
+
 // Where a look lands, on a scene drawn by hand: box A [6,14)^2 and B [20,30)^2 on 4 px cells.
 TEST(CaptionEval, LooksAreClassifiedByCellAndBox) {
   data::Scene sc;
