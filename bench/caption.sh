@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Captioner training (soft attention, C = 64, H = 128, B = 32 images, captions of 12 words):
+# Captioner training (soft attention with each data's defaults, C = 64, H = 128, B = 32 images, captions of 12 words):
 # attnscope against the same model in Debian's PyTorch (python3-torch), same batch, image size and
 # thread count, measured back to back in one run, for 32 px (scenes) and 64 px (photos); the load
 # average (1 min) at the end of each pair is printed (the machine may be shared).

@@ -1,8 +1,12 @@
-"""The soft-attention captioner of bench/caption_train.cpp in plain PyTorch: conv3x3(3->C/2) relu,
-conv3x3(C/2->C/2) relu maxpool2, conv3x3(C/2->C) relu maxpool2, conv3x3(C->C) relu -> cells
-[B, K, C] + learned positions -> LayerNorm; an LSTMCell(E + 2 -> H) from a zero state fed the
-previous word and where the previous step looked (alpha-weighted cell centre); additive attention
-v . tanh(Wq h + Wk cells); context gated by sigmoid(W h); logits = Linear(dropout([h; z])).
+"""The soft-attention captioner of bench/caption_train.cpp in plain PyTorch, with each data's
+defaults: conv3x3(3->C/2) relu, conv3x3(C/2->C/2) relu maxpool2, conv3x3(C/2->C) relu maxpool2,
+conv3x3(C->C) relu -> cells [B, K, C] + learned positions -> LayerNorm; an LSTMCell fed the previous
+word and where the previous step looked (alpha-weighted cell centre); additive attention
+v . tanh(Wq h + Wk keys); context gated by sigmoid(W h); logits = Linear(dropout([h; z])).
+32 px (the scenes' defaults): the keys are a 1x1 convolution (3->C/2) relu averaged over each 4x4
+cell, Linear(C/2->C) + positions -> LayerNorm, and the score adds a location term
+w . tanh(L [alpha_prev, alpha_sum]) per cell; zero start. 64 px (photos' defaults): the keys are
+the cells; the LSTM starts from tanh(W mean(cells)) and also reads the previous context z.
 Cross-entropy over B x (T + 1) words, AdamW. Prints {"images_per_s": ...}.
 Usage: caption_torch.py B S THREADS"""
 import json, sys, time
@@ -17,14 +21,24 @@ K = g * g
 
 
 class Captioner(torch.nn.Module):
-    def __init__(self):
+    def __init__(self, scenes):
         super().__init__()
+        self.scenes = scenes
         conv = lambda i, o: torch.nn.Conv2d(i, o, 3, padding=1)
         self.c1, self.c2, self.c3, self.c4 = conv(3, C // 2), conv(C // 2, C // 2), conv(C // 2, C), conv(C, C)
         self.pos = torch.nn.Parameter(0.1 * torch.randn(1, K, C))
         self.norm = torch.nn.LayerNorm(C)
+        if scenes:  # pixel keys and location features
+            self.pix = torch.nn.Conv2d(3, C // 2, 1)
+            self.pix_proj = torch.nn.Linear(C // 2, C)
+            self.pix_pos = torch.nn.Parameter(0.1 * torch.randn(1, K, C))
+            self.pix_norm = torch.nn.LayerNorm(C)
+            self.loc_in = torch.nn.Linear(2, 16)
+            self.loc_out = torch.nn.Linear(16, 1, bias=False)
+        else:  # start from the image, feed the context back
+            self.init_h, self.init_c = torch.nn.Linear(C, H), torch.nn.Linear(C, H)
         self.emb = torch.nn.Embedding(V, E)
-        self.lstm = torch.nn.LSTMCell(E + 2, H)
+        self.lstm = torch.nn.LSTMCell(E + 2 + (0 if scenes else C), H)
         self.wq = torch.nn.Linear(H, A, bias=False)
         self.wk = torch.nn.Linear(C, A)
         self.v = torch.nn.Linear(A, 1, bias=False)
@@ -41,21 +55,35 @@ class Captioner(torch.nn.Module):
         x = pool(relu(self.c3(x)), 2)
         x = relu(self.c4(x))                                        # [B, C, g, g]
         cells = self.norm(x.flatten(2).transpose(1, 2) + self.pos)  # [B, K, C]
-        keys = self.wk(cells)                                       # [B, K, A]
-        h = torch.zeros(images.shape[0], H)
-        c = torch.zeros_like(h)
-        where = torch.zeros(images.shape[0], 2)
+        n = images.shape[0]
+        if self.scenes:
+            own = torch.nn.functional.avg_pool2d(relu(self.pix(images)), 4).flatten(2).transpose(1, 2)  # [B, K, C/2]
+            keys = self.wk(self.pix_norm(self.pix_proj(own) + self.pix_pos))                           # [B, K, A]
+            h, c = torch.zeros(n, H), torch.zeros(n, H)
+            last, covered = torch.zeros(n, K), torch.zeros(n, K)
+        else:
+            keys = self.wk(cells)
+            mean = cells.mean(1)
+            h, c = torch.tanh(self.init_h(mean)), torch.tanh(self.init_c(mean))
+            z = torch.zeros(n, C)
+        where = torch.zeros(n, 2)
         logits = []
         for t in range(inputs.shape[1]):
-            h, c = self.lstm(torch.cat([self.emb(inputs[:, t]), where], 1), (h, c))
-            alpha = torch.softmax(self.v(torch.tanh(self.wq(h)[:, None] + keys)).squeeze(2), 1)  # [B, K]
+            x_t = [self.emb(inputs[:, t]), where] + ([] if self.scenes else [z])
+            h, c = self.lstm(torch.cat(x_t, 1), (h, c))
+            e = self.v(torch.tanh(self.wq(h)[:, None] + keys)).squeeze(2)                    # [B, K]
+            if self.scenes:
+                e = e + self.loc_out(torch.tanh(self.loc_in(torch.stack([last, covered], 2)))).squeeze(2)
+            alpha = torch.softmax(e, 1)
             z = torch.sigmoid(self.gate(h)) * torch.bmm(alpha[:, None], cells).squeeze(1)
             where = alpha @ self.coords
+            if self.scenes:
+                last, covered = alpha, covered + alpha
             logits.append(self.out(self.drop(torch.cat([h, z], 1))))
         return torch.stack(logits, 1)                               # [B, T + 1, V]
 
 
-model = Captioner()
+model = Captioner(scenes=S == 32)
 opt = torch.optim.AdamW(model.parameters(), lr=1e-3, weight_decay=0)
 pixels = torch.randint(0, 256, (B, 3, S, S), dtype=torch.uint8)
 words = torch.randint(4, V, (B, T))
