@@ -231,10 +231,11 @@ TEST(CaptionTask, LocationAwareAttentionLearnsAndIsKept) {
   EXPECT_THROW(CaptionTask(scene_settings({{"attention", "adaptive"}, {"location-aware", "1"}}), 1), ConfigError);
 }
 
-// --keys pixels (soft, hard and adaptive attention): a cell's score reads only its own pixels. Repainting one cell then changes no
-// other cell's score, so the first word's weights on the other cells all scale by one factor (the
-// softmax's new total). With grid-feature keys (20 px of view) its neighbours' scores move too.
-// The setting survives a checkpoint's config; configs written before it read as cells.
+// --keys pixels (soft, hard and adaptive attention): a cell's score reads only its own pixels.
+// Repainting one cell then changes no other cell's score, so the first word's weights on the other
+// cells all scale by one factor (the softmax's new total). With grid-feature keys (20 px of view)
+// its neighbours' scores move too. The setting survives a checkpoint's config; configs written
+// before it read as cells.
 TEST(CaptionTask, PixelKeysScoreACellByItsOwnPixels) {
   const auto scenes = data::make_scenes(data::ScenePool::test, 6, 1);
   data::Image painted = scenes[0].image;

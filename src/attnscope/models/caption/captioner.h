@@ -59,14 +59,16 @@ struct CaptionerConfig {
   // state, so each word must look; image is Xu et al.'s h0, c0 = tanh(W mean feature), which gives
   // the first words the whole image (on photos, the scene's gist). none always starts from the image.
   std::string init_state = "zero";
-  // cells | pixels: what soft, hard and adaptive attention score. cells: the grid features themselves (each
-  // sees 20 px around its cell, so a cell beside an object scores like one on it). pixels: a 1x1
-  // convolution of each pixel, averaged over the cell's own pixels, plus a learned position, so a
-  // cell scores by how much of it an object covers; the context still reads the grid features.
+  // cells | pixels: what soft, hard and adaptive attention score. cells: the grid features
+  // themselves (each sees 20 px around its cell, so a cell beside an object scores like one on
+  // it). pixels: a 1x1 convolution of each pixel, averaged over the cell's own pixels, plus a
+  // learned position, so a cell scores by how much of it an object covers; the context still
+  // reads the grid features. (The caption task picks pixels for the scenes.)
   std::string keys = "cells";
   // Soft/hard: the LSTM also reads the previous word's gated context (Xu et al. feed the context
-  // into the LSTM; Luong's input feeding). Off by default: on the scenes a word then rides on an
-  // earlier look instead of looking itself; on photos the LSTM otherwise never sees the image.
+  // into the LSTM; Luong's input feeding). The caption task turns it on for photos only: on the
+  // scenes a word then rides on an earlier look instead of looking itself; on photos the LSTM
+  // otherwise never sees the image.
   bool feed_context = false;
   int64_t embed = 64, hidden = 128, attn_dim = 64;
   double dropout = 0.1;
