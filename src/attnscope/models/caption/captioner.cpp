@@ -268,10 +268,13 @@ Captioner::State Captioner::start(const Features& f) {
     st.c = ops::reshape(ops::tanh(init_c_->forward(f.mean)), Shape{1, B, H});
   }
   st.regions = sentinel_ ? ops::relu(region_proj_->forward(f.cells)) : f.cells;
-  // What the scores read: the regions themselves, or (keys "pixels") each cell's own pixels.
-  if (sentinel_) st.keys = sentinel_->project_regions(f.pixels.defined() ? ops::relu(region_proj_->forward(f.pixels)) : st.regions);
-  else if (soft_) st.keys = soft_->project_keys(f.pixels.defined() ? f.pixels : st.regions);
-  else if (hard_) st.keys = hard_->project_keys(f.pixels.defined() ? f.pixels : st.regions);
+  // What the scores read: the regions themselves, or (keys "pixels") each cell's own pixels, in
+  // the regions' width (the sentinel's regions are projected to H).
+  Tensor scored = st.regions;
+  if (f.pixels.defined()) scored = sentinel_ ? ops::relu(region_proj_->forward(f.pixels)) : f.pixels;
+  if (sentinel_) st.keys = sentinel_->project_regions(scored);
+  else if (soft_) st.keys = soft_->project_keys(scored);
+  else if (hard_) st.keys = hard_->project_keys(scored);
   st.mean = f.mean;
   st.where = Tensor::zeros(Shape{B, 1, 2});
   if (cfg_.feed_context) st.context = Tensor::zeros(Shape{B, 1, cfg_.channels});
