@@ -106,6 +106,7 @@ TEST_F(CaptionCommands, PhotosTrainEvalAndBadFolders) {
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(slurp(dir_ / "b.png").substr(1, 3), "PNG");
   expect_error("eval caption --model p.safetensors --data photos --split-seed 2 --builtin scenes", 2, "not both");
+  expect_error("eval caption --model p.safetensors --split valid", 2, "captioned photos only");
   expect_error("translate --model p.safetensors hello", 1, "not a translation model");
   // A truncated JPEG, a PNG declaring 100000 x 100000 px, a caption naming a text file, a
   // missing image, a row without its caption: one line each, and no checkpoint.

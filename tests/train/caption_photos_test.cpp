@@ -69,6 +69,12 @@ TEST(CaptionPhotos, TrainsOnAFolderAndEvaluatesHeldOutImages) {
   es.set("beam", "3");
   const EvalReport beam = evaluate_caption_checkpoint(o.output, es, 1);
   EXPECT_NE(beam.lines[0].find("pointing=n/a n=3"), std::string::npos) << beam.lines[0];
+  // The validation images instead (3 others): other figures, the same count.
+  es.set("beam", "1");
+  es.set("split", "valid");
+  const EvalReport valid = evaluate_caption_checkpoint(o.output, es, 1);
+  EXPECT_NE(valid.lines[0].find("pointing=n/a n=3"), std::string::npos) << valid.lines[0];
+  EXPECT_NE(valid.lines, rep.lines);
   // COCO-style JSON trains too.
   const fs::path jdir = fs::temp_directory_path() / "attnscope_caption_photos_json";
   kv["data"] = caption_fixture::make_folder(jdir, 6, true);

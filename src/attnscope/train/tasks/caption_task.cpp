@@ -316,6 +316,10 @@ std::vector<SettingSpec> caption_eval_settings() {
   const std::vector<SettingSpec> rest = {
       text_setting("builtin", "scenes", "Built-in data: scenes (the test pool, drawn from the seed; the default without photos)", {"scenes"}),
       int_setting("beam", 1, "Beam width of the decoder (1: greedy)", 1, 64),
+      text_setting("split", "test",
+                   "Photos: which held-out images to score: test, or valid (to choose decoding settings such as the "
+                   "beam width without looking at the test images)",
+                   {"test", "valid"}),
       int_setting("scenes", 500, "How many held-out scenes", 1, 100000),
       text_setting("perturb", "",
                    "Robustness: also evaluate perturbed images (distractors, occlusion, noise; NAME:LEVEL) and how much "
@@ -330,13 +334,15 @@ EvalReport evaluate_caption_checkpoint(const std::string& checkpoint, const Sett
   if (!s.text("perturb").empty()) perturbation = data::parse_perturbation(s.text("perturb"), data::kScenePerturbations);
   const bool photos = photo_data(s);
   if (photos && (perturbation || s.given("scenes"))) throw ConfigError("settings 'perturb' and 'scenes' apply to the built-in scenes only");
-  if (!photos && s.given("split-seed")) throw ConfigError("setting 'split-seed' applies to captioned photos only");
+  if (!photos && (s.given("split-seed") || s.given("split")))
+    throw ConfigError("settings 'split-seed' and 'split' apply to captioned photos only");
   auto model = models::Captioner::load(checkpoint);
   const int64_t beam = s.integer("beam");
   if (photos) {
     const data::CaptionSplit split = photo_split(s);
-    const std::vector<data::Image> images = load_images(split.test, model->config().image_side);
-    const auto e = models::evaluate_captions(*model, pointers(images), captions_of(split.test), beam);
+    const auto& held_out = s.text("split") == "valid" ? split.valid : split.test;
+    const std::vector<data::Image> images = load_images(held_out, model->config().image_side);
+    const auto e = models::evaluate_captions(*model, pointers(images), captions_of(held_out), beam);
     EvalReport r;
     r.lines = models::caption_report(e);
     r.metrics = {{"bleu1", e.bleu[0]}, {"bleu4", e.bleu[3]}, {"cider", e.cider}};
