@@ -75,6 +75,9 @@ TEST(CaptionPhotos, TrainsOnAFolderAndEvaluatesHeldOutImages) {
   const EvalReport valid = evaluate_caption_checkpoint(o.output, es, 1);
   EXPECT_NE(valid.lines[0].find("pointing=n/a n=3"), std::string::npos) << valid.lines[0];
   EXPECT_NE(valid.lines, rep.lines);
+  EXPECT_NE(std::find_if(valid.lines.begin(), valid.lines.end(),
+                         [](const std::string& l) { return l.rfind("diversity: distinct_captions=", 0) == 0 && l.find("/3 words_used=") != std::string::npos; }),
+            valid.lines.end());
   // COCO-style JSON trains too.
   const fs::path jdir = fs::temp_directory_path() / "attnscope_caption_photos_json";
   kv["data"] = caption_fixture::make_folder(jdir, 6, true);

@@ -45,12 +45,32 @@ std::vector<double> log_softmax_row(const float* logits, int64_t V) {
   return out;
 }
 
+// log(1 + e^x) from ops with gradients: relu(x) + log(1 + e^-|x|), exact for any x.
+Tensor softplus(const Tensor& x) {
+  const Tensor r = ops::relu(x);
+  return ops::add(r, ops::log(ops::add_scalar(ops::exp(ops::sub(x, ops::scale(r, 2.0))), 1.0)));
+}
+
 }  // namespace
+
+Tensor concept_loss(const Tensor& scores, const std::vector<std::vector<int64_t>>& bags) {
+  const int64_t B = scores.size(0), first = data::Vocab::kEos + 1, W = scores.size(1) - first;  // W: the words
+  if (static_cast<int64_t>(bags.size()) != B) throw ValueError("concept_loss: one bag of words per image");
+  if (W < 1) throw ValueError("concept_loss: the scores hold no words");
+  std::vector<float> y(static_cast<size_t>(B * W), 0.0f);
+  for (int64_t b = 0; b < B; ++b)
+    for (int64_t w : bags[b])
+      if (w >= first && w < first + W) y[static_cast<size_t>(b * W + w - first)] = 1.0f;
+  const Tensor target = Tensor::from(std::span<const float>(y), Shape{B, W}).to(scores.dtype());
+  const Tensor s = ops::slice(scores, 1, first, first + W);
+  // Binary cross-entropy with logits, log(1 + e^s) - y s, summed over the words, mean over images.
+  return ops::scale(ops::sum(ops::sub(softplus(s), ops::mul(target, s))), 1.0 / static_cast<double>(B));
+}
 
 std::string CaptionerConfig::to_json() const {
   return json{{"attention", attention}, {"image_side", image_side}, {"channels", channels}, {"pool", pool},
               {"last_kernel", last_kernel}, {"cell", cell}, {"normalizer", normalizer}, {"location_aware", location_aware},
-              {"init_state", init_state}, {"keys", keys}, {"feed_context", feed_context}, {"embed", embed},
+              {"init_state", init_state}, {"keys", keys}, {"feed_context", feed_context}, {"concepts", concepts}, {"embed", embed},
               {"hidden", hidden},       {"attn_dim", attn_dim},     {"dropout", dropout},   {"max_words", max_words}}
       .dump();
 }
@@ -72,6 +92,7 @@ CaptionerConfig CaptionerConfig::from_json(const std::string& text) {
     c.init_state = j.value("init_state", std::string("zero"));
     c.keys = j.value("keys", std::string("cells"));
     c.feed_context = j.value("feed_context", false);
+    c.concepts = j.value("concepts", false);
     c.embed = j.at("embed").get<int64_t>();
     c.hidden = j.at("hidden").get<int64_t>();
     c.attn_dim = j.at("attn_dim").get<int64_t>();
@@ -168,6 +189,7 @@ Captioner::Captioner(const CaptionerConfig& cfg, data::Vocab vocab, Rng& rng) : 
     location_in_ = register_module("location_in", std::make_shared<nn::Linear>(2, 16, rng));
     location_out_ = register_module("location_out", std::make_shared<nn::Linear>(16, 1, rng, false));
   }
+  if (cfg_.concepts) concept_ = register_module("concepts", std::make_shared<nn::Linear>(C, V, rng));
   out_ = register_module("out", std::make_shared<nn::Linear>(sentinel_ ? H : H + C, V, rng));
   dropout_ = register_module("dropout", std::make_shared<nn::Dropout>(cfg_.dropout, rng.next_u64()));
 }
@@ -357,7 +379,8 @@ Captioner::Step Captioner::step(State& st, const std::vector<int64_t>& prev, int
 }
 
 CaptionOutput Captioner::forward(const CaptionBatch& b) {
-  State st = start(encode(b.images));
+  const Features f = encode(b.images);
+  State st = start(f);
   const Tensor emb = embed_->forward(b.inputs, Shape{b.B, b.T});  // [B, T, E], every input word at once
   std::vector<Tensor> logits, alpha, beta, log_prob, entropy;
   for (int64_t t = 0; t < b.T; ++t) {
@@ -381,6 +404,12 @@ CaptionOutput Captioner::forward(const CaptionBatch& b) {
     out.coverage = ops::sum(ops::mul(miss, miss));
   }
   if (!beta.empty()) out.beta = ops::concat(beta, 1);
+  if (concept_ && !b.bags.empty()) {
+    // An image's score for a word is its best cell's; the -4 starts every word rare (most images'
+    // captions use few of the words), as a bias would after many steps.
+    const Tensor scores = ops::add_scalar(ops::max(concept_->forward(f.cells), 1), -4.0);  // [B, V]
+    out.concepts = concept_loss(scores, b.bags);
+  }
   if (!log_prob.empty()) {
     out.log_prob = ops::concat(log_prob, 1);
     out.entropy = ops::concat(entropy, 1);

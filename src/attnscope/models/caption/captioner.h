@@ -70,6 +70,11 @@ struct CaptionerConfig {
   // scenes a word then rides on an earlier look instead of looking itself; on photos the LSTM
   // otherwise never sees the image.
   bool feed_context = false;
+  // A word detector on every cell (multiple-instance learning, Fang et al. 2015): an image's
+  // score for a word is its best cell's, trained to say which words the image's captions use.
+  // It gives the encoder a direct signal per image (and per word) besides the decoder's; the
+  // caption task adds its loss when `concepts` > 0. Decoding does not read it.
+  bool concepts = false;
   int64_t embed = 64, hidden = 128, attn_dim = 64;
   double dropout = 0.1;
   int64_t max_words = 20;          // greedy decoding stops here without <eos>
@@ -84,6 +89,8 @@ struct CaptionerConfig {
 struct CaptionBatch {
   Tensor images;
   std::vector<int64_t> inputs, targets, lengths;
+  // Per image, the ids of the words any of its captions uses (for the concept loss; may be empty).
+  std::vector<std::vector<int64_t>> bags;
   int64_t B = 0, T = 0;
 };
 
@@ -93,6 +100,7 @@ struct CaptionOutput {
   Tensor coverage;  // scalar sum_b sum_i (1 - sum_{valid t} alpha_bti)^2 (soft, hard, adaptive)
   Tensor log_prob, entropy;  // [B, T] hard attention in training mode
   Tensor beta;      // [B, T] adaptive
+  Tensor concepts;  // scalar: the concept detector's loss (config concepts, and a batch with bags)
 };
 
 // One generated caption and where each word looked.
@@ -102,6 +110,11 @@ struct GeneratedCaption {
   std::vector<std::vector<float>> alpha;   // per word (and the <eos> step) [K]; empty for none
   std::vector<float> beta;                 // adaptive: per word (and <eos>)
 };
+
+// The concept detector's loss: binary cross-entropy with logits between `scores` [B, V] (an
+// image's score per word) and each image's bag of word ids, summed over the words (the special ids' scores are left out)
+// words and averaged over the images.
+Tensor concept_loss(const Tensor& scores, const std::vector<std::vector<int64_t>>& bags);
 
 class Captioner : public nn::Module {
  public:
@@ -187,6 +200,7 @@ class Captioner : public nn::Module {
   std::shared_ptr<nn::LSTM> lstm_;
   std::shared_ptr<nn::Linear> init_h_, init_c_, gate_, sentinel_x_, sentinel_h_, region_proj_, out_;
   std::shared_ptr<nn::Linear> location_in_, location_out_;  // location-aware: [last, covered] -> a score per cell
+  std::shared_ptr<nn::Linear> concept_;                      // concepts: a cell's feature -> a score per word
   std::shared_ptr<attention::SoftAttention> soft_;
   std::shared_ptr<attention::HardAttention> hard_;
   std::shared_ptr<attention::SentinelAttention> sentinel_;

@@ -1,5 +1,6 @@
 #include "attnscope/train/tasks/caption_task.h"
 
+#include <algorithm>
 #include <cmath>
 #include <optional>
 
@@ -115,6 +116,10 @@ std::vector<SettingSpec> caption_settings() {
       real_setting("entropy-bonus", 0.01, "Hard attention: entropy bonus of REINFORCE", 0.0, 10.0),
       real_setting("hard-mix", 0.8,
                    "Hard attention: share of training steps that read the expected context instead of a sample (Xu 2015)", 0.0, 1.0),
+      real_setting("concepts", 0.0,
+                   "Weight of a word detector on every cell (multiple-instance learning, Fang 2015): each image learns which "
+                   "words its captions use, from its best cell per word (0: off)",
+                   0.0, 100.0),
       real_setting("box-supervision", 0.0,
                    "Scenes: weight of a loss pulling each object word's attention onto its object's box (Liu 2017; 0: off)", 0.0,
                    100.0),
@@ -140,7 +145,8 @@ CaptionTask::CaptionTask(const Settings& s, uint64_t seed)
     : photos_(photo_data(s)), coverage_weight_(s.real("coverage")),
       entropy_bonus_(s.real("entropy-bonus")),
       hard_mix_(s.real("hard-mix")),
-      box_supervision_(s.real("box-supervision")), entropy_weight_(s.real("attention-entropy")) {
+      box_supervision_(s.real("box-supervision")), entropy_weight_(s.real("attention-entropy")),
+      concept_weight_(s.real("concepts")) {
   models::CaptionerConfig cfg;
   cfg.attention = s.text("attention");
   if (cfg.attention == "none" && s.given("coverage"))
@@ -182,6 +188,7 @@ CaptionTask::CaptionTask(const Settings& s, uint64_t seed)
   cfg.hidden = s.integer("hidden");
   cfg.attn_dim = s.integer("attn-dim");
   cfg.dropout = s.real("dropout");
+  cfg.concepts = concept_weight_ > 0;
   cfg.validate();
   data::Vocab vocab;
   if (photos_) {
@@ -205,12 +212,23 @@ CaptionTask::CaptionTask(const Settings& s, uint64_t seed)
   }
   Rng rng(seed);
   model_ = std::make_unique<models::Captioner>(cfg, std::move(vocab), rng);
+  for (const auto& caps : train_captions_) train_bags_.push_back(bag_of_words(caps));
+}
+
+std::vector<int64_t> CaptionTask::bag_of_words(const std::vector<std::vector<std::string>>& captions) const {
+  std::vector<int64_t> bag;
+  for (const auto& c : captions)
+    for (int64_t id : model_->vocab().encode(c)) bag.push_back(id);
+  std::sort(bag.begin(), bag.end());
+  bag.erase(std::unique(bag.begin(), bag.end()), bag.end());
+  return bag;
 }
 
 StepLoss CaptionTask::train_loss(int64_t batch, Rng& rng, const Shard& shard) {
   std::vector<data::Image> images;
   std::vector<std::vector<std::string>> captions;
   attention::AttentionGold boxes;  // scenes: per word, its object's cells
+  std::vector<std::vector<int64_t>> bags;  // concepts: the words of all the image's captions
   for (int64_t i = 0; i < batch; ++i) {
     const bool mine = i >= shard.begin(batch) && i < shard.end(batch);
     if (photos_) {
@@ -222,15 +240,18 @@ StepLoss CaptionTask::train_loss(int64_t batch, Rng& rng, const Shard& shard) {
       if (!mine) continue;
       images.push_back(std::move(im));
       captions.emplace_back(c.begin(), c.begin() + std::min<size_t>(c.size(), model_->config().max_words));
+      if (concept_weight_ > 0) bags.push_back(train_bags_[k]);
     } else {
       data::Scene sc = data::draw_scene(data::ScenePool::train, rng);
       if (!mine) continue;
       if (box_supervision_ > 0) boxes.push_back(models::scene_word_cells(sc, model_->config().grid()));
+      if (concept_weight_ > 0) bags.push_back(bag_of_words({sc.words}));
       images.push_back(std::move(sc.image));
       captions.push_back(std::move(sc.words));
     }
   }
-  const models::CaptionBatch b = model_->make_batch(pointers(images), captions);
+  models::CaptionBatch b = model_->make_batch(pointers(images), captions);
+  b.bags = std::move(bags);
   // Hard attention: this step reads the expected context (drawn after the batch, by every replica alike).
   const bool expected = model_->config().attention == "hard" && rng.uniform() < hard_mix_;
   model_->use_expected_location(expected);
@@ -241,6 +262,7 @@ StepLoss CaptionTask::train_loss(int64_t batch, Rng& rng, const Shard& shard) {
   const int64_t V = out.logits.size(2);
   Tensor loss = ops::cross_entropy(ops::reshape(out.logits, Shape{b.B * b.T, V}), b.targets);
   if (out.coverage.defined() && coverage_weight_ > 0) loss = ops::add(loss, ops::scale(out.coverage, coverage_weight_ / words));
+  if (out.concepts.defined()) loss = ops::add(loss, ops::scale(out.concepts, concept_weight_));
   if (box_supervision_ > 0) loss = ops::add(loss, ops::scale(attention::attention_supervision_loss(out.alpha, boxes), box_supervision_));
   if (entropy_weight_ != 0) {
     std::vector<bool> words_rows(b.targets.size());  // steps that write a word (not padding)

@@ -5,7 +5,9 @@
 // images with one of their captions at random, shifted and flipped; the vocabulary is the
 // training captions' words seen at least min-count times; metrics on the held-out test images
 // against all their references). Loss: cross-entropy
-// per word, plus the doubly stochastic regulariser (soft, hard, adaptive), on scenes optionally
+// per word, plus the doubly stochastic regulariser (soft, hard, adaptive), optionally the concept
+// detector's loss (each image's words from its best cell, against the words of all its captions;
+// models/caption/captioner.h), on scenes optionally
 // box supervision (attention/supervision.h: each object word's alpha pulled onto its object's
 // cells), and for hard attention REINFORCE with a moving-average baseline and an entropy bonus
 // (reward: each sampled cell's word log-likelihood, against a moving average per word), the expected context read instead of a
@@ -48,7 +50,10 @@ class CaptionTask : public Task {
 
  private:
   bool photos_ = false;
-  double coverage_weight_, entropy_bonus_, hard_mix_, box_supervision_, entropy_weight_;
+  double coverage_weight_, entropy_bonus_, hard_mix_, box_supervision_, entropy_weight_, concept_weight_;
+  // concepts: the word ids any of these captions uses.
+  std::vector<int64_t> bag_of_words(const std::vector<std::vector<std::string>>& captions) const;
+  std::vector<std::vector<int64_t>> train_bags_;  // photos: per training image
   std::map<int64_t, attention::ReinforceBaseline> baselines_;  // hard attention: one per target word
   // Validation pairs (image, one caption); photos: every caption of every valid image.
   std::vector<data::Image> valid_images_;
