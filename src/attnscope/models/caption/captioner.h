@@ -112,8 +112,8 @@ struct GeneratedCaption {
 };
 
 // The concept detector's loss: binary cross-entropy with logits between `scores` [B, V] (an
-// image's score per word) and each image's bag of word ids, summed over the words (the special ids' scores are left out)
-// words and averaged over the images.
+// image's score per word) and each image's bag of word ids, summed over the words (the special
+// ids' scores are left out) and averaged over the images.
 Tensor concept_loss(const Tensor& scores, const std::vector<std::vector<int64_t>>& bags);
 
 class Captioner : public nn::Module {

@@ -9,7 +9,7 @@
 //                cell overlaps the box, its centre is outside), on another object, or elsewhere
 //   order        pointing of the first object named and of the later ones (and of their size words)
 //   beta         adaptive attention: mean sentinel weight on object words and on function words
-//   diversity    distinct captions among the images' and distinct words used (every report)
+//   diversity    how many distinct captions the images got, and the distinct words they use
 #pragma once
 #include <string>
 #include <vector>
