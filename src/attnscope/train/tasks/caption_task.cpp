@@ -212,7 +212,8 @@ CaptionTask::CaptionTask(const Settings& s, uint64_t seed)
   }
   Rng rng(seed);
   model_ = std::make_unique<models::Captioner>(cfg, std::move(vocab), rng);
-  for (const auto& caps : train_captions_) train_bags_.push_back(bag_of_words(caps));
+  if (concept_weight_ > 0)
+    for (const auto& caps : train_captions_) train_bags_.push_back(bag_of_words(caps));
 }
 
 std::vector<int64_t> CaptionTask::bag_of_words(const std::vector<std::vector<std::string>>& captions) const {
