@@ -146,6 +146,32 @@ TEST(CaptionTask, EveryAttentionKindTrains) {
       EXPECT_NEAR(split / static_cast<double>(e.object_words), e.pointing, 1e-9) << kind;
     }
     EXPECT_EQ(e.beta_object >= 0, std::string(kind) == "adaptive") << kind;
+    // The focus line: the mean over the greedy captions' words of alpha's entropy and peak,
+    // recomputed here from the captions themselves.
+    if (std::string(kind) == "none") {
+      EXPECT_LT(e.focus_entropy, 0);
+      continue;
+    }
+    const auto scenes = data::make_scenes(data::ScenePool::test, 1, 8);
+    std::vector<const data::Image*> images;
+    for (const auto& sc : scenes) images.push_back(&sc.image);
+    double h = 0, peak = 0, words = 0;
+    for (const auto& c : task.captioner().generate(images, 1))
+      for (size_t t = 0; t < c.words.size(); ++t, ++words) {
+        double top = 0;
+        for (float w : c.alpha[t]) h -= w > 0 ? w * std::log(w) : 0, top = std::max<double>(top, w);
+        peak += top * static_cast<double>(c.alpha[t].size());
+      }
+    ASSERT_GT(words, 0) << kind;
+    EXPECT_NEAR(e.focus_uniform, std::log(64.0), 1e-9) << kind;  // 32 px scenes, 4 px cells
+    EXPECT_NEAR(e.focus_entropy, h / words, 1e-6) << kind;
+    EXPECT_NEAR(e.focus_peak, peak / words, 1e-5) << kind;
+    EXPECT_LE(e.focus_entropy, e.focus_uniform + 1e-6) << kind;
+    EXPECT_GE(e.focus_peak, 1.0 - 1e-6) << kind;
+    EXPECT_EQ(e.focus_beta >= 0, std::string(kind) == "adaptive") << kind;
+    if (e.focus_beta >= 0) {
+      EXPECT_LE(e.focus_beta, 1.0) << kind;
+    }
   }
 }
 
@@ -300,6 +326,14 @@ TEST(CaptionEval, ReportCountsDistinctCaptionsAndWords) {
   e.hypotheses = {"a red square", "a red square", "a big blue circle"};
   const std::vector<std::string> lines = models::caption_report(e);
   EXPECT_NE(std::find(lines.begin(), lines.end(), "diversity: distinct_captions=2/3 words_used=6"), lines.end());
+  EXPECT_EQ(std::count_if(lines.begin(), lines.end(), [](const std::string& l) { return l.rfind("focus:", 0) == 0; }), 0);
+  e.focus_entropy = 4.621, e.focus_uniform = std::log(256.0), e.focus_peak = 8.64;
+  const std::vector<std::string> with = models::caption_report(e);
+  EXPECT_NE(std::find(with.begin(), with.end(),
+                      "focus: entropy=4.62 nats (uniform 5.55) peak=8.6x uniform (the captions' words, mean)"),
+            with.end());
+  e.focus_beta = 0.7126;
+  EXPECT_EQ(models::caption_report(e).back(), "focus: entropy=4.62 nats (uniform 5.55) peak=8.6x uniform beta=0.713 (the captions' words, mean)");
 }
 
 // Where a look lands, on a scene drawn by hand: box A [6,14)^2 and B [20,30)^2 on 4 px cells.

@@ -103,14 +103,18 @@ TEST(SentimentTask, EveryPoolingAndNormalizerTrains) {
     // A short sentence under top-3 pooling still classifies (padded to k columns).
     const auto p = task.classifier().predict({{"good"}});
     EXPECT_EQ(p[0].probs.size(), 2u);
-    if (all.count("pooling") == 0) EXPECT_EQ(p[0].weights.size(), 1u);
+    if (all.count("pooling") == 0) {
+      EXPECT_EQ(p[0].weights.size(), 1u);
+    }
     // Every attention site is in the trace: the Transformer's layers (all heads) and the pooling.
     const io::Trace t = task.classifier().trace({"not", "good", "."});
     size_t expect_layers = all.count("arch") ? std::stoul(all.count("layers") ? all["layers"] : "2") : 0;
     if (all.count("pooling") == 0) ++expect_layers;
     EXPECT_EQ(t.layers.size(), expect_layers);
     for (const auto& l : t.layers)
-      if (l.name.rfind("encoder.", 0) == 0) EXPECT_EQ(l.heads, 4);
+      if (l.name.rfind("encoder.", 0) == 0) {
+        EXPECT_EQ(l.heads, 4);
+      }
   }
 }
 

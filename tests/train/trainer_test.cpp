@@ -148,7 +148,9 @@ TEST(Trainer, EveryRegisteredTaskTrainsAStep) {
   for (const TaskInfo& info : tasks()) {
     Settings s(info.settings);
     for (const auto& spec : info.settings)
-      if (!spec.fallback.empty()) EXPECT_NO_THROW(s.set(spec.name, spec.fallback)) << info.name << " " << spec.name;
+      if (!spec.fallback.empty()) {
+        EXPECT_NO_THROW(s.set(spec.name, spec.fallback)) << info.name << " " << spec.name;
+      }
     auto task = info.make(Settings(info.settings), 1);
     TrainerOptions o = info.defaults(Settings(info.settings));
     o.steps = 1;

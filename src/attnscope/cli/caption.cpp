@@ -34,7 +34,9 @@ void run(const CaptionFlags& f) {
   // Before any work: the flags name their formats.
   check_output_name(f.png, "--png", {".png"});
   check_not_an_input(f.png, {f.model, f.image});
-  check_trace_outputs(TraceOutputs{.trace = f.trace, .gif = f.gif, .mp4 = f.mp4, .html = f.html}, {f.model, f.image});
+  TraceOutputs outputs;
+  outputs.trace = f.trace, outputs.gif = f.gif, outputs.mp4 = f.mp4, outputs.html = f.html;
+  check_trace_outputs(outputs, {f.model, f.image});
   for (const std::string* p : {&f.png, &f.gif, &f.mp4, &f.trace, &f.html})
     if (!p->empty()) check_output_path(*p, "caption output");
   if (f.image.empty() == (f.scene < 0)) throw ConfigError("caption: give either an image file or --scene N");

@@ -110,7 +110,7 @@ void add_train(CLI::App* train, const train::TaskInfo& info) {
 }
 
 void add_eval(CLI::App* eval, const train::TaskInfo& info) {
-  auto* sub = eval->add_subcommand(info.name, info.description);
+  auto* sub = eval->add_subcommand(info.name, "Evaluate a trained " + info.name + " checkpoint on held-out data");
   auto model = std::make_shared<std::string>();
   auto seed = std::make_shared<uint64_t>(1);
   add_model_flag(sub, *model);

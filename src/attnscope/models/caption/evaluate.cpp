@@ -44,6 +44,34 @@ void score_text(CaptionEval& e, const std::vector<std::vector<std::string>>& ref
   e.exact = static_cast<double>(exact) / static_cast<double>(e.n);
 }
 
+// How focused the generated captions' looks are: sums over their words (the <eos> step left out)
+// of alpha's entropy and of its largest weight times the number of cells (1: uniform), and of
+// beta (adaptive attention: its weight on the sentinel instead of the image).
+struct FocusSums {
+  double entropy = 0, peak = 0, words = 0, cells = 0, beta = 0;
+  void add(const std::vector<GeneratedCaption>& captions) {
+    for (const auto& c : captions)
+      for (size_t t = 0; t < c.words.size() && t < c.alpha.size(); ++t) {
+        double top = 0;
+        for (float w : c.alpha[t]) {
+          if (w > 0) entropy -= w * std::log(static_cast<double>(w));
+          top = std::max(top, static_cast<double>(w));
+        }
+        cells = static_cast<double>(c.alpha[t].size());
+        peak += top * cells;
+        if (t < c.beta.size()) beta += c.beta[t];
+        words += 1;
+      }
+  }
+  void into(CaptionEval& e) const {
+    if (words == 0) return;
+    e.focus_entropy = entropy / words;
+    e.focus_peak = peak / words;
+    e.focus_uniform = std::log(cells);
+    if (beta > 0) e.focus_beta = beta / words;
+  }
+};
+
 }  // namespace
 
 std::vector<std::vector<int>> scene_word_cells(const data::Scene& scene, int64_t grid) {
@@ -80,10 +108,14 @@ CaptionEval evaluate_captions(Captioner& model, const std::vector<const data::Im
   e.n = static_cast<int64_t>(images.size());
   if (images.empty()) return e;
   const size_t chunk = 64;
+  FocusSums focus;
   for (size_t from = 0; from < images.size(); from += chunk) {
     const std::vector<const data::Image*> part(images.begin() + from, images.begin() + std::min(images.size(), from + chunk));
-    for (const auto& c : model.generate(part, beam)) e.hypotheses.push_back(joined(c.words));
+    const std::vector<GeneratedCaption> captions = model.generate(part, beam);
+    for (const auto& c : captions) e.hypotheses.push_back(joined(c.words));
+    focus.add(captions);
   }
+  focus.into(e);
   std::vector<std::vector<std::string>> ref_sets;
   for (const auto& refs : references) {
     ref_sets.emplace_back();
@@ -100,6 +132,7 @@ CaptionEval evaluate_scenes(Captioner& model, const std::vector<data::Scene>& sc
   double mass = 0, beta_obj = 0, beta_fun = 0, role_hits[3] = {}, role_n[3] = {}, looks[4] = {};
   double order_hits[2] = {}, size_hits[2] = {}, size_n[2] = {};
   int64_t n_obj = 0, n_fun = 0;
+  FocusSums focus;
   const int64_t g = model.config().grid(), K = g * g;
   const size_t chunk = 64;
   for (size_t from = 0; from < scenes.size(); from += chunk) {
@@ -110,7 +143,9 @@ CaptionEval evaluate_scenes(Captioner& model, const std::vector<data::Scene>& sc
       images.push_back(&scenes[i].image);
       captions.push_back(scenes[i].words);
     }
-    for (const auto& c : model.generate(images, beam)) e.hypotheses.push_back(joined(c.words));
+    const std::vector<GeneratedCaption> generated = model.generate(images, beam);
+    for (const auto& c : generated) e.hypotheses.push_back(joined(c.words));
+    focus.add(generated);
     CaptionOutput out;
     {
       nn::EvalMode eval_mode(model);
@@ -156,6 +191,7 @@ CaptionEval evaluate_scenes(Captioner& model, const std::vector<data::Scene>& sc
   std::vector<std::vector<std::string>> ref_sets;
   for (const auto& sc : scenes) ref_sets.push_back({sc.caption()});
   score_text(e, ref_sets);
+  focus.into(e);
   if (e.object_words) {
     const double n = static_cast<double>(e.object_words);
     e.pointing = looks[static_cast<int>(Look::inside)] / n;
@@ -218,6 +254,13 @@ std::vector<std::string> caption_report(const CaptionEval& e) {
     }
     std::snprintf(buf, sizeof buf, "diversity: distinct_captions=%zu/%zu words_used=%zu", captions.size(), e.hypotheses.size(),
                   words.size());
+    lines.push_back(buf);
+  }
+  if (e.focus_entropy >= 0) {
+    char beta[48] = "";
+    if (e.focus_beta >= 0) std::snprintf(beta, sizeof beta, " beta=%.3f", e.focus_beta);
+    std::snprintf(buf, sizeof buf, "focus: entropy=%.2f nats (uniform %.2f) peak=%.1fx uniform%s (the captions' words, mean)",
+                  e.focus_entropy, e.focus_uniform, e.focus_peak, beta);
     lines.push_back(buf);
   }
   if (e.beta_object >= 0) {

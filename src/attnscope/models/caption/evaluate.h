@@ -10,6 +10,10 @@
 //   order        pointing of the first object named and of the later ones (and of their size words)
 //   beta         adaptive attention: mean sentinel weight on object words and on function words
 //   diversity    how many distinct captions the images got, and the distinct words they use
+//   focus        how peaked the generated captions' attention is: mean entropy of alpha over their
+//                words against log(cells) for uniform, and the mean largest weight in multiples of
+//                uniform (photos too: it says whether the attention looks anywhere in particular);
+//                adaptive attention: the mean beta of the captions' words
 #pragma once
 #include <string>
 #include <vector>
@@ -36,6 +40,9 @@ struct CaptionEval {
   int64_t order_words[2] = {0, 0};
   double pointing_by_order[2] = {-1, -1}, size_pointing_by_order[2] = {-1, -1};
   double beta_object = -1, beta_function = -1;  // adaptive only
+  // Greedy (or beam) captions' alpha: mean entropy (nats), log(cells), mean peak x cells; -1: none.
+  double focus_entropy = -1, focus_uniform = -1, focus_peak = -1;
+  double focus_beta = -1;  // adaptive: the captions' mean beta (no boxes needed)
   std::vector<std::string> hypotheses;          // greedy captions, in order
 };
 
