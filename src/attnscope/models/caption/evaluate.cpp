@@ -49,6 +49,7 @@ void score_text(CaptionEval& e, const std::vector<std::vector<std::string>>& ref
 // beta (adaptive attention: its weight on the sentinel instead of the image).
 struct FocusSums {
   double entropy = 0, peak = 0, words = 0, cells = 0, beta = 0;
+  bool has_beta = false;
   void add(const std::vector<GeneratedCaption>& captions) {
     for (const auto& c : captions)
       for (size_t t = 0; t < c.words.size() && t < c.alpha.size(); ++t) {
@@ -59,7 +60,7 @@ struct FocusSums {
         }
         cells = static_cast<double>(c.alpha[t].size());
         peak += top * cells;
-        if (t < c.beta.size()) beta += c.beta[t];
+        if (t < c.beta.size()) beta += c.beta[t], has_beta = true;
         words += 1;
       }
   }
@@ -68,7 +69,7 @@ struct FocusSums {
     e.focus_entropy = entropy / words;
     e.focus_peak = peak / words;
     e.focus_uniform = std::log(cells);
-    if (beta > 0) e.focus_beta = beta / words;
+    if (has_beta) e.focus_beta = beta / words;
   }
 };
 
