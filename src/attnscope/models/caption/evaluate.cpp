@@ -6,6 +6,7 @@
 #include <set>
 #include <sstream>
 
+#include "attnscope/attention/recorder.h"
 #include "attnscope/autograd/graph.h"
 #include "attnscope/core/error.h"
 #include "attnscope/data/bleu.h"
@@ -53,12 +54,11 @@ struct FocusSums {
   void add(const std::vector<GeneratedCaption>& captions) {
     for (const auto& c : captions)
       for (size_t t = 0; t < c.words.size() && t < c.alpha.size(); ++t) {
-        double top = 0;
-        for (float w : c.alpha[t]) {
-          if (w > 0) entropy -= w * std::log(static_cast<double>(w));
-          top = std::max(top, static_cast<double>(w));
-        }
+        float h = 0, top = 0;
+        int32_t argmax = 0;
+        attention::row_stats(c.alpha[t].data(), static_cast<int64_t>(c.alpha[t].size()), &h, &top, &argmax);
         cells = static_cast<double>(c.alpha[t].size());
+        entropy += h;
         peak += top * cells;
         if (t < c.beta.size()) beta += c.beta[t], has_beta = true;
         words += 1;
