@@ -37,7 +37,10 @@ inline std::string png_bytes(const std::vector<uint8_t>& px, int w, int h) {
   return out;
 }
 
-inline std::string jpeg_bytes(const std::vector<uint8_t>& px, int w, int h) {
+// `px` is [h, w, 3] RGB, or [h, w, 4] CMYK when `cmyk` (libjpeg then writes Adobe's marker, so the
+// decoder reads the values as inverted inks). `app1`, when given, is written as an APP1 segment
+// (e.g. EXIF).
+inline std::string jpeg_bytes(const std::vector<uint8_t>& px, int w, int h, const std::string& app1 = "", bool cmyk = false) {
   jpeg_compress_struct c{};
   jpeg_error_mgr err{};
   c.err = jpeg_std_error(&err);
@@ -47,13 +50,16 @@ inline std::string jpeg_bytes(const std::vector<uint8_t>& px, int w, int h) {
   jpeg_mem_dest(&c, &buf, &size);
   c.image_width = static_cast<JDIMENSION>(w);
   c.image_height = static_cast<JDIMENSION>(h);
-  c.input_components = 3;
-  c.in_color_space = JCS_RGB;
+  const int ch = cmyk ? 4 : 3;
+  c.input_components = ch;
+  c.in_color_space = cmyk ? JCS_CMYK : JCS_RGB;
   jpeg_set_defaults(&c);
   jpeg_set_quality(&c, 95, TRUE);
   jpeg_start_compress(&c, TRUE);
+  if (!app1.empty())
+    jpeg_write_marker(&c, JPEG_APP0 + 1, reinterpret_cast<const JOCTET*>(app1.data()), static_cast<unsigned>(app1.size()));
   while (c.next_scanline < c.image_height) {
-    JSAMPROW row = const_cast<JSAMPROW>(px.data() + static_cast<size_t>(c.next_scanline) * w * 3);
+    JSAMPROW row = const_cast<JSAMPROW>(px.data() + static_cast<size_t>(c.next_scanline) * w * ch);
     jpeg_write_scanlines(&c, &row, 1);
   }
   jpeg_finish_compress(&c);

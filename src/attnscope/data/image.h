@@ -22,7 +22,8 @@ struct Image {
 inline constexpr int64_t kMaxImageSide = 16384;
 inline constexpr int64_t kMaxImagePixels = int64_t{1} << 26;
 
-// JPEG or PNG bytes -> RGB (channels 3; PNG transparency composited over white). FormatError
+// JPEG or PNG bytes -> RGB (channels 3; PNG transparency composited over white; grey and CMYK
+// JPEGs converted; a JPEG turned upright by its EXIF orientation, as viewers show it). FormatError
 // when not a decodable JPEG/PNG, ValueError past the size limits. `name` is for messages.
 Image decode_image(const std::string& bytes, const std::string& name);
 
