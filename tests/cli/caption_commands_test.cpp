@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <regex>
+#include <sstream>
 #include <string>
 
 #include "../data/caption_fixture.h"
@@ -76,7 +77,7 @@ TEST_F(CaptionCommands, BadInputIsOneLineAndNoOutput) {
   EXPECT_EQ(r.code, 1) << r.err;
   EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
   expect_error("caption --model m.safetensors --scene 1 --png a.svg", 2, "--png 'a.svg': expected NAME.png");
-  expect_error("caption --model m.safetensors", 2, "either an image file or --scene");
+  expect_error("caption --model m.safetensors", 2, "either image files or --scene");
   EXPECT_FALSE(fs::exists(dir_ / "a.png"));
   EXPECT_FALSE(fs::exists(dir_ / "a.attn.safetensors"));
   // Without attention there is nothing to draw.
@@ -105,6 +106,31 @@ TEST_F(CaptionCommands, PhotosTrainEvalAndBadFolders) {
   r = run("caption --model p.safetensors photos/images/img3.jpg --beam 3 --png b.png --trace b.attn.safetensors");
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(slurp(dir_ / "b.png").substr(1, 3), "PNG");
+  // Several images: one "IMAGE<tab>caption" line each, in order, across batches (40 > 32), each
+  // the caption the image gets alone.
+  std::string many, want;
+  for (int k = 0; k < 40; ++k) {
+    const std::string img = "photos/images/img" + std::to_string(k % 20) + (k % 2 ? ".jpg" : ".png");
+    many += " " + img;
+    if (k == 3 || k == 24) {
+      r = run("caption --model p.safetensors " + img);
+      ASSERT_EQ(r.code, 0) << r.err;
+      want += img + "\t" + r.out;
+    }
+  }
+  r = run("caption --model p.safetensors" + many);
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 40) << r.out;
+  std::istringstream lines(r.out);
+  std::string got;
+  for (int k = 0; std::getline(lines, got); ++k) {
+    const std::string img = "photos/images/img" + std::to_string(k % 20) + (k % 2 ? ".jpg" : ".png");
+    EXPECT_EQ(got.rfind(img + "\t", 0), 0u) << got;
+    if (k == 3 || k == 24) EXPECT_NE(want.find(got + "\n"), std::string::npos) << got << " not in\n" << want;
+  }
+  expect_error("caption --model p.safetensors photos/images/img1.jpg photos/images/img2.png --png m.png", 2, "exactly one image");
+  expect_error("caption --model p.safetensors photos/images/img1.jpg photos/images/nothere.png", 1, "nothere.png");
+  EXPECT_FALSE(fs::exists(dir_ / "m.png"));
   expect_error("eval caption --model p.safetensors --data photos --split-seed 2 --builtin scenes", 2, "not both");
   expect_error("eval caption --model p.safetensors --split valid", 2, "captioned photos only");
   expect_error("translate --model p.safetensors hello", 1, "not a translation model");

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <exception>
 
 namespace attnscope {
 
@@ -16,12 +17,22 @@ std::string format_duration(double s) {
 }
 
 Progress::Progress(std::string label, int64_t total, bool quiet)
-    : label_(std::move(label)), total_(total), quiet_(quiet), tty_(isatty(STDERR_FILENO) != 0) {
+    : label_(std::move(label)),
+      total_(total),
+      quiet_(quiet),
+      tty_(isatty(STDERR_FILENO) != 0),
+      exceptions_(std::uncaught_exceptions()) {
   start_ = last_draw_ = std::chrono::steady_clock::now();
 }
 
 Progress::~Progress() {
-  if (!finished_) finish();
+  if (finished_) return;
+  // Unwound by an error: no "done" line above the error's own one; a terminal's bar is wiped.
+  if (std::uncaught_exceptions() > exceptions_) {
+    if (tty_ && !quiet_) std::fprintf(stderr, "\r\033[K");
+    return;
+  }
+  finish();
 }
 
 void Progress::tick(int64_t n) {

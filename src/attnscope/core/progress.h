@@ -16,7 +16,8 @@ class Progress {
   void tick(int64_t n = 1);
   // Extra text shown after the bar, e.g. "loss=0.412".
   void set_status(std::string status) { status_ = std::move(status); }
-  // Prints the final line; called by the destructor if not called before.
+  // Prints the final line; called by the destructor if not called before (unless an exception is
+  // unwinding: a failed job prints its error, not a "done" line).
   void finish();
 
  private:
@@ -25,6 +26,7 @@ class Progress {
   int64_t total_, done_ = 0;
   bool quiet_, tty_, finished_ = false;
   int last_decile_ = -1;
+  int exceptions_;  // std::uncaught_exceptions() when made
   std::chrono::steady_clock::time_point start_, last_draw_;
 };
 
