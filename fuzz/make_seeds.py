@@ -237,6 +237,15 @@ def main():
         seed("word_alignments", name, base + read(path))
         seed("word_alignments", name + "-40", base + b"\n".join(lines[:40]) + b"\n")
 
+    # caption_files: the head of Flickr8k's caption CSV, and the same captions as Flickr8k.token.txt
+    # lines (the first byte 0: not JSON).
+    caps = p(src, "flickr8k_subset", "captions_subset1000.txt")
+    if os.path.isfile(caps):
+        head = read(caps).split(b"\n")[:41]
+        seed("caption_files", "flickr8k-40.csv", b"\x00" + b"\n".join(head) + b"\n")
+        token = [r.replace(b",", b"#0\t", 1) for r in head[1:] if r]
+        seed("caption_files", "flickr8k-40.token", b"\x00" + b"\n".join(token) + b"\n")
+
     # viz: real images (the bytes are also decoded as a trace image).
     imgs = p(src, "flickr8k_subset")
     found = []

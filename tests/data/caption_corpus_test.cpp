@@ -87,6 +87,38 @@ TEST(CaptionCorpus, BadFilesAreOneClearError) {
   fs::remove_all(dir);
 }
 
+// The datasets as first published: Flickr8k.token.txt ("IMAGE#N<tab>caption") and Flickr30k's
+// Kaggle results.csv ("image_name| comment_number| comment"); CRLF line ends and blank lines are
+// fine, a line without its separator is one error naming the line.
+TEST(CaptionCorpus, ReadsFlickrTokenAndPipeFiles) {
+  const fs::path dir = temp("token");
+  caption_fixture::make_folder(dir, 3);
+  fs::remove(dir / "captions.csv");  // only the files below
+  caption_fixture::write(dir / "Flickr8k.token.txt",
+                         "img0.png#0\tA red square , on the left .\r\nimg0.png#1\tred box\r\n\nimg1.jpg#0\tA green one #1 .\r\n");
+  CaptionCorpus c = read_caption_corpus(dir.string());
+  ASSERT_EQ(c.images.size(), 2u);
+  EXPECT_EQ(c.images[0].name, "img0.png");
+  EXPECT_EQ(c.images[0].path, (dir / "images" / "img0.png").string());
+  EXPECT_EQ(c.images[0].captions, (std::vector<std::vector<std::string>>{{"a", "red", "square", "on", "the", "left"}, {"red", "box"}}));
+  EXPECT_EQ(c.images[1].captions.front(), (std::vector<std::string>{"a", "green", "one", "1"}));
+  fs::remove(dir / "Flickr8k.token.txt");
+  caption_fixture::write(dir / "results.csv",
+                         "image_name| comment_number| comment\nimg2.png| 0| A blue square, left|ish .\nimg0.png| 1| a red one\n");
+  c = read_caption_corpus((dir / "results.csv").string());
+  ASSERT_EQ(c.images.size(), 2u);
+  EXPECT_EQ(c.images[0].name, "img2.png");
+  EXPECT_EQ(c.images[0].captions.front(), (std::vector<std::string>{"a", "blue", "square", "left", "ish"}));
+  // A name with '#' but no number after it keeps it; a line without a tab is an error.
+  EXPECT_EQ(parse_caption_text("a#b.png\tx\n", "t.txt", false).images.front().name, "a#b.png");
+  EXPECT_NE(error_of([&] { parse_caption_text("img0.png#0\ta\nimg1.jpg a cat\n", "t.txt", false); })
+                .find("t.txt:2: expected IMAGE<tab>caption"),
+            std::string::npos);
+  EXPECT_NE(error_of([&] { parse_caption_text("img0.png#0\t . \n", "t.txt", false); }).find("t.txt:1: the caption of 'img0.png' has no words"),
+            std::string::npos);
+  fs::remove_all(dir);
+}
+
 // libjpeg pads a JPEG that ends early with grey rows and warns; a cut-off photo is an error.
 TEST(CaptionCorpus, AJpegCutInHalfIsAnError) {
   const std::string jpeg = caption_fixture::jpeg_bytes(caption_fixture::square_pixels(64, 2, false), 64, 64);

@@ -4,6 +4,7 @@
 #include <cctype>
 #include <filesystem>
 #include <map>
+#include <string_view>
 #include <nlohmann/json.hpp>
 
 #include "attnscope/core/error.h"
@@ -64,6 +65,46 @@ CaptionCorpus parse_csv_captions(const std::string& text, const std::string& nam
       throw FormatError(where + ": expected image,caption, got " + std::to_string(f.size()) + " field" + (f.size() == 1 ? "" : "s") +
                         " (a caption with commas must be double-quoted)");
     add_caption(c, index, f[image_col], f[caption_col], where);
+  }
+  return c;
+}
+
+// Flickr8k/Flickr30k as first published, one caption a line: "IMAGE#N<tab>caption"
+// (Flickr8k.token.txt; the "#N" numbers the image's captions and is dropped), or Flickr30k as Kaggle
+// packs it: "image_name| comment_number| comment" (results.csv, the header optional).
+CaptionCorpus parse_line_captions(const std::string& text, const std::string& name, char sep) {
+  CaptionCorpus c;
+  c.source = name;
+  std::map<std::string, size_t> index;
+  const auto trim = [](std::string_view v) {
+    const size_t a = v.find_first_not_of(" \t\r"), b = v.find_last_not_of(" \t\r");
+    return a == std::string_view::npos ? std::string() : std::string(v.substr(a, b - a + 1));
+  };
+  int64_t line_no = 0;
+  for (size_t at = 0; at < text.size();) {
+    const size_t end = std::min(text.find('\n', at), text.size());
+    const std::string_view line(text.data() + at, end - at);
+    at = end + 1;
+    ++line_no;
+    if (trim(line).empty()) continue;
+    const std::string where = name + ":" + std::to_string(line_no);
+    const size_t cut = line.find(sep);
+    if (cut == std::string_view::npos)
+      throw FormatError(where + ": expected IMAGE" + (sep == '\t' ? "<tab>" : "| N| ") + "caption, found no '" +
+                        (sep == '\t' ? "\\t" : "|") + "'");
+    std::string image = trim(line.substr(0, cut));
+    std::string_view caption = line.substr(cut + 1);
+    if (sep == '|') {  // image_name| comment_number| comment
+      const size_t second = caption.find('|');
+      if (second != std::string_view::npos) caption = caption.substr(second + 1);
+      if (line_no == 1 && ascii_lower(image) == "image_name") continue;  // the header
+    } else {
+      const size_t hash = image.rfind('#');
+      if (hash != std::string::npos && hash + 1 < image.size() &&
+          std::all_of(image.begin() + static_cast<std::ptrdiff_t>(hash) + 1, image.end(), [](char ch) { return std::isdigit(static_cast<unsigned char>(ch)); }))
+        image.resize(hash);
+    }
+    add_caption(c, index, image, std::string(caption), where);
   }
   return c;
 }
@@ -173,7 +214,14 @@ std::vector<std::string> caption_words(const std::string& text) {
 }
 
 CaptionCorpus parse_caption_text(const std::string& text, const std::string& name, bool json) {
-  return json ? parse_json_captions(text, name) : parse_csv_captions(text, name);
+  if (json) return parse_json_captions(text, name);
+  // The first line tells the layout: a tab (Flickr8k.token.txt), else '|' without a comma
+  // (Flickr30k's results.csv), else CSV.
+  const std::string_view first(text.data(), std::min(text.find('\n'), text.size()));
+  if (first.find('\t') != std::string_view::npos) return parse_line_captions(text, name, '\t');
+  if (first.find('|') != std::string_view::npos && first.find(',') == std::string_view::npos)
+    return parse_line_captions(text, name, '|');
+  return parse_csv_captions(text, name);
 }
 
 CaptionCorpus read_caption_corpus(const std::string& path) {
@@ -189,10 +237,10 @@ CaptionCorpus read_caption_corpus(const std::string& path) {
   std::vector<std::string> candidates;
   for (const auto& e : fs::directory_iterator(path, ec)) {
     const std::string ext = ascii_lower(e.path().extension().string());
-    if (e.is_regular_file(ec) && (ext == ".csv" || ext == ".txt" || ext == ".json")) candidates.push_back(e.path().string());
+    if (e.is_regular_file(ec) && (ext == ".csv" || ext == ".txt" || ext == ".json" || ext == ".token")) candidates.push_back(e.path().string());
   }
   std::sort(candidates.begin(), candidates.end());
-  if (candidates.empty()) throw IoError("caption data '" + path + "' holds no caption file (.csv, .txt or .json)");
+  if (candidates.empty()) throw IoError("caption data '" + path + "' holds no caption file (.csv, .txt, .token or .json)");
   std::vector<CaptionCorpus> found;
   std::string why;
   for (const auto& file : candidates) {

@@ -3,10 +3,14 @@
 //   CSV   `image,caption` (Flickr8k as Kaggle packs it: a header, one row per caption, captions
 //         with commas double-quoted; data/csv.h); the header may name other columns too, and
 //         without a header the first two columns are image and caption
+//   TSV   `IMAGE#N<tab>caption` a line (Flickr8k.token.txt, Flickr30k's results_20130124.token:
+//         the datasets as first published), told by a tab in the first line
+//   PSV   `image_name| comment_number| comment` (Flickr30k as Kaggle packs it), told by a '|' and
+//         no comma in the first line
 //   JSON  COCO style: {"images": [{"id", "file_name"}], "annotations": [{"image_id", "caption"}]}
 // The images are looked up in the caption file's folder, else in the first of its sub-folders
 // (sorted by name) that holds every named image. A directory given instead of a file: the one
-// .csv/.txt/.json file in it whose images are all there (Flickr8k's folder holds the full
+// .csv/.txt/.token/.json file in it whose images are all there (Flickr8k's folder holds the full
 // caption list beside the 1,000-image subset; only the subset's images are present).
 // Captions become lower-cased words, punctuation dropped (as coco-caption's tokenizer does before
 // BLEU and CIDEr). Every failure is a FormatError/IoError naming the file and, for rows, the line.
@@ -42,8 +46,8 @@ std::vector<std::string> caption_words(const std::string& text);
 // Reads a caption file (or a directory holding one; see above).
 CaptionCorpus read_caption_corpus(const std::string& path);
 
-// Parses caption text without touching the disk (for tests and fuzzing): `json` picks the format;
-// image paths are left empty.
+// Parses caption text without touching the disk (for tests and fuzzing): `json` picks JSON, else
+// the first line tells CSV, TSV or PSV; image paths are left empty.
 CaptionCorpus parse_caption_text(const std::string& text, const std::string& name, bool json);
 
 // A seeded shuffle of the images, then test and valid shares of them (each at least one image
