@@ -78,6 +78,17 @@ TEST(CaptionPhotos, TrainsOnAFolderAndEvaluatesHeldOutImages) {
   EXPECT_NE(std::find_if(valid.lines.begin(), valid.lines.end(),
                          [](const std::string& l) { return l.rfind("diversity: distinct_captions=", 0) == 0 && l.find("/3 words_used=") != std::string::npos; }),
             valid.lines.end());
+  // Every image (a test set of one's own): all 30, and two images are enough (no split needed).
+  es.set("split", "all");
+  const EvalReport all = evaluate_caption_checkpoint(o.output, es, 1);
+  EXPECT_NE(all.lines[0].find("pointing=n/a n=30"), std::string::npos) << all.lines[0];
+  const fs::path two = fs::temp_directory_path() / "attnscope_caption_photos_two";
+  Settings ts = photo_settings({{"data", caption_fixture::make_folder(two, 2)}}, caption_eval_settings());
+  ts.set("split", "all");
+  EXPECT_NE(evaluate_caption_checkpoint(o.output, ts, 1).lines[0].find("pointing=n/a n=2"), std::string::npos);
+  ts.set("split-seed", "3");
+  EXPECT_THROW(evaluate_caption_checkpoint(o.output, ts, 1), ConfigError);
+  fs::remove_all(two);
   // COCO-style JSON trains too.
   const fs::path jdir = fs::temp_directory_path() / "attnscope_caption_photos_json";
   kv["data"] = caption_fixture::make_folder(jdir, 6, true);

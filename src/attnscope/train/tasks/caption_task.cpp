@@ -68,7 +68,9 @@ std::vector<const data::Image*> pointers(const std::vector<data::Image>& images)
 
 std::vector<SettingSpec> photo_settings() {
   return {
-      text_setting("data", "", "Captioned photos: a CSV (image,caption) or COCO-style JSON caption file, or a folder holding one"),
+      text_setting("data", "",
+                   "Captioned photos: a CSV (image,caption), Flickr8k/30k token lines or COCO-style JSON caption file, or a "
+                   "folder holding one"),
       int_setting("split-seed", 1, "Photos: seed of the 80/10/10 split by image", 0, 1e18),
   };
 }
@@ -340,9 +342,9 @@ std::vector<SettingSpec> caption_eval_settings() {
       text_setting("builtin", "scenes", "Built-in data: scenes (the test pool, drawn from the seed; the default without photos)", {"scenes"}),
       int_setting("beam", 1, "Beam width of the decoder (1: greedy)", 1, 64),
       text_setting("split", "test",
-                   "Photos: which held-out images to score: test, or valid (to choose decoding settings such as the "
-                   "beam width without looking at the test images)",
-                   {"test", "valid"}),
+                   "Photos: which held-out images to score: test, valid (to choose decoding settings such as the "
+                   "beam width without looking at the test images), or all (every image: a test set of your own)",
+                   {"test", "valid", "all"}),
       int_setting("scenes", 500, "How many held-out scenes", 1, 100000),
       text_setting("perturb", "",
                    "Robustness: also evaluate perturbed images (distractors, occlusion, noise; NAME:LEVEL) and how much "
@@ -362,8 +364,11 @@ EvalReport evaluate_caption_checkpoint(const std::string& checkpoint, const Sett
   auto model = models::Captioner::load(checkpoint);
   const int64_t beam = s.integer("beam");
   if (photos) {
-    const data::CaptionSplit split = photo_split(s);
-    const auto& held_out = s.text("split") == "valid" ? split.valid : split.test;
+    const std::string part = s.text("split");
+    if (part == "all" && s.given("split-seed")) throw ConfigError("setting 'split-seed' does not apply to split 'all' (every image)");
+    const std::vector<data::CaptionedImage> held_out = part == "all" ? data::read_caption_corpus(s.text("data")).images
+                                                       : part == "valid" ? photo_split(s).valid
+                                                                         : photo_split(s).test;
     const std::vector<data::Image> images = load_images(held_out, model->config().image_side);
     const auto e = models::evaluate_captions(*model, pointers(images), captions_of(held_out), beam);
     EvalReport r;
