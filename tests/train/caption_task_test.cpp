@@ -391,7 +391,10 @@ TEST(CaptionTask, FocusSeriesRecordsPointing) {
   CaptionTask task(s, 7);
   TrainerOptions o = quick_caption(s, 12);
   o.focus_every = 4;
+  o.focus_output = (fs::temp_directory_path() / "attnscope_caption_focus.attn.safetensors").string();  // not the cwd
   const TrainResult r = run_training(task, o);
+  EXPECT_TRUE(fs::exists(o.focus_output));
+  fs::remove(o.focus_output);
   ASSERT_EQ(r.focus.snapshots.size(), 4u);  // steps 0, 4, 8, 12
   for (const auto& snap : r.focus.snapshots) EXPECT_EQ(snap.layers.at(0).queries, r.focus.snapshots[0].layers.at(0).queries);
   ASSERT_EQ(r.series.points.size(), 4u);
