@@ -17,8 +17,14 @@ double fma_loop_avx512(long iters) {
 #pragma GCC unroll 16
     for (int c = 0; c < kChains; ++c) acc[c] = _mm512_fmadd_ps(acc[c], a, b);
   }
+  // Summed lane by lane through memory: GCC 12's _mm512_reduce_add_ps reads an undefined register
+  // (a -Wuninitialized warning from its own header).
+  __m512 total = acc[0];
+  for (int c = 1; c < kChains; ++c) total = _mm512_add_ps(total, acc[c]);
+  alignas(64) float lanes[16];
+  _mm512_store_ps(lanes, total);
   volatile float sink = 0;
-  for (int c = 0; c < kChains; ++c) sink = sink + _mm512_reduce_add_ps(acc[c]);
+  for (float v : lanes) sink = sink + v;
   return 2.0 * 16 * kChains * static_cast<double>(iters);
 }
 

@@ -39,6 +39,9 @@ function(attnscope_add_test name)
   add_executable(${name} ${A_SOURCES})
   target_link_libraries(${name} PRIVATE ${A_LIBS} GTest::gtest GTest::gtest_main)
   target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR}/tests)  # tests/shared_data.h
+  # A unity batch #includes the test files, and GCC then flags every TEST_F whose fixture sits in
+  # an anonymous namespace (-Wsubobject-linkage); each file is its own translation unit in spirit.
+  target_compile_options(${name} PRIVATE $<$<CXX_COMPILER_ID:GNU>:-Wno-subobject-linkage>)
   target_compile_definitions(${name} PRIVATE
     ATTNSCOPE_SOURCE_DIR="${PROJECT_SOURCE_DIR}"
     ATTNSCOPE_BINARY_DIR="${PROJECT_BINARY_DIR}")

@@ -14,7 +14,9 @@ TEST(DiagonalPrior, PeaksOnTheScaledDiagonalPerExample) {
   for (int64_t i = 0; i < 4; ++i) {
     EXPECT_FLOAT_EQ(v[i * 4 + i], 0.f);  // x_i == y_i
     for (int64_t j = 0; j < 4; ++j)
-      if (j != i) EXPECT_LT(v[i * 4 + j], v[i * 4 + i]);
+      if (j != i) {
+        EXPECT_LT(v[i * 4 + j], v[i * 4 + i]);
+      }
   }
   // Second example, query 2 (x = 2.5 / 2 = 1.25), key 1 (y = 0.75): -(0.5)^2 / (2 * 0.01) = -12.5.
   EXPECT_NEAR(v[16 + 2 * 4 + 1], -12.5, 1e-4);

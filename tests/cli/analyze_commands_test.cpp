@@ -42,7 +42,9 @@ TEST_F(Analyze, RolloutOfATraceAndRolesOfItsHeads) {
     double sum = 0;
     for (size_t k = 0; k < T; ++k) {
       sum += roll[i][k].get<double>();
-      if (k > i) EXPECT_EQ(roll[i][k].get<double>(), 0.0) << "causal rollout reaches a future token";
+      if (k > i) {
+        EXPECT_EQ(roll[i][k].get<double>(), 0.0) << "causal rollout reaches a future token";
+      }
     }
     EXPECT_NEAR(sum, 1.0, 1e-5);
     // Flow: the same shape and rules (rows sum to 1, causal).
@@ -51,7 +53,9 @@ TEST_F(Analyze, RolloutOfATraceAndRolesOfItsHeads) {
     double fs = 0;
     for (size_t k = 0; k < T; ++k) {
       fs += flow[k].get<double>();
-      if (k > i) EXPECT_EQ(flow[k].get<double>(), 0.0);
+      if (k > i) {
+        EXPECT_EQ(flow[k].get<double>(), 0.0);
+      }
     }
     EXPECT_NEAR(fs, 1.0, 1e-5);
   }

@@ -31,7 +31,9 @@ TEST(Perturb, DistractorsComeFromTheTasksNeutralWords) {
   const std::vector<std::string> neutral = {"monday", "de"};
   const Perturbed d = perturb(kWords, parse_perturbation("distractors:1"), rng, neutral);
   for (size_t i = 0; i < d.words.size(); ++i)
-    if (d.touched[i]) EXPECT_TRUE(d.words[i] == "monday" || d.words[i] == "de") << d.words[i];
+    if (d.touched[i]) {
+      EXPECT_TRUE(d.words[i] == "monday" || d.words[i] == "de") << d.words[i];
+    }
 }
 
 TEST(Perturb, TyposDamageDropoutRemovesAndTheSeedRepeats) {

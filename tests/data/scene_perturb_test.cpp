@@ -24,7 +24,9 @@ TEST(ScenePerturb, DistractorsAndOcclusionChangeOnlyMarkedPixelsAwayFromObjects)
         for (int64_t x = 0; x < kSceneSide; ++x) {
           const size_t at = static_cast<size_t>(y * kSceneSide + x);
           const bool changed = std::memcmp(&p.scene.image.pixels[at * 3], &sc.image.pixels[at * 3], 3) != 0;
-          if (changed) EXPECT_TRUE(p.touched[at]) << name << " pixel " << x << "," << y;
+          if (changed) {
+            EXPECT_TRUE(p.touched[at]) << name << " pixel " << x << "," << y;
+          }
           if (!p.touched[at]) continue;
           ++touched;
           for (const auto& o : sc.objects) EXPECT_FALSE(o.box.contains(x + 0.5, y + 0.5)) << name << " touches an object";

@@ -178,7 +178,7 @@ TEST(Spm, Llama2cTokenizerGoldenSentence) {
   const std::string odd = "Führer 🦙 x\ty";
   EXPECT_EQ(tok->decode(tok->encode(odd)), odd);
   // Invalid UTF-8 (a lead byte before a space; a truncated sequence) also round-trips (fuzz find).
-  for (const std::string raw : {std::string("eoo  Hlleo\xC4 d"), std::string("x\xE2\x82")})
+  for (const std::string& raw : {std::string("eoo  Hlleo\xC4 d"), std::string("x\xE2\x82")})
     EXPECT_EQ(tok->decode(tok->encode(raw)), raw);
 }
 

@@ -54,7 +54,7 @@ TEST(TraceTables, RowAndHeadStatisticsAreTheFocusOnes) {
   const focus::HeadReport m = focus::head_report(sums.layers[1].heads[1]);
   EXPECT_DOUBLE_EQ(h.columns[5].numbers[3], m.entropy);
   EXPECT_EQ(h.columns[12].strings[3], m.role);
-  EXPECT_THROW(focus::trace_table(t, "heads", {.head = focus::kHeadMean}), ConfigError);
+  EXPECT_THROW(focus::trace_table(t, "heads", focus::TableSelection{std::nullopt, focus::kHeadMean}), ConfigError);
 
   // A stats-only trace has row statistics but no weights.
   io::Trace st = t;
@@ -62,7 +62,7 @@ TEST(TraceTables, RowAndHeadStatisticsAreTheFocusOnes) {
   EXPECT_EQ(focus::trace_table(st, "rows").rows(), 2u * 2u * 6u);
   EXPECT_THROW(focus::trace_table(st, "weights"), ConfigError);
   EXPECT_THROW(focus::trace_table(t, "bogus"), ConfigError);
-  EXPECT_THROW(focus::trace_table(t, "rows", {.layer = 2}), ConfigError);
+  EXPECT_THROW(focus::trace_table(t, "rows", focus::TableSelection{2, std::nullopt}), ConfigError);
 }
 
 TEST(TraceTables, CsvQuotesAndJsonIsColumnOriented) {

@@ -35,7 +35,9 @@ int match_vectors(const data::Tokenizer& tok, const std::string& stem, bool roun
     for (int32_t id; is >> id;) want.push_back(id);
     const auto got = tok.encode(text);
     EXPECT_EQ(got, want) << "case " << cases << ": '" << text << "'";
-    if (round_trip) EXPECT_EQ(tok.decode(got), text) << "round trip of case " << cases;
+    if (round_trip) {
+      EXPECT_EQ(tok.decode(got), text) << "round trip of case " << cases;
+    }
     matched += got == want;
     ++cases;
   }

@@ -67,8 +67,11 @@ TEST(StatsView, StripsAndArgmaxDotsAreWhereTheTracePutsThem) {
       for (int64_t k = 0; k < T; ++k) {
         const double y0 = info.argmax_y[b] + double(k) * info.panel_h / double(T);
         const uint32_t p = f.at(x, static_cast<int>(y0 + info.panel_h / double(T) / 2));
-        if (k == want) EXPECT_FALSE(white(p)) << "head " << b << " query " << q << " key " << k;
-        else if (std::abs(k - want) > 1 && k != q) EXPECT_TRUE(white(p)) << "head " << b << " query " << q << " key " << k;
+        if (k == want) {
+          EXPECT_FALSE(white(p)) << "head " << b << " query " << q << " key " << k;
+        } else if (std::abs(k - want) > 1 && k != q) {
+          EXPECT_TRUE(white(p)) << "head " << b << " query " << q << " key " << k;
+        }
       }
     }
   }

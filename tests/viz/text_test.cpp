@@ -66,7 +66,9 @@ TEST(Text, EachLabelsInkLiesInItsBoxWhateverItsDirection) {
             SCOPED_TRACE(text + " max_width " + std::to_string(max_width) + " angle " + std::to_string(angle) +
                          " ha " + std::to_string(int(ha)) + " va " + std::to_string(int(va)));
             ASSERT_LT(ink.x0, ink.x1) << "nothing drawn";
-            if (max_width > 0) EXPECT_LE(s.w, max_width + 0.5);
+            if (max_width > 0) {
+              EXPECT_LE(s.w, max_width + 0.5);
+            }
             // The box in the text's own frame, then on the canvas (90 deg: x' = -y, y' = x).
             const double lx = offset(ha, s.w), ly = offset(va, s.h), c = 300, tol = 1.5;
             const Box box = angle == 0 ? Box{c + lx, c + ly, c + lx + s.w, c + ly + s.h}
