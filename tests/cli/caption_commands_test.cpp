@@ -130,6 +130,15 @@ TEST_F(CaptionCommands, PhotosTrainEvalAndBadFolders) {
       EXPECT_NE(want.find(got + "\n"), std::string::npos) << got << " not in\n" << want;
     }
   }
+  // A folder: its images, sorted by name (other files skipped); an empty folder is one line.
+  expect_error("caption --model p.safetensors photos", 1, "folder 'photos' holds no .jpg, .jpeg or .png image");
+  r = run("caption --model p.safetensors photos/images");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 20) << r.out;
+  EXPECT_EQ(r.out.rfind("photos/images/img0.png\t", 0), 0u) << r.out;
+  EXPECT_NE(r.out.find("\nphotos/images/img1.jpg\t"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\nphotos/images/img10.png\t"), std::string::npos) << r.out;
+  expect_error("caption --model p.safetensors photos/images --trace f.attn.safetensors", 2, "exactly one image");
   expect_error("caption --model p.safetensors photos/images/img1.jpg photos/images/img2.png --png m.png", 2, "exactly one image");
   expect_error("caption --model p.safetensors photos/images/img1.jpg photos/images/nothere.png", 1, "nothere.png");
   EXPECT_FALSE(fs::exists(dir_ / "m.png"));

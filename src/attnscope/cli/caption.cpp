@@ -1,5 +1,5 @@
-// `attnscope caption --model CKPT IMAGE...`: prints the caption of a JPEG/PNG image (of several:
-// one "IMAGE<tab>caption" line each, decoded in batches, with progress). --png writes the
+// `attnscope caption --model CKPT IMAGE...`: prints the caption of a JPEG/PNG image (of several,
+// or of a folder's: one "IMAGE<tab>caption" line each, decoded in batches, with progress). --png writes the
 // per-word overlay strip (the image once per word, its attention overlaid, the word beneath),
 // --gif/--mp4 the animation (words appear one by one, the overlay follows), --trace the attention trace,
 // --html a standalone viewer. --beam K decodes with beam search (the pictures show the chosen
@@ -8,6 +8,7 @@
 // (1 = the word came from the language model, not the image).
 #include <algorithm>
 #include <cstdio>
+#include <filesystem>
 #include <memory>
 #include <vector>
 
@@ -20,6 +21,7 @@
 #include "attnscope/core/progress.h"
 #include "attnscope/data/image.h"
 #include "attnscope/data/scenes.h"
+#include "attnscope/data/utf8.h"
 #include "attnscope/models/caption/captioner.h"
 #include "attnscope/viz/figure.h"
 #include "attnscope/viz/image_overlay.h"
@@ -58,6 +60,29 @@ void caption_many(models::Captioner& model, const std::vector<std::string>& path
   }
 }
 
+// The image files the arguments name: a folder stands for its .jpg/.jpeg/.png files, sorted.
+std::vector<std::string> image_paths(const std::vector<std::string>& args) {
+  namespace fs = std::filesystem;
+  std::vector<std::string> out;
+  for (const auto& a : args) {
+    std::error_code ec;
+    if (!fs::is_directory(a, ec)) {
+      out.push_back(a);
+      continue;
+    }
+    std::vector<std::string> found;
+    for (const auto& e : fs::directory_iterator(a, ec)) {
+      const std::string ext = data::ascii_lower(e.path().extension().string());
+      if ((ext == ".jpg" || ext == ".jpeg" || ext == ".png") && e.is_regular_file(ec)) found.push_back(e.path().string());
+    }
+    if (ec) throw IoError("caption: cannot list folder '" + a + "': " + ec.message());
+    if (found.empty()) throw IoError("caption: folder '" + a + "' holds no .jpg, .jpeg or .png image");
+    std::sort(found.begin(), found.end());
+    out.insert(out.end(), found.begin(), found.end());
+  }
+  return out;
+}
+
 void run(const CaptionFlags& f) {
   // Before any work: the flags name their formats.
   std::vector<std::string> inputs = f.images;
@@ -71,9 +96,11 @@ void run(const CaptionFlags& f) {
   for (const std::string* p : {&f.png, &f.gif, &f.mp4, &f.trace, &f.html})
     if (!p->empty()) check_output_path(*p, "caption output");
   if (f.images.empty() == (f.scene < 0)) throw ConfigError("caption: give either image files or --scene N");
-  if (pictures && f.images.size() > 1) throw ConfigError("caption: --png/--gif/--mp4/--trace/--html take exactly one image");
+  const std::vector<std::string> paths = image_paths(f.images);
+  const bool many = paths.size() > 1 || paths != f.images;  // several, or a folder of them
+  if (pictures && many) throw ConfigError("caption: --png/--gif/--mp4/--trace/--html take exactly one image");
   auto model = models::Captioner::load(f.model);
-  if (f.images.size() > 1) return caption_many(*model, f.images, f.beam);
+  if (many) return caption_many(*model, paths, f.beam);
   if ((!f.png.empty() || !f.gif.empty() || !f.mp4.empty()) && model->config().attention == "none")
     throw ConfigError("caption: this model ('" + model->model_type() + "') has no attention to draw");
   data::Scene scene;
@@ -116,7 +143,7 @@ void setup_caption(CLI::App& app) {
   auto* sub = app.add_subcommand("caption", "Caption an image with a trained captioner and show where each word looked");
   auto f = std::make_shared<CaptionFlags>();
   add_model_flag(sub, f->model);
-  sub->add_option("image", f->images, "JPEG or PNG image(s); several print one IMAGE<tab>caption line each");
+  sub->add_option("image", f->images, "JPEG or PNG image(s), or folders of them; several print one IMAGE<tab>caption line each");
   sub->add_option("--scene", f->scene, "Caption built-in held-out scene N instead of an image file")->check(in_range(0, 1000000));
   add_seed_flag(sub, f->seed);
   sub->add_option("--beam", f->beam, "Beam search with K hypotheses (1: greedy); the overlays follow the chosen one")->check(CLI::Range(1, 64));
