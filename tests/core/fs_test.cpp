@@ -75,3 +75,49 @@ TEST(AtomicWrite, PermissionsAreThoseOfAPlainCreateAndFailuresLeaveNothing) {
 
 }  // namespace
 }  // namespace attnscope
+
+namespace attnscope {
+namespace {
+
+// A FIFO nobody writes to would block an open for reading forever, /dev/zero never end and a
+// directory read as empty: read_file refuses all three without opening them.
+TEST(ReadFile, OnlyRegularFilesAreRead) {
+  const fs::path d = scratch("read_kinds");
+  const std::string fifo = (d / "fifo").string();
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  for (const std::string& p : {fifo, std::string("/dev/zero"), d.string()}) {
+    try {
+      (void)read_file(p);
+      ADD_FAILURE() << p << " was read";
+    } catch (const IoError& e) {
+      EXPECT_NE(std::string(e.what()).find(p == d.string() ? "is a directory" : "not a regular file"), std::string::npos) << e.what();
+    }
+  }
+  std::ofstream(d / "ok.txt") << "text";
+  fs::create_symlink(d / "ok.txt", d / "link.txt");
+  EXPECT_EQ(read_file((d / "link.txt").string()), "text");  // a symlink to a regular file is fine
+  EXPECT_THROW(read_file((d / "missing").string()), IoError);
+}
+
+// The rename of an atomic write replaces the node at the path: a FIFO (or, for root, /dev/null)
+// there is refused, before any work and at the write, and stays what it was.
+TEST(AtomicWrite, OnlyRegularFilesAreReplaced) {
+  const fs::path d = scratch("write_kinds");
+  const std::string fifo = (d / "out.fifo").string();
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  EXPECT_THROW(check_output_path(fifo, "report"), IoError);
+  EXPECT_THROW(write_file_atomic(fifo, "x"), IoError);
+  struct stat st {};
+  ASSERT_EQ(::stat(fifo.c_str(), &st), 0);
+  EXPECT_TRUE(S_ISFIFO(st.st_mode));
+  EXPECT_EQ(temp_files(d), 0);
+  // A regular file is replaced as before.
+  const std::string plain = (d / "out.txt").string();
+  write_file_atomic(plain, "one");
+  check_output_path(plain, "report");
+  write_file_atomic(plain, "two");
+  EXPECT_EQ(read_file(plain), "two");
+}
+
+}  // namespace
+}  // namespace attnscope

@@ -159,6 +159,7 @@ void run_analyze(const AnalyzeArgs& a) {
       // Under mpirun rank r of K takes the lines of part shard + shards·r of shards·K: together the
       // ranks cover exactly the lines of --shard (all lines without it).
       const int64_t part = shard + shards * w.rank(), parts = shards * w.size();
+      require_regular_file(a.corpus);
       std::ifstream in(a.corpus);
       if (!in) throw IoError("analyze: cannot read corpus '" + a.corpus + "'");
       // The first pass also counts every token of the whole corpus (all shards and ranks alike, so

@@ -16,7 +16,15 @@
 
 namespace attnscope {
 
+void require_regular_file(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) throw IoError("cannot open '" + path + "': " + std::strerror(errno));
+  if (S_ISDIR(st.st_mode)) throw IoError("cannot read '" + path + "': is a directory");
+  if (!S_ISREG(st.st_mode)) throw IoError("cannot read '" + path + "': not a regular file (a device, FIFO or socket)");
+}
+
 std::string read_file(const std::string& path) {
+  require_regular_file(path);
   std::ifstream in(path, std::ios::binary);
   if (!in) throw IoError("cannot open '" + path + "': " + std::strerror(errno));
   std::ostringstream ss;
@@ -77,9 +85,19 @@ void fsync_dir(const std::string& path) {
   }
 }
 
+// The rename replaces whatever node `path` names: only a regular file (or nothing) may be there.
+void require_writable_node(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return;  // nothing there yet (or a dangling symlink)
+  if (S_ISDIR(st.st_mode)) throw IoError("cannot write '" + path + "': is a directory");
+  if (!S_ISREG(st.st_mode))
+    throw IoError("cannot write '" + path + "': not a regular file (a device, FIFO or socket); outputs are regular files");
+}
+
 }  // namespace
 
 void write_atomic_with(const std::string& path, const std::function<void(const std::string&)>& fill) {
+  require_writable_node(path);
   remove_stale_temps(path);
   const std::string tmp = create_temp(path);
   RemoveOnInterrupt guard(tmp);  // Ctrl-C / SIGTERM while filling: no temporary file left behind
@@ -121,6 +139,8 @@ void check_output_path(const std::string& path, const char* what) {
   if (!std::filesystem::is_directory(dir, ec))
     throw IoError(std::string(what) + " '" + path + "': directory '" + dir.string() + "' does not exist");
   if (std::filesystem::is_directory(p, ec)) throw IoError(std::string(what) + " '" + path + "' is a directory");
+  if (std::filesystem::exists(p, ec) && !std::filesystem::is_regular_file(p, ec))
+    throw IoError(std::string(what) + " '" + path + "' is not a regular file (a device, FIFO or socket); outputs are regular files");
 }
 
 }  // namespace attnscope

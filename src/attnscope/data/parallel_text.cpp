@@ -4,6 +4,7 @@
 #include <fstream>
 
 #include "attnscope/core/error.h"
+#include "attnscope/core/fs.h"
 #include "attnscope/core/rng.h"
 #include "attnscope/data/utf8.h"
 
@@ -23,6 +24,7 @@ bool valid_utf8(const std::string& s) {
 }
 
 std::ifstream open_text(const std::string& path) {
+  require_regular_file(path);
   std::ifstream in(path, std::ios::binary);
   if (!in) throw IoError("cannot open '" + path + "'");
   return in;

@@ -9,10 +9,12 @@
 #include <cstring>
 
 #include "attnscope/core/error.h"
+#include "attnscope/core/fs.h"
 
 namespace attnscope::io {
 
 std::shared_ptr<const MappedFile> MappedFile::open(const std::string& path) {
+  require_regular_file(path);  // before the open, which blocks on a FIFO nobody writes to
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) throw IoError("cannot open '" + path + "': " + std::strerror(errno));
   struct stat st {};
