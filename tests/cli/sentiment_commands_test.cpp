@@ -62,6 +62,7 @@ TEST_F(SentimentCommands, TrainEvalClassify) {
 TEST_F(SentimentCommands, BadInputIsOneLineAndNoOutput) {
   ASSERT_EQ(run(std::string(kTrainReviews) + " -o m.safetensors").code, 0);
   expect_error("classify --model m.safetensors \"   \" --png a.png", 1, "empty input text");
+  expect_error("classify --model m.safetensors \"good \xe9\" --png a.png", 1, "not valid UTF-8");
   expect_error("classify --model m.safetensors \"zzqx qqzx\" --png a.png", 1, "no word of");
   expect_error("classify --model m.safetensors \"good\" --png a.svg", 2, "--png needs a .png path");
   expect_error("classify --model m.safetensors good bad --png a.png", 2, "exactly one text");

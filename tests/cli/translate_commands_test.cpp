@@ -98,6 +98,13 @@ TEST_F(TranslateCommands, BadInputsGiveOneLineErrors) {
   std::string err;
   EXPECT_EQ(code("translate --model tiny.ckpt 'zzz qqq'", &err), 0) << err;
   EXPECT_NE(err.find("unknown"), std::string::npos);
+  EXPECT_EQ(err.rfind("attnscope: warning: ", 0), 0u) << err;
+  // A long unknown text is quoted clipped, not whole; bytes that are not UTF-8 are one error
+  // (they reached the trace's JSON writer as its exception).
+  EXPECT_EQ(code("translate --model tiny.ckpt '" + std::string(3000, 'z') + "'", &err), 0) << err;
+  EXPECT_LT(err.size(), 200u) << err;
+  expect_error("translate --model tiny.ckpt 'caf\xe9 au lait' --html t.html", 1, "not valid UTF-8");
+  EXPECT_FALSE(fs::exists(dir_ / "t.html"));
 }
 
 // eval translate --perturb (robustness, with the focus shift onto the perturbation) and

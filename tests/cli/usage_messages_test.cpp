@@ -33,6 +33,9 @@ TEST_F(UsageMessages, NumbersNameTheFlagAndTheRule) {
   expect_short("show t.attn.safetensors --query -1", 2, "--query: must be >= 0, got -1");
   expect_short("--threads -1 show t.attn.safetensors", 2, "--threads: must be >= 0, got -1");
   expect_short("run model.gguf text --top 0", 2, "--top: must be >= 1, got 0");
+  // A seed is 64 unsigned bits: "-1" and 10^23 would have wrapped into other seeds.
+  expect_short("caption --model m.safetensors --scene 1 --seed -1", 2, "--seed: a seed is an integer from 0 to 2^64-1, got '-1'");
+  expect_short("caption --model m.safetensors --scene 1 --seed 99999999999999999999999", 2, "got '99999999999999999999999'");
   expect_short("render t.attn.safetensors --vmax 0 -o x.png", 2, "--vmax: must be > 0, got 0");
   expect_short("render t.attn.safetensors --threshold 2 -o x.png", 2, "--threshold: must be in 0..1, got 2");
   expect_short("render t.attn.safetensors --size 100000x100000 -o x.png", 2, "--size: expected a number, got '100000x100000'");

@@ -109,6 +109,9 @@ TEST(CaptionCorpus, ReadsFlickrTokenAndPipeFiles) {
   ASSERT_EQ(c.images.size(), 2u);
   EXPECT_EQ(c.images[0].name, "img2.png");
   EXPECT_EQ(c.images[0].captions.front(), (std::vector<std::string>{"a", "blue", "square", "left", "ish"}));
+  // A UTF-8 BOM (as Excel writes CSV) is not part of the header or the first name.
+  EXPECT_EQ(parse_caption_text("\xEF\xBB\xBFimage,caption\nimg0.png,a red one\n", "b.csv", false).images.front().name, "img0.png");
+  EXPECT_EQ(parse_caption_text("\xEF\xBB\xBFimg0.png#0\ta red one\n", "b.txt", false).images.front().name, "img0.png");
   // A name with '#' but no number after it keeps it; a line without a tab is an error.
   EXPECT_EQ(parse_caption_text("a#b.png\tx\n", "t.txt", false).images.front().name, "a#b.png");
   EXPECT_NE(error_of([&] { parse_caption_text("img0.png#0\ta\nimg1.jpg a cat\n", "t.txt", false); })

@@ -86,6 +86,8 @@ TEST(LabeledText, MalformedFilesNameTheLine) {
     return std::string("no error");
   };
   EXPECT_NE(msg(write(d / "mixed.tsv", "good\t1\nbad\tnegative\n")).find("line 2: labels mix"), std::string::npos);
+  // Bytes that are not UTF-8 are refused at their line, not at the checkpoint's JSON after training.
+  EXPECT_NE(msg(write(d / "latin1.tsv", "good\t1\ncaf\xe9 bad\t0\n")).find("line 2: not valid UTF-8"), std::string::npos);
   EXPECT_NE(msg(write(d / "badlabel.tsv", "good\t1\nbad\t-1\n")).find("line 2"), std::string::npos);
   EXPECT_NE(msg(write(d / "empty.tsv", "good\t1\n  \t0\n")).find("line 2: empty text"), std::string::npos);
   EXPECT_NE(msg(write(d / "none.txt", "\n\n")).find("cannot tell the format"), std::string::npos);

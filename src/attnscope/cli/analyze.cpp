@@ -16,6 +16,7 @@
 #include "attnscope/cli/verb_parts.h"
 #include "attnscope/cli/world.h"
 #include "attnscope/core/error.h"
+#include "attnscope/data/utf8.h"
 #include "attnscope/core/fs.h"
 #include "attnscope/core/progress.h"
 #include "attnscope/focus/head_stats.h"
@@ -119,6 +120,7 @@ void run_analyze(const AnalyzeArgs& a) {
   if (a.output.empty()) throw ConfigError("analyze: -o/--output REPORT.json is required");
   if (a.query >= 0 && !a.flow) throw ConfigError("analyze: --query picks a row of --flow; add --flow");
   if (!a.corpus.empty() && !a.text.empty()) throw ConfigError("analyze: give TEXT or --corpus FILE, not both");
+  if (!data::valid_utf8(a.text)) throw ValueError("analyze: the input text is not valid UTF-8");
   if (!a.corpus.empty() && (a.rollout || a.flow))
     throw ConfigError("analyze: rollout and flow are per text: give TEXT or a trace, not --corpus");
   if (!a.shard.empty() && a.corpus.empty()) throw ConfigError("analyze: --shard splits a --corpus");
@@ -167,6 +169,7 @@ void run_analyze(const AnalyzeArgs& a) {
       int64_t total = 0, mine = 0;
       focus::TokenCounts counts;
       for (std::string line; std::getline(in, line); ++total) {
+        if (!data::valid_utf8(line)) throw FormatError("'" + a.corpus + "' line " + std::to_string(total + 1) + ": not valid UTF-8");
         mine += total % parts == part;
         if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
         try {

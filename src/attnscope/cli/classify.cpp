@@ -11,6 +11,7 @@
 #include "attnscope/cli/command.h"
 #include "attnscope/cli/common.h"
 #include "attnscope/core/error.h"
+#include "attnscope/data/utf8.h"
 #include "attnscope/core/fs.h"
 #include "attnscope/data/sentiment.h"
 #include "attnscope/io/trace_io.h"
@@ -64,11 +65,12 @@ void run(const ClassifyFlags& f) {
   auto model = models::SentimentClassifier::load(f.model);
   std::vector<std::vector<std::string>> sentences;
   for (const auto& text : f.texts) {
+    if (!data::valid_utf8(text)) throw ValueError("classify: the input text is not valid UTF-8");
     std::vector<std::string> words = data::sentiment_words(text);
     if (words.empty()) throw ValueError("classify: empty input text");
     size_t known = 0;
     for (const auto& w : words) known += model->vocab().contains(w);
-    if (known == 0) throw ValueError("classify: no word of \"" + text + "\" is known to the model");
+    if (known == 0) throw ValueError("classify: no word of \"" + clip_for_message(text) + "\" is known to the model");
     sentences.push_back(std::move(words));
   }
   const bool color = !f.no_color && !std::getenv("NO_COLOR") && isatty(STDOUT_FILENO);

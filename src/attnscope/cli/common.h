@@ -31,7 +31,24 @@ inline std::string count_of(long long n, const std::string& one, const std::stri
   return std::to_string(n) + " " + (n == 1 ? one : many.empty() ? one + "s" : many);
 }
 inline CLI::Option* add_seed_flag(CLI::App* sub, uint64_t& seed) {
-  return sub->add_option("--seed", seed, "Random seed (same seed and thread count, same bits)");
+  // Digits only, within 64 bits: "-1" or 10^26 would otherwise wrap into some other seed.
+  const CLI::Validator digits(
+      [](std::string& s) -> std::string {
+        const bool ok = !s.empty() && s.size() <= 20 && s.find_first_not_of("0123456789") == std::string::npos &&
+                        (s.size() < 20 || s <= "18446744073709551615");
+        return ok ? "" : "a seed is an integer from 0 to 2^64-1, got '" + s + "'";
+      },
+      "UINT64");
+  return sub->add_option("--seed", seed, "Random seed (same seed and thread count, same bits)")->check(digits);
+}
+// A user's text quoted in a one-line message: at most 60 bytes (cut before a UTF-8 character,
+// never inside one), then "...".
+inline std::string clip_for_message(const std::string& text) {
+  constexpr size_t kMax = 60;
+  if (text.size() <= kMax) return text;
+  size_t cut = kMax;
+  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+  return text.substr(0, cut) + "...";
 }
 // --layer L (index or name) and --head H|mean.
 inline void add_layer_head_flags(CLI::App* sub, std::string& layer, std::string& head) {

@@ -7,6 +7,7 @@
 #include "attnscope/cli/common.h"
 #include "attnscope/cli/trace_outputs.h"
 #include "attnscope/core/error.h"
+#include "attnscope/data/utf8.h"
 #include "attnscope/models/translate/translator.h"
 
 namespace attnscope::cli {
@@ -28,8 +29,9 @@ void run(const TranslateFlags& f) {
   d.max_len = f.max_len;
   for (const auto& text : f.texts) {
     if (text.find_first_not_of(" \t\r\n") == std::string::npos) throw ValueError("translate: empty input text");
+    if (!data::valid_utf8(text)) throw ValueError("translate: the input text is not valid UTF-8");
     if (t.codec().unknown_share(text) == 1.0)
-      std::fprintf(stderr, "warning: every word of \"%s\" is unknown to the model\n", text.c_str());
+      std::fprintf(stderr, "attnscope: warning: every word of \"%s\" is unknown to the model\n", clip_for_message(text).c_str());
   }
   if (f.outputs.any() && f.texts.size() != 1)
     throw ConfigError("translate: --trace/--png/--svg/--gif/--html take exactly one text");

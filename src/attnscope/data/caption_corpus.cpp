@@ -214,6 +214,7 @@ std::vector<std::string> caption_words(const std::string& text) {
 }
 
 CaptionCorpus parse_caption_text(const std::string& text, const std::string& name, bool json) {
+  if (text.compare(0, 3, "\xEF\xBB\xBF") == 0) return parse_caption_text(text.substr(3), name, json);  // a UTF-8 BOM (Excel's CSVs)
   if (json) return parse_json_captions(text, name);
   // The first line tells the layout: a tab (Flickr8k.token.txt), else '|' without a comma
   // (Flickr30k's results.csv), else CSV.

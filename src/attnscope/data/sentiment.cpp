@@ -225,6 +225,7 @@ LabeledSet read_labeled_text(const std::string& path, TextFormat format) {
   for (size_t i = 0; i < lines.size(); ++i) {
     if (trim(lines[i]).empty()) continue;
     const std::string where = "'" + path + "' line " + std::to_string(i + 1);
+    if (!valid_utf8(lines[i])) throw FormatError(where + ": not valid UTF-8");
     const auto row = split_line(lines[i], f);
     if (!row || !row->label) {
       // The first line may be a header ("sentence<TAB>label").

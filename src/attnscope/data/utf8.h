@@ -12,6 +12,19 @@ inline size_t utf8_char_len(unsigned char c) {
   return c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
 }
 
+// Whether s is well-formed UTF-8 in the lead/continuation-byte sense (what the JSON writer of
+// checkpoints, traces and reports will accept).
+inline bool valid_utf8(const std::string& s) {
+  for (size_t i = 0; i < s.size();) {
+    const size_t len = utf8_char_len(static_cast<unsigned char>(s[i]));
+    if (len == 0 || i + len > s.size()) return false;
+    for (size_t k = 1; k < len; ++k)
+      if ((static_cast<unsigned char>(s[i + k]) >> 6) != 2) return false;
+    i += len;
+  }
+  return true;
+}
+
 // s with its ASCII letters lowered; bytes of multi-byte characters are left as they are.
 inline std::string ascii_lower(std::string s) {
   for (char& c : s)
