@@ -94,6 +94,13 @@ TEST_F(Analyze, CorpusShardsMergeIntoTheSingleRun) {
   EXPECT_EQ(all["blank_lines_skipped"], 1);
   EXPECT_EQ(merged["sums"], all["sums"]);
   EXPECT_EQ(merged["layers"], all["layers"]);
+  // A shard twice, a shard missing, a whole report among partials, the output an input: one line.
+  expect_error("analyze merge p1.json p1.json -o m2.json", 2, "shard 1/2 is given twice");
+  expect_error("analyze merge p1.json -o m2.json", 2, "shard 0/2 is missing (1 of 2 given)");
+  expect_error("analyze merge p0.json p1.json all.json -o m2.json", 2, "not whole reports beside them");
+  expect_error("analyze merge p0.json p1.json -o p0.json", 2, "is the input");
+  expect_error("analyze " + stories() + " --corpus c.txt -q -o c.txt", 2, "expected NAME.json");
+  EXPECT_FALSE(fs::exists(dir_ / "m2.json"));
   // Induction probe: one score per head, the best head named.
   r = run("analyze " + stories() + " --induction 20 --probes 2 -q -o ind.json");
   ASSERT_EQ(r.code, 0) << r.err;
@@ -179,6 +186,10 @@ TEST_F(Analyze, BadInputIsOneLine) {
   expect_error("analyze align --gold g.txt --pred p.txt", 1, "g.txt:1: '2-x' is not a link");
   expect_error("analyze align --gold ok.txt --pred p.txt", 2, "has 1 lines but");
   expect_error("analyze align --gold ok.txt --pred nope.txt", 1, "nope.txt");
+  write("empty.txt", "");  // aer=0.00 of nothing read as a perfect score
+  expect_error("analyze align --gold empty.txt --pred empty.txt", 1, "holds no alignment line");
+  fs::create_directories(dir_ / "adir");
+  expect_error("analyze align --gold adir --pred adir", 1, "is a directory");
   write("zero.txt", "0-0\n");
   expect_error("analyze align --gold zero.txt --pred ok.txt --gold-base 1", 1, "indices from 1");
   expect_error("analyze", 2, "give a trace");

@@ -8,17 +8,19 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 
 #include "attnscope/cli/analyze_text.h"
 #include "attnscope/cli/common.h"
+#include "attnscope/cli/output_names.h"
 #include "attnscope/cli/verb_parts.h"
 #include "attnscope/cli/world.h"
 #include "attnscope/core/error.h"
-#include "attnscope/data/utf8.h"
 #include "attnscope/core/fs.h"
 #include "attnscope/core/progress.h"
+#include "attnscope/data/utf8.h"
 #include "attnscope/focus/head_stats.h"
 #include "attnscope/focus/layer_stacks.h"
 #include "attnscope/focus/trace_analysis.h"
@@ -139,6 +141,10 @@ void run_analyze(const AnalyzeArgs& a) {
   const bool root = w.is_root();
   check_output_path(a.output, "report");
   check_output_path(a.html, "report page");
+  check_output_name(a.output, "-o", {".json"});
+  check_output_name(a.html, "--html", {".html"});
+  check_not_an_input(a.output, {a.source, a.corpus, a.tokenizer});
+  check_not_an_input(a.html, {a.source, a.corpus, a.tokenizer});
   json report = {{"attnscope_report", 1}, {"source", std::filesystem::path(a.source).filename().string()}};
   focus::FocusSums sums;
   TextMeasures measures;
@@ -237,10 +243,33 @@ struct MergeArgs {
 void run_merge(const MergeArgs& a) {
   check_output_path(a.output, "report");
   check_output_path(a.html, "report page");
+  check_output_name(a.output, "-o", {".json"});
+  check_output_name(a.html, "--html", {".html"});
+  check_not_an_input(a.output, a.partials);
+  check_not_an_input(a.html, a.partials);
   focus::FocusSums sums;
   json first;
+  // Partials of `--shard i/n` (which record "shard"): each of 0..n-1 exactly once, of one model and
+  // corpus, or the merged report counts some lines twice and others never. Whole reports (no
+  // shard) merge as they are.
+  std::map<int64_t, std::string> shards_seen;
+  int64_t shards = 0;
+  size_t sharded = 0;
   for (const auto& p : a.partials) {
     const json j = io::parse_json(read_file(p), "analyze merge: '" + p + "'");
+    if (j.is_object() && j.contains("shard") && j["shard"].is_string()) {
+      const std::string name = j["shard"].get<std::string>();
+      const auto [i, n] = parse_shard(name);
+      if (shards != 0 && n != shards)
+        throw ConfigError("analyze merge: '" + p + "' is shard " + name + ", the others split in " + std::to_string(shards));
+      shards = n;
+      ++sharded;
+      if (!shards_seen.emplace(i, p).second)
+        throw ConfigError("analyze merge: shard " + name + " is given twice ('" + shards_seen[i] + "' and '" + p + "')");
+      if (!first.is_null() && (j.value("source", "") != first.value("source", "") ||
+                               j.value("corpus", std::string()) != first.value("corpus", std::string())))
+        throw ConfigError("analyze merge: '" + p + "' analyzed another model or corpus than '" + a.partials.front() + "'");
+    }
     try {
       sums.merge(focus::sums_from_json(j));
     } catch (const ConfigError& e) {
@@ -248,6 +277,12 @@ void run_merge(const MergeArgs& a) {
     }
     if (first.is_null()) first = j;
   }
+  if (sharded != 0 && sharded != a.partials.size())
+    throw ConfigError("analyze merge: give the partials of one --shard split, not whole reports beside them");
+  for (int64_t i = 0; i < shards; ++i)
+    if (!shards_seen.count(i))
+      throw ConfigError("analyze merge: shard " + std::to_string(i) + "/" + std::to_string(shards) + " is missing (" +
+                        std::to_string(shards_seen.size()) + " of " + std::to_string(shards) + " given)");
   json report = {{"attnscope_report", 1}, {"source", first.value("source", "")}};
   if (first.contains("corpus")) report["corpus"] = first["corpus"];
   report["merged"] = static_cast<int64_t>(a.partials.size());

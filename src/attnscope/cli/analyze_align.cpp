@@ -20,6 +20,7 @@ struct AlignArgs {
 void run_align(const AlignArgs& a) {
   const auto gold = io::read_word_alignments(a.gold, a.gold_base);
   const auto pred = io::read_word_alignments(a.pred, a.pred_base);
+  if (gold.empty()) throw ValueError("analyze align: '" + a.gold + "' holds no alignment line: nothing to score");
   if (gold.size() != pred.size())
     throw ConfigError("analyze align: '" + a.gold + "' has " + std::to_string(gold.size()) + " lines but '" + a.pred +
                       "' has " + std::to_string(pred.size()) + " (one line per sentence pair in both)");
