@@ -204,6 +204,7 @@ TEST_F(Analyze, BadInputIsOneLine) {
   expect_error("analyze x.attn.safetensors --query 1 -o r.json", 2, "--query picks a row of --flow");
   expect_error("analyze m --corpus c.txt --shard 2/2 -o r.json", 2, "--shard expects i/n");
   expect_error("analyze m \"text\" --corpus c.txt -o r.json", 2, "not both");
+  expect_error("analyze m '  ' -o r.json", 2, "TEXT: empty input text");
   expect_error("analyze x.attn.safetensors -o nodir/r.json", 1, "does not exist");
   write("a.json", "{\"sums\": {\"sequences\": 1}}");
   expect_error("analyze merge a.json -o m.json", 2, "not an analyze report");

@@ -33,6 +33,13 @@ TEST_F(UsageMessages, NumbersNameTheFlagAndTheRule) {
   expect_short("show t.attn.safetensors --query -1", 2, "--query: must be >= 0, got -1");
   expect_short("--threads -1 show t.attn.safetensors", 2, "--threads: must be >= 0, got -1");
   expect_short("run model.gguf text --top 0", 2, "--top: must be >= 1, got 0");
+  // A flag given an empty value (an unset shell variable) meant "not given": no trace written,
+  // no checkpoint, the built-in data. Now one line.
+  expect_short("show t.attn.safetensors --layer ''", 2, "--layer: empty value");
+  expect_short("train reverse --steps 1 -q -o ''", 2, "--output: empty value");
+  expect_short("train caption --data '' --steps 1 -q", 2, "--data: empty value");
+  std::ofstream(dir_ / "afile") << "x";  // not a folder: said as such, not as a filesystem exception
+  expect_short("demo -o afile", 1, "demo: cannot make the output folder 'afile': Not a directory");
   // A seed is 64 unsigned bits: "-1" and 10^23 would have wrapped into other seeds.
   expect_short("caption --model m.safetensors --scene 1 --seed -1", 2, "--seed: a seed is an integer from 0 to 2^64-1, got '-1'");
   expect_short("caption --model m.safetensors --scene 1 --seed 99999999999999999999999", 2, "got '99999999999999999999999'");

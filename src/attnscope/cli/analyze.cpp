@@ -297,7 +297,10 @@ void setup_analyze(CLI::App& analyze) {
   CLI::App* sub = &analyze;
   auto a = std::make_shared<AnalyzeArgs>();
   sub->add_option("SOURCE", a->source, "Trace file, or a model (then TEXT, --corpus or --induction)");
-  sub->add_option("TEXT", a->text, "Text to run through the model");
+  sub->add_option("TEXT", a->text, "Text to run through the model")
+      ->check(CLI::Validator(
+          [](std::string& t) { return t.find_first_not_of(" \t\r\n") == std::string::npos ? std::string("empty input text") : std::string(); },
+          ""));
   sub->add_option("--corpus", a->corpus, "Analyze every line of FILE (one text per line) and aggregate");
   sub->add_option("--shard", a->shard, "i/n: analyze every n-th line from line i (merge with `analyze merge`)");
   sub->add_flag("--rollout", a->rollout, "Attention rollout of every self-attention stack (Abnar & Zuidema 2020)");

@@ -12,6 +12,7 @@
 #include "attnscope/cli/command.h"
 #include "attnscope/cli/common.h"
 #include "attnscope/cli/trace_outputs.h"
+#include "attnscope/core/error.h"
 #include "attnscope/core/fs.h"
 #include "attnscope/core/parallel.h"
 #include "attnscope/data/dates.h"
@@ -87,7 +88,10 @@ void run(const DemoFlags& f) {
   // The date model's GEMMs are tiny: one thread is fastest, and immune to a busy machine
   // (2 OpenMP threads on 2 busy cores were measured 25x slower). --threads overrides.
   if (!num_threads_explicit()) set_num_threads(1);
-  std::filesystem::create_directories(f.out);
+  std::error_code ec;
+  std::filesystem::create_directories(f.out, ec);
+  if (ec || !std::filesystem::is_directory(f.out))
+    throw IoError("demo: cannot make the output folder '" + f.out + "'" + (ec ? ": " + ec.message() : ""));
   const std::string dir = f.out + "/";
   std::printf("attnscope demo: an RNN encoder-decoder with additive attention learns to normalize dates\n"
               "(\"sat 3 april 1999\", \"03/04/99\", \"3 avril 1999\", \"1999年4月3日\" -> 1999-04-03), seed %llu\n\n",

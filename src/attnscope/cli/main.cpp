@@ -50,6 +50,17 @@ const char* typed_command(int argc, char** argv) {
   return nullptr;
 }
 
+// A flag given an empty value (`--trace ""`, `-o ""` from an unset shell variable) silently meant
+// "not given": no trace, no checkpoint, the built-in data. Every valued flag of every command
+// refuses it (positional texts have their own "empty input" errors).
+void refuse_empty_values(CLI::App* app) {
+  static const CLI::Validator nonempty(
+      [](std::string& s) { return s.empty() ? std::string("empty value (leave the flag out for its default)") : std::string(); }, "");
+  for (CLI::Option* o : app->get_options([](const CLI::Option* o) { return !o->get_positional() && o->get_type_size_max() > 0; }))
+    o->check(nonempty);
+  for (CLI::App* sub : app->get_subcommands([](CLI::App*) { return true; })) refuse_empty_values(sub);
+}
+
 int run(int argc, char** argv) {
   CLI::App app{"attnscope: attention mechanisms, models, focus analysis and visualization", "attnscope"};
   app.set_version_flag("--version", std::string("attnscope ") + attnscope::kVersion);
@@ -60,6 +71,7 @@ int run(int argc, char** argv) {
       ->check(attnscope::cli::at_least(0))
       ->each([](const std::string& s) { attnscope::set_num_threads(std::stoi(s)); });
   for (auto& setup : attnscope::cli::command_registry()) setup(app);
+  refuse_empty_values(&app);
   if (argc == 1) {  // no command: what there is to do, not an error
     std::fputs(app.help().c_str(), stdout);
     return 0;
