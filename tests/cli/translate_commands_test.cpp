@@ -94,6 +94,11 @@ TEST_F(TranslateCommands, BadInputsGiveOneLineErrors) {
   expect_error("translate --model missing.ckpt hello", 1, "missing.ckpt");
   ASSERT_EQ(code("train translate --builtin dates --steps 5 --hidden 32 --embed 16 -q -o tiny.ckpt"), 0);
   expect_error("translate --model tiny.ckpt '   '", 1, "empty input");
+  // Resuming with other settings names only those that differ, as flags.
+  expect_error("train translate --resume tiny.ckpt --steps 10 --hidden 32 --embed 16 -q -o tiny2.ckpt", 2,
+               "it was trained with --builtin dates, this run has --builtin (not given)");
+  expect_error("train translate --builtin dates --resume tiny.ckpt --steps 10 --hidden 32 --embed 16 --lr 0.5 -q -o tiny2.ckpt", 2,
+               "it was trained with --lr ");
   // Text made only of unknown words still translates (to something), with a warning.
   std::string err;
   EXPECT_EQ(code("translate --model tiny.ckpt 'zzz qqq'", &err), 0) << err;

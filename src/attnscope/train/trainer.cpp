@@ -127,10 +127,24 @@ TrainResult run_training(Task& task, const TrainerOptions& opt, GradSync* sync_i
     }
     // The same curve needs the same settings: refuse a silent change.
     const json before = tr.value("settings", json::object());
-    for (const auto& [key, value] : settings.items())
-      if (before.contains(key) && before[key] != value)
-        throw ConfigError("cannot resume from '" + opt.resume + "': it was trained with " + key + " = " +
-                          before[key].dump() + ", this run has " + value.dump() + " (same settings continue its curve)");
+    std::string was, now;  // only the settings that differ, "--name value" as the user would type them
+    const auto differ = [&](const std::string& name, const json& a, const json& b) {
+      const auto shown = [](const json& v) { return v.is_string() ? (v.get<std::string>().empty() ? "(not given)" : v.get<std::string>()) : v.dump(); };
+      was += (was.empty() ? "" : " ") + ("--" + name + " " + shown(a));
+      now += (now.empty() ? "" : " ") + ("--" + name + " " + shown(b));
+    };
+    for (const auto& [key, value] : settings.items()) {
+      if (!before.contains(key) || before[key] == value) continue;
+      if (key == "task" && before[key].is_object() && value.is_object()) {
+        for (const auto& [k, v] : value.items())
+          if (before[key].contains(k) && before[key][k] != v) differ(k, before[key][k], v);
+      } else {
+        differ(key, before[key], value);
+      }
+    }
+    if (!was.empty())
+      throw ConfigError("cannot resume from '" + opt.resume + "': it was trained with " + was + ", this run has " + now +
+                        " (give the same settings to continue its curve)");
     nn::load_checkpoint(opt.resume, model, task.model_type(), &optim, rngs);
     step = meta.step;
     if (static_cast<int64_t>(res.losses.size()) != step)
