@@ -15,6 +15,7 @@ import json
 import os
 import resource
 import shutil
+import stat
 import struct
 import subprocess
 import sys
@@ -127,6 +128,12 @@ def make_files(d):
         os.mkfifo(fifo)
     f["image_fifo"] = put(os.path.join(d, "fifo.attn.safetensors"), dense_trace("fifo.jpg"))
     f["image_dir"] = put(os.path.join(d, "dir.attn.safetensors"), dense_trace("/"))
+    # FIFOs nobody writes to (or reads from) named as a model, data and an output: an open would
+    # block forever, and the atomic rename would replace the FIFO itself.
+    for name in ("model.fifo", "out.fifo.json"):
+        if not os.path.exists(os.path.join(d, name)):
+            os.mkfifo(os.path.join(d, name))
+    f["fifo_model"], f["fifo_out"] = os.path.join(d, "model.fifo"), os.path.join(d, "out.fifo.json")
     # Safetensors with 40,000 one-element tensors (parse time was quadratic in the count).
     f["many_tensors"] = put(os.path.join(d, "many.safetensors"), safetensors_build(
         [("t%05d" % i, "F32", [1], b"\0\0\0\0") for i in range(40000)]))
@@ -176,8 +183,14 @@ def cases(bin_path, f, out):
         for view in ("heatmap", "head", "model", "overlay"):
             c.append((kind + " render " + view, ["render", f[kind], "--view", view, "-o", o + ".png"], may))
         c.append((kind + " export", ["export", f[kind], "--html", "-o", o + ".html"], may))
-        c.append((kind + " analyze", ["analyze", f[kind], "-o", o + "-report"], may))
+        c.append((kind + " analyze", ["analyze", f[kind], "-o", o + "-report.json"], may))
         c.append((kind + " animate", ["animate", f[kind], "-o", o + ".gif"], may))
+    c.append(("fifo model inspect", ["inspect", f["fifo_model"]], False))
+    c.append(("fifo model translate", ["translate", "--model", f["fifo_model"], "hi"], False))
+    c.append(("fifo data train", ["train", "translate", "--data", f["fifo_model"], "--steps", "1", "-q", "-o", o + ".ckpt"], False))
+    c.append(("/dev/zero data train", ["train", "translate", "--data", "/dev/zero", "--steps", "1", "-q", "-o", o + ".ckpt"], False))
+
+    c.append(("fifo output analyze", ["analyze", f["image_dir"], "-o", f["fifo_out"]], False))
     return c
 
 
@@ -215,6 +228,8 @@ def main():
         print("%-32s exit %-4s %5.2f s CPU %5.2f s wall  %s" % (label, rc, dt, wall, status[:150]))
         if problem:
             failures.append("%s: %s\n  %s\n  %s" % (label, problem, " ".join(argv), err.strip()[:2000]))
+    if not stat.S_ISFIFO(os.stat(files["fifo_out"]).st_mode):
+        failures.append("fifo output analyze: the output FIFO was replaced by a file")
     if failures:
         print("\nFAILED (%d):\n%s" % (len(failures), "\n".join(failures)))
         return 1
