@@ -189,7 +189,6 @@ def cases(bin_path, f, out):
     c.append(("fifo model translate", ["translate", "--model", f["fifo_model"], "hi"], False))
     c.append(("fifo data train", ["train", "translate", "--data", f["fifo_model"], "--steps", "1", "-q", "-o", o + ".ckpt"], False))
     c.append(("/dev/zero data train", ["train", "translate", "--data", "/dev/zero", "--steps", "1", "-q", "-o", o + ".ckpt"], False))
-
     c.append(("fifo output analyze", ["analyze", f["image_dir"], "-o", f["fifo_out"]], False))
     return c
 
