@@ -119,7 +119,7 @@ TEST(ReverseTask, ResumeContinuesTheSameLossCurveBitwise) {
     run_training(td, changed);
     ADD_FAILURE() << "no error";
   } catch (const ConfigError& e) {
-    EXPECT_NE(std::string(e.what()).find("batch = 16"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("trained with --batch 16, this run has --batch 8"), std::string::npos) << e.what();
   }
   // Resuming with another model is refused before anything is loaded.
   ReverseConfig lstm = cfg;
