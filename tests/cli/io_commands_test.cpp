@@ -38,7 +38,7 @@ const std::string kHeader =
 std::string good_file() { return safetensors(kHeader, std::string(32, '\0')); }
 
 // A float32 .npy of the given shape, all values 1/keys.
-std::string npy(const std::vector<int64_t>& shape) {
+std::string npy(const std::vector<int64_t>& shape, float value = 0) {
   std::string dict = "{'descr': '<f4', 'fortran_order': False, 'shape': (";
   int64_t n = 1;
   for (int64_t d : shape) dict += std::to_string(d) + ", ", n *= d;
@@ -49,7 +49,7 @@ std::string npy(const std::vector<int64_t>& shape) {
   out += static_cast<char>(dict.size() & 0xff);
   out += static_cast<char>(dict.size() >> 8);
   out += dict;
-  const float v = 1.0f / static_cast<float>(shape.back());
+  const float v = value != 0 ? value : 1.0f / static_cast<float>(shape.back());  // default: uniform rows
   for (int64_t i = 0; i < n; ++i) out.append(reinterpret_cast<const char*>(&v), 4);
   return out;
 }
@@ -136,6 +136,14 @@ TEST_F(IoCommands, TraceImportBadInput) {
   expect_error("trace import attn.npy --tokens cross.json -o o.attn.safetensors", 1, "4 queries and 1 keys");
   spit(dir_ / "bad.json", R"(["a", "b", )");
   expect_error("trace import attn.npy --tokens bad.json -o o.attn.safetensors", 1, "not valid JSON");
+  EXPECT_EQ(run("trace import attn.npy --tokens bad.json -o o.attn.safetensors").err.find("json.exception"), std::string::npos);
+  // Weights past float16's range would be stored as infinity (every reader then refuses the
+  // trace): refused at import, and --f32 keeps them.
+  spit(dir_ / "big.npy", npy({1, 1, 4, 4}, 3e38f));
+  spit(dir_ / "four.json", R"(["a", "b", "c", "d"])");
+  expect_error("trace import big.npy --tokens four.json -o o.attn.safetensors", 1, "weight 3e+38 is beyond float16's range");
+  EXPECT_FALSE(fs::exists(dir_ / "o.attn.safetensors"));
+  EXPECT_EQ(run("trace import big.npy --tokens four.json --f32 -o big.attn.safetensors").code, 0);
   spit(dir_ / "nums.json", R"([1, 2, 3, 4])");
   expect_error("trace import attn.npy --tokens nums.json -o o.attn.safetensors", 1, "list of strings");
   spit(dir_ / "four.json", R"(["a", "b", "c", "d"])");

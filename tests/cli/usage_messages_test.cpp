@@ -38,6 +38,12 @@ TEST_F(UsageMessages, NumbersNameTheFlagAndTheRule) {
   expect_short("show t.attn.safetensors --layer ''", 2, "--layer: empty value");
   expect_short("train reverse --steps 1 -q -o ''", 2, "--output: empty value");
   expect_short("train caption --data '' --steps 1 -q", 2, "--data: empty value");
+  // std::filesystem's own text ("filesystem error: status: ...") is said as ours: the path, why.
+  fs::create_directories(dir_ / "loop");
+  fs::create_symlink("b", dir_ / "loop" / "a");
+  fs::create_symlink("a", dir_ / "loop" / "b");
+  expect_short("run loop hi", 1, "Too many levels of symbolic links");
+  EXPECT_EQ(run("run loop hi").err.find("filesystem error"), std::string::npos);
   std::ofstream(dir_ / "afile") << "x";  // not a folder: said as such, not as a filesystem exception
   expect_short("demo -o afile", 1, "demo: cannot make the output folder 'afile': Not a directory");
   // A seed is 64 unsigned bits: "-1" and 10^23 would have wrapped into other seeds.

@@ -28,6 +28,20 @@ TEST(DeclaredSizes, ClassifierLabelCountIsBounded) {
   EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), 1.0);
 }
 
+// A field of the wrong JSON type is a FormatError naming config.json, not the JSON library's
+// "[json.exception.type_error.302] type must be boolean" with no file.
+TEST(DeclaredSizes, WrongFieldTypesNameTheConfig) {
+  nlohmann::json j = {{"architectures", {"LlamaForCausalLM"}}, {"model_type", "llama"}, {"hidden_size", 8},
+                      {"num_hidden_layers", 1}, {"num_attention_heads", 2}, {"intermediate_size", 8},
+                      {"vocab_size", 10}, {"max_position_embeddings", 8}, {"tie_word_embeddings", 0}};
+  try {
+    config_from_json(j, "m/config.json");
+    ADD_FAILURE() << "a number was read as a boolean";
+  } catch (const FormatError& e) {
+    EXPECT_EQ(std::string(e.what()), "m/config.json: type must be boolean, but is number");
+  }
+}
+
 // A 28-byte llama2.c header claiming 2^31 - 1 layers of 1-wide tensors grew a map past 3.7 GB.
 TEST(DeclaredSizes, Llama2cHeaderPastTheFileFailsAtOnce) {
   const fs::path p = fs::path(ATTNSCOPE_BINARY_DIR) / "test-tmp" / "declared_sizes_tiny.bin";

@@ -33,6 +33,12 @@ TEST(Api, MetaDescribesLayersAndSequences) {
   EXPECT_EQ(m["meta"]["model"], "fixture");
   const auto t = api.handle("/api/tokens", {{"seq", "tokens"}});
   EXPECT_EQ(nlohmann::json::parse(t.body)[19], "tok19");
+  // A prompt that is not UTF-8 (`run MODEL $'\xff' --view`) is shown with U+FFFD, not a 500.
+  io::Trace bad = test::make_trace(1, 1, 4);
+  bad.meta["text"] = "Once \xff\xfe";
+  const auto b = serve::Api(std::make_shared<const serve::TraceSource>(bad)).handle("/api/meta", {});
+  ASSERT_EQ(b.status, 200) << b.body;
+  EXPECT_EQ(nlohmann::json::parse(b.body)["meta"]["text"], "Once \xEF\xBF\xBD\xEF\xBF\xBD");
 }
 
 TEST(Api, TileFindsTheHotCellInEveryFormat) {

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
+#include <filesystem>
 #include <new>
 #include <string>
 
@@ -105,8 +106,13 @@ int run(int argc, char** argv) {
   } catch (const std::bad_alloc&) {
     std::fprintf(stderr, "attnscope: error: out of memory\n");
     return 1;
+  } catch (const std::filesystem::filesystem_error& e) {
+    // std::filesystem's own text ("filesystem error: status: ... [path]") said as ours.
+    std::fprintf(stderr, "attnscope: error: '%s': %s\n", attnscope::escape_controls(e.path1().string()).c_str(),
+                 attnscope::escape_controls(e.code().message()).c_str());
+    return 1;
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "attnscope: error: %s\n", attnscope::escape_controls(e.what()).c_str());
+    std::fprintf(stderr, "attnscope: error: %s\n", attnscope::escape_controls(attnscope::plain_message(e)).c_str());
     return 1;
   }
   return 0;

@@ -114,7 +114,7 @@ CaptionCorpus parse_json_captions(const std::string& text, const std::string& na
   try {
     j = json::parse(text);
   } catch (const json::exception& e) {
-    throw FormatError(name + ": not valid JSON (" + std::string(e.what()) + ")");
+    throw FormatError(name + ": not valid JSON (" + plain_message(e) + ")");
   }
   if (!j.is_object() || !j.contains("images") || !j.contains("annotations") || !j["images"].is_array() ||
       !j["annotations"].is_array())

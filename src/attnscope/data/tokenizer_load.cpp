@@ -171,7 +171,7 @@ std::unique_ptr<Tokenizer> tokenizer_from_json_text(const std::string& text, con
   try {
     return from_tokenizer_json_text(text, where);
   } catch (const json::exception& e) {  // a field of the wrong JSON type
-    throw FormatError(where + ": unexpected tokenizer.json content (" + e.what() + ")");
+    throw FormatError(where + ": unexpected tokenizer.json content (" + plain_message(e) + ")");
   }
 }
 

@@ -31,7 +31,7 @@ class Checker : public nlohmann::json_sax<json> {
     return true;
   }
   bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception& e) override {
-    throw FormatError(where_ + ": not valid JSON (" + e.what() + ")");
+    throw FormatError(where_ + ": not valid JSON (" + plain_message(e) + ")");
   }
 
  private:
@@ -58,7 +58,7 @@ json parse_json(std::string_view text, const std::string& where, const JsonLimit
   try {
     return json::parse(text.begin(), text.end());
   } catch (const json::exception& e) {
-    throw FormatError(where + ": not valid JSON (" + e.what() + ")");
+    throw FormatError(where + ": not valid JSON (" + plain_message(e) + ")");
   }
 }
 

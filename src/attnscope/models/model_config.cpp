@@ -63,7 +63,8 @@ double get_num(const json& j, const char* key, const std::string& where, double 
 
 }  // namespace
 
-ModelConfig config_from_json(const json& j, const std::string& where) {
+// The fields of a config.json; config_from_json turns the JSON library's type errors into ours.
+static ModelConfig config_fields(const json& j, const std::string& where) {
   if (!j.is_object()) throw ConfigError(where + ": config is not a JSON object");
   ModelConfig c;
   std::string type = j.value("model_type", "");
@@ -156,6 +157,14 @@ ModelConfig config_from_json(const json& j, const std::string& where) {
   c.eos = j.contains("eos_token_id") && j["eos_token_id"].is_number_integer() ? j["eos_token_id"].get<int64_t>() : -1;
   c.validate(where);
   return c;
+}
+
+ModelConfig config_from_json(const json& j, const std::string& where) {
+  try {
+    return config_fields(j, where);
+  } catch (const json::exception& e) {  // e.g. "tie_word_embeddings": 0, "model_type": 5
+    throw FormatError(where + ": " + plain_message(e));
+  }
 }
 
 ModelConfig config_from_gguf(const io::GgufFile& f) {

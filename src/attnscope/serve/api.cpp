@@ -95,7 +95,7 @@ std::string Api::meta_json() const {
                                                                                {"k", t.predictions.k}}},
                         {"tile", TraceSource::kTile},
                         {"limits", {{"edge_entries", kMaxEdgeEntries}, {"thumb_size", kMaxThumbSize}}}}
-      .dump();
+      .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);  // a prompt's invalid UTF-8 as U+FFFD
 }
 
 ApiResponse Api::handle(const std::string& path, const std::map<std::string, std::string>& params) const {
