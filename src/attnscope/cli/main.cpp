@@ -108,7 +108,8 @@ int run(int argc, char** argv) {
     return 1;
   } catch (const std::filesystem::filesystem_error& e) {
     // std::filesystem's own text ("filesystem error: status: ... [path]") said as ours.
-    std::fprintf(stderr, "attnscope: error: '%s': %s\n", attnscope::escape_controls(e.path1().string()).c_str(),
+    const std::string where = e.path1().empty() ? "" : "'" + e.path1().string() + "': ";
+    std::fprintf(stderr, "attnscope: error: %s%s\n", attnscope::escape_controls(where).c_str(),
                  attnscope::escape_controls(e.code().message()).c_str());
     return 1;
   } catch (const std::exception& e) {
