@@ -254,7 +254,6 @@ void run_merge(const MergeArgs& a) {
   // shard) merge as they are.
   std::map<int64_t, std::string> shards_seen;
   int64_t shards = 0;
-  size_t sharded = 0;
   for (const auto& p : a.partials) {
     const json j = io::parse_json(read_file(p), "analyze merge: '" + p + "'");
     if (j.is_object() && j.contains("shard") && j["shard"].is_string()) {
@@ -263,7 +262,6 @@ void run_merge(const MergeArgs& a) {
       if (shards != 0 && n != shards)
         throw ConfigError("analyze merge: '" + p + "' is shard " + name + ", the others split in " + std::to_string(shards));
       shards = n;
-      ++sharded;
       if (!shards_seen.emplace(i, p).second)
         throw ConfigError("analyze merge: shard " + name + " is given twice ('" + shards_seen[i] + "' and '" + p + "')");
       if (!first.is_null() && (j.value("source", "") != first.value("source", "") ||
@@ -277,7 +275,7 @@ void run_merge(const MergeArgs& a) {
     }
     if (first.is_null()) first = j;
   }
-  if (sharded != 0 && sharded != a.partials.size())
+  if (!shards_seen.empty() && shards_seen.size() != a.partials.size())
     throw ConfigError("analyze merge: give the partials of one --shard split, not whole reports beside them");
   for (int64_t i = 0; i < shards; ++i)
     if (!shards_seen.count(i))

@@ -50,11 +50,8 @@ void caption_many(models::Captioner& model, const std::vector<std::string>& path
     std::vector<const data::Image*> ptrs;
     for (const auto& im : images) ptrs.push_back(&im);
     const auto captions = model.generate(ptrs, beam);
-    for (size_t i = 0; i < captions.size(); ++i) {
-      std::string text;
-      for (const auto& w : captions[i].words) text += (text.empty() ? "" : " ") + w;
-      std::printf("%s\t%s\n", paths[start + i].c_str(), text.c_str());
-    }
+    for (size_t i = 0; i < captions.size(); ++i)
+      std::printf("%s\t%s\n", paths[start + i].c_str(), models::caption_text(captions[i].words).c_str());
     std::fflush(stdout);
     progress.tick(static_cast<int64_t>(end - start));
   }

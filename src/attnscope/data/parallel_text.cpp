@@ -11,7 +11,6 @@
 namespace attnscope::data {
 namespace {
 
-
 std::ifstream open_text(const std::string& path) {
   require_regular_file(path);
   std::ifstream in(path, std::ios::binary);

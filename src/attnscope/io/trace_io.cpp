@@ -234,19 +234,18 @@ json layer_json(const TraceLayer& l) {
 
 void add_layer_tensors(SafetensorsWriter& w, const std::string& p, const TraceLayer& l, const TraceWriteOptions& opt) {
   auto add_weights = [&](const std::string& name, std::vector<int64_t> shape, const std::vector<float>& v) {
+    if (!opt.f16_weights) return w.add_f32(name, std::move(shape), v);
     // Past half precision's largest value a weight would be stored as infinity, and every reader
     // would then refuse the trace: refuse it here, where float32 is still a choice.
     constexpr float kHalfMax = 65504.f;
-    if (opt.f16_weights)
-      for (size_t i = 0; i < v.size(); ++i)
-        if (std::fabs(v[i]) > kHalfMax) {
-          char value[32];
-          std::snprintf(value, sizeof value, "%g", static_cast<double>(v[i]));
-          throw ValueError("trace layer '" + l.name + "': weight " + value +
-                           " is beyond float16's range (65504); store the weights as float32 (--f32)");
-        }
-    if (opt.f16_weights) w.add_f16(name, std::move(shape), v);
-    else w.add_f32(name, std::move(shape), v);
+    for (const float x : v)
+      if (std::fabs(x) > kHalfMax) {
+        char value[32];
+        std::snprintf(value, sizeof value, "%g", static_cast<double>(x));
+        throw ValueError("trace layer '" + l.name + "': weight " + value +
+                         " is beyond float16's range (65504); store the weights as float32 (--f32)");
+      }
+    w.add_f16(name, std::move(shape), v);
   };
   if (l.keep == TraceKeep::dense) add_weights(p + "weights", {l.heads, l.queries, l.keys}, l.weights);
   if (l.keep == TraceKeep::topk) {

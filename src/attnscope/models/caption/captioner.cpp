@@ -588,11 +588,9 @@ io::Trace Captioner::trace_caption(const data::Image& image, const std::vector<s
   for (int64_t r = 0; r < cfg_.grid(); ++r)
     for (int64_t c = 0; c < cfg_.grid(); ++c) grid.tokens.push_back(std::to_string(r) + "," + std::to_string(c));
   rec.set_sequence(grid);
-  std::string caption;
-  for (const auto& w : words) caption += (caption.empty() ? "" : " ") + w;
   rec.meta()["model"] = model_type();
   rec.meta()["task"] = "caption";
-  rec.meta()["caption"] = caption;
+  rec.meta()["caption"] = caption_text(words);
   io::Trace t = rec.to_trace(0);
   t.image.height = image.height;
   t.image.width = image.width;

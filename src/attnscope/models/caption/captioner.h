@@ -111,6 +111,13 @@ struct GeneratedCaption {
   std::vector<float> beta;                 // adaptive: per word (and <eos>)
 };
 
+// A caption's words as one line, separated by spaces.
+inline std::string caption_text(const std::vector<std::string>& words) {
+  std::string s;
+  for (const auto& w : words) s += (s.empty() ? "" : " ") + w;
+  return s;
+}
+
 // The concept detector's loss: binary cross-entropy with logits between `scores` [B, V] (an
 // image's score per word) and each image's bag of word ids, summed over the words (the special
 // ids' scores are left out) and averaged over the images.

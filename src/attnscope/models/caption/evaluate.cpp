@@ -16,12 +16,6 @@
 namespace attnscope::models {
 namespace {
 
-std::string joined(const std::vector<std::string>& words) {
-  std::string s;
-  for (const auto& w : words) s += (s.empty() ? "" : " ") + w;
-  return s;
-}
-
 // The object the caption names first (-1: none).
 int64_t first_object(const data::Scene& scene) {
   for (int64_t obj : scene.word_object)
@@ -113,14 +107,14 @@ CaptionEval evaluate_captions(Captioner& model, const std::vector<const data::Im
   for (size_t from = 0; from < images.size(); from += chunk) {
     const std::vector<const data::Image*> part(images.begin() + from, images.begin() + std::min(images.size(), from + chunk));
     const std::vector<GeneratedCaption> captions = model.generate(part, beam);
-    for (const auto& c : captions) e.hypotheses.push_back(joined(c.words));
+    for (const auto& c : captions) e.hypotheses.push_back(caption_text(c.words));
     focus.add(captions);
   }
   focus.into(e);
   std::vector<std::vector<std::string>> ref_sets;
   for (const auto& refs : references) {
     ref_sets.emplace_back();
-    for (const auto& r : refs) ref_sets.back().push_back(joined(r));
+    for (const auto& r : refs) ref_sets.back().push_back(caption_text(r));
   }
   score_text(e, ref_sets);
   return e;
@@ -145,7 +139,7 @@ CaptionEval evaluate_scenes(Captioner& model, const std::vector<data::Scene>& sc
       captions.push_back(scenes[i].words);
     }
     const std::vector<GeneratedCaption> generated = model.generate(images, beam);
-    for (const auto& c : generated) e.hypotheses.push_back(joined(c.words));
+    for (const auto& c : generated) e.hypotheses.push_back(caption_text(c.words));
     focus.add(generated);
     CaptionOutput out;
     {
